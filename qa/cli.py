@@ -1,0 +1,255 @@
+"""`qa`: the command line. Thin: parses, calls the library, prints, maps errors to exit codes.
+
+Exit codes: 0 ok, 1 a user-facing error (one line on stderr), 2 usage.
+Heavy libraries are imported inside the commands, so `qa --help` is instant.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from . import __version__
+from .errors import QAError
+
+NOT_COVERED = "报告中未找到相关内容。"
+
+
+def _settings(args):
+    from .settings import Settings
+
+    return Settings.from_env(
+        corpus_dir=getattr(args, "corpus", None),
+        index_dir=getattr(args, "index", None),
+        model=getattr(args, "model", None),
+    )
+
+
+def _print_json(obj) -> None:
+    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    sys.stdout.flush()
+
+
+# --------------------------------------------------------------------------- commands
+
+
+def cmd_build(args) -> int:
+    from .index import build
+    from .schema import build_json
+
+    settings = _settings(args)
+    report = build(settings.corpus_dir, settings.index_dir, settings, wait=args.wait, progress=not args.json)
+    if args.json:
+        _print_json(build_json(report))
+    elif report.published:
+        print(
+            f"built {report.generation}: {report.documents} document(s), {report.passages} passages "
+            f"(added {report.added}, changed {report.changed}, removed {report.removed}; "
+            f"embedded {report.embedded}, reused {report.reused}) in {report.seconds:.1f}s"
+        )
+    else:
+        print(f"index is up to date ({report.passages} passages, nothing embedded) in {report.seconds:.2f}s")
+    if args.watch:
+        return _watch(args, settings)
+    return 0
+
+
+def _watch(args, settings) -> int:
+    """Rebuild whenever a corpus file changes (polling: no extra dependency)."""
+    import time
+
+    from .corpus import CORPUS_SUFFIXES
+    from .index import build
+
+    def stamp():
+        folder = Path(settings.corpus_dir)
+        if not folder.is_dir():
+            return None
+        return sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.suffix.lower() in CORPUS_SUFFIXES)
+
+    print(f"watching {settings.corpus_dir} for changes (Ctrl-C to stop)", file=sys.stderr)
+    last = stamp()
+    while True:
+        time.sleep(1.0)
+        now = stamp()
+        if now == last:
+            continue
+        last = now
+        try:
+            report = build(settings.corpus_dir, settings.index_dir, settings, wait=True)
+            print(f"rebuilt: changed {report.changed}, added {report.added}, removed {report.removed}, embedded {report.embedded}")
+        except QAError as e:  # a half-saved file must not end the watch; the index is unchanged
+            print(f"qa: error: {e}", file=sys.stderr)
+
+
+def cmd_ask(args) -> int:
+    import qa
+    from .schema import answer_json
+
+    settings = _settings(args)
+    retriever = qa.load(settings.index_dir, settings)
+    if args.jsonl:
+        for line in sys.stdin:
+            question = line.rstrip("\n")
+            if not question.strip():
+                continue
+            try:
+                _print_json(answer_json(retriever.ask(question, k=args.k)))
+            except QAError as e:  # one bad line gets an error object; the stream goes on
+                _print_json({"question": question, "error": str(e)})
+        return 0
+    if not args.question:
+        raise QAError("give a question, e.g. qa ask \"非银行金融机构包括哪些类型？\", or use --jsonl to read questions from stdin")
+    answer = retriever.ask(" ".join(args.question), k=args.k)
+    if args.json:
+        _print_json(answer_json(answer))
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def format_answer(answer) -> str:
+    lines = []
+    if answer.answered:
+        top = answer.hits[0]
+        lines.append(f"答：{top.highlight} [{top.passage.cite}]")
+    else:
+        lines.append(f"{NOT_COVERED}最接近的段落：")
+    for n, hit in enumerate(answer.hits, 1):
+        p = hit.passage
+        lines += ["", f"[{n}] {p.cite}  {p.section}  ({p.doc}, score {hit.score:.2f})", f"    {p.text}"]
+    return "\n".join(lines)
+
+
+def cmd_eval(args) -> int:
+    import qa
+    from .evaluate import evaluate, read_questions
+    from .schema import eval_json
+
+    settings = _settings(args)
+    questions = read_questions(Path(args.file))
+    report = evaluate(qa.load(settings.index_dir, settings), questions, k=args.k)
+    if args.json:
+        _print_json(eval_json(report))
+        return 0
+    s = report.summary()
+    print(f"questions: {s['questions']} ({s['in_scope']} in scope, {s['out_of_scope']} out of scope)")
+    print("  ".join(f"{key}={s[key]:.3f}" for key in s if key.startswith("R@")) + f"  MRR={s['MRR']:.3f}")
+    print(
+        f"abstention: {s['out_of_scope_abstained']}/{s['out_of_scope']} out-of-scope abstained, "
+        f"{s['in_scope_abstained']}/{s['in_scope']} in-scope wrongly abstained"
+    )
+    for r in report.misses():
+        what = "answered" if r.answered else "abstained"
+        print(f"  miss {r.question.id}: {r.question.question}  gold rank {r.gold_rank}, {what}, got {', '.join(r.cites[:3])}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from .corpus import decode, parse_extracted, to_markdown
+    from .errors import CorpusError
+
+    src = Path(args.raw)
+    try:
+        data = src.read_bytes()
+    except OSError as e:
+        raise CorpusError(f"{src}: cannot be read ({e.strerror})") from e
+    name = args.name or src.stem
+    doc = parse_extracted(decode(data, str(src)), name=name, source=str(src))
+    out = Path(args.output) if args.output else _settings(args).corpus_dir / f"{name}.md"
+    if out.exists() and not args.force:
+        raise QAError(f"{out} exists; use --force to overwrite it or --output to write elsewhere")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(to_markdown(doc), encoding="utf-8")
+    n = len(doc.passages())
+    sections = sum(len(c.sections) for c in doc.chapters)
+    print(f"wrote {out}: {len(doc.chapters)} chapters, {sections} sections, {n} paragraphs; run `qa build` to index it")
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .web import serve
+
+    settings = _settings(args).replace(host=args.host, port=args.port)
+    serve(settings)
+    return 0
+
+
+# --------------------------------------------------------------------------- parser
+
+
+def _k(value: str) -> int:
+    try:
+        k = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"k must be a whole number, not {value!r}") from None
+    if not 1 <= k <= 20:
+        raise argparse.ArgumentTypeError("k must be from 1 to 20")
+    return k
+
+
+def parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--corpus", metavar="DIR", help="report text folder (env QA_CORPUS, default corpus/)")
+    common.add_argument("--index", metavar="DIR", help="index folder (env QA_INDEX, default index/)")
+    common.add_argument("--model", help="sentence-transformers model (env QA_MODEL, default: bundled m3e-small)")
+
+    p = argparse.ArgumentParser(
+        prog="qa",
+        description="报告问答: ask a Chinese research report questions; get cited paragraphs back.",
+        epilog="Start with: qa build && qa ask \"非银行金融机构包括哪些类型？\"",
+    )
+    p.add_argument("--version", action="version", version=f"qa {__version__}")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    b = sub.add_parser("build", parents=[common], help="build or update the index from the corpus folder")
+    b.add_argument("--json", action="store_true", help="print the build report as one JSON object")
+    b.add_argument("--wait", action="store_true", help="wait for a running build instead of failing")
+    b.add_argument("--watch", action="store_true", help="keep running and rebuild when corpus files change")
+    b.set_defaults(run=cmd_build)
+
+    a = sub.add_parser("ask", parents=[common], help="answer a question with cited paragraphs")
+    a.add_argument("question", nargs="*", help="the question (Chinese)")
+    a.add_argument("-k", type=_k, default=5, help="paragraphs to return, 1-20 (default 5)")
+    mode = a.add_mutually_exclusive_group()
+    mode.add_argument("--json", action="store_true", help="print the answer as one JSON object")
+    mode.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line; write JSON lines")
+    a.set_defaults(run=cmd_ask)
+
+    e = sub.add_parser("eval", parents=[common], help="measure retrieval on a labelled question file")
+    e.add_argument("file", help="JSON lines: {\"question\": …, \"gold\": [{\"snippet\": …}]} (e.g. eval/dev.jsonl)")
+    e.add_argument("-k", type=_k, default=5, help="hits per question (default 5)")
+    e.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
+    e.set_defaults(run=cmd_eval)
+
+    i = sub.add_parser("import", parents=[common], help="turn PDF-extracted text into a clean Markdown corpus file")
+    i.add_argument("raw", help="the extracted text file (UTF-8 or GB18030)")
+    i.add_argument("-o", "--output", help="where to write (default: CORPUS/<name>.md)")
+    i.add_argument("--name", help="document name (default: the file name)")
+    i.add_argument("--force", action="store_true", help="overwrite an existing file")
+    i.set_defaults(run=cmd_import)
+
+    s = sub.add_parser("serve", parents=[common], help="run the web chat and HTTP JSON API")
+    s.add_argument("--host", help="address to bind (default 127.0.0.1; 0.0.0.0 exposes it to the network)")
+    s.add_argument("--port", type=int, help="port (default 7860)")
+    s.set_defaults(run=cmd_serve)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except QAError as e:
+        print(f"qa: error: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

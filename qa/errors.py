@@ -1,0 +1,33 @@
+"""Typed errors. Raised deep in the library, turned into messages only at the edges (CLI, HTTP, UI)."""
+
+
+class QAError(Exception):
+    """Base class: every error a user can cause or fix. Its message says what to do next."""
+
+
+class CorpusError(QAError):
+    """The corpus folder or one of its files cannot be read or parsed."""
+
+
+class IndexNotFound(QAError):
+    """There is no built index where one was expected."""
+
+
+class IndexMismatch(QAError):
+    """The index was built with another format, model or settings than the ones in use."""
+
+
+class IndexCorrupt(QAError):
+    """An index file is missing, truncated or altered since it was written."""
+
+
+class BuildLocked(QAError):
+    """Another build holds the index lock."""
+
+
+class QuestionError(QAError):
+    """The question is empty, too long or otherwise unusable."""
+
+
+class ModelError(QAError):
+    """The embedding model cannot be found or loaded."""

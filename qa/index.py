@@ -1,0 +1,535 @@
+"""Build (incremental, atomic, locked) and load (validated) the on-disk index.
+
+Layout of the index folder:
+
+    index/
+      CURRENT                  name of the published generation (replaced atomically)
+      gen-<time>-<pid>/        one complete, immutable generation
+        manifest.json          format, model, settings, counts, passage hashes, file checksums, versions
+        passages.jsonl         one passage per line: doc, cite, chapter, section, text, hash, sentence spans
+        dense.faiss            passage vectors (exact inner product; normalised vectors = cosine)
+        sentences.npy          sentence vectors, passage after passage (for highlighting and scoring)
+        bm25/                  the bm25s index (numpy arrays without pickle + JSON)
+      .build.lock              held by the one running build
+      .build.json              who holds it (pid, host, start time)
+
+A build writes a new generation into a hidden temporary folder, syncs it, renames it into place,
+then replaces CURRENT: readers only ever see complete generations. A crash leaves at most a
+temporary folder, removed by the next build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import shutil
+import socket
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+
+from . import __version__
+from .corpus import Document, Passage, load_corpus
+from .errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound, QAError
+from .settings import Settings
+from .text import Tokenizer, heading_terms, normalize, split_sentences
+
+FORMAT_VERSION = 1
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+PASSAGES = "passages.jsonl"
+DENSE = "dense.faiss"
+SENTENCES = "sentences.npy"
+BM25_DIR = "bm25"
+LOCK = ".build.lock"
+LOCK_INFO = ".build.json"
+TMP_PREFIX = ".tmp-"
+GEN_PREFIX = "gen-"
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    documents: int
+    passages: int
+    added: int
+    changed: int
+    removed: int
+    reused: int
+    embedded: int
+    seconds: float
+    generation: str
+    published: bool  # False when the corpus was unchanged and the current generation kept
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    passage: Passage
+    hash: str  # of the normalised text the vector was made from: equal hash, reusable vector
+    sentences: tuple[tuple[int, int], ...]  # spans in passage.text
+
+
+@dataclass
+class IndexData:
+    """One loaded, validated generation."""
+
+    path: Path
+    generation: str
+    manifest: dict
+    passages: list[StoredPassage]
+    dense: object  # faiss.Index
+    sentence_vectors: np.ndarray
+    sentence_offsets: np.ndarray  # passage i owns rows offsets[i]:offsets[i+1]
+    bm25: object  # bm25s.BM25
+    tokenizer: Tokenizer
+
+    @property
+    def model(self) -> str:
+        return self.manifest["model"]["id"]
+
+    @property
+    def documents(self) -> list[dict]:
+        return self.manifest["documents"]
+
+    @property
+    def built_at(self) -> str:
+        return self.manifest["built_at"]
+
+
+# --------------------------------------------------------------------------- what gets embedded
+
+
+def _title(p: Passage) -> str:
+    return p.section.split(" ", 1)[-1]
+
+
+def embed_text(p: Passage, settings: Settings) -> str:
+    """The passage as the encoder sees it; the section title can give a paragraph its topic."""
+    return f"{_title(p)}：{p.text}" if settings.title_in_dense else p.text
+
+
+def bm25_text(p: Passage, settings: Settings) -> str:
+    return f"{_title(p)} {p.text}" if settings.title_in_lexical else p.text
+
+
+def _hash(model: str, text: str) -> str:
+    return hashlib.sha256(f"{model}\n{normalize(text)}".encode()).hexdigest()[:32]
+
+
+def _sentences(p: Passage) -> list[str]:
+    return [p.text[s:e] for s, e in split_sentences(p.text)]
+
+
+# --------------------------------------------------------------------------- files
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fsync_path(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomic(path: Path, data: str) -> None:
+    tmp = path.with_name(f"{TMP_PREFIX}{path.name}.{os.getpid()}")
+    with open(tmp, "w", encoding="utf-8") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    _fsync_path(path.parent)
+
+
+def _files_of(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
+
+
+def current_generation(index_dir: Path) -> str | None:
+    try:
+        name = (Path(index_dir) / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+# --------------------------------------------------------------------------- load
+
+
+def load(index_dir: Path, settings: Settings | None = None, generation: str | None = None) -> IndexData:
+    """Load and validate the published generation (or the named one)."""
+    import bm25s
+    import faiss
+
+    settings = settings or Settings()
+    index_dir = Path(index_dir)
+    generation = generation or current_generation(index_dir)
+    if generation is None:
+        raise IndexNotFound(f"no index in {index_dir}: run `qa build` first")
+    folder = index_dir / generation
+    manifest_path = folder / MANIFEST
+    if not manifest_path.is_file():
+        raise IndexCorrupt(f"index generation {folder} has no manifest: run `qa build` to rebuild it")
+    try:
+        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise IndexCorrupt(f"{manifest_path} is not valid JSON ({e}): run `qa build` to rebuild the index") from e
+    _check_manifest(manifest, settings, folder)
+    _check_files(manifest, folder)
+
+    try:
+        lines = (folder / PASSAGES).read_text(encoding="utf-8").splitlines()
+        records = [json.loads(line) for line in lines if line]
+        passages = [
+            StoredPassage(
+                passage=Passage(r["doc"], r["cite"], r["chapter"], r["section"], r["text"]),
+                hash=r["hash"],
+                sentences=tuple((int(s), int(e)) for s, e in r["sentences"]),
+            )
+            for r in records
+        ]
+        dense = faiss.read_index(str(folder / DENSE))
+        sentence_vectors = np.load(folder / SENTENCES, allow_pickle=False, mmap_mode="r")
+        bm25 = bm25s.BM25.load(str(folder / BM25_DIR), mmap=True, allow_pickle=False)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
+        raise IndexCorrupt(f"index generation {folder} cannot be read ({e}): run `qa build` to rebuild it") from e
+
+    counts = manifest["counts"]
+    found = {
+        "passages": len(passages),
+        "vectors": dense.ntotal,
+        "bm25 documents": int(bm25.scores["num_docs"]),
+        "sentences": sum(len(p.sentences) for p in passages),
+        "sentence vectors": sentence_vectors.shape[0],
+    }
+    expected = {
+        "passages": counts["passages"],
+        "vectors": counts["passages"],
+        "bm25 documents": counts["passages"],
+        "sentences": counts["sentences"],
+        "sentence vectors": counts["sentences"],
+    }
+    wrong = [k for k in found if found[k] != expected[k]]
+    if wrong or dense.d != manifest["model"]["dimension"] or sentence_vectors.ndim != 2:
+        raise IndexCorrupt(
+            f"index generation {folder} is inconsistent ({', '.join(f'{k}={found[k]}, expected {expected[k]}' for k in wrong) or 'dimension'}): "
+            "run `qa build` to rebuild it"
+        )
+    offsets = np.zeros(len(passages) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(p.sentences) for p in passages])
+    return IndexData(
+        path=folder,
+        generation=generation,
+        manifest=manifest,
+        passages=passages,
+        dense=dense,
+        sentence_vectors=sentence_vectors,
+        sentence_offsets=offsets,
+        bm25=bm25,
+        tokenizer=Tokenizer(manifest["terms"]),
+    )
+
+
+def _check_manifest(manifest: dict, settings: Settings, folder: Path) -> None:
+    try:
+        version = manifest["format_version"]
+        model = manifest["model"]["id"]
+        params = manifest["settings"]
+        manifest["counts"]["passages"], manifest["files"], manifest["terms"], manifest["documents"]
+    except (KeyError, TypeError) as e:
+        raise IndexCorrupt(f"{folder / MANIFEST} lacks {e}: run `qa build` to rebuild the index") from e
+    if version != FORMAT_VERSION:
+        raise IndexMismatch(
+            f"index {folder} has format {version}, this version of qa reads format {FORMAT_VERSION}: run `qa build` to rebuild it"
+        )
+    if model != settings.model:
+        raise IndexMismatch(
+            f"index {folder} was built with model {model!r} but {settings.model!r} is configured: "
+            f"run `qa build --model {settings.model}` to rebuild it, or set QA_MODEL={model}"
+        )
+    wanted = settings.retrieval_params()
+    differ = [k for k in wanted if params.get(k) != wanted[k]]
+    if differ:
+        raise IndexMismatch(
+            f"index {folder} was built with other settings ({', '.join(f'{k}={params.get(k)!r}' for k in differ)}): run `qa build` to rebuild it"
+        )
+
+
+def _check_files(manifest: dict, folder: Path) -> None:
+    files = manifest["files"]
+    for rel, meta in files.items():
+        path = folder / rel
+        if not path.is_file():
+            raise IndexCorrupt(f"index file {path} is missing: run `qa build` to rebuild the index")
+        if path.stat().st_size != meta["bytes"] or _sha256(path) != meta["sha256"]:
+            raise IndexCorrupt(
+                f"index file {path} has changed since it was written (checksum mismatch): run `qa build` to rebuild the index"
+            )
+    present = {str(p.relative_to(folder)) for p in _files_of(folder)}
+    extra = present - set(files)
+    if extra:
+        raise IndexCorrupt(f"index generation {folder} holds unexpected files ({sorted(extra)[0]}): run `qa build`")
+
+
+# --------------------------------------------------------------------------- build
+
+
+class BuildLock:
+    """One writer per index folder. Fails fast naming the running build, or waits."""
+
+    def __init__(self, index_dir: Path, wait: bool):
+        from filelock import FileLock
+
+        self.index_dir = index_dir
+        self.wait = wait
+        self._lock = FileLock(str(index_dir / LOCK), timeout=-1 if wait else 0)
+
+    def __enter__(self):
+        from filelock import Timeout
+
+        try:
+            self._lock.acquire()
+        except Timeout:
+            raise BuildLocked(
+                f"another build is running on {self.index_dir} ({_describe_holder(self.index_dir)}): "
+                "wait for it to finish, or run `qa build --wait`"
+            ) from None
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "started": _now()}
+        _write_atomic(self.index_dir / LOCK_INFO, json.dumps(info))
+        return self
+
+    def __exit__(self, *exc):
+        try:
+            (self.index_dir / LOCK_INFO).unlink(missing_ok=True)
+        finally:
+            self._lock.release()
+
+
+def _describe_holder(index_dir: Path) -> str:
+    try:
+        info = json.loads((index_dir / LOCK_INFO).read_text(encoding="utf-8"))
+        return f"pid {info['pid']} on {info['host']}, started {info['started']}"
+    except (OSError, ValueError, KeyError):
+        return "holder unknown"
+
+
+def _now() -> str:
+    return dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds")
+
+
+def build(
+    corpus_dir: Path,
+    index_dir: Path,
+    settings: Settings | None = None,
+    *,
+    wait: bool = False,
+    progress: bool = False,
+    encoder=None,
+) -> BuildReport:
+    """Build the index of `corpus_dir` into a new generation of `index_dir` and publish it.
+
+    Incremental: a passage whose normalised text is unchanged reuses its stored vector. The corpus is
+    read and parsed before anything is written, so bad input changes nothing.
+    """
+    started = time.perf_counter()
+    settings = settings or Settings()
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    documents = load_corpus(corpus_dir)  # raises CorpusError before any write
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with BuildLock(index_dir, wait):
+        _remove_stale(index_dir)
+        previous = _previous(index_dir, settings)
+        report = _build_locked(documents, index_dir, settings, previous, progress, encoder, started)
+        _remove_old_generations(index_dir, settings.keep_generations)
+        return report
+
+
+def _previous(index_dir: Path, settings: Settings) -> IndexData | None:
+    """The published generation, if it is valid for these settings: the source of reusable vectors."""
+    try:
+        return load(index_dir, settings)
+    except QAError:
+        return None
+
+
+def _build_locked(
+    documents: list[Document],
+    index_dir: Path,
+    settings: Settings,
+    previous: IndexData | None,
+    progress: bool,
+    encoder,
+    started: float,
+) -> BuildReport:
+    passages = [p for d in documents for p in d.passages()]
+    terms = heading_terms([p.section for p in passages] + [p.chapter for p in passages])
+    hashes = [_hash(settings.model, embed_text(p, settings)) for p in passages]
+
+    old = {sp.passage.key: sp for sp in (previous.passages if previous else [])}
+    keys = [p.key for p in passages]
+    added = sum(1 for k in keys if k not in old)
+    changed = sum(1 for k, h in zip(keys, hashes) if k in old and old[k].hash != h)
+    removed = len(set(old) - set(keys))
+
+    doc_meta = [{"name": d.name, "title": d.title, "passages": len(d.passages())} for d in documents]
+    if previous is not None and _same_content(previous, passages, hashes, terms, doc_meta):
+        return BuildReport(
+            documents=len(documents), passages=len(passages), added=0, changed=0, removed=0,
+            reused=len(passages), embedded=0, seconds=round(time.perf_counter() - started, 3),
+            generation=previous.generation, published=False,
+        )
+
+    # Reuse vectors by content hash, wherever the passage or sentence was before.
+    old_vectors: dict[str, np.ndarray] = {}
+    old_sentences: dict[str, np.ndarray] = {}
+    if previous is not None:
+        for i, sp in enumerate(previous.passages):
+            old_vectors[sp.hash] = previous.dense.reconstruct(i)
+            lo, hi = previous.sentence_offsets[i], previous.sentence_offsets[i + 1]
+            for (s, e), row in zip(sp.sentences, range(lo, hi)):
+                old_sentences[_hash(settings.model, sp.passage.text[s:e])] = np.asarray(previous.sentence_vectors[row])
+
+    spans = [split_sentences(p.text) for p in passages]
+    sentence_texts = [p.text[s:e] for p, sp in zip(passages, spans) for s, e in sp]
+    sentence_hashes = [_hash(settings.model, t) for t in sentence_texts]
+
+    todo_p = [i for i, h in enumerate(hashes) if h not in old_vectors]
+    todo_s = sorted({h: i for i, h in enumerate(sentence_hashes) if h not in old_sentences}.values())
+    if todo_p or todo_s or encoder is not None:
+        if encoder is None:
+            from .embed import load_encoder
+
+            encoder = load_encoder(settings.model)
+        texts = [embed_text(passages[i], settings) for i in todo_p] + [sentence_texts[i] for i in todo_s]
+        fresh = encoder.encode(texts, batch_size=settings.embed_batch_size, progress=progress)
+        dim = encoder.dimension
+        for j, i in enumerate(todo_p):
+            old_vectors[hashes[i]] = fresh[j]
+        for j, i in enumerate(todo_s):
+            old_sentences[sentence_hashes[i]] = fresh[len(todo_p) + j]
+    else:
+        dim = previous.manifest["model"]["dimension"]
+
+    vectors = np.stack([old_vectors[h] for h in hashes]).astype(np.float32) if passages else np.zeros((0, dim), np.float32)
+    sentence_vectors = (
+        np.stack([old_sentences[h] for h in sentence_hashes]).astype(np.float32)
+        if sentence_hashes
+        else np.zeros((0, dim), np.float32)
+    )
+
+    generation = f"{GEN_PREFIX}{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
+    tmp = index_dir / f"{TMP_PREFIX}{generation}"
+    tmp.mkdir()
+    _write_generation(tmp, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation)
+    final = index_dir / generation
+    os.rename(tmp, final)
+    _fsync_path(index_dir)
+    _write_atomic(index_dir / CURRENT, generation + "\n")
+    return BuildReport(
+        documents=len(documents),
+        passages=len(passages),
+        added=added,
+        changed=changed,
+        removed=removed,
+        reused=len(passages) - len(todo_p),
+        embedded=len(todo_p),
+        seconds=round(time.perf_counter() - started, 3),
+        generation=generation,
+        published=True,
+    )
+
+
+def _same_content(previous: IndexData, passages, hashes, terms, doc_meta) -> bool:
+    return (
+        previous.manifest["terms"] == terms
+        and previous.manifest["documents"] == doc_meta
+        and [sp.passage for sp in previous.passages] == passages
+        and [sp.hash for sp in previous.passages] == hashes
+    )
+
+
+def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation):
+    import bm25s
+    import faiss
+
+    with open(folder / PASSAGES, "w", encoding="utf-8") as f:
+        for p, h, sp in zip(passages, hashes, spans):
+            f.write(json.dumps({**asdict(p), "hash": h, "sentences": sp}, ensure_ascii=False) + "\n")
+
+    dense = faiss.IndexFlatIP(vectors.shape[1])
+    dense.add(vectors)
+    faiss.write_index(dense, str(folder / DENSE))
+    np.save(folder / SENTENCES, sentence_vectors, allow_pickle=False)
+
+    tokenizer = Tokenizer(terms)
+    bm25 = bm25s.BM25(k1=settings.bm25_k1, b=settings.bm25_b)
+    bm25.index([tokenizer.tokens(bm25_text(p, settings)) or [""] for p in passages], show_progress=False)
+    bm25.save(str(folder / BM25_DIR), show_progress=False)
+
+    files = {}
+    for path in _files_of(folder):
+        _fsync_path(path)
+        files[str(path.relative_to(folder))] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
+    manifest = {
+        "format_version": FORMAT_VERSION,
+        "generation": generation,
+        "built_at": _now(),
+        "model": {"id": settings.model, "dimension": int(vectors.shape[1])},
+        "settings": settings.retrieval_params(),
+        "counts": {"documents": len(doc_meta), "passages": len(passages), "sentences": int(sentence_vectors.shape[0])},
+        "documents": doc_meta,
+        "terms": terms,
+        "passages": [{"key": p.key, "hash": h} for p, h in zip(passages, hashes)],
+        "files": files,
+        "versions": _versions(),
+    }
+    with open(folder / MANIFEST, "w", encoding="utf-8") as f:
+        json.dump(manifest, f, ensure_ascii=False, indent=1)
+        f.flush()
+        os.fsync(f.fileno())
+    _fsync_path(folder)
+    for sub in {p.parent for p in _files_of(folder)}:
+        _fsync_path(sub)
+
+
+def _versions() -> dict:
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {"qa": __version__, "python": platform.python_version()}
+    for pkg in ("faiss-cpu", "bm25s", "sentence-transformers", "torch", "jieba", "opencc"):
+        try:
+            out[pkg] = version(pkg)
+        except PackageNotFoundError:
+            pass
+    return out
+
+
+def _remove_stale(index_dir: Path) -> None:
+    """Temporary folders and files left by a build that died (we hold the lock: none is in use)."""
+    for path in index_dir.glob(f"{TMP_PREFIX}*"):
+        if path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+        else:
+            path.unlink(missing_ok=True)
+
+
+def _remove_old_generations(index_dir: Path, keep: int) -> None:
+    """Keep the current generation and the ones just before it (a server may still be reading one)."""
+    current = current_generation(index_dir)
+    gens = sorted((p for p in index_dir.glob(f"{GEN_PREFIX}*") if p.is_dir()), key=lambda p: p.name)
+    keepers = {current} | {p.name for p in gens[-keep:]}
+    for path in gens:
+        if path.name not in keepers:
+            shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,54 @@
+"""The JSON form of answers, build reports and evaluation reports: produced here and nowhere else."""
+
+from __future__ import annotations
+
+from .evaluate import EvalReport
+from .index import BuildReport
+from .search import Answer, Hit
+
+
+def hit_json(hit: Hit) -> dict:
+    p = hit.passage
+    return {
+        "doc": p.doc,
+        "cite": p.cite,
+        "section": p.section,
+        "chapter": p.chapter,
+        "text": p.text,
+        "score": hit.score,
+        "highlight": hit.highlight,
+        "highlight_span": list(hit.highlight_span),
+    }
+
+
+def answer_json(answer: Answer) -> dict:
+    out = {
+        "question": answer.question,
+        "answered": answer.answered,
+        "confidence": answer.confidence,
+        "hits": [hit_json(h) for h in answer.hits],
+    }
+    if answer.searched != answer.question:
+        out["searched"] = answer.searched
+    return out
+
+
+def build_json(report: BuildReport) -> dict:
+    keys = ("documents", "passages", "added", "changed", "removed", "reused", "embedded", "seconds")
+    return {k: getattr(report, k) for k in keys}
+
+
+def eval_json(report: EvalReport) -> dict:
+    return {
+        **report.summary(),
+        "misses": [
+            {
+                "id": r.question.id,
+                "question": r.question.question,
+                "gold_rank": r.gold_rank,
+                "answered": r.answered,
+                "cites": list(r.cites),
+            }
+            for r in report.misses()
+        ],
+    }

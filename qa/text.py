@@ -1,0 +1,156 @@
+"""Text normalisation, jieba tokenization and sentence splitting: the same on the corpus and the question side."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import unicodedata
+from collections.abc import Iterable
+from importlib import resources
+
+# Whitespace inside Chinese text is PDF debris; between two Latin letters or digits it is a word gap.
+_CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
+_SPACES = re.compile(r"\s+")
+_SENTENCE_END = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』)）]*|[^。！？!?；;]+$")
+_WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
+
+# General-usage abbreviations in Chinese finance writing, expanded on both sides so that a
+# question saying 小贷 meets a report saying 小额贷款 (and vice versa nothing is lost: the
+# expansion is appended, the original token stays).
+ABBREVIATIONS: dict[str, str] = {
+    "小贷": "小额贷款",
+    "网贷": "网络贷款",
+    "非银": "非银行",
+    "互金": "互联网金融",
+    "银保监": "银行保险监督管理",
+    "融担": "融资担保",
+    "p2p": "网络借贷",
+}
+
+
+@functools.lru_cache(maxsize=1)
+def _t2s():
+    import opencc
+
+    return opencc.OpenCC("t2s")
+
+
+def _drop_control(ch: str) -> str:
+    cat = unicodedata.category(ch)
+    if cat == "Cc":
+        return " "  # tabs, newlines, NUL and friends separate words at most
+    if cat in ("Cf", "Cs", "Co", "Cn"):
+        return ""  # direction marks, zero-width joiners, surrogates, unassigned: invisible noise
+    return ch
+
+
+def clean(text: str) -> str:
+    """Visible text only: control and format characters dropped, whitespace collapsed.
+
+    Used for what we show and store, so it keeps the text as written (full-width punctuation,
+    traditional characters); `normalize` makes the matching form.
+    """
+    text = unicodedata.normalize("NFC", text)
+    text = "".join(_drop_control(ch) for ch in text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalize(text: str) -> str:
+    """The matching form: clean, traditional -> simplified, lower-case Latin, no spaces around CJK."""
+    text = _t2s().convert(unicodedata.normalize("NFKC", clean(text))).lower()
+    return _CJK_SPACE.sub("", text)
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) character spans of the sentences of `text`, covering it without gaps of content."""
+    spans = []
+    for m in _SENTENCE_END.finditer(text):
+        start, end = m.span()
+        while start < end and text[start].isspace():
+            start += 1
+        if start < end and _WORD.search(text, start, end):
+            spans.append((start, end))
+    return spans or ([(0, len(text))] if text else [])
+
+
+@functools.lru_cache(maxsize=1)
+def stopwords() -> frozenset[str]:
+    data = resources.files("qa").joinpath("data/stopwords.txt").read_text(encoding="utf-8")
+    return frozenset(w.strip() for w in data.splitlines() if w.strip() and not w.startswith("#"))
+
+
+class Tokenizer:
+    """jieba with a user dictionary of the corpus's own terms, stopwords and abbreviation expansion.
+
+    Each instance owns a private jieba dictionary, so two indexes in one process do not mix terms.
+    """
+
+    def __init__(self, terms: Iterable[str] = ()):
+        import jieba
+
+        jieba.setLogLevel(logging.WARNING)
+        self.terms = sorted(set(terms))
+        self._jieba = jieba.Tokenizer()
+        for word in list(ABBREVIATIONS) + list(ABBREVIATIONS.values()) + self.terms:
+            self._jieba.add_word(word, freq=None, tag="n")
+        self._stop = stopwords()
+        self._pos = None
+
+    def topic(self, text: str) -> str:
+        """The first run of nouns in the text: what a question is about ("非银行金融机构包括哪些类型" -> 非银行金融机构)."""
+        if self._pos is None:
+            import jieba.posseg
+
+            self._pos = jieba.posseg.POSTokenizer(self._jieba)
+        run: list[str] = []
+        for pair in self._pos.cut(normalize(text)):
+            if pair.flag[:1] in ("n", "j") or pair.flag in ("vn", "eng"):
+                run.append(pair.word)
+            elif run:
+                break
+        return "".join(run)
+
+    def tokens(self, text: str) -> list[str]:
+        """Search-mode tokens of the normalised text: each jieba word plus the dictionary words inside it
+        (非银行金融机构 -> 非银行金融机构, 银行, 金融, 机构, …), an abbreviation's expansion after it,
+        stopwords and punctuation removed."""
+        out: list[str] = []
+        for word in self._jieba.cut(normalize(text)):
+            word = word.strip()
+            if not word or word in self._stop or not _WORD.search(word):
+                continue
+            out.append(word)
+            out.extend(self._parts(word))
+            expansion = ABBREVIATIONS.get(word)
+            if expansion:
+                out.append(expansion)
+                out.extend(self._parts(expansion))
+        return out
+
+    def _parts(self, word: str) -> list[str]:
+        # jieba's own search mode: the 2- and 3-character dictionary words inside a longer word.
+        freq = self._jieba.FREQ
+        parts = []
+        for n in (2, 3):
+            if len(word) > n:
+                parts += [word[i : i + n] for i in range(len(word) - n + 1) if freq.get(word[i : i + n])]
+        return [p for p in parts if p not in self._stop]
+
+
+# Heading words that join phrases rather than name things.
+_HEADING_SPLIT = re.compile(r"[、，,：:（）()与和及的在之中]|领域|分析|方向|现状|研究报告|研究|趋势|作用|地位")
+
+
+def heading_terms(headings: Iterable[str]) -> list[str]:
+    """Candidate dictionary words from headings: the noun phrases between function words.
+
+    "非银行金融机构在小微金融领域的作用" -> ["非银行金融机构", "小微金融"].
+    """
+    terms = set()
+    for heading in headings:
+        heading = re.sub(r"^[\d.一二三四五六七八九十、\s]+", "", normalize(heading))
+        for part in _HEADING_SPLIT.split(heading):
+            if 2 <= len(part) <= 8 and not part.isdigit():
+                terms.add(part)
+    return sorted(terms)

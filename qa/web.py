@@ -1,0 +1,296 @@
+"""The web app: a Gradio chat and HTTP JSON routes (/api/ask, /api/health) on one FastAPI server.
+
+The JSON routes are plain FastAPI handlers, so they never queue behind the chat UI, and they produce
+the same objects as `qa ask --jsonl` (qa.schema). All text from the corpus or the user is HTML-escaped
+before it reaches the page.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import warnings
+from pathlib import Path
+
+from .conversation import resolve_followup
+from .errors import QAError, QuestionError
+from .live import LiveRetriever
+from .schema import answer_json
+from .search import Answer, check_k, check_question
+from .settings import Settings
+
+log = logging.getLogger(__name__)
+
+TITLE = "报告问答"
+REPORT = "《中国青海省小微金融行业市场发展现状及投资方向研究报告》"
+DESCRIPTION = f"就{REPORT}提问：每个回答都引用报告原文段落（章节与段落编号），并标出回答问题的句子。"
+NOT_COVERED = "报告中未找到相关内容。"
+EXAMPLES = (
+    "非银行金融机构包括哪些类型？",
+    "互联网金融存在哪些风险？",
+    "如何控制小微企业信用风险？",
+    "青海小微企业的发展前景怎么样？",
+)
+# Placeholders the report prints instead of figures (XX亿元, XX%): flagged so nobody reads them as data.
+PLACEHOLDER = re.compile(r"X{2,}\s*(?:%|％|亿元|万元|亿|万|元|家|个|倍)?")
+PLACEHOLDER_NOTE = "注：XX 为报告原文中的占位符，报告在此处未给出具体数字。"
+
+CSS = """
+.qa-answer { font-size: 1.02rem; margin-bottom: .5rem; }
+.qa-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: .6rem .8rem;
+           margin: .5rem 0; background: var(--background-fill-secondary); max-width: 100%; overflow-wrap: anywhere; }
+.qa-card-head { display: flex; flex-wrap: wrap; gap: .4rem; align-items: baseline; font-size: .85rem;
+                color: var(--body-text-color-subdued); margin-bottom: .3rem; }
+.qa-cite { font-weight: 700; color: var(--color-accent); }
+.qa-score { margin-left: auto; }
+.qa-text { line-height: 1.7; }
+.qa-text mark { background: #fde68a; color: inherit; padding: 0 .1rem; border-radius: 3px; }
+.qa-placeholder { border-bottom: 1px dashed #b45309; color: #b45309; cursor: help; }
+.qa-note { font-size: .8rem; color: #b45309; margin-top: .3rem; }
+.qa-searched { font-size: .8rem; color: var(--body-text-color-subdued); }
+.qa-none { font-weight: 600; }
+#qa-status { font-size: .8rem; color: var(--body-text-color-subdued); }
+"""
+
+
+# --------------------------------------------------------------------------- rendering (escaped)
+
+
+def _text_html(text: str) -> tuple[str, bool]:
+    """Escaped text with placeholders marked; True when there was a placeholder."""
+    out, last, found = [], 0, False
+    for m in PLACEHOLDER.finditer(text):
+        found = True
+        out.append(html.escape(text[last : m.start()]))
+        out.append(f'<span class="qa-placeholder" title="报告未给出具体数字">{html.escape(m.group(0))}</span>')
+        last = m.end()
+    out.append(html.escape(text[last:]))
+    return "".join(out), found
+
+
+def card_html(hit) -> str:
+    p = hit.passage
+    a, b = hit.highlight_span
+    before, f1 = _text_html(p.text[:a])
+    middle, f2 = _text_html(p.text[a:b])
+    after, f3 = _text_html(p.text[b:])
+    note = f'<div class="qa-note">{PLACEHOLDER_NOTE}</div>' if (f1 or f2 or f3) else ""
+    path = " › ".join(html.escape(x) for x in (p.doc, p.chapter, p.section))
+    return (
+        f'<div class="qa-card" data-cite="{html.escape(p.cite)}">'
+        f'<div class="qa-card-head"><span class="qa-cite">[{html.escape(p.cite)}]</span>'
+        f'<span class="qa-path">{path}</span><span class="qa-score">相关度 {hit.score:.2f}</span></div>'
+        f'<div class="qa-text">{before}<mark>{middle}</mark>{after}</div>{note}</div>'
+    )
+
+
+def answer_html(answer: Answer) -> str:
+    parts = []
+    if answer.searched != answer.question:
+        parts.append(f'<div class="qa-searched">检索的问题：{html.escape(answer.searched)}</div>')
+    if answer.answered:
+        top = answer.hits[0].score
+        # The answering sentences: the best hit's, and any other hit nearly as strong.
+        lead = [h for h in answer.hits if h.score >= 0.9 * top][:2]
+        sentences = "".join(f"{_text_html(h.highlight)[0]} [{html.escape(h.passage.cite)}]" for h in lead)
+        parts.append(f'<div class="qa-answer"><b>答：</b>{sentences}</div>')
+        parts += [card_html(h) for h in answer.hits]
+    else:
+        parts.append(f'<div class="qa-answer qa-none">{NOT_COVERED}</div>')
+        sections = list(dict.fromkeys(h.passage.section for h in answer.hits))[:3]
+        if sections:
+            parts.append("<div>您可能在找：" + "；".join(html.escape(s) for s in sections) + "</div>")
+        parts += [card_html(h) for h in answer.hits[:3]]
+    return "".join(parts)
+
+
+def status_text(live: LiveRetriever) -> str:
+    data = live.retriever.data
+    docs = "、".join(d["title"] for d in data.documents)
+    text = (
+        f"文档 {len(data.documents)}（{docs}）· 段落 {len(data.passages)} · 模型 {data.model} · "
+        f"索引构建于 {data.built_at} · {data.generation}"
+    )
+    if live.last_error:
+        text += " · ⚠ 新索引未通过校验，仍在使用上一版"
+    return html.escape(text)
+
+
+# --------------------------------------------------------------------------- HTTP JSON
+
+
+def _api_routes(app, live: LiveRetriever, settings: Settings) -> None:
+    from fastapi import Request
+    from fastapi.responses import JSONResponse
+
+    def error(status: int, message: str) -> JSONResponse:
+        return JSONResponse({"error": message}, status_code=status)
+
+    def run(question, k) -> JSONResponse:
+        if question is None:
+            return error(400, "missing question: use ?q=… or {\"question\": \"…\"}")
+        if not isinstance(question, str):
+            return error(400, "the question must be text")
+        if len(question) > settings.max_question_chars:
+            return error(413, f"the question is too long (at most {settings.max_question_chars} characters)")
+        try:
+            k = check_k(k, settings)
+            return JSONResponse(answer_json(live.retriever.ask(question, k=k)))
+        except QuestionError as e:
+            return error(400, str(e))
+        except QAError as e:
+            return error(503, str(e))
+
+    @app.get("/api/ask")
+    def ask_get(q: str | None = None, k: str | None = None):
+        if k is None:
+            kk = settings.k
+        else:
+            try:
+                kk = int(k)
+            except ValueError:
+                return error(400, f"k must be a whole number from 1 to {settings.max_k}")
+        return run(q, kk)
+
+    @app.post("/api/ask")
+    async def ask_post(request: Request):
+        try:
+            body = await request.json()
+        except ValueError:
+            return error(400, "the body must be JSON: {\"question\": \"…\", \"k\": 5}")
+        if not isinstance(body, dict):
+            return error(400, "the body must be a JSON object: {\"question\": \"…\", \"k\": 5}")
+        from starlette.concurrency import run_in_threadpool
+
+        return await run_in_threadpool(run, body.get("question"), body.get("k", settings.k))
+
+    @app.get("/api/health")
+    def health():
+        data = live.retriever.data
+        return {
+            "status": "ok",
+            "documents": [d["name"] for d in data.documents],
+            "passages": len(data.passages),
+            "model": data.model,
+            "built_at": data.built_at,
+            "generation": data.generation,
+            "last_reload_error": live.last_error,
+        }
+
+    @app.exception_handler(Exception)
+    async def unexpected(request, exc):  # never a traceback on the wire
+        log.exception("unexpected error on %s", request.url.path)
+        return JSONResponse({"error": "internal error"}, status_code=500)
+
+
+# --------------------------------------------------------------------------- chat UI
+
+
+def build_ui(live: LiveRetriever, settings: Settings):
+    import gradio as gr
+
+    def respond(message: str, history: list, previous: str | None):
+        history = list(history or [])
+        try:
+            question = check_question(message, settings)
+            retriever = live.retriever
+            searched = resolve_followup(question, previous, retriever.data.tokenizer)
+            answer = retriever.ask(question, searched=searched)
+            reply, previous = answer_html(answer), answer.searched
+        except QAError as e:
+            question, reply = message or "", f'<div class="qa-none">{html.escape(str(e))}</div>'
+        history += [
+            {"role": "user", "content": html.escape(question)},
+            {"role": "assistant", "content": reply},
+        ]
+        return history, previous, "", status_text(live)
+
+    def clear():
+        return [], None, "", status_text(live)
+
+    with gr.Blocks(title=TITLE) as demo:
+        gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
+        chatbot = gr.Chatbot(
+            label="对话",
+            height=560,
+            elem_id="qa-chat",
+            sanitize_html=True,
+            feedback_options=None,
+            buttons=["copy"],
+            placeholder="请输入关于报告的问题，例如：非银行金融机构包括哪些类型？",
+        )
+        previous = gr.State(None)
+        with gr.Row():
+            box = gr.Textbox(
+                placeholder="输入问题，按 Enter 提问",
+                show_label=False,
+                scale=8,
+                max_length=settings.max_question_chars,
+                elem_id="qa-input",
+                submit_btn="提问",
+            )
+            clear_btn = gr.Button("清空对话", scale=1, elem_id="qa-clear")
+        with gr.Row():
+            gr.Markdown("示例问题：")
+            buttons = [gr.Button(q, size="sm", elem_classes=["qa-example"]) for q in EXAMPLES]
+        status = gr.Markdown(status_text(live), elem_id="qa-status")
+
+        outputs = [chatbot, previous, box, status]
+        box.submit(respond, [box, chatbot, previous], outputs, api_name="chat", concurrency_limit=8)
+        for b, q in zip(buttons, EXAMPLES):
+            b.click(lambda h, p, q=q: respond(q, h, p), [chatbot, previous], outputs, api_visibility="private")
+        clear_btn.click(clear, None, outputs, api_visibility="private")
+        demo.load(lambda: status_text(live), None, status, api_visibility="private")
+
+        def ask(question: str, k: int = 5) -> dict:
+            """The answer object of `qa ask --json` for one question."""
+            try:
+                return answer_json(live.retriever.ask(question, k=int(k)))
+            except QAError as e:
+                return {"question": question, "error": str(e)}
+
+        gr.api(ask, api_name="ask", concurrency_limit=8)
+    return demo
+
+
+# --------------------------------------------------------------------------- server
+
+
+def create_app(settings: Settings, live: LiveRetriever | None = None):
+    """The FastAPI app with the JSON routes and the chat mounted at /."""
+    import gradio as gr
+    from fastapi import FastAPI
+
+    live = live or LiveRetriever(settings.index_dir, settings).start()
+    app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
+    _api_routes(app, live, settings)
+    demo = build_ui(live, settings)
+    blocked = [str(Path(p).resolve()) for p in (settings.corpus_dir, settings.index_dir)]
+    app = gr.mount_gradio_app(
+        app,
+        demo,
+        path="/",
+        ssr_mode=False,
+        allowed_paths=[],
+        blocked_paths=blocked,
+        footer_links=["api"],
+        css=CSS,
+        theme=gr.themes.Soft(),
+    )
+    app.state.live = live
+    return app
+
+
+def serve(settings: Settings) -> None:
+    import os
+
+    import uvicorn
+
+    os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+    if settings.host in ("0.0.0.0", "::"):
+        warnings.warn(f"binding {settings.host}: the app is reachable from the network, with no authentication", stacklevel=1)
+        print(f"warning: binding {settings.host} exposes the app to the network (no authentication)", flush=True)
+    app = create_app(settings)
+    print(f"serving 报告问答 on http://{settings.host}:{settings.port}", flush=True)
+    uvicorn.run(app, host=settings.host, port=settings.port, log_level="warning")
