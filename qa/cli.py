@@ -88,7 +88,13 @@ def cmd_ask(args) -> int:
     import qa
     from .schema import answer_json
 
+    from .search import check_question
+
     settings = _settings(args)
+    if not args.jsonl:
+        if not args.question:
+            raise QAError("give a question, e.g. qa ask \"非银行金融机构包括哪些类型？\", or use --jsonl to read questions from stdin")
+        check_question(" ".join(args.question), settings)  # refuse a bad question before loading anything
     retriever = qa.load(settings.index_dir, settings)
     if args.jsonl:
         for line in sys.stdin:
@@ -100,8 +106,6 @@ def cmd_ask(args) -> int:
             except QAError as e:  # one bad line gets an error object; the stream goes on
                 _print_json({"question": question, "error": str(e)})
         return 0
-    if not args.question:
-        raise QAError("give a question, e.g. qa ask \"非银行金融机构包括哪些类型？\", or use --jsonl to read questions from stdin")
     answer = retriever.ask(" ".join(args.question), k=args.k)
     if args.json:
         _print_json(answer_json(answer))

@@ -3,7 +3,7 @@
 Layout of the index folder:
 
     index/
-      CURRENT                  name of the published generation (replaced atomically)
+      CURRENT                  "<generation> <sha256 of its manifest>" (replaced atomically)
       gen-<time>-<pid>/        one complete, immutable generation
         manifest.json          format, model, settings, counts, passage hashes, file checksums, versions
         passages.jsonl         one passage per line: doc, cite, chapter, section, text, hash, sentence spans
@@ -157,12 +157,22 @@ def _files_of(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*") if p.is_file() and p.name != MANIFEST)
 
 
-def current_generation(index_dir: Path) -> str | None:
+def _read_current(index_dir: Path) -> tuple[str, str] | None:
+    """(generation, manifest checksum) of the published generation, or None when nothing is published."""
     try:
-        name = (Path(index_dir) / CURRENT).read_text(encoding="utf-8").strip()
+        fields = (Path(index_dir) / CURRENT).read_text(encoding="utf-8").split()
     except FileNotFoundError:
         return None
-    return name or None
+    except (OSError, UnicodeDecodeError) as e:
+        raise IndexCorrupt(f"{Path(index_dir) / CURRENT} cannot be read ({e}): run `qa build`") from e
+    if len(fields) != 2 or not fields[0].startswith(GEN_PREFIX) or "/" in fields[0]:
+        raise IndexCorrupt(f"{Path(index_dir) / CURRENT} is damaged: run `qa build` to publish a new index")
+    return fields[0], fields[1]
+
+
+def current_generation(index_dir: Path) -> str | None:
+    current = _read_current(index_dir)
+    return current[0] if current else None
 
 
 # --------------------------------------------------------------------------- load
@@ -175,13 +185,19 @@ def load(index_dir: Path, settings: Settings | None = None, generation: str | No
 
     settings = settings or Settings()
     index_dir = Path(index_dir)
-    generation = generation or current_generation(index_dir)
-    if generation is None:
+    current = _read_current(index_dir)
+    if current is None:
         raise IndexNotFound(f"no index in {index_dir}: run `qa build` first")
+    if generation is None or generation == current[0]:
+        generation, manifest_sha = current
+    else:
+        manifest_sha = None  # an older generation asked for by name: its files are still checked
     folder = index_dir / generation
     manifest_path = folder / MANIFEST
     if not manifest_path.is_file():
         raise IndexCorrupt(f"index generation {folder} has no manifest: run `qa build` to rebuild it")
+    if manifest_sha is not None and _sha256(manifest_path) != manifest_sha:
+        raise IndexCorrupt(f"{manifest_path} has changed since it was published (checksum mismatch): run `qa build`")
     try:
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
@@ -436,7 +452,7 @@ def _build_locked(
     final = index_dir / generation
     os.rename(tmp, final)
     _fsync_path(index_dir)
-    _write_atomic(index_dir / CURRENT, generation + "\n")
+    _write_atomic(index_dir / CURRENT, f"{generation} {_sha256(final / MANIFEST)}\n")
     return BuildReport(
         documents=len(documents),
         passages=len(passages),

@@ -1,0 +1,106 @@
+"""The `qa` command line, run as a real process: the JSON contract, exit codes and messages."""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from .conftest import FIXTURES, ROOT, run_qa
+
+HIT_KEYS = {"doc", "cite", "section", "text", "score", "highlight"}
+
+
+@pytest.fixture(scope="module")
+def env(report_index):
+    return {"QA_INDEX": str(report_index)}
+
+
+def test_ask_jsonl_contract(env, report_corpus):
+    questions = "非银行金融机构包括哪些类型？\n\n今天天气怎么样？\n" + "长" * 600 + "\n互聯網金融存在哪些風險？\n"
+    proc = run_qa("ask", "--jsonl", "-k", "3", stdin=questions, env=env)
+    assert proc.returncode == 0, proc.stderr
+    rows = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert len(rows) == 4
+    first, oos, too_long, trad = rows
+    assert first["question"] == "非银行金融机构包括哪些类型？" and first["answered"] is True
+    assert len(first["hits"]) == 3 and HIT_KEYS <= set(first["hits"][0])
+    hit = first["hits"][0]
+    assert hit["cite"].startswith("2.3(") and hit["section"] == "2.3 非银行金融机构在小微金融领域的作用"
+    assert hit["doc"] == "qinghai_microfinance_report"
+    assert hit["highlight"] in hit["text"]
+    corpus_text = (report_corpus / "qinghai_microfinance_report.md").read_text(encoding="utf-8")
+    assert all(f"{h['text']}" in corpus_text for h in first["hits"])  # the whole paragraph, as in the corpus
+    assert oos["answered"] is False and len(oos["hits"]) == 3
+    assert "too long" in too_long["error"]
+    assert trad["answered"] is True and trad["hits"][0]["cite"].startswith("2.2(")
+
+
+def test_ask_readable_and_json(env):
+    proc = run_qa("ask", "贷后管理要做什么？", env=env)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith("答：") and "4.1(3)" in proc.stdout and "4.1 小微企业信用风险分析" in proc.stdout
+    out = run_qa("ask", "--json", "-k", "2", "今天天气怎么样？", env=env)
+    answer = json.loads(out.stdout)
+    assert answer["answered"] is False and len(answer["hits"]) == 2
+
+
+def test_eval_json(env):
+    proc = run_qa("eval", str(ROOT / "eval" / "dev.jsonl"), "--json", env=env)
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["questions"] == 75 and report["out_of_scope"] == 10
+    assert {"R@1", "R@3", "R@5", "MRR", "out_of_scope_abstained", "in_scope_abstained"} <= set(report)
+    assert report["R@3"] >= 0.97
+
+
+def test_build_json_contract(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json")
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert list(report) == ["documents", "passages", "added", "changed", "removed", "reused", "embedded", "seconds"]
+    assert (report["documents"], report["passages"], report["embedded"]) == (1, 10, 10)
+    again = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
+    assert (again["embedded"], again["reused"]) == (0, 10)
+
+
+def test_import_writes_clean_markdown(tmp_path):
+    out = tmp_path / "report.md"
+    proc = run_qa("import", str(ROOT / "raw" / "qinghai_microfinance_report.txt"), "-o", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert out.read_text(encoding="utf-8") == (ROOT / "corpus" / "qinghai_microfinance_report.md").read_text(encoding="utf-8")
+    again = run_qa("import", str(ROOT / "raw" / "qinghai_microfinance_report.txt"), "-o", str(out))
+    assert again.returncode == 1 and "--force" in again.stderr
+
+
+@pytest.mark.parametrize(
+    "args, env, message",
+    [
+        (["ask", "风险"], {"QA_INDEX": "/nonexistent/index"}, "run `qa build`"),
+        (["ask", "   "], {}, "empty"),
+        (["ask"], {}, "give a question"),
+        (["build", "--corpus", "/nonexistent/corpus", "--index", "/tmp/qa-never"], {}, "does not exist"),
+        (["eval", "/nonexistent/q.jsonl"], {}, "cannot read question file"),
+        (["import", "/nonexistent/raw.txt"], {}, "cannot be read"),
+    ],
+)
+def test_user_errors_exit_1_with_one_line_and_no_traceback(args, env, message):
+    proc = run_qa(*args, env=env)
+    assert proc.returncode == 1
+    assert message in proc.stderr
+    assert "Traceback" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1
+
+
+def test_usage_errors_exit_2():
+    assert run_qa("ask", "-k", "99", "风险").returncode == 2
+    assert run_qa("frobnicate").returncode == 2
+
+
+def test_help_is_instant_and_imports_no_torch():
+    code = "import sys, qa.cli; qa.cli.parser().format_help(); print(sorted(m for m in ('torch', 'numpy', 'faiss', 'gradio') if m in sys.modules))"
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
+    assert proc.stdout.strip() == "[]"
+    assert run_qa("--help").returncode == 0

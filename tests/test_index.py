@@ -1,0 +1,166 @@
+"""Building, incremental rebuilds, atomic publish, locking and validation of the on-disk index."""
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.errors import BuildLocked, CorpusError, IndexCorrupt, IndexMismatch, IndexNotFound
+from qa.index import CURRENT, MANIFEST, BuildLock, build, current_generation, load
+from qa.search import Retriever
+from qa.settings import Settings
+
+
+@pytest.fixture
+def built(mini_corpus, tmp_path, encoder, settings):
+    index = tmp_path / "index"
+    report = build(mini_corpus, index, settings, encoder=encoder)
+    return mini_corpus, index, report
+
+
+def _edit(corpus: Path, old: str, new: str) -> None:
+    path = next(corpus.iterdir())
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_first_build_embeds_everything(built):
+    _, index, report = built
+    assert (report.documents, report.passages, report.added, report.embedded, report.reused) == (1, 10, 10, 10, 0)
+    manifest = json.loads((index / current_generation(index) / MANIFEST).read_text(encoding="utf-8"))
+    assert manifest["format_version"] == 1
+    assert manifest["model"] == {"id": "m3e-small", "dimension": 512}
+    assert manifest["counts"]["passages"] == 10
+    assert len(manifest["passages"]) == 10 and all(len(p["hash"]) == 32 for p in manifest["passages"])
+    assert set(manifest["files"]) >= {"passages.jsonl", "dense.faiss", "sentences.npy"}
+    assert {"faiss-cpu", "bm25s", "sentence-transformers", "torch", "jieba"} <= set(manifest["versions"])
+    assert manifest["built_at"] and manifest["settings"]["model"] == "m3e-small"
+
+
+def test_unchanged_corpus_is_a_no_op(built, encoder, settings):
+    corpus, index, first = built
+    again = build(corpus, index, settings)  # no encoder given: none is loaded when nothing changed
+    assert (again.embedded, again.reused, again.changed, again.published) == (0, 10, 0, False)
+    assert current_generation(index) == first.generation
+
+
+def test_editing_one_paragraph_reembeds_exactly_one(built, encoder, settings):
+    corpus, index, _ = built
+    _edit(corpus, "贷后管理包括定期回访和资金用途监控。", "贷后管理包括定期回访、现场检查和资金用途监控。")
+    report = build(corpus, index, settings, encoder=encoder)
+    assert (report.changed, report.added, report.removed, report.embedded, report.reused) == (1, 0, 0, 1, 9)
+    r = Retriever(load(index, settings), settings, encoder)
+    top = r.ask("贷后管理包括哪些工作？", k=1).hits[0]
+    assert top.passage.cite == "2.1(2)" and "现场检查" in top.passage.text
+
+
+def test_added_and_removed_paragraphs_are_counted_and_never_cited(built, encoder, settings):
+    corpus, index, _ = built
+    _edit(corpus, "(2) 贷后管理包括定期回访和资金用途监控。", "(2) 贷后管理包括定期回访和资金用途监控。\n\n(3) 新增段落：区块链技术用于供应链金融。")
+    _edit(corpus, "(3) 政策效果定期评估，及时调整。", "")
+    report = build(corpus, index, settings, encoder=encoder)
+    assert (report.added, report.removed, report.changed, report.embedded, report.passages) == (1, 1, 0, 1, 10)
+    r = Retriever(load(index, settings), settings, encoder)
+    assert r.ask("区块链技术用在哪里？", k=1).hits[0].passage.cite == "2.1(3)"
+    assert all(h.passage.cite != "1.2(3)" for h in r.ask("政策效果如何评估和调整？", k=10).hits)
+
+
+def test_previous_generation_is_kept_and_older_ones_removed(built, encoder, settings):
+    corpus, index, first = built
+    gens = [first.generation]
+    for n in range(3):
+        _edit(corpus, "分散风险。" if n == 0 else f"分散风险{n}。", f"分散风险{n + 1}。")
+        gens.append(build(corpus, index, settings, encoder=encoder).generation)
+    on_disk = sorted(p.name for p in index.glob("gen-*"))
+    assert on_disk == sorted(gens[-2:])
+    assert current_generation(index) == gens[-1]
+
+
+def test_bad_corpus_changes_nothing(built, encoder, settings):
+    corpus, index, first = built
+    before = {p.relative_to(index): p.read_bytes() for p in index.rglob("*") if p.is_file() and "lock" not in p.name}
+    (corpus / "broken.txt").write_bytes(b"\xff\xfe\xfa\x80" * 8)
+    with pytest.raises(CorpusError, match="broken.txt"):
+        build(corpus, index, settings, encoder=encoder)
+    (corpus / "broken.txt").unlink()
+    (corpus / "empty.md").write_text("", encoding="utf-8")
+    with pytest.raises(CorpusError, match="empty.md"):
+        build(corpus, index, settings, encoder=encoder)
+    with pytest.raises(CorpusError, match="does not exist"):
+        build(corpus.parent / "missing", index, settings, encoder=encoder)
+    after = {p.relative_to(index): p.read_bytes() for p in index.rglob("*") if p.is_file() and "lock" not in p.name}
+    assert after == before
+
+
+def test_second_build_fails_fast_naming_the_first(built, settings):
+    corpus, index, _ = built
+    with BuildLock(index, wait=False):
+        with pytest.raises(BuildLocked, match=r"another build is running .*pid \d+"):
+            build(corpus, index, settings)
+
+
+def test_missing_index(tmp_path, settings):
+    with pytest.raises(IndexNotFound, match="qa build"):
+        load(tmp_path / "nothing", settings)
+
+
+def test_other_model_or_format_is_refused(built, settings):
+    _, index, report = built
+    with pytest.raises(IndexMismatch, match="built with model 'm3e-small'.*qa build"):
+        load(index, Settings(model="BAAI/bge-small-zh-v1.5"))
+    manifest_path = index / report.generation / MANIFEST
+    manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    manifest["format_version"] = 999
+    manifest_path.write_text(json.dumps(manifest), encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="checksum"):  # CURRENT vouches for the manifest
+        load(index, settings)
+    with pytest.raises(IndexMismatch, match="format 999"):  # an older generation named explicitly
+        _load_unverified(index, report.generation, settings)
+
+
+def _load_unverified(index: Path, generation: str, settings):
+    """Load as if CURRENT had been published with this manifest (a build by another qa version)."""
+    from qa.index import _sha256
+
+    (index / CURRENT).write_text(f"{generation} {_sha256(index / generation / MANIFEST)}\n", encoding="utf-8")
+    return load(index, settings)
+
+
+def _files(index: Path):
+    gen = index / current_generation(index)
+    return sorted(p.relative_to(gen) for p in gen.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("damage", ["truncate", "bitflip", "delete"])
+def test_every_damaged_file_raises_index_corrupt(built, settings, damage):
+    _, index, _ = built
+    gen = index / current_generation(index)
+    caught = 0
+    for rel in _files(index):
+        backup = gen.parent / "backup"
+        shutil.copytree(gen, backup)
+        path = gen / rel
+        data = path.read_bytes()
+        if damage == "truncate":
+            path.write_bytes(data[: len(data) // 2])
+        elif damage == "bitflip":
+            i = len(data) // 2
+            path.write_bytes(data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1 :])
+        else:
+            path.unlink()
+        with pytest.raises((IndexCorrupt, IndexMismatch)):
+            load(index, settings)
+        caught += 1
+        shutil.rmtree(gen)
+        backup.rename(gen)
+    assert caught == len(_files(index)) >= 8
+    load(index, settings)  # restored: loads again
+
+
+def test_current_pointer_to_missing_generation(built, settings):
+    _, index, _ = built
+    (index / CURRENT).write_text("gen-does-not-exist 0123\n", encoding="utf-8")
+    with pytest.raises(IndexCorrupt, match="qa build"):
+        load(index, settings)
