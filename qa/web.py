@@ -13,6 +13,9 @@ import re
 import warnings
 from pathlib import Path
 
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
 from .conversation import resolve_followup
 from .errors import QAError, QuestionError
 from .live import LiveRetriever
@@ -120,10 +123,7 @@ def status_text(live: LiveRetriever) -> str:
 # --------------------------------------------------------------------------- HTTP JSON
 
 
-def _api_routes(app, live: LiveRetriever, settings: Settings) -> None:
-    from fastapi import Request
-    from fastapi.responses import JSONResponse
-
+def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
     def error(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)
 
@@ -260,7 +260,6 @@ def build_ui(live: LiveRetriever, settings: Settings):
 def create_app(settings: Settings, live: LiveRetriever | None = None):
     """The FastAPI app with the JSON routes and the chat mounted at /."""
     import gradio as gr
-    from fastapi import FastAPI
 
     live = live or LiveRetriever(settings.index_dir, settings).start()
     app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)

@@ -1,0 +1,143 @@
+"""HTTP JSON API, Gradio client API and hot reload against a real server on loopback."""
+
+import json
+import shutil
+import threading
+import time
+
+import httpx
+import pytest
+
+from qa.index import build
+from qa.schema import answer_json
+
+from .server import Server
+
+Q = "非银行金融机构包括哪些类型？"
+
+
+@pytest.fixture(scope="module")
+def server(report_index, settings, encoder):
+    with Server(settings.replace(index_dir=report_index)) as s:
+        yield s
+
+
+@pytest.fixture(scope="module")
+def http(server):
+    with httpx.Client(base_url=server.url, timeout=30) as c:
+        yield c
+
+
+def test_health(http, retriever):
+    body = http.get("/api/health").json()
+    assert body["status"] == "ok"
+    assert body["documents"] == ["qinghai_microfinance_report"]
+    assert body["passages"] == 37 and body["model"] == "m3e-small"
+    assert body["generation"] == retriever.data.generation and body["built_at"]
+
+
+def test_get_and_post_return_the_cli_object(http, retriever):
+    expected = answer_json(retriever.ask(Q, k=3))
+    got = http.get("/api/ask", params={"q": Q, "k": 3})
+    assert got.status_code == 200 and got.json() == expected
+    posted = http.post("/api/ask", json={"question": Q, "k": 3})
+    assert posted.status_code == 200 and posted.json() == expected
+    assert len(http.get("/api/ask", params={"q": Q}).json()["hits"]) == 5  # default k
+
+
+@pytest.mark.parametrize(
+    "method, kwargs, status, message",
+    [
+        ("get", {"params": {"q": ""}}, 400, "empty"),
+        ("get", {"params": {}}, 400, "missing question"),
+        ("get", {"params": {"q": "风险", "k": "0"}}, 400, "k must be"),
+        ("get", {"params": {"q": "风险", "k": "21"}}, 400, "k must be"),
+        ("get", {"params": {"q": "风险", "k": "abc"}}, 400, "k must be"),
+        ("get", {"params": {"q": "风" * 501}}, 413, "too long"),
+        ("post", {"json": {"question": "\x00\u200f  "}}, 400, "empty"),
+        ("post", {"json": {"question": 5}}, 400, "text"),
+        ("post", {"json": {"question": "风险", "k": "3"}}, 400, "k must be"),
+        ("post", {"json": ["风险"]}, 400, "JSON object"),
+        ("post", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, "JSON"),
+        ("post", {"json": {"question": "风" * 5000}}, 413, "too long"),
+    ],
+)
+def test_errors_are_json_never_500(http, method, kwargs, status, message):
+    r = getattr(http, method)("/api/ask", **kwargs)
+    assert r.status_code == status
+    assert message in r.json()["error"]
+    assert "Traceback" not in r.text
+
+
+def test_file_routes_cannot_read_corpus_or_index(http, server, report_index, report_corpus):
+    targets = [next(report_corpus.iterdir()), report_index / "CURRENT", "/etc/passwd"]
+    for target in targets:
+        for route in ("/gradio_api/file={}", "/file={}"):
+            r = http.get(route.format(target))
+            assert r.status_code in (403, 404), (route, target, r.status_code)
+            assert "青海" not in r.text and "root:" not in r.text
+
+
+def test_gradio_client_api(server):
+    from gradio_client import Client
+
+    client = Client(server.url, verbose=False)
+    result = client.predict(Q, 2, api_name="/ask")
+    assert result["answered"] is True and len(result["hits"]) == 2
+    assert result["hits"][0]["cite"].startswith("2.3(")
+    history, box, status = client.predict(Q, [], api_name="/chat")  # gr.State is not part of the client API
+    assert box == ""
+    content = history[-1]["content"]
+    text = "".join(part["text"] for part in content) if isinstance(content, list) else content
+    assert 'data-cite="2.3(' in text and "37" in status
+
+
+def test_hot_reload_while_requests_run(tmp_path, report_corpus, settings, encoder):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(report_corpus, corpus)
+    index = tmp_path / "index"
+    build(corpus, index, settings, encoder=encoder)
+    statuses, stop = [], threading.Event()
+
+    with Server(settings.replace(index_dir=index, reload_interval=0.2)) as server:
+        def hammer():
+            with httpx.Client(base_url=server.url, timeout=30) as c:
+                while not stop.is_set():
+                    statuses.append(c.get("/api/ask", params={"q": "贷后管理要做什么？", "k": 2}).status_code)
+
+        workers = [threading.Thread(target=hammer) for _ in range(3)]
+        for w in workers:
+            w.start()
+        before = httpx.get(f"{server.url}/api/health").json()["generation"]
+        path = corpus / "qinghai_microfinance_report.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("加强贷后管理", "加强贷后管理与季度回访"), encoding="utf-8")
+        report = build(corpus, index, settings, encoder=encoder)
+        assert report.changed == 1 and report.embedded == 1
+        published = time.monotonic()
+        while httpx.get(f"{server.url}/api/health").json()["generation"] == before:
+            assert time.monotonic() - published < 2.0, "new index not served within 2 s"
+            time.sleep(0.05)
+        stop.set()
+        for w in workers:
+            w.join()
+        hits = httpx.get(f"{server.url}/api/ask", params={"q": "贷后管理要做什么？", "k": 3}).json()["hits"]
+    assert statuses and set(statuses) == {200}
+    assert any("季度回访" in h["text"] for h in hits)
+
+
+def test_corrupt_new_generation_keeps_the_old_one_serving(tmp_path, report_corpus, settings, encoder):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(report_corpus, corpus)
+    index = tmp_path / "index"
+    first = build(corpus, index, settings, encoder=encoder)
+    with Server(settings.replace(index_dir=index, reload_interval=0.1)) as server:
+        path = corpus / "qinghai_microfinance_report.md"
+        path.write_text(path.read_text(encoding="utf-8").replace("贷后管理", "贷后检查"), encoding="utf-8")
+        second = build(corpus, index, settings, encoder=encoder)
+        server.live.stop()  # freeze the watcher, damage the new generation, then let it look
+        faiss_file = index / second.generation / "dense.faiss"
+        faiss_file.write_bytes(faiss_file.read_bytes()[:100])
+        assert server.live.check() is False
+        health = httpx.get(f"{server.url}/api/health").json()
+        assert health["generation"] == first.generation and "checksum" in health["last_reload_error"]
+        assert httpx.get(f"{server.url}/api/ask", params={"q": "贷后管理"}).status_code == 200
