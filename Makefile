@@ -25,10 +25,10 @@ index: install
 run: index
 	$(BIN)/qa serve
 
-# Debian's Chromium for the browser tests (needs root, as in CI); Playwright drives it, never downloads one.
+# Debian's Chromium (and a CJK font for screenshots) for the browser tests (needs root, as in CI); Playwright drives it, never downloads one.
 chromium:
 	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
 	  else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped (sudo apt-get install chromium)"; fi; \
 	fi
 

@@ -212,7 +212,7 @@ def build_ui(live: LiveRetriever, settings: Settings):
     with gr.Blocks(title=TITLE) as demo:
         gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
         chatbot = gr.Chatbot(
-            label="对话",
+            show_label=False,
             height=560,
             elem_id="qa-chat",
             sanitize_html=True,

@@ -1,0 +1,125 @@
+"""End to end in real Chromium (Debian's, driven by Playwright): what a person sees in the chat."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from qa.index import build
+
+from .conftest import ARTIFACTS
+from .server import Server
+
+CHROMIUM = "/usr/bin/chromium"
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium not installed (make test installs it as root)"),
+]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync"]
+XSS = "<img src=x onerror=alert(1)><script>alert(2)</script>"
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, report_corpus, settings, encoder):
+    """The real report plus one paragraph carrying HTML, to check that corpus text is shown as text."""
+    root = tmp_path_factory.mktemp("web")
+    corpus = root / "corpus"
+    shutil.copytree(report_corpus, corpus)
+    (corpus / "zz_html.md").write_text(
+        f"# 测试\n\n## 一、测试章\n\n### 1.1 标记测试\n\n(1) 量子纠缠防火墙的配置说明：{XSS} 请勿执行。\n", encoding="utf-8"
+    )
+    build(corpus, root / "index", settings, encoder=encoder)
+    with Server(settings.replace(index_dir=root / "index")) as s:
+        yield s
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.dialogs = []
+    page.on("dialog", lambda d: (page.dialogs.append(d.message), d.dismiss()))
+    page.goto(server.url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    yield page
+    context.close()
+
+
+def ask(page, question: str, answers: int) -> None:
+    page.fill("#qa-input textarea", question)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"document.querySelectorAll('.qa-answer').length >= {answers}", timeout=30_000)
+
+
+def card(page, cite: str):
+    """The card of a paragraph (the UI sanitizer drops data-* attributes: find it by its visible id)."""
+    return page.locator(".qa-card", has=page.locator(".qa-cite", has_text=f"[{cite}]"))
+
+
+def test_question_shows_the_cited_card_with_the_sentence_highlighted(page):
+    ask(page, "小额贷款公司弥补了银行哪些不足？", 1)
+    first = page.locator(".qa-card").first
+    assert first.locator(".qa-cite").inner_text() == "[2.3(1)]"
+    assert "2.3 非银行金融机构在小微金融领域的作用" in first.inner_text()
+    assert "弥补了传统银行在服务小微企业方面的不足" in first.locator("mark").inner_text()
+    assert "[2.3(1)]" in page.locator(".qa-answer").first.inner_text()
+    assert "段落" in page.locator("#qa-status").inner_text()
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / "answer.png"), full_page=True)
+
+
+def test_follow_up_shows_the_searched_question(page):
+    ask(page, "非银行金融机构包括哪些类型？", 1)
+    ask(page, "它们面临哪些挑战？", 2)
+    assert "非银行金融机构面临哪些挑战" in page.locator(".qa-searched").last.inner_text()
+    assert card(page, "2.3(3)").count() >= 1
+    page.click("#qa-clear")
+    page.wait_for_function("document.querySelectorAll('.qa-answer').length == 0", timeout=10_000)
+
+
+def test_out_of_scope_says_not_covered(page):
+    ask(page, "今天天气怎么样？", 1)
+    text = page.locator(".qa-answer").last.inner_text()
+    assert "报告中未找到相关内容" in text
+    assert "您可能在找" in page.content()
+    page.screenshot(path=str(ARTIFACTS / "not_covered.png"), full_page=True)
+
+
+def test_html_in_corpus_and_question_shows_as_text(page):
+    ask(page, f"量子纠缠防火墙怎么配置？{XSS}", 1)
+    html_card = page.locator(".qa-card", has_text="zz_html").first
+    assert XSS in html_card.inner_text()
+    assert page.locator(".qa-card img, .qa-card script").count() == 0
+    page.wait_for_timeout(500)
+    assert page.dialogs == []
+    page.screenshot(path=str(ARTIFACTS / "escaped_html.png"), full_page=True)
+
+
+def test_placeholders_are_flagged(page):
+    ask(page, "截至2022年底青海省小微金融市场规模有多大？", 1)
+    first = page.locator(".qa-card").first
+    assert first.locator(".qa-placeholder").count() >= 1
+    assert "报告在此处未给出具体数字" in first.inner_text()
+
+
+def test_phone_width_cards_fit(browser, server):
+    context = browser.new_context(viewport={"width": 390, "height": 844})
+    page = context.new_page()
+    page.goto(server.url)
+    page.wait_for_selector("#qa-input textarea", timeout=30_000)
+    ask(page, "互联网金融存在哪些风险？", 1)
+    box = page.locator(".qa-card").first.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390
+    page.screenshot(path=str(ARTIFACTS / "phone.png"))
+    context.close()
