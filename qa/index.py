@@ -37,7 +37,7 @@ from . import __version__
 from .corpus import Document, Passage, load_corpus
 from .errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound, QAError
 from .settings import Settings
-from .text import Tokenizer, heading_terms, normalize, split_sentences
+from .text import Tokenizer, heading_terms, normalize, split_sentences, tokenizer_for
 
 FORMAT_VERSION = 1
 CURRENT = "CURRENT"
@@ -254,7 +254,7 @@ def load(index_dir: Path, settings: Settings | None = None, generation: str | No
         sentence_vectors=sentence_vectors,
         sentence_offsets=offsets,
         bm25=bm25,
-        tokenizer=Tokenizer(manifest["terms"]),
+        tokenizer=tokenizer_for(tuple(manifest["terms"])),
     )
 
 
@@ -489,7 +489,7 @@ def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors
     faiss.write_index(dense, str(folder / DENSE))
     np.save(folder / SENTENCES, sentence_vectors, allow_pickle=False)
 
-    tokenizer = Tokenizer(terms)
+    tokenizer = tokenizer_for(tuple(terms))
     bm25 = bm25s.BM25(k1=settings.bm25_k1, b=settings.bm25_b)
     bm25.index([tokenizer.tokens(bm25_text(p, settings)) or [""] for p in passages], show_progress=False)
     bm25.save(str(folder / BM25_DIR), show_progress=False)

@@ -1,0 +1,144 @@
+"""Fault injection: kill -9 during builds, concurrent builds, and arbitrary Unicode questions."""
+
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from qa.errors import QuestionError
+from qa.index import build, current_generation, load
+from qa.search import Retriever
+
+from .conftest import ROOT, run_qa
+
+CANARY = ("贷后管理包括哪些内容？", "2.1(2)")
+
+# A zygote: imports everything once (no model run, so no thread pools exist yet), then forks one build
+# loop per request. The test SIGKILLs each child at a random moment; every child pays only the
+# model load, not the imports.
+ZYGOTE = r"""
+import itertools, os, signal, sys
+from pathlib import Path
+import sentence_transformers, faiss, bm25s, jieba
+from qa.index import build
+from qa.settings import Settings
+corpus, index = Path(sys.argv[1]), Path(sys.argv[2])
+path = next(corpus.iterdir())
+base = path.read_text(encoding="utf-8")
+signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # children are reaped by the kernel
+print("ready", flush=True)
+for line in sys.stdin:
+    pid = os.fork()
+    if pid == 0:
+        from qa.embed import load_encoder
+        encoder = load_encoder("m3e-small")
+        for i in itertools.count(int(line)):
+            # Each round edits one paragraph, so every build embeds and publishes a new generation.
+            path.write_text(base.replace("分散风险。", f"分散风险（第{i}版）。"), encoding="utf-8")
+            build(corpus, index, Settings(), wait=True, encoder=encoder)
+    print(pid, flush=True)
+"""
+
+
+def _assert_index_answers(index, settings, encoder):
+    r = Retriever(load(index, settings), settings, encoder)
+    hit = r.ask(CANARY[0], k=1).hits[0]
+    assert hit.passage.cite == CANARY[1]
+
+
+@pytest.mark.slow
+def test_kill_9_during_builds_never_breaks_the_index(mini_corpus, tmp_path, settings, encoder):
+    index = tmp_path / "index"
+    build(mini_corpus, index, settings, encoder=encoder)
+    rng = random.Random(20261127)
+    generations = set()
+    kills = 0
+    zygote = subprocess.Popen(
+        [sys.executable, "-c", ZYGOTE, str(mini_corpus), str(index)],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
+    )
+    try:
+        assert zygote.stdout.readline().strip() == "ready"
+        for n in range(20):
+            zygote.stdin.write(f"{n * 1000}\n")
+            zygote.stdin.flush()
+            pid = int(zygote.stdout.readline())
+            time.sleep(rng.uniform(0.5, 4.0))
+            os.kill(pid, signal.SIGKILL)  # no cleanup of any kind
+            kills += 1
+            _assert_index_answers(index, settings, encoder)
+            generations.add(current_generation(index))
+    finally:
+        zygote.kill()
+    assert kills == 20
+    assert len(generations) > 5  # kills landed while builds were running, not only before the first
+    # The lock died with its holder; the next build cleans what the kills left and publishes.
+    path = next(mini_corpus.iterdir())
+    path.write_text(path.read_text(encoding="utf-8") + "\n(4) 新增的段落。\n", encoding="utf-8")
+    report = build(mini_corpus, index, settings, encoder=encoder)
+    assert report.published and report.passages == 11
+    assert not list(index.glob(".tmp-*"))
+    assert len(list(index.glob("gen-*"))) <= settings.keep_generations
+    _assert_index_answers(index, settings, encoder)
+
+
+@pytest.mark.slow
+def test_two_builds_at_once_exactly_one_publishes(mini_corpus, tmp_path, settings, encoder):
+    index = tmp_path / "index"
+    first = build(mini_corpus, index, settings, encoder=encoder)
+    path = next(mini_corpus.iterdir())
+    path.write_text(path.read_text(encoding="utf-8").replace("分散风险。", "分散并对冲风险。"), encoding="utf-8")
+    args = ["build", "--corpus", str(mini_corpus), "--index", str(index), "--json"]
+    procs = [
+        subprocess.Popen([sys.executable, "-m", "qa.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+        for _ in range(2)
+    ]
+    results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
+    codes = sorted(code for code, _, _ in results)
+    assert codes == [0, 1], results
+    loser = next(err for code, _, err in results if code == 1)
+    assert "another build is running" in loser and "Traceback" not in loser
+    winner = json.loads(next(out for code, out, _ in results if code == 0))
+    assert winner["changed"] == 1 and winner["embedded"] == 1
+    assert current_generation(index) != first.generation
+    _assert_index_answers(index, settings, encoder)
+
+
+QUESTIONS = st.one_of(
+    st.text(max_size=60),
+    st.text(alphabet=st.sampled_from("\x00\x01\x1b\u200b\u200e\u200f\u202e\ufeff \t\n\r"), max_size=20),
+    st.text(alphabet=st.sampled_from("風險银行貸款金融機構小微企业非银🙂👨‍👩‍👧?？！"), min_size=1, max_size=40),
+    st.sampled_from(["", " ", "风" * 100_000, "\u202e非銀行金融機構\u202c面临哪些挑戰", "🙂" * 600, "x" * 501]),
+)
+
+
+@pytest.mark.slow
+@hsettings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(question=QUESTIONS)
+def test_any_unicode_question_gets_an_answer_or_a_clear_error(retriever, question):
+    try:
+        answer = retriever.ask(question, k=3)
+    except QuestionError as e:
+        assert str(e)
+        return
+    assert len(answer.hits) == 3
+    assert all(h.highlight in h.passage.text for h in answer.hits)
+    assert isinstance(answer.answered, bool)
+
+
+@pytest.mark.slow
+@hsettings(max_examples=3, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(questions=st.lists(QUESTIONS.filter(lambda q: len(q) < 2000), min_size=1, max_size=25))
+def test_cli_jsonl_survives_any_input(report_index, questions):
+    proc = run_qa("ask", "--jsonl", "-k", "2", stdin="\n".join(questions) + "\n", env={"QA_INDEX": str(report_index)})
+    assert proc.returncode == 0, proc.stderr
+    assert "Traceback" not in proc.stderr
+    for line in proc.stdout.splitlines():
+        row = json.loads(line)
+        assert ("hits" in row and len(row["hits"]) == 2) or row["error"]
