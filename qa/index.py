@@ -217,6 +217,8 @@ def load(index_dir: Path, settings: Settings | None = None, generation: str | No
             for r in records
         ]
         dense = faiss.read_index(str(folder / DENSE))
+        if hasattr(dense, "hnsw"):
+            dense.hnsw.efSearch = settings.hnsw_ef_search
         sentence_vectors = np.load(folder / SENTENCES, allow_pickle=False, mmap_mode="r")
         bm25 = bm25s.BM25.load(str(folder / BM25_DIR), mmap=True, allow_pickle=False)
     except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
@@ -484,7 +486,11 @@ def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors
         for p, h, sp in zip(passages, hashes, spans):
             f.write(json.dumps({**asdict(p), "hash": h, "sentences": sp}, ensure_ascii=False) + "\n")
 
-    dense = faiss.IndexFlatIP(vectors.shape[1])
+    if len(vectors) >= settings.ann_threshold:
+        dense = faiss.IndexHNSWFlat(vectors.shape[1], settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        dense.hnsw.efConstruction = 2 * settings.hnsw_m
+    else:
+        dense = faiss.IndexFlatIP(vectors.shape[1])
     dense.add(vectors)
     faiss.write_index(dense, str(folder / DENSE))
     np.save(folder / SENTENCES, sentence_vectors, allow_pickle=False)

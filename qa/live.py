@@ -21,12 +21,12 @@ log = logging.getLogger(__name__)
 
 
 class LiveRetriever:
-    def __init__(self, index_dir: Path, settings: Settings):
+    def __init__(self, index_dir: Path, settings: Settings, encoder=None):
         self.index_dir = Path(index_dir)
         self.settings = settings
         self.last_error: str | None = None
         self._rejected: str | None = None  # a generation that failed validation is not retried
-        self._retriever = Retriever(load(self.index_dir, settings), settings)
+        self._retriever = Retriever(load(self.index_dir, settings), settings, encoder)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

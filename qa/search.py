@@ -126,7 +126,7 @@ class Retriever:
         qv = self.encoder.encode([normalize(query)])[0]
         depth = min(n, CANDIDATES)
         dense_cos, dense_ids = data.dense.search(qv[None, :], depth)
-        lexical_ids = np.argsort(-bm25_all, kind="stable")[:depth]
+        lexical_ids = np.argpartition(-bm25_all, depth - 1)[:depth] if depth < n else np.arange(n)
         cand = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids]))
 
         known = dict(zip(dense_ids[0].tolist(), dense_cos[0].tolist()))

@@ -37,6 +37,7 @@ EXAMPLES = (
 )
 # Placeholders the report prints instead of figures (XX亿元, XX%): flagged so nobody reads them as data.
 PLACEHOLDER = re.compile(r"X{2,}\s*(?:%|％|亿元|万元|亿|万|元|家|个|倍)?")
+SHOWN_CARDS = 2  # cards open under an answer; the rest are folded
 PLACEHOLDER_NOTE = "注：XX 为报告原文中的占位符，报告在此处未给出具体数字。"
 
 CSS = """
@@ -53,6 +54,7 @@ CSS = """
 .qa-note { font-size: .8rem; color: #b45309; margin-top: .3rem; }
 .qa-searched { font-size: .8rem; color: var(--body-text-color-subdued); }
 .qa-none { font-weight: 600; }
+.qa-more summary { cursor: pointer; color: var(--body-text-color-subdued); margin: .3rem 0; }
 #qa-status { font-size: .8rem; color: var(--body-text-color-subdued); }
 """
 
@@ -98,14 +100,24 @@ def answer_html(answer: Answer) -> str:
         lead = [h for h in answer.hits if h.score >= 0.9 * top][:2]
         sentences = "".join(f"{_text_html(h.highlight)[0]} [{html.escape(h.passage.cite)}]" for h in lead)
         parts.append(f'<div class="qa-answer"><b>答：</b>{sentences}</div>')
-        parts += [card_html(h) for h in answer.hits]
+        parts += [card_html(h) for h in answer.hits[:SHOWN_CARDS]]
+        parts.append(_more(answer.hits[SHOWN_CARDS:], "其他相关段落"))
     else:
         parts.append(f'<div class="qa-answer qa-none">{NOT_COVERED}</div>')
         sections = list(dict.fromkeys(h.passage.section for h in answer.hits))[:3]
         if sections:
             parts.append("<div>您可能在找：" + "；".join(html.escape(s) for s in sections) + "</div>")
-        parts += [card_html(h) for h in answer.hits[:3]]
+        parts.append(_more(answer.hits, "最接近的段落"))
     return "".join(parts)
+
+
+def _more(hits, label: str) -> str:
+    """Further cards, folded so the answer and its best evidence stay on screen."""
+    if not hits:
+        return ""
+    cards = "".join(card_html(h) for h in hits)
+    return f'<details class="qa-more"><summary>{label}（{len(hits)}）</summary>{cards}</details>'
+
 
 
 def status_text(live: LiveRetriever) -> str:
@@ -213,7 +225,7 @@ def build_ui(live: LiveRetriever, settings: Settings):
         gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
         chatbot = gr.Chatbot(
             show_label=False,
-            height=560,
+            height=640,
             elem_id="qa-chat",
             sanitize_html=True,
             feedback_options=None,
@@ -261,7 +273,13 @@ def create_app(settings: Settings, live: LiveRetriever | None = None):
     """The FastAPI app with the JSON routes and the chat mounted at /."""
     import gradio as gr
 
-    live = live or LiveRetriever(settings.index_dir, settings).start()
+    if live is None:
+        from .embed import BatchingEncoder, load_encoder
+        from .index import load
+
+        # The index names its model; questions from concurrent requests are encoded in shared batches.
+        model = load(settings.index_dir, settings).model
+        live = LiveRetriever(settings.index_dir, settings, BatchingEncoder(load_encoder(model))).start()
     app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
     _api_routes(app, live, settings)
     demo = build_ui(live, settings)
@@ -281,11 +299,22 @@ def create_app(settings: Settings, live: LiveRetriever | None = None):
     return app
 
 
+def _limit_malloc_arenas() -> None:
+    """glibc gives each of the server's threads its own malloc arena; two arenas save ~100 MB of RSS."""
+    import ctypes
+
+    try:
+        ctypes.CDLL("libc.so.6").mallopt(-8, 2)  # M_ARENA_MAX
+    except (OSError, AttributeError):
+        pass
+
+
 def serve(settings: Settings) -> None:
     import os
 
     import uvicorn
 
+    _limit_malloc_arenas()
     os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
     if settings.host in ("0.0.0.0", "::"):
         warnings.warn(f"binding {settings.host}: the app is reachable from the network, with no authentication", stacklevel=1)

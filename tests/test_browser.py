@@ -93,6 +93,8 @@ def test_out_of_scope_says_not_covered(page):
     text = page.locator(".qa-answer").last.inner_text()
     assert "报告中未找到相关内容" in text
     assert "您可能在找" in page.content()
+    page.locator(".qa-more summary").last.click()  # the nearest paragraphs are one click away
+    assert page.locator(".qa-more").last.locator(".qa-card").first.is_visible()
     page.screenshot(path=str(ARTIFACTS / "not_covered.png"), full_page=True)
 
 

