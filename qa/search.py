@@ -134,13 +134,15 @@ class Retriever:
             [known[i] if i in known else float(data.dense.reconstruct(int(i)) @ qv) for i in cand.tolist()],
             dtype=np.float32,
         )
-        sent_all, sent_best, sent_row = [], [], []
-        for i in cand.tolist():
-            lo, hi = data.sentence_offsets[i], data.sentence_offsets[i + 1]
-            cos = np.asarray(data.sentence_vectors[lo:hi]) @ qv if hi > lo else np.zeros(1, np.float32)
-            sent_all.append(cos)
-            sent_row.append(int(np.argmax(cos)))
-            sent_best.append(float(cos.max()))
+        # All candidates' sentences in one gather and one product (the vectors are memory-mapped).
+        lo, hi = data.sentence_offsets[cand], data.sentence_offsets[cand + 1]
+        counts = hi - lo
+        rows = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        cos = np.asarray(data.sentence_vectors[rows]) @ qv if len(rows) else np.zeros(0, np.float32)
+        starts = np.cumsum(counts) - counts
+        sent_all = [cos[a : a + c] if c else np.zeros(1, np.float32) for a, c in zip(starts.tolist(), counts.tolist())]
+        sent_row = [int(np.argmax(x)) for x in sent_all]
+        sent_best = [float(x[r]) for x, r in zip(sent_all, sent_row)]
         return Scores(
             ids=cand,
             bm25=bm25_all[cand].astype(np.float32),
