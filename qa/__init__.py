@@ -43,9 +43,11 @@ _LAZY = {
     "Retriever": "qa.search",
     "Passage": "qa.corpus",
     "BuildReport": "qa.index",
-    **{name: "qa.errors" for name in __all__ if name.endswith("Error") or name.startswith(("Index", "Build"))},
+    **dict.fromkeys(
+        ("QAError", "CorpusError", "IndexNotFound", "IndexMismatch", "IndexCorrupt", "BuildLocked", "QuestionError", "ModelError"),
+        "qa.errors",
+    ),
 }
-_LAZY["BuildReport"] = "qa.index"
 
 if TYPE_CHECKING:
     from .corpus import Passage

@@ -44,7 +44,6 @@ class Scores:
     bm25: np.ndarray  # raw BM25
     passage_cos: np.ndarray
     sentence_cos: np.ndarray  # best sentence of the passage
-    best_sentence: np.ndarray  # row of that sentence within the passage
     sentence_cos_all: list[np.ndarray]  # all sentence cosines per candidate (for highlighting)
     query_tokens: tuple[str, ...]
 
@@ -141,14 +140,12 @@ class Retriever:
         cos = np.asarray(data.sentence_vectors[rows]) @ qv if len(rows) else np.zeros(0, np.float32)
         starts = np.cumsum(counts) - counts
         sent_all = [cos[a : a + c] if c else np.zeros(1, np.float32) for a, c in zip(starts.tolist(), counts.tolist())]
-        sent_row = [int(np.argmax(x)) for x in sent_all]
-        sent_best = [float(x[r]) for x, r in zip(sent_all, sent_row)]
+        sent_best = [float(x.max()) for x in sent_all]
         return Scores(
             ids=cand,
             bm25=bm25_all[cand].astype(np.float32),
             passage_cos=passage_cos,
             sentence_cos=np.array(sent_best, dtype=np.float32),
-            best_sentence=np.array(sent_row),
             sentence_cos_all=sent_all,
             query_tokens=tuple(tokens),
         )

@@ -105,5 +105,3 @@ def _coerce(f: dataclasses.Field, raw: str):
         return Path(raw)
     return raw
 
-
-DEFAULT = Settings()
