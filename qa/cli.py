@@ -40,6 +40,7 @@ def cmd_build(args) -> int:
     from .schema import build_json
 
     settings = _settings(args)
+    before = _corpus_stamp(settings.corpus_dir) if args.watch else None  # edits during this build count
     report = build(settings.corpus_dir, settings.index_dir, settings, wait=args.wait, progress=not args.json)
     if args.json:
         _print_json(build_json(report))
@@ -47,41 +48,45 @@ def cmd_build(args) -> int:
         print(
             f"built {report.generation}: {report.documents} document(s), {report.passages} passages "
             f"(added {report.added}, changed {report.changed}, removed {report.removed}; "
-            f"embedded {report.embedded}, reused {report.reused}) in {report.seconds:.1f}s"
+            f"embedded {report.embedded}, reused {report.reused}) in {report.seconds:.1f}s",
+            flush=True,
         )
     else:
-        print(f"index is up to date ({report.passages} passages, nothing embedded) in {report.seconds:.2f}s")
+        print(f"index is up to date ({report.passages} passages, nothing embedded) in {report.seconds:.2f}s", flush=True)
     if args.watch:
-        return _watch(args, settings)
+        return _watch(settings, before)
     return 0
 
 
-def _watch(args, settings) -> int:
-    """Rebuild whenever a corpus file changes (polling: no extra dependency)."""
+def _corpus_stamp(folder: Path):
+    from .corpus import CORPUS_SUFFIXES
+
+    folder = Path(folder)
+    if not folder.is_dir():
+        return None
+    return sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.suffix.lower() in CORPUS_SUFFIXES)
+
+
+def _watch(settings, last) -> int:
+    """Rebuild whenever a corpus file changes (polling once a second: no extra dependency)."""
     import time
 
-    from .corpus import CORPUS_SUFFIXES
     from .index import build
 
-    def stamp():
-        folder = Path(settings.corpus_dir)
-        if not folder.is_dir():
-            return None
-        return sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.suffix.lower() in CORPUS_SUFFIXES)
-
-    print(f"watching {settings.corpus_dir} for changes (Ctrl-C to stop)", file=sys.stderr)
-    last = stamp()
+    print(f"watching {settings.corpus_dir} for changes (Ctrl-C to stop)", file=sys.stderr, flush=True)
     while True:
+        now = _corpus_stamp(settings.corpus_dir)
+        if now != last:
+            last = now
+            try:
+                report = build(settings.corpus_dir, settings.index_dir, settings, wait=True)
+                print(
+                    f"rebuilt: changed {report.changed}, added {report.added}, removed {report.removed}, embedded {report.embedded}",
+                    flush=True,
+                )
+            except QAError as e:  # a half-saved file must not end the watch; the index is unchanged
+                print(f"qa: error: {e}", file=sys.stderr, flush=True)
         time.sleep(1.0)
-        now = stamp()
-        if now == last:
-            continue
-        last = now
-        try:
-            report = build(settings.corpus_dir, settings.index_dir, settings, wait=True)
-            print(f"rebuilt: changed {report.changed}, added {report.added}, removed {report.removed}, embedded {report.embedded}")
-        except QAError as e:  # a half-saved file must not end the watch; the index is unchanged
-            print(f"qa: error: {e}", file=sys.stderr)
 
 
 def cmd_ask(args) -> int:

@@ -104,3 +104,23 @@ def test_help_is_instant_and_imports_no_torch():
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT)
     assert proc.stdout.strip() == "[]"
     assert run_qa("--help").returncode == 0
+
+
+@pytest.mark.slow
+def test_build_watch_rebuilds_on_edit(tmp_path):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    path = corpus / "mini.txt"
+    path.write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "build", "--watch", "--corpus", str(corpus), "--index", str(index)],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT, env={**__import__("os").environ, "HF_HUB_OFFLINE": "1"},
+    )
+    try:
+        assert proc.stdout.readline().startswith("built ")
+        path.write_text(path.read_text(encoding="utf-8").replace("分散风险。", "分散和转移风险。"), encoding="utf-8")
+        line = proc.stdout.readline()
+        assert "changed 1" in line and "embedded 1" in line
+    finally:
+        proc.kill()
+        proc.wait()

@@ -2,6 +2,7 @@
 
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,10 @@ def test_bad_corpus_changes_nothing(built, encoder, settings):
     (corpus / "empty.md").write_text("", encoding="utf-8")
     with pytest.raises(CorpusError, match="empty.md"):
         build(corpus, index, settings, encoder=encoder)
+    (corpus / "empty.md").write_text("# 只有标题\n\n没有章节的文字。\n", encoding="utf-8")
+    with pytest.raises(CorpusError, match="empty.md"):
+        build(corpus, index, settings, encoder=encoder)
+    (corpus / "empty.md").unlink()
     with pytest.raises(CorpusError, match="does not exist"):
         build(corpus.parent / "missing", index, settings, encoder=encoder)
     after = {p.relative_to(index): p.read_bytes() for p in index.rglob("*") if p.is_file() and "lock" not in p.name}
@@ -99,6 +104,26 @@ def test_second_build_fails_fast_naming_the_first(built, settings):
     with BuildLock(index, wait=False):
         with pytest.raises(BuildLocked, match=r"another build is running .*pid \d+"):
             build(corpus, index, settings)
+
+
+def test_wait_takes_the_lock_when_the_running_build_ends(built, encoder, settings):
+    import threading
+
+    corpus, index, _ = built
+    _edit(corpus, "分散风险。", "分散和转移风险。")
+    held = threading.Event()
+
+    def other_build():  # another writer holds the lock for half a second
+        with BuildLock(index, wait=False):
+            held.set()
+            time.sleep(0.5)
+
+    threading.Thread(target=other_build).start()
+    held.wait(5)
+    with pytest.raises(BuildLocked):
+        build(corpus, index, settings, encoder=encoder)
+    report = build(corpus, index, settings, wait=True, encoder=encoder)
+    assert report.published and report.changed == 1
 
 
 def test_missing_index(tmp_path, settings):
