@@ -54,8 +54,23 @@ class Encoder:
 
 
 @functools.lru_cache(maxsize=4)
-def load_encoder(model: str) -> Encoder:
-    """Load once per process and model; offline: weights never come from a hub at run time."""
+def load_encoder(model: str, int8: bool = False) -> Encoder:
+    """Load once per process, model and precision; offline: weights never come from a hub at run time.
+
+    int8: dynamic int8 quantisation of the Linear layers (torch), for encoding questions: measured
+    1.5-2x faster on 2 cores with `qa eval` unchanged (README, "Benchmarks"). Indexes keep fp32 vectors.
+    """
+    if int8:
+        import copy
+        import warnings
+
+        import torch
+
+        full = load_encoder(model)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # torch points to torchao for new code; this API is what ships
+            quantized = torch.ao.quantization.quantize_dynamic(copy.deepcopy(full._st), {torch.nn.Linear}, dtype=torch.qint8)
+        return Encoder(model=model, dimension=full.dimension, _st=quantized)
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -79,7 +79,7 @@ class Retriever:
         if encoder is None:
             from .embed import load_encoder
 
-            encoder = load_encoder(data.model)
+            encoder = load_encoder(data.model, int8=self.settings.int8_queries)
         if encoder.dimension != data.manifest["model"]["dimension"]:
             from .errors import IndexMismatch
 

@@ -279,7 +279,8 @@ def create_app(settings: Settings, live: LiveRetriever | None = None):
 
         # The index names its model; questions from concurrent requests are encoded in shared batches.
         model = load(settings.index_dir, settings).model
-        live = LiveRetriever(settings.index_dir, settings, BatchingEncoder(load_encoder(model))).start()
+        encoder = BatchingEncoder(load_encoder(model, int8=settings.int8_queries))
+        live = LiveRetriever(settings.index_dir, settings, encoder).start()
     app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
     _api_routes(app, live, settings)
     demo = build_ui(live, settings)

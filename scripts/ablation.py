@@ -128,7 +128,8 @@ def cv_abstention(features: np.ndarray, inscope: np.ndarray, columns: list[int])
 
 def main() -> None:
     questions = read_questions(ROOT / "eval" / "dev.jsonl")
-    encoder = load_encoder("m3e-small")
+    encoder = load_encoder("m3e-small")  # builds: full precision
+    query_encoder = load_encoder("m3e-small", int8=Settings().int8_queries)  # questions: as shipped
     inscope = np.array([bool(q.snippets) for q in questions])
     rows, fitted = [], {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -137,7 +138,7 @@ def main() -> None:
             settings = Settings(title_in_lexical=title, title_in_dense=title)
             folder = Path(tmp) / f"title-{title}"
             build(ROOT / "corpus", folder, settings, encoder=encoder)
-            r = Retriever(load(folder, settings), settings, encoder)
+            r = Retriever(load(folder, settings), settings, query_encoder)
             variants[title] = (r, [r.scores(q.question) for q in questions])
 
         for title, (r, scores) in variants.items():

@@ -25,6 +25,14 @@ def encoder():
 
 
 @pytest.fixture(scope="session")
+def query_encoder(encoder, settings):
+    """The encoder `ask` uses by default (int8 unless settings say otherwise)."""
+    from qa.embed import load_encoder
+
+    return load_encoder("m3e-small", int8=settings.int8_queries)
+
+
+@pytest.fixture(scope="session")
 def settings():
     from qa.settings import Settings
 
@@ -49,11 +57,11 @@ def report_index(tmp_path_factory, report_corpus, encoder, settings) -> Path:
 
 
 @pytest.fixture(scope="session")
-def retriever(report_index, encoder, settings):
+def retriever(report_index, query_encoder, settings):
     from qa.index import load
     from qa.search import Retriever
 
-    return Retriever(load(report_index, settings), settings, encoder)
+    return Retriever(load(report_index, settings), settings, query_encoder)
 
 
 @pytest.fixture

@@ -20,9 +20,9 @@ def test_dev_set_quality_floors(retriever):
     """Floors a little under the measured values (README, "Retrieval quality"): a regression fails here."""
     report = evaluate(retriever, read_questions(ROOT / "eval" / "dev.jsonl"))
     s = report.summary()
-    assert s["R@1"] >= 0.93, report.misses()
+    assert s["R@1"] >= 0.95, report.misses()
     assert s["R@3"] >= 0.98
-    assert s["MRR"] >= 0.96
+    assert s["MRR"] >= 0.97
     assert s["out_of_scope_abstained"] >= 9
     assert s["in_scope_abstained"] <= 1
 
