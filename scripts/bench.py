@@ -283,7 +283,7 @@ def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
     t = time.perf_counter()
     data = load(index, settings)
     load_s = time.perf_counter() - t
-    retriever = Retriever(data, settings, encoder)
+    retriever = Retriever(data, settings)
     for q in questions[:10]:
         retriever.ask(q)
     lat = []
@@ -378,7 +378,7 @@ def main() -> None:
         tmp = Path(tmp)
         print("build…", file=sys.stderr)
         results["build"] = bench_build(tmp, encoder, settings)
-        retriever = Retriever(load(tmp / "full", settings), settings, encoder)
+        retriever = Retriever(load(tmp / "full", settings), settings)  # as shipped: int8 question encoder
         print("queries…", file=sys.stderr)
         results["queries"] = bench_queries(retriever, encoder, many)
         print("http…", file=sys.stderr)
