@@ -232,8 +232,9 @@ class ComposedEncoder:
     """--random-vectors: synthetic paragraphs get the mean of their sentences' real m3e vectors plus noise;
     their sentences are report sentences and keep their real vectors. Nothing is encoded at build time."""
 
-    def __init__(self, encoder, sentences: list[str], seed=0):
+    def __init__(self, encoder, sentences: list[str], noise: float, seed=0):
         self.model, self.dimension = encoder.model, encoder.dimension
+        self.noise = noise
         self.vectors = dict(zip(sentences, encoder.encode(sentences, batch_size=64)))
         self.rng = np.random.default_rng(seed)
 
@@ -244,7 +245,7 @@ class ComposedEncoder:
             if vec is None:
                 parts = [self.vectors[text[a:b]] for a, b in split_sentences(text) if text[a:b] in self.vectors]
                 vec = np.mean(parts, axis=0) if parts else self.rng.standard_normal(self.dimension)
-                vec = vec + 0.05 * self.rng.standard_normal(self.dimension)
+                vec = vec + self.noise * self.rng.standard_normal(self.dimension)
             out[i] = vec / np.linalg.norm(vec)
         return out
 
@@ -267,7 +268,7 @@ def synthetic_corpus(folder: Path, passages: int, sentences: list[str], seed=1) 
         (folder / f"synthetic_{d // per_doc + 1:04d}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
+def bench_scale_one(n: int, workdir: Path, questions: list[str], noise: float) -> dict:
     """Runs in its own process (see --scale-one) so its RSS is its own."""
     settings = Settings()
     encoder = load_encoder(settings.model)
@@ -275,7 +276,7 @@ def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
     sentences = sorted({p.text[a:b] for p in report for a, b in split_sentences(p.text)})
     corpus, index = workdir / "corpus", workdir / "index"
     synthetic_corpus(corpus, n, sentences)
-    composed = ComposedEncoder(encoder, sentences)
+    composed = ComposedEncoder(encoder, sentences, noise)
     t = time.perf_counter()
     built = build(corpus, index, settings, encoder=composed)
     build_s = time.perf_counter() - t
@@ -361,6 +362,9 @@ def table(results: dict) -> str:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--scale", default="1000,10000", help="synthetic corpus sizes, comma-separated ('' to skip)")
+    ap.add_argument("--vector-noise", type=float, default=0.05,
+                    help="noise per dimension of --random-vectors (0.05: nearly random points, the hard case for HNSW; "
+                         "0.01: paragraphs cluster by the sentences they share)")
     ap.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--workdir", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -368,7 +372,7 @@ def main() -> None:
     many = questions * 4  # 300 questions
 
     if args.scale_one:
-        print(json.dumps(bench_scale_one(args.scale_one, Path(args.workdir), many)))
+        print(json.dumps(bench_scale_one(args.scale_one, Path(args.workdir), many, args.vector_noise)))
         return
 
     settings = Settings()
@@ -395,7 +399,7 @@ def main() -> None:
             print(f"scale {n}…", file=sys.stderr)
             work = tmp / f"scale-{n}"
             work.mkdir()
-            proc = subprocess.run([PY, __file__, "--scale-one", str(n), "--workdir", str(work)],
+            proc = subprocess.run([PY, __file__, "--scale-one", str(n), "--workdir", str(work), "--vector-noise", str(args.vector_noise)],
                                   capture_output=True, text=True, cwd=ROOT, check=True)
             results["scale"].append(json.loads(proc.stdout.strip().splitlines()[-1]))
             shutil.rmtree(work)
