@@ -309,9 +309,14 @@ def bench_scale_one(n: int, workdir: Path, questions: list[str], noise: float) -
         exact = faiss.IndexFlatIP(data.dense.d)
         exact.add(data.dense.reconstruct_n(0, data.dense.ntotal))
         qv = encoder.encode(questions[:200])
-        _, approx_ids = data.dense.search(qv, 10)
         _, exact_ids = exact.search(qv, 10)
-        out["hnsw_recall_at_10"] = float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx_ids, exact_ids)]))
+        for ef in (128, 256, 512):  # the shipped efSearch and its neighbours
+            data.dense.hnsw.efSearch = ef
+            t = time.perf_counter()
+            _, approx_ids = data.dense.search(qv, 10)
+            out[f"hnsw_ef{ef}_ms"] = (time.perf_counter() - t) / len(qv) * 1000
+            out[f"hnsw_ef{ef}_recall_at_10"] = float(np.mean([len(set(a) & set(e)) / 10 for a, e in zip(approx_ids, exact_ids)]))
+        data.dense.hnsw.efSearch = settings.hnsw_ef_search
     return out
 
 
@@ -328,6 +333,23 @@ def bench_encoder_throughput(encoder, sentences: list[str], n=128) -> float:
 
 
 def table(results: dict) -> str:
+    out = table_report(results) if "build" in results else []
+    if results.get("scale"):
+        out += ["", f"encoder throughput (real m3e-small, synthetic paragraphs): {results['encoder_passages_per_s']:.1f} passages/s", "",
+                "| passages | index build* | index size | load | query p50 / p95 | RSS | dense index | HNSW recall@10 at efSearch 128 / 256 / 512 |",
+                "|---|---|---|---|---|---|---|---|"]
+        for s in results["scale"]:
+            recall = " / ".join(f"{s[f'hnsw_ef{ef}_recall_at_10']:.3f} ({s[f'hnsw_ef{ef}_ms']:.1f} ms)" for ef in (128, 256, 512)) if "hnsw_ef128_ms" in s else ""
+            out.append(
+                f"| {s['passages']:,} | {s['index_build_s_random_vectors']:.1f} s ({s['index_passages_per_s_random_vectors']:.0f}/s) | "
+                f"{s['index_mb']:.0f} MB | {s['load_s']:.2f} s | {s['query_p50_ms']:.1f} / {s['query_p95_ms']:.1f} ms | "
+                f"{s['rss_mb']:.0f} MB | {s['dense_index']} | {recall} |"
+            )
+        out.append(f"\n*index-only: --random-vectors (vectors composed from real sentence vectors, noise {results['vector_noise']}; nothing encoded).")
+    return "\n".join(out)
+
+
+def table_report(results: dict) -> list[str]:
     b, q, h, c = results["build"], results["queries"], results["http"], results["cold"]
     rows = [
         ("warm ask p50 / p95 (in process)", f"{q['ask_p50_ms']:.1f} / {q['ask_p95_ms']:.1f} ms",
@@ -345,18 +367,19 @@ def table(results: dict) -> str:
     ]
     out = ["| measure | value | ratio | target |", "|---|---|---|---|"]
     out += [f"| {a} | {b_} | {c_} | {d} |" for a, b_, c_, d in rows]
-    if results.get("scale"):
-        out += ["", f"encoder throughput (real m3e-small, synthetic paragraphs): {results['encoder_passages_per_s']:.1f} passages/s", "",
-                "| passages | index build* | index size | load | query p50 / p95 | RSS | dense index | HNSW recall@10 |",
-                "|---|---|---|---|---|---|---|---|"]
-        for s in results["scale"]:
-            out.append(
-                f"| {s['passages']:,} | {s['index_build_s_random_vectors']:.1f} s ({s['index_passages_per_s_random_vectors']:.0f}/s) | "
-                f"{s['index_mb']:.0f} MB | {s['load_s']:.2f} s | {s['query_p50_ms']:.1f} / {s['query_p95_ms']:.1f} ms | "
-                f"{s['rss_mb']:.0f} MB | {s['dense_index']} | {s.get('hnsw_recall_at_10', '')} |"
-            )
-        out.append("\n*index-only: --random-vectors (vectors composed from real sentence vectors, nothing encoded).")
-    return "\n".join(out)
+    return out
+
+
+def measure_report(tmp: Path, encoder, settings: Settings, many: list[str], results: dict) -> None:
+    print("build…", file=sys.stderr)
+    results["build"] = bench_build(tmp, encoder, settings)
+    retriever = Retriever(load(tmp / "full", settings), settings)  # as shipped: int8 question encoder
+    print("queries…", file=sys.stderr)
+    results["queries"] = bench_queries(retriever, encoder, many)
+    print("http…", file=sys.stderr)
+    results["http"] = bench_http(tmp / "full", many, results["queries"]["single_thread_rate_per_s"])
+    print("cold start…", file=sys.stderr)
+    results["cold"] = bench_cold(tmp / "full")
 
 
 def main() -> None:
@@ -365,6 +388,7 @@ def main() -> None:
     ap.add_argument("--vector-noise", type=float, default=0.05,
                     help="noise per dimension of --random-vectors (0.05: nearly random points, the hard case for HNSW; "
                          "0.01: paragraphs cluster by the sentences they share)")
+    ap.add_argument("--only-scale", action="store_true", help="skip the report measurements")
     ap.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
     ap.add_argument("--workdir", help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -380,15 +404,8 @@ def main() -> None:
     results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        print("build…", file=sys.stderr)
-        results["build"] = bench_build(tmp, encoder, settings)
-        retriever = Retriever(load(tmp / "full", settings), settings)  # as shipped: int8 question encoder
-        print("queries…", file=sys.stderr)
-        results["queries"] = bench_queries(retriever, encoder, many)
-        print("http…", file=sys.stderr)
-        results["http"] = bench_http(tmp / "full", many, results["queries"]["single_thread_rate_per_s"])
-        print("cold start…", file=sys.stderr)
-        results["cold"] = bench_cold(tmp / "full")
+        if not args.only_scale:
+            measure_report(tmp, encoder, settings, many, results)
         sizes = [int(s) for s in args.scale.split(",") if s.strip()]
         results["scale"] = []
         if sizes:
@@ -403,7 +420,8 @@ def main() -> None:
                                   capture_output=True, text=True, cwd=ROOT, check=True)
             results["scale"].append(json.loads(proc.stdout.strip().splitlines()[-1]))
             shutil.rmtree(work)
-    out = ROOT / "bench" / "results.json"
+    results["vector_noise"] = args.vector_noise
+    out = ROOT / "bench" / ("results-scale.json" if args.only_scale else "results.json")
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(results, indent=1), encoding="utf-8")
     print(table(results))
