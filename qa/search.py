@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .corpus import Passage
-from .errors import QuestionError
+from .errors import IndexMismatch, QuestionError
 from .index import IndexData
 from .settings import Settings
 from .text import clean, normalize
@@ -81,8 +81,6 @@ class Retriever:
 
             encoder = load_encoder(data.model, int8=self.settings.int8_queries)
         if encoder.dimension != data.manifest["model"]["dimension"]:
-            from .errors import IndexMismatch
-
             raise IndexMismatch(
                 f"the index has {data.manifest['model']['dimension']}-d vectors but model {encoder.model} makes "
                 f"{encoder.dimension}-d ones: run `qa build`"
@@ -100,7 +98,8 @@ class Retriever:
         fused = self.fuse(scores)
         order = np.argsort(-fused, kind="stable")[:k]
         confidence = self.confidence(scores)
-        hits = tuple(self._hit(scores, int(j), float(fused[j])) for j in order)
+        dense = self.dense_score(scores)
+        hits = tuple(self._hit(scores, int(j), float(fused[j]), float(dense[j])) for j in order)
         return Answer(
             question=text,
             searched=query,
@@ -194,11 +193,10 @@ class Retriever:
 
     # ------------------------------------------------------------------ highlight
 
-    def _hit(self, s: Scores, j: int, score: float) -> Hit:
+    def _hit(self, s: Scores, j: int, score: float, dense: float) -> Hit:
         sp = self.data.passages[int(s.ids[j])]
         row = self._highlight_row(s, j, sp.passage.text, sp.sentences)
         span = sp.sentences[row] if sp.sentences else (0, len(sp.passage.text))
-        dense = float(self.dense_score(s)[j])
         top = float(s.bm25.max())
         return Hit(
             passage=sp.passage,
