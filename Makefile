@@ -49,4 +49,4 @@ clean:
 
 # The 100k-passage run (about 15 more minutes).
 bench-scale: install
-	$(BIN)/python scripts/bench.py --scale 1000,10000,100000
+	$(BIN)/python scripts/bench.py --only-scale --scale 1000,10000,100000
