@@ -211,7 +211,8 @@ def build_ui(live: LiveRetriever, settings: Settings):
             answer = retriever.ask(question, searched=searched)
             reply, previous = answer_html(answer), answer.searched
         except QAError as e:
-            question, reply = message or "", f'<div class="qa-none">{html.escape(str(e))}</div>'
+            shown = (message or "")[: settings.max_question_chars]  # echo at most what could be asked
+            question, reply = shown, f'<div class="qa-none">{html.escape(str(e))}</div>'
         history += [
             {"role": "user", "content": html.escape(question)},
             {"role": "assistant", "content": reply},
