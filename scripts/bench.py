@@ -270,7 +270,7 @@ def synthetic_corpus(folder: Path, passages: int, sentences: list[str], seed=1) 
 
 def bench_scale_one(n: int, workdir: Path, questions: list[str], noise: float) -> dict:
     """Runs in its own process (see --scale-one) so its RSS is its own."""
-    settings = Settings()
+    settings = Settings.from_env()
     encoder = load_encoder(settings.model)
     report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages()]
     sentences = sorted({p.text[a:b] for p in report for a, b in split_sentences(p.text)})
@@ -399,7 +399,7 @@ def main() -> None:
         print(json.dumps(bench_scale_one(args.scale_one, Path(args.workdir), many, args.vector_noise)))
         return
 
-    settings = Settings()
+    settings = Settings.from_env()
     encoder = load_encoder(settings.model)
     results: dict = {"machine": {"cores": os.cpu_count(), "python": sys.version.split()[0]}}
     with tempfile.TemporaryDirectory() as tmp:
