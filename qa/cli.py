@@ -92,7 +92,6 @@ def _watch(settings, last) -> int:
 def cmd_ask(args) -> int:
     import qa
     from .schema import answer_json
-
     from .search import check_question
 
     settings = _settings(args)

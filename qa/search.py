@@ -135,9 +135,9 @@ class Retriever:
         # All candidates' sentences in one gather and one product (the vectors are memory-mapped).
         lo, hi = data.sentence_offsets[cand], data.sentence_offsets[cand + 1]
         counts = hi - lo
-        rows = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        starts = np.cumsum(counts) - counts  # where each candidate's sentences begin in the gather
+        rows = np.repeat(lo - starts, counts) + np.arange(counts.sum())
         cos = np.asarray(data.sentence_vectors[rows]) @ qv if len(rows) else np.zeros(0, np.float32)
-        starts = np.cumsum(counts) - counts
         sent_all = [cos[a : a + c] if c else np.zeros(1, np.float32) for a, c in zip(starts.tolist(), counts.tolist())]
         sent_best = [float(x.max()) for x in sent_all]
         return Scores(
