@@ -8,6 +8,7 @@ the same way. Prints a Markdown table and the settings fit on all questions; wri
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import itertools
 import json
@@ -25,6 +26,7 @@ from qa.evaluate import read_questions, score  # noqa: E402
 from qa.index import build, load  # noqa: E402
 from qa.search import Retriever  # noqa: E402
 from qa.settings import Settings  # noqa: E402
+from qa import text  # noqa: E402
 
 FOLDS = 5
 SEED = 7
@@ -33,6 +35,62 @@ GRID = {
     "dense_floor": [0.3, 0.4, 0.5, 0.6],
     "sentence_weight": [0.0, 0.5, 1.0],
 }
+
+
+# Other ways to put BM25 and cosine on one scale, each side normalised per question over the candidates.
+NORMALISERS = {
+    "minmax": lambda x: (x - x.min()) / max(float(x.max() - x.min()), 1e-9),
+    "zscore": lambda x: (x - x.mean()) / (x.std() + 1e-9),
+    # distribution-based score fusion (as in Qdrant): mean ± 3 standard deviations mapped to 0..1
+    "dbsf": lambda x: (x - x.mean() + 3 * x.std()) / (6 * x.std() + 1e-9),
+}
+WEIGHT_GRID = {"dense_weight": GRID["dense_weight"], "sentence_weight": [1.0]}
+
+
+def _precise(self, text_):
+    """jieba precise mode: the words only, no dictionary words inside them."""
+    out = []
+    for word in self._jieba.cut(text.normalize(text_)):
+        word = word.strip()
+        if word and word not in self._stop and text._WORD.search(word):
+            out.append(word)
+            if word in text.ABBREVIATIONS:
+                out.append(text.ABBREVIATIONS[word])
+    return out
+
+
+def _with_bigrams(oov_only: bool):
+    """Search mode plus the character bigrams of words of 3+ characters (only those jieba does not know, or all)."""
+    search = text.Tokenizer.tokens
+
+    def tokens(self, text_):
+        out = search(self, text_)
+        for word in dict.fromkeys(out):
+            if len(word) >= 3 and (not oov_only or not self._jieba.FREQ.get(word)):
+                out += [b for b in (word[i : i + 2] for i in range(len(word) - 1)) if b not in self._stop]
+        return out
+
+    return tokens
+
+
+TOKENIZATIONS = {
+    "jieba precise mode": _precise,
+    "search mode + character bigrams of out-of-vocabulary words": _with_bigrams(oov_only=True),
+    "search mode + character bigrams of every 3+ character word": _with_bigrams(oov_only=False),
+}
+
+
+@contextlib.contextmanager
+def tokenization(tokens):
+    """Swap the Tokenizer's method for an index built and searched inside the block."""
+    shipped = text.Tokenizer.tokens
+    text.Tokenizer.tokens = tokens
+    text.tokenizer_for.cache_clear()
+    try:
+        yield
+    finally:
+        text.Tokenizer.tokens = shipped
+        text.tokenizer_for.cache_clear()
 
 
 @dataclasses.dataclass
@@ -58,6 +116,10 @@ def ranked(retriever: Retriever, s, method: str) -> np.ndarray:
         f = s.passage_cos
     elif method == "dense+sentence":
         f = retriever.dense_score(s)
+    elif method in NORMALISERS:
+        w = retriever.settings.dense_weight
+        norm = NORMALISERS[method]
+        f = (1 - w) * norm(s.bm25) + w * norm(retriever.dense_score(s))
     elif method == "rrf":
         rb = np.argsort(np.argsort(-s.bm25, kind="stable"))
         rd = np.argsort(np.argsort(-retriever.dense_score(s), kind="stable"))
@@ -149,11 +211,28 @@ def main() -> None:
                 ("dense+sentence", "dense, max(paragraph, best sentence)", {}),
                 ("rrf", "reciprocal-rank fusion (k=60) of BM25 and dense+sentence", {"sentence_weight": [1.0]}),
                 ("fused", "normalised score fusion (tuned weight, floor, sentence mix)", GRID),
+                ("minmax", "min-max fusion (both sides min-max, tuned weight)", WEIGHT_GRID),
+                ("zscore", "z-score fusion (tuned weight)", WEIGHT_GRID),
+                ("dbsf", "distribution-based fusion, mean ± 3 sd (tuned weight)", WEIGHT_GRID),
             ]:
+                if title and method in NORMALISERS:
+                    continue
                 m, chosen = cv_ranking(r, questions, scores, method, grid)
                 rows.append({"representation": label, "method": name, **{k: m[k] for k in ("R@1", "R@3", "R@5", "MRR")}})
                 if method == "fused" and not title:
                     fitted["fusion_per_fold"] = chosen
+
+        # Tokenization variants: BM25 alone and in the tuned fusion.
+        for name, tokens in TOKENIZATIONS.items():
+            settings = Settings()
+            folder = Path(tmp) / name.replace(" ", "-")
+            with tokenization(tokens):
+                build(ROOT / "corpus", folder, settings, encoder=encoder)
+                r = Retriever(load(folder, settings), settings, query_encoder)
+                scores = [r.scores(q.question) for q in questions]
+            for method, label, grid in [("bm25", "BM25", {}), ("fused", "normalised score fusion", GRID)]:
+                m, _ = cv_ranking(r, questions, scores, method, grid)
+                rows.append({"representation": f"paragraph, {name}", "method": label, **{k: m[k] for k in ("R@1", "R@3", "R@5", "MRR")}})
 
         # Abstention on the chosen representation (paragraph only) with the default fusion settings.
         r, scores = variants[False]
