@@ -478,6 +478,20 @@ def _same_content(previous: IndexData, passages, hashes, terms, doc_meta) -> boo
     )
 
 
+def dense_index(vectors: np.ndarray, settings: Settings):
+    """Exact inner-product search up to `ann_threshold` vectors, HNSW above (README, "Scale")."""
+    import faiss
+
+    if len(vectors) >= settings.ann_threshold:
+        dense = faiss.IndexHNSWFlat(vectors.shape[1], settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
+        dense.hnsw.efConstruction = 2 * settings.hnsw_m
+        dense.hnsw.efSearch = settings.hnsw_ef_search
+    else:
+        dense = faiss.IndexFlatIP(vectors.shape[1])
+    dense.add(vectors)
+    return dense
+
+
 def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation):
     import bm25s
     import faiss
@@ -486,12 +500,7 @@ def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors
         for p, h, sp in zip(passages, hashes, spans):
             f.write(json.dumps({**asdict(p), "hash": h, "sentences": sp}, ensure_ascii=False) + "\n")
 
-    if len(vectors) >= settings.ann_threshold:
-        dense = faiss.IndexHNSWFlat(vectors.shape[1], settings.hnsw_m, faiss.METRIC_INNER_PRODUCT)
-        dense.hnsw.efConstruction = 2 * settings.hnsw_m
-    else:
-        dense = faiss.IndexFlatIP(vectors.shape[1])
-    dense.add(vectors)
+    dense = dense_index(vectors, settings)
     faiss.write_index(dense, str(folder / DENSE))
     np.save(folder / SENTENCES, sentence_vectors, allow_pickle=False)
 

@@ -80,6 +80,28 @@ TOKENIZATIONS = {
 }
 
 
+BM25_VARIANTS = ("robertson", "atire", "bm25l", "bm25+")  # bm25s's other scoring functions (shipped: lucene)
+
+
+@contextlib.contextmanager
+def bm25_method(method: str):
+    """Indexes built and loaded inside the block score with another of bm25s's BM25 variants."""
+    import bm25s
+
+    shipped = bm25s.BM25
+
+    class Variant(shipped):
+        def __init__(self, *args, **kwargs):
+            kwargs.setdefault("method", method)
+            super().__init__(*args, **kwargs)
+
+    bm25s.BM25 = Variant
+    try:
+        yield
+    finally:
+        bm25s.BM25 = shipped
+
+
 @contextlib.contextmanager
 def tokenization(tokens):
     """Swap the Tokenizer's method for an index built and searched inside the block."""
@@ -222,11 +244,13 @@ def main() -> None:
                 if method == "fused" and not title:
                     fitted["fusion_per_fold"] = chosen
 
-        # Tokenization variants: BM25 alone and in the tuned fusion.
-        for name, tokens in TOKENIZATIONS.items():
+        # Tokenization and BM25 variants: BM25 alone and in the tuned fusion.
+        variants_ = [(name, tokenization(tokens)) for name, tokens in TOKENIZATIONS.items()]
+        variants_ += [(f"BM25 variant {m}", bm25_method(m)) for m in BM25_VARIANTS]
+        for name, swapped in variants_:
             settings = Settings()
             folder = Path(tmp) / name.replace(" ", "-")
-            with tokenization(tokens):
+            with swapped:
                 build(ROOT / "corpus", folder, settings, encoder=encoder)
                 r = Retriever(load(folder, settings), settings, query_encoder)
                 scores = [r.scores(q.question) for q in questions]

@@ -189,3 +189,16 @@ def test_current_pointer_to_missing_generation(built, settings):
     (index / CURRENT).write_text("gen-does-not-exist 0123\n", encoding="utf-8")
     with pytest.raises(IndexCorrupt, match="qa build"):
         load(index, settings)
+
+
+def test_above_the_threshold_the_dense_side_is_hnsw_and_answers_like_exact(report_corpus, tmp_path, encoder, query_encoder, settings, retriever):
+    import faiss
+
+    ann = settings.replace(ann_threshold=10)  # the report's 37 paragraphs are "many"
+    build(report_corpus, tmp_path / "index", ann, encoder=encoder)
+    data = load(tmp_path / "index", ann)
+    assert isinstance(data.dense, faiss.IndexHNSWFlat)
+    assert data.dense.hnsw.efSearch == ann.hnsw_ef_search
+    approx = Retriever(data, ann, query_encoder)
+    for question in ("非银行金融机构包括哪些类型？", "青海小微金融面临哪些风险？", "互联网金融推出了哪些创新产品？"):
+        assert [h.passage.cite for h in approx.ask(question).hits] == [h.passage.cite for h in retriever.ask(question).hits]
