@@ -102,6 +102,73 @@ def bm25_method(method: str):
         bm25s.BM25 = shipped
 
 
+def body_noun_phrases(min_count: int = 2) -> list[str]:
+    """Runs of 2-3 nouns in the report's paragraphs (3-8 characters, seen min_count times or more)."""
+    import collections
+
+    import jieba.posseg
+
+    from qa.corpus import load_corpus
+
+    counts: collections.Counter = collections.Counter()
+    for passage in (p for d in load_corpus(ROOT / "corpus") for p in d.passages()):
+        run: list[str] = []
+        for pair in [*jieba.posseg.cut(text.normalize(passage.text)), None]:
+            if pair is not None and (pair.flag[:1] in ("n", "j") or pair.flag == "vn"):
+                run.append(pair.word)
+                continue
+            for a in range(len(run)):
+                for b in range(a + 2, min(len(run), a + 3) + 1):
+                    if 3 <= len("".join(run[a:b])) <= 8:
+                        counts["".join(run[a:b])] += 1
+            run = []
+    return sorted(p for p, n in counts.items() if n >= min_count)
+
+
+@contextlib.contextmanager
+def more_terms(extra: list[str]):
+    """Indexes built inside the block add `extra` to the user dictionary taken from the headings."""
+    import qa.index
+
+    shipped = qa.index.heading_terms
+    qa.index.heading_terms = lambda headings: sorted(set(shipped(headings)) | set(extra))
+    text.tokenizer_for.cache_clear()
+    try:
+        yield
+    finally:
+        qa.index.heading_terms = shipped
+        text.tokenizer_for.cache_clear()
+
+
+def subject_weighted(retriever, question: str, s):
+    """BM25 counts the question's subject (its first run of nouns) a second time."""
+    data = retriever.data
+    topic = data.tokenizer.topic(question)
+    ids = [data.bm25.vocab_dict[t] for t in dict.fromkeys(data.tokenizer.tokens(topic)) if t in data.bm25.vocab_dict] if topic else []
+    extra = data.bm25.get_scores(ids)[s.ids] if ids else 0.0
+    return dataclasses.replace(s, bm25=(s.bm25 + extra).astype(np.float32))
+
+
+def dense_feedback(beta: float, top: int):
+    """Rocchio-style pseudo-relevance feedback: question vector + beta x mean of the top fused paragraphs' vectors."""
+
+    def transform(retriever, question: str, s):
+        data = retriever.data
+        qv = retriever.encoder.encode([text.normalize(question)])[0]
+        best = s.ids[np.argsort(-retriever.fuse(s), kind="stable")[:top]]
+        qv = qv + beta * np.mean([data.dense.reconstruct(int(i)) for i in best], axis=0)
+        qv /= np.linalg.norm(qv)
+        sentences = [np.asarray(data.sentence_vectors[data.sentence_offsets[i] : data.sentence_offsets[i + 1]]) @ qv for i in s.ids]
+        return dataclasses.replace(
+            s,
+            passage_cos=np.array([data.dense.reconstruct(int(i)) @ qv for i in s.ids], dtype=np.float32),
+            sentence_cos=np.array([x.max() for x in sentences], dtype=np.float32),
+            sentence_cos_all=sentences,
+        )
+
+    return transform
+
+
 @contextlib.contextmanager
 def tokenization(tokens):
     """Swap the Tokenizer's method for an index built and searched inside the block."""
@@ -210,6 +277,12 @@ def cv_abstention(features: np.ndarray, inscope: np.ndarray, columns: list[int])
     return decisions
 
 
+def add_rows(rows: list, name: str, retriever, questions, scores) -> None:
+    for method, label, grid in [("bm25", "BM25", {}), ("fused", "normalised score fusion", GRID)]:
+        m, _ = cv_ranking(retriever, questions, scores, method, grid)
+        rows.append({"representation": f"paragraph, {name}", "method": label, **{k: m[k] for k in ("R@1", "R@3", "R@5", "MRR")}})
+
+
 def main() -> None:
     questions = read_questions(ROOT / "eval" / "dev.jsonl")
     encoder = load_encoder("m3e-small")  # builds: full precision
@@ -247,6 +320,7 @@ def main() -> None:
         # Tokenization and BM25 variants: BM25 alone and in the tuned fusion.
         variants_ = [(name, tokenization(tokens)) for name, tokens in TOKENIZATIONS.items()]
         variants_ += [(f"BM25 variant {m}", bm25_method(m)) for m in BM25_VARIANTS]
+        variants_ += [("dictionary + noun phrases of the report's paragraphs (seen twice or more)", more_terms(body_noun_phrases()))]
         for name, swapped in variants_:
             settings = Settings()
             folder = Path(tmp) / name.replace(" ", "-")
@@ -254,9 +328,17 @@ def main() -> None:
                 build(ROOT / "corpus", folder, settings, encoder=encoder)
                 r = Retriever(load(folder, settings), settings, query_encoder)
                 scores = [r.scores(q.question) for q in questions]
-            for method, label, grid in [("bm25", "BM25", {}), ("fused", "normalised score fusion", GRID)]:
-                m, _ = cv_ranking(r, questions, scores, method, grid)
-                rows.append({"representation": f"paragraph, {name}", "method": label, **{k: m[k] for k in ("R@1", "R@3", "R@5", "MRR")}})
+            add_rows(rows, name, r, questions, scores)
+
+        # Changes to a question's scores after retrieval, on the shipped index.
+        r, scores = variants[False]
+        for name, transform in [
+            ("question subject counted twice in BM25", subject_weighted),
+            ("dense pseudo-relevance feedback, beta 0.2, top 1", dense_feedback(0.2, 1)),
+            ("dense pseudo-relevance feedback, beta 0.2, top 3", dense_feedback(0.2, 3)),
+        ]:
+            changed = [transform(r, q.question, s) for q, s in zip(questions, scores)]
+            add_rows(rows, name, r, questions, changed)
 
         # Abstention on the chosen representation (paragraph only) with the default fusion settings.
         r, scores = variants[False]
