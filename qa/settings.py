@@ -68,6 +68,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     reload_interval: float = 0.5  # seconds between checks for a newly published index
+    # torch threads in the server. One: a second intra-op thread saves ~1 ms of a question but
+    # doubles its CPU (the threads spin), CPU that concurrent requests need (README, "Benchmarks").
+    server_torch_threads: int = 1
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":

@@ -52,7 +52,8 @@ def clean(text: str) -> str:
     traditional characters); `normalize` makes the matching form.
     """
     text = unicodedata.normalize("NFC", text)
-    text = "".join(_drop_control(ch) for ch in text)
+    if not text.isprintable():  # printable text has no C* characters: skip the per-character pass
+        text = "".join(_drop_control(ch) for ch in text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -100,9 +101,17 @@ class Tokenizer:
     def topic(self, text: str) -> str:
         """The first run of nouns in the text: what a question is about ("非银行金融机构包括哪些类型" -> 非银行金融机构)."""
         if self._pos is None:
+            import collections
+
             import jieba.posseg
 
-            self._pos = jieba.posseg.POSTokenizer(self._jieba)
+            # POSTokenizer(self._jieba) would load its own copy of jieba's 350k-word tag table
+            # (+43 MB); importing jieba.posseg already loaded one. Ours reads through to it and
+            # keeps the corpus terms jieba adds (makesure_userdict_loaded) in a private overlay.
+            pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
+            pos.tokenizer = self._jieba
+            pos.word_tag_tab = collections.ChainMap({}, jieba.posseg.dt.word_tag_tab)
+            self._pos = pos
         run: list[str] = []
         for pair in self._pos.cut(normalize(text)):
             if pair.flag[:1] in ("n", "j") or pair.flag in ("vn", "eng"):

@@ -275,11 +275,12 @@ def create_app(settings: Settings, live: LiveRetriever | None = None):
     import gradio as gr
 
     if live is None:
-        from .embed import BatchingEncoder, load_encoder
+        from .embed import BatchingEncoder, load_encoder, set_torch_threads
         from .index import load
 
-        # The index names its model; questions from concurrent requests are encoded in shared batches.
+        # The index names its model; questions from concurrent requests are encoded by one worker.
         model = load(settings.index_dir, settings).model
+        set_torch_threads(settings.server_torch_threads)
         encoder = BatchingEncoder(load_encoder(model, int8=settings.int8_queries))
         live = LiveRetriever(settings.index_dir, settings, encoder).start()
     app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)

@@ -42,3 +42,46 @@ def test_an_unwritable_cache_falls_back_to_the_package_folder(package_folder, tm
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
     assert safetensors_copy(package_folder, blocker / "m3e-small") == package_folder
+
+
+@pytest.mark.parametrize("int8", [False, True])
+def test_questions_take_the_direct_path_and_get_the_same_vectors_as_sentence_transformers(int8):
+    from qa.embed import SMALL_BATCH, load_encoder
+
+    encoder = load_encoder("m3e-small", int8=int8)
+    questions = [f"{t}（第{i}问）" for i in range(SMALL_BATCH) for t in TEXTS][:SMALL_BATCH]
+    reference = encoder._st.encode(questions, normalize_embeddings=True)
+    single = encoder._st.encode(questions[:1], normalize_embeddings=True)  # int8: vectors depend on the batch
+    assert np.allclose(encoder.encode(questions[:1]), single, atol=1e-5)
+    assert encoder._traced  # a lone question went through the TorchScript trace, not the fallback
+    for q in ("银行？", "青海" * 120):  # shorter and longer than the text it was traced with
+        assert np.allclose(encoder.encode([q]), encoder._st.encode([q], normalize_embeddings=True), atol=1e-5)
+    assert np.allclose(encoder.encode(questions), reference, atol=1e-5)  # padded batch, direct path
+    assert np.allclose(encoder.encode(questions * 2), np.vstack([reference, reference]), atol=1e-5)  # encode()
+
+
+@pytest.mark.parametrize("int8", [False, True])
+def test_concurrent_questions_get_the_vectors_they_get_alone(int8):
+    """The server's encoder: no question's vector (and so answer) depends on what else is asked."""
+    import threading
+
+    from qa.embed import BatchingEncoder, load_encoder
+
+    encoder = load_encoder("m3e-small", int8=int8)
+    shared = BatchingEncoder(encoder)
+    questions = [f"{TEXTS[i % 2]}（第{i}问）" for i in range(12)]
+    alone = {q: encoder.encode([q])[0] for q in questions}
+    got: dict = {}
+    barrier = threading.Barrier(len(questions))
+
+    def ask(q):
+        barrier.wait()
+        got[q] = shared.encode([q])[0]
+
+    threads = [threading.Thread(target=ask, args=(q,)) for q in questions]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    for q in questions:
+        assert np.allclose(got[q], alone[q], atol=1e-5), q
