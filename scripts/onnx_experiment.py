@@ -6,7 +6,7 @@ sentence-transformers' own ONNX backend needs `optimum-onnx`, which pip cannot i
 transformers 5 here (ResolutionImpossible), so this script exports m3e-small itself
 (torch.onnx.export, TorchScript exporter), quantises a copy with onnxruntime's dynamic int8, and for
 each of torch fp32, torch int8 (shipped), onnxruntime fp32 and onnxruntime int8 prints:
-one-question latency (p50/p95 over the dev questions, 3 rounds), the smallest cosine to torch fp32,
+one-question latency (p50/p95 over the dev questions, 3 rounds, encoders taking turns per round), the smallest cosine to torch fp32,
 and retrieval quality with the fusion settings chosen by 5-fold cross-validation (as `make ablation`).
 Writes bench/onnx.json.
 """
@@ -83,14 +83,19 @@ class OnnxEncoder:
         return np.concatenate(out).astype(np.float32)
 
 
-def latency(encoder, questions: list[str]) -> tuple[float, float]:
-    encoder.encode(questions[:3])
-    times = []
-    for question in questions * 3:
-        t = time.perf_counter()
-        encoder.encode([question])
-        times.append(time.perf_counter() - t)
-    return float(np.median(times) * 1000), float(np.percentile(times, 95) * 1000)
+def latencies(encoders: dict, questions: list[str]) -> dict[str, tuple[float, float]]:
+    """p50/p95 ms of one question over 3 rounds; in each round every encoder takes all questions in
+    turn, so the machine's slow and fast moments fall on all of them alike. (Turns question by
+    question would be unfair: torch's and onnxruntime's thread pools spin and fight at each switch.)"""
+    times: dict[str, list[float]] = {name: [] for name in encoders}
+    for _ in range(3):
+        for name, encoder in encoders.items():
+            encoder.encode(questions[:3])
+            for question in questions:
+                t = time.perf_counter()
+                encoder.encode([question])
+                times[name].append(time.perf_counter() - t)
+    return {name: (float(np.median(t) * 1000), float(np.percentile(t, 95) * 1000)) for name, t in times.items()}
 
 
 def main() -> None:
@@ -115,8 +120,9 @@ def main() -> None:
             "onnxruntime fp32": OnnxEncoder(onnx_fp32, fp32._st.tokenizer, settings.model, fp32.dimension),
             "onnxruntime int8": OnnxEncoder(onnx_int8, fp32._st.tokenizer, settings.model, fp32.dimension),
         }
+        timing = latencies(encoders, texts)
         for name, encoder in encoders.items():
-            p50, p95 = latency(encoder, texts)
+            p50, p95 = timing[name]
             retriever = Retriever(data, settings, encoder)
             scores = [retriever.scores(t) for t in texts]
             fused, _ = ablation.cv_ranking(retriever, questions, scores, "fused", ablation.GRID)
