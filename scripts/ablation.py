@@ -84,22 +84,28 @@ BM25_VARIANTS = ("robertson", "atire", "bm25l", "bm25+")  # bm25s's other scorin
 
 
 @contextlib.contextmanager
+def swapped(owner, name: str, value):
+    """`owner.name` is `value` for indexes built and searched inside the block (tokenizers rebuilt on both sides)."""
+    shipped = getattr(owner, name)
+    setattr(owner, name, value)
+    text.tokenizer_for.cache_clear()
+    try:
+        yield
+    finally:
+        setattr(owner, name, shipped)
+        text.tokenizer_for.cache_clear()
+
+
 def bm25_method(method: str):
     """Indexes built and loaded inside the block score with another of bm25s's BM25 variants."""
     import bm25s
 
-    shipped = bm25s.BM25
-
-    class Variant(shipped):
+    class Variant(bm25s.BM25):
         def __init__(self, *args, **kwargs):
             kwargs.setdefault("method", method)
             super().__init__(*args, **kwargs)
 
-    bm25s.BM25 = Variant
-    try:
-        yield
-    finally:
-        bm25s.BM25 = shipped
+    return swapped(bm25s, "BM25", Variant)
 
 
 def body_noun_phrases(min_count: int = 2) -> list[str]:
@@ -125,19 +131,12 @@ def body_noun_phrases(min_count: int = 2) -> list[str]:
     return sorted(p for p, n in counts.items() if n >= min_count)
 
 
-@contextlib.contextmanager
 def more_terms(extra: list[str]):
     """Indexes built inside the block add `extra` to the user dictionary taken from the headings."""
     import qa.index
 
     shipped = qa.index.heading_terms
-    qa.index.heading_terms = lambda headings: sorted(set(shipped(headings)) | set(extra))
-    text.tokenizer_for.cache_clear()
-    try:
-        yield
-    finally:
-        qa.index.heading_terms = shipped
-        text.tokenizer_for.cache_clear()
+    return swapped(qa.index, "heading_terms", lambda headings: sorted(set(shipped(headings)) | set(extra)))
 
 
 def subject_weighted(retriever, question: str, s):
@@ -169,17 +168,9 @@ def dense_feedback(beta: float, top: int):
     return transform
 
 
-@contextlib.contextmanager
 def tokenization(tokens):
     """Swap the Tokenizer's method for an index built and searched inside the block."""
-    shipped = text.Tokenizer.tokens
-    text.Tokenizer.tokens = tokens
-    text.tokenizer_for.cache_clear()
-    try:
-        yield
-    finally:
-        text.Tokenizer.tokens = shipped
-        text.tokenizer_for.cache_clear()
+    return swapped(text.Tokenizer, "tokens", tokens)
 
 
 @dataclasses.dataclass
