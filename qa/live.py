@@ -21,12 +21,13 @@ log = logging.getLogger(__name__)
 
 
 class LiveRetriever:
-    def __init__(self, index_dir: Path, settings: Settings, encoder=None):
+    def __init__(self, index_dir: Path, settings: Settings, retriever: Retriever | None = None):
+        """`retriever`: the one to serve first (its encoder serves every later generation too)."""
         self.index_dir = Path(index_dir)
         self.settings = settings
         self.last_error: str | None = None
         self._rejected: str | None = None  # a generation that failed validation is not retried
-        self._retriever = Retriever(load(self.index_dir, settings), settings, encoder)
+        self._retriever = retriever or Retriever(load(self.index_dir, settings), settings)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 

@@ -119,7 +119,6 @@ def _more(hits, label: str) -> str:
     return f'<details class="qa-more"><summary>{label}（{len(hits)}）</summary>{cards}</details>'
 
 
-
 def status_text(live: LiveRetriever) -> str:
     data = live.retriever.data
     docs = "、".join(d["title"] for d in data.documents)
@@ -277,12 +276,13 @@ def create_app(settings: Settings, live: LiveRetriever | None = None):
     if live is None:
         from .embed import BatchingEncoder, load_encoder, set_torch_threads
         from .index import load
+        from .search import Retriever
 
         # The index names its model; questions from concurrent requests are encoded by one worker.
-        model = load(settings.index_dir, settings).model
+        data = load(settings.index_dir, settings)
         set_torch_threads(settings.server_torch_threads)
-        encoder = BatchingEncoder(load_encoder(model, int8=settings.int8_queries))
-        live = LiveRetriever(settings.index_dir, settings, encoder).start()
+        encoder = BatchingEncoder(load_encoder(data.model, int8=settings.int8_queries))
+        live = LiveRetriever(settings.index_dir, settings, Retriever(data, settings, encoder)).start()
     app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
     _api_routes(app, live, settings)
     demo = build_ui(live, settings)
