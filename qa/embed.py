@@ -6,6 +6,7 @@ import functools
 import importlib.metadata
 import os
 import threading
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -147,8 +148,6 @@ def _trace_transformer(st, features):
         def forward(self, input_ids, token_type_ids):
             return self.model(input_ids=input_ids, token_type_ids=token_type_ids).last_hidden_state
 
-    import warnings
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tracer warnings about Python branches: checked below
@@ -185,8 +184,6 @@ def load_encoder(model: str, int8: bool = False) -> Encoder:
     except Exception as e:  # noqa: BLE001 - any loader failure means the same thing to the user
         raise ModelError(f"cannot load embedding model {model!r} ({path}): {e}") from e
     if int8:
-        import warnings
-
         import torch
 
         with warnings.catch_warnings():
@@ -215,7 +212,6 @@ class BatchingEncoder:
 
     def __init__(self, encoder: Encoder, max_batch: int = 16):
         import queue
-        import threading
 
         self.model, self.dimension = encoder.model, encoder.dimension
         self._encoder = encoder
