@@ -96,6 +96,7 @@ class Encoder:
     # enough to change the top paragraph of 5 of 75 dev questions.
     batch_invariant: bool = True
     _traced: object = field(default=None, repr=False)
+    _lone_seen: bool = field(default=False, repr=False)
     _trace_lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
 
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
@@ -111,6 +112,11 @@ class Encoder:
             show_progress_bar=progress,
         )
         return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def warm(self) -> None:
+        """Make the lone-question trace now (a server at start), not during a user's request."""
+        self._lone_seen = True
+        self._encode_small(["青海省小微金融"])
 
     def _encode_small(self, texts: list[str]) -> np.ndarray:
         # sentence-transformers' encode() walks every module per call (eval(), device lookup), and
@@ -134,9 +140,13 @@ class Encoder:
         return np.ascontiguousarray(vectors.numpy(), dtype=np.float32)
 
     def _trace(self, features):
-        """The transformer traced for one unpadded text (no attention mask), or False if it cannot be."""
+        """The transformer traced for one unpadded text (no attention mask), False if it cannot be traced,
+        None for the process's first lone text: tracing costs ~0.5 s, more than a one-shot `qa ask` saves."""
         if self._traced is None:
             with self._trace_lock:
+                if not self._lone_seen:
+                    self._lone_seen = True
+                    return None
                 if self._traced is None:
                     self._traced = _trace_transformer(self._st, features)
         return self._traced
@@ -227,6 +237,9 @@ class BatchingEncoder:
         self._max_batch = max_batch
         self._queue: queue.Queue = queue.Queue()
         threading.Thread(target=self._work, name="qa-encoder", daemon=True).start()
+
+    def warm(self) -> None:
+        self._encoder.warm()
 
     def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
         if len(texts) != 1:

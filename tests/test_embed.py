@@ -55,14 +55,22 @@ def test_an_unwritable_cache_falls_back_to_the_package_folder(package_folder, tm
 
 @pytest.mark.parametrize("int8", [False, True])
 def test_questions_take_the_direct_path_and_get_the_same_vectors_as_sentence_transformers(int8):
-    from qa.embed import SMALL_BATCH, load_encoder
+    from qa.embed import SMALL_BATCH, Encoder, load_encoder
 
     encoder = load_encoder("m3e-small", int8=int8)
     questions = [f"{t}（第{i}问）" for i in range(SMALL_BATCH) for t in TEXTS][:SMALL_BATCH]
     reference = encoder._st.encode(questions, normalize_embeddings=True)
     single = encoder._st.encode(questions[:1], normalize_embeddings=True)  # int8: vectors depend on the batch
-    assert np.allclose(encoder.encode(questions[:1]), single, atol=1e-5)
-    assert encoder._traced  # a lone question went through the TorchScript trace, not the fallback
+    fresh = Encoder(encoder.model, encoder.dimension, encoder._st, encoder.batch_invariant)
+    assert np.allclose(fresh.encode(questions[:1]), single, atol=1e-5)
+    assert fresh._traced is None  # a process's first question is not worth tracing for
+    assert np.allclose(fresh.encode(questions[:1]), single, atol=1e-5)
+    assert fresh._traced  # the second went through the TorchScript trace, not the fallback
+    warmed = Encoder(encoder.model, encoder.dimension, encoder._st, encoder.batch_invariant)
+    warmed.warm()  # a server traces at start, so no request pays for it
+    assert warmed._traced
+    assert np.allclose(warmed.encode(questions[:1]), single, atol=1e-5)
+    encoder = fresh
     for q in ("银行？", "青海" * 120):  # shorter and longer than the text it was traced with
         assert np.allclose(encoder.encode([q]), encoder._st.encode([q], normalize_embeddings=True), atol=1e-5)
     assert np.allclose(encoder.encode(questions), reference, atol=1e-5)  # padded batch, direct path
