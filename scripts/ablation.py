@@ -156,14 +156,51 @@ def dense_feedback(beta: float, top: int):
         qv = retriever.encoder.encode([text.normalize(question)])[0]
         best = s.ids[np.argsort(-retriever.fuse(s), kind="stable")[:top]]
         qv = qv + beta * np.mean([data.dense.reconstruct(int(i)) for i in best], axis=0)
-        qv /= np.linalg.norm(qv)
-        sentences = [np.asarray(data.sentence_vectors[data.sentence_offsets[i] : data.sentence_offsets[i + 1]]) @ qv for i in s.ids]
-        return dataclasses.replace(
-            s,
-            passage_cos=np.array([data.dense.reconstruct(int(i)) @ qv for i in s.ids], dtype=np.float32),
-            sentence_cos=np.array([x.max() for x in sentences], dtype=np.float32),
-            sentence_cos_all=sentences,
-        )
+        return _rescored(retriever, s, qv / np.linalg.norm(qv))
+
+    return transform
+
+
+def _rescored(retriever, s, qv):
+    """`s` with every dense signal recomputed for question vector `qv`."""
+    data = retriever.data
+    sentences = [np.asarray(data.sentence_vectors[data.sentence_offsets[i] : data.sentence_offsets[i + 1]]) @ qv for i in s.ids]
+    return dataclasses.replace(
+        s,
+        passage_cos=np.array([data.dense.reconstruct(int(i)) @ qv for i in s.ids], dtype=np.float32),
+        sentence_cos=np.array([x.max() for x in sentences], dtype=np.float32),
+        sentence_cos_all=sentences,
+    )
+
+
+def dense_question_without_stopwords(retriever, question: str, s):
+    """The encoder sees the question's content words only (the stopword list BM25 uses removed)."""
+    tokenizer = retriever.data.tokenizer
+    words = [w for w in tokenizer._jieba.cut(text.normalize(question)) if w.strip() and w not in tokenizer._stop]
+    return _rescored(retriever, s, retriever.encoder.encode(["".join(words) or text.normalize(question)])[0])
+
+
+def best_two_sentences(retriever, question: str, s):
+    """A paragraph's sentence score is the mean of its best two sentence cosines instead of the best one."""
+    return dataclasses.replace(s, sentence_cos=np.array([np.sort(x)[-2:].mean() for x in s.sentence_cos_all], dtype=np.float32))
+
+
+def sentence_mean(combine):
+    """A paragraph vector made from its sentence vectors (mean weighted by length), used as `combine(paragraph cos, mean cos)`."""
+    cache: dict = {}
+
+    def transform(retriever, question: str, s):
+        data = retriever.data
+        if id(data) not in cache:
+            means = []
+            for i, sp in enumerate(data.passages):
+                vectors = np.asarray(data.sentence_vectors[data.sentence_offsets[i] : data.sentence_offsets[i + 1]])
+                v = (vectors * np.array([b - a for a, b in sp.sentences], dtype=np.float32)[:, None]).sum(0)
+                means.append(v / np.linalg.norm(v))
+            cache[id(data)] = np.stack(means)
+        qv = retriever.encoder.encode([text.normalize(question)])[0]
+        mean_cos = cache[id(data)][s.ids] @ qv
+        return dataclasses.replace(s, passage_cos=combine(s.passage_cos, mean_cos).astype(np.float32))
 
     return transform
 
@@ -327,6 +364,10 @@ def main() -> None:
             ("question subject counted twice in BM25", subject_weighted),
             ("dense pseudo-relevance feedback, beta 0.2, top 1", dense_feedback(0.2, 1)),
             ("dense pseudo-relevance feedback, beta 0.2, top 3", dense_feedback(0.2, 3)),
+            ("dense question without stopwords", dense_question_without_stopwords),
+            ("sentence score = mean of the best two sentences", best_two_sentences),
+            ("paragraph vector = length-weighted mean of its sentence vectors (no paragraph encoding)", sentence_mean(lambda p, m: m)),
+            ("paragraph cosine = max(paragraph vector, mean of sentence vectors)", sentence_mean(np.maximum)),
         ]:
             changed = [transform(r, q.question, s) for q, s in zip(questions, scores)]
             add_rows(rows, name, r, questions, changed)
