@@ -13,10 +13,6 @@ from .index import IndexData
 from .settings import Settings
 from .text import clean, normalize
 
-# How many candidates each side contributes before fusion: far more than any k we show.
-CANDIDATES = 100
-
-
 @dataclass(frozen=True)
 class Hit:
     passage: Passage
@@ -24,7 +20,7 @@ class Hit:
     highlight: str  # the sentence of the paragraph that best answers the question
     highlight_span: tuple[int, int]  # its position in passage.text
     lexical: float  # BM25 score / best BM25 score of this question, 0..1
-    dense: float  # cosine similarity, passage and best sentence mixed
+    dense: float  # cosine similarity of the question and the passage's best sentence
 
 
 @dataclass(frozen=True)
@@ -42,8 +38,7 @@ class Scores:
 
     ids: np.ndarray
     bm25: np.ndarray  # raw BM25
-    passage_cos: np.ndarray
-    sentence_cos: np.ndarray  # best sentence of the passage
+    sentence_cos: np.ndarray  # best sentence of the passage: the dense score
     sentence_cos_all: list[np.ndarray]  # all sentence cosines per candidate (for highlighting)
     query_tokens: tuple[str, ...]
 
@@ -98,8 +93,7 @@ class Retriever:
         fused = self.fuse(scores)
         order = np.argsort(-fused, kind="stable")[:k]
         confidence = self.confidence(scores)
-        dense = self.dense_score(scores)
-        hits = tuple(self._hit(scores, int(j), float(fused[j]), float(dense[j])) for j in order)
+        hits = tuple(self._hit(scores, int(j), float(fused[j])) for j in order)
         return Answer(
             question=text,
             searched=query,
@@ -122,16 +116,14 @@ class Retriever:
         bm25_all = data.bm25.get_scores(ids) if ids else np.zeros(n, dtype=np.float32)
 
         qv = self.encoder.encode([normalize(query)])[0]
-        depth = min(n, CANDIDATES)
-        dense_cos, dense_ids = data.dense.search(qv[None, :], depth)
-        lexical_ids = np.argpartition(-bm25_all, depth - 1)[:depth] if depth < n else np.arange(n)
-        cand = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids]))
+        depth = min(n, self.settings.candidates)
+        if depth < n:  # candidates: each side's best; the passage vectors only serve to find them
+            _, dense_ids = data.dense.search(qv[None, :], depth)
+            lexical_ids = np.argpartition(-bm25_all, depth - 1)[:depth]
+            cand = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids]))
+        else:
+            cand = np.arange(n)
 
-        known = dict(zip(dense_ids[0].tolist(), dense_cos[0].tolist()))
-        passage_cos = np.array(
-            [known[i] if i in known else float(data.dense.reconstruct(int(i)) @ qv) for i in cand.tolist()],
-            dtype=np.float32,
-        )
         # All candidates' sentences in one gather and one product (the vectors are memory-mapped).
         lo, hi = data.sentence_offsets[cand], data.sentence_offsets[cand + 1]
         counts = hi - lo
@@ -143,21 +135,16 @@ class Retriever:
         return Scores(
             ids=cand,
             bm25=bm25_all[cand].astype(np.float32),
-            passage_cos=passage_cos,
             sentence_cos=np.array(sent_best, dtype=np.float32),
             sentence_cos_all=sent_all,
             query_tokens=tuple(tokens),
         )
 
-    def dense_score(self, s: Scores) -> np.ndarray:
-        w = self.settings.sentence_weight
-        return (1 - w) * s.passage_cos + w * np.maximum(s.passage_cos, s.sentence_cos)
-
     def fuse(self, s: Scores) -> np.ndarray:
         """Normalised score fusion: BM25 over its best score, cosine rescaled from the floor to the best."""
         top = float(s.bm25.max()) if len(s.bm25) else 0.0
         lexical = s.bm25 / top if top > 0 else np.zeros_like(s.bm25)
-        dense = self.dense_score(s)
+        dense = s.sentence_cos
         floor = self.settings.dense_floor
         span = float(dense.max()) - floor
         dense_n = np.clip((dense - floor) / span, 0, 1) if span > 1e-6 else np.zeros_like(dense)
@@ -168,7 +155,7 @@ class Retriever:
         """Abstention features: how strongly the best lexical and the best dense match hold."""
         idf_total = self._max_bm25(s.query_tokens)
         bm25_top = float(s.bm25.max()) / idf_total if idf_total > 0 else 0.0
-        return min(bm25_top, 1.0), float(self.dense_score(s).max()) if len(s.ids) else 0.0
+        return min(bm25_top, 1.0), float(s.sentence_cos.max()) if len(s.ids) else 0.0
 
     def confidence(self, s: Scores) -> float:
         b, d = self.features(s)
@@ -193,7 +180,7 @@ class Retriever:
 
     # ------------------------------------------------------------------ highlight
 
-    def _hit(self, s: Scores, j: int, score: float, dense: float) -> Hit:
+    def _hit(self, s: Scores, j: int, score: float) -> Hit:
         sp = self.data.passages[int(s.ids[j])]
         row = self._highlight_row(s, j, sp.passage.text, sp.sentences)
         span = sp.sentences[row] if sp.sentences else (0, len(sp.passage.text))
@@ -204,7 +191,7 @@ class Retriever:
             highlight=sp.passage.text[span[0] : span[1]],
             highlight_span=tuple(span),
             lexical=round(float(s.bm25[j]) / top, 4) if top > 0 else 0.0,
-            dense=round(dense, 4),
+            dense=round(float(s.sentence_cos[j]), 4),
         )
 
     def _highlight_row(self, s: Scores, j: int, text: str, spans) -> int:

@@ -29,9 +29,8 @@ class Settings:
     # Longer inputs are not questions; also bounds the cost of one request.
     max_question_chars: int = 500
 
-    # Passage representation: prefix the section title to the paragraph for BM25 / for the encoder.
+    # Passage representation: prefix the section title to the paragraph for BM25.
     title_in_lexical: bool = False
-    title_in_dense: bool = False
 
     # BM25 (bm25s defaults; Lucene-style idf)
     bm25_k1: float = 1.2
@@ -43,9 +42,6 @@ class Settings:
     # Dense scores are min-max normalised over [dense_floor, top]: m3e cosine similarities of
     # unrelated Chinese text sit around 0.5-0.7, so raw cosines would swamp the BM25 side.
     dense_floor: float = 0.6
-    # Passages compete on their best part: max(paragraph vector, best sentence vector) mixed with
-    # the paragraph score by this weight.
-    sentence_weight: float = 1.0
 
     # Abstention: answered when logistic(a * bm25_share + b * dense_top + c) >= 0.5, where bm25_share is
     # the best BM25 score over the question's best possible score and dense_top the best dense score.
@@ -53,6 +49,10 @@ class Settings:
     abstain_bm25_coef: float = 26.91
     abstain_dense_coef: float = 25.75
     abstain_bias: float = -23.8
+
+    # Candidates each side (BM25, passage vectors) contributes before fusion: far more than any k
+    # we show. A corpus this small or smaller is scored whole.
+    candidates: int = 100
 
     # Dense index: exact inner product up to this many passages, HNSW above: exact search of 50k 512-d
     # vectors costs ~5-10 ms a query on 2 cores. efSearch 512 costs ~1.5 ms at 100k (README, "Scale").
@@ -96,7 +96,6 @@ class Settings:
             "bm25_k1": self.bm25_k1,
             "bm25_b": self.bm25_b,
             "title_in_lexical": self.title_in_lexical,
-            "title_in_dense": self.title_in_dense,
         }
 
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from qa.embed import load_encoder  # noqa: E402
 from qa.evaluate import read_questions, score  # noqa: E402
 from qa.index import build, load  # noqa: E402
-from qa.search import Retriever  # noqa: E402
+from qa.search import Retriever, Scores  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 from qa import text  # noqa: E402
 
@@ -33,7 +33,6 @@ SEED = 7
 GRID = {
     "dense_weight": [0.3, 0.4, 0.5, 0.6, 0.7, 0.8],
     "dense_floor": [0.3, 0.4, 0.5, 0.6],
-    "sentence_weight": [0.0, 0.5, 1.0],
 }
 
 
@@ -44,7 +43,7 @@ NORMALISERS = {
     # distribution-based score fusion (as in Qdrant): mean ± 3 standard deviations mapped to 0..1
     "dbsf": lambda x: (x - x.mean() + 3 * x.std()) / (6 * x.std() + 1e-9),
 }
-WEIGHT_GRID = {"dense_weight": GRID["dense_weight"], "sentence_weight": [1.0]}
+WEIGHT_GRID = {"dense_weight": GRID["dense_weight"]}
 
 
 def _precise(self, text_):
@@ -162,15 +161,10 @@ def dense_feedback(beta: float, top: int):
 
 
 def _rescored(retriever, s, qv):
-    """`s` with every dense signal recomputed for question vector `qv`."""
+    """`s` with its sentence cosines recomputed for question vector `qv`."""
     data = retriever.data
     sentences = [np.asarray(data.sentence_vectors[data.sentence_offsets[i] : data.sentence_offsets[i + 1]]) @ qv for i in s.ids]
-    return dataclasses.replace(
-        s,
-        passage_cos=np.array([data.dense.reconstruct(int(i)) @ qv for i in s.ids], dtype=np.float32),
-        sentence_cos=np.array([x.max() for x in sentences], dtype=np.float32),
-        sentence_cos_all=sentences,
-    )
+    return dataclasses.replace(s, sentence_cos=np.array([x.max() for x in sentences], dtype=np.float32), sentence_cos_all=sentences)
 
 
 def dense_question_without_stopwords(retriever, question: str, s):
@@ -185,24 +179,36 @@ def best_two_sentences(retriever, question: str, s):
     return dataclasses.replace(s, sentence_cos=np.array([np.sort(x)[-2:].mean() for x in s.sentence_cos_all], dtype=np.float32))
 
 
-def sentence_mean(combine):
-    """A paragraph vector made from its sentence vectors (mean weighted by length), used as `combine(paragraph cos, mean cos)`."""
-    cache: dict = {}
+def with_passage_vector(retriever, question: str, s):
+    """Dense score max(best sentence, passage vector), the passage vector being the index's (its sentence vectors' mean)."""
+    qv = retriever.encoder.encode([text.normalize(question)])[0]
+    mean_cos = np.array([retriever.data.dense.reconstruct(int(i)) @ qv for i in s.ids], dtype=np.float32)
+    return dataclasses.replace(s, sentence_cos=np.maximum(s.sentence_cos, mean_cos))
 
-    def transform(retriever, question: str, s):
-        data = retriever.data
-        if id(data) not in cache:
-            means = []
-            for i, sp in enumerate(data.passages):
-                vectors = np.asarray(data.sentence_vectors[data.sentence_offsets[i] : data.sentence_offsets[i + 1]])
-                v = (vectors * np.array([b - a for a, b in sp.sentences], dtype=np.float32)[:, None]).sum(0)
-                means.append(v / np.linalg.norm(v))
-            cache[id(data)] = np.stack(means)
-        qv = retriever.encoder.encode([text.normalize(question)])[0]
-        mean_cos = cache[id(data)][s.ids] @ qv
-        return dataclasses.replace(s, passage_cos=combine(s.passage_cos, mean_cos).astype(np.float32))
 
-    return transform
+@dataclasses.dataclass(frozen=True)
+class WithParagraph(Scores):
+    """Scores plus the cosine of an encoded paragraph vector, which the shipped index does not hold."""
+
+    paragraph_cos: np.ndarray = None
+
+
+def with_paragraph_vectors(retriever, questions, scores, encoder, title: bool) -> list[WithParagraph]:
+    """Encode every paragraph (with its section title if `title`) and add its cosine to each question's scores."""
+    def shown(p):
+        return f"{p.section.split(' ', 1)[-1]}：{p.text}" if title else p.text
+
+    vectors = encoder.encode([shown(sp.passage) for sp in retriever.data.passages])
+    out = []
+    for q, s in zip(questions, scores):
+        qv = retriever.encoder.encode([text.normalize(q.question)])[0]
+        out.append(WithParagraph(**{f.name: getattr(s, f.name) for f in dataclasses.fields(s)}, paragraph_cos=vectors[s.ids] @ qv))
+    return out
+
+
+def paragraph_or_sentence(retriever, question: str, s):
+    """The dense side shipped before: max(encoded paragraph vector, best sentence)."""
+    return dataclasses.replace(s, sentence_cos=np.maximum(s.paragraph_cos, s.sentence_cos))
 
 
 def tokenization(tokens):
@@ -229,17 +235,19 @@ def folds(n: int) -> list[np.ndarray]:
 def ranked(retriever: Retriever, s, method: str) -> np.ndarray:
     if method == "bm25":
         f = s.bm25
-    elif method == "dense":
-        f = s.passage_cos
-    elif method == "dense+sentence":
-        f = retriever.dense_score(s)
+    elif method == "paragraph":
+        f = s.paragraph_cos
+    elif method == "sentence":
+        f = s.sentence_cos
+    elif method == "paragraph+sentence":
+        f = np.maximum(s.paragraph_cos, s.sentence_cos)
     elif method in NORMALISERS:
         w = retriever.settings.dense_weight
         norm = NORMALISERS[method]
-        f = (1 - w) * norm(s.bm25) + w * norm(retriever.dense_score(s))
+        f = (1 - w) * norm(s.bm25) + w * norm(s.sentence_cos)
     elif method == "rrf":
         rb = np.argsort(np.argsort(-s.bm25, kind="stable"))
-        rd = np.argsort(np.argsort(-retriever.dense_score(s), kind="stable"))
+        rd = np.argsort(np.argsort(-s.sentence_cos, kind="stable"))
         f = 1 / (60 + rb) + 1 / (60 + rd)
     else:
         f = retriever.fuse(s)
@@ -320,29 +328,33 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         variants = {}
         for title in (False, True):
-            settings = Settings(title_in_lexical=title, title_in_dense=title)
+            settings = Settings(title_in_lexical=title)
             folder = Path(tmp) / f"title-{title}"
             build(ROOT / "corpus", folder, settings, encoder=encoder)
             r = Retriever(load(folder, settings), settings, query_encoder)
-            variants[title] = (r, [r.scores(q.question) for q in questions])
+            scores = with_paragraph_vectors(r, questions, [r.scores(q.question) for q in questions], encoder, title)
+            variants[title] = (r, scores)
 
         for title, (r, scores) in variants.items():
             label = "paragraph + section title" if title else "paragraph"
-            for method, name, grid in [
-                ("bm25", "BM25 (jieba search mode, stopwords, report terms)", {}),
-                ("dense", "dense m3e-small, paragraph vector", {}),
-                ("dense+sentence", "dense, max(paragraph, best sentence)", {}),
-                ("rrf", "reciprocal-rank fusion (k=60) of BM25 and dense+sentence", {"sentence_weight": [1.0]}),
-                ("fused", "normalised score fusion (tuned weight, floor, sentence mix)", GRID),
-                ("minmax", "min-max fusion (both sides min-max, tuned weight)", WEIGHT_GRID),
-                ("zscore", "z-score fusion (tuned weight)", WEIGHT_GRID),
-                ("dbsf", "distribution-based fusion, mean ± 3 sd (tuned weight)", WEIGHT_GRID),
+            previous = [paragraph_or_sentence(r, q.question, x) for q, x in zip(questions, scores)]
+            for method, name, grid, scored in [
+                ("bm25", "BM25 (jieba search mode, stopwords, report terms)", {}, scores),
+                ("paragraph", "dense m3e-small, encoded paragraph vector", {}, scores),
+                ("sentence", "dense, best sentence", {}, scores),
+                ("paragraph+sentence", "dense, max(encoded paragraph vector, best sentence)", {}, scores),
+                ("rrf", "reciprocal-rank fusion (k=60) of BM25 and best sentence", {}, scores),
+                ("fused", "normalised score fusion, best sentence (tuned weight, floor)", GRID, scores),
+                ("fused", "normalised score fusion, max(encoded paragraph vector, best sentence)", GRID, previous),
+                ("minmax", "min-max fusion (both sides min-max, tuned weight)", WEIGHT_GRID, scores),
+                ("zscore", "z-score fusion (tuned weight)", WEIGHT_GRID, scores),
+                ("dbsf", "distribution-based fusion, mean ± 3 sd (tuned weight)", WEIGHT_GRID, scores),
             ]:
                 if title and method in NORMALISERS:
                     continue
-                m, chosen = cv_ranking(r, questions, scores, method, grid)
+                m, chosen = cv_ranking(r, questions, scored, method, grid)
                 rows.append({"representation": label, "method": name, **{k: m[k] for k in ("R@1", "R@3", "R@5", "MRR")}})
-                if method == "fused" and not title:
+                if scored is scores and method == "fused" and not title:
                     fitted["fusion_per_fold"] = chosen
 
         # Tokenization and BM25 variants: BM25 alone and in the tuned fusion.
@@ -366,8 +378,7 @@ def main() -> None:
             ("dense pseudo-relevance feedback, beta 0.2, top 3", dense_feedback(0.2, 3)),
             ("dense question without stopwords", dense_question_without_stopwords),
             ("sentence score = mean of the best two sentences", best_two_sentences),
-            ("paragraph vector = length-weighted mean of its sentence vectors (no paragraph encoding)", sentence_mean(lambda p, m: m)),
-            ("paragraph cosine = max(paragraph vector, mean of sentence vectors)", sentence_mean(np.maximum)),
+            ("dense = max(best sentence, mean of the sentence vectors)", with_passage_vector),
         ]:
             changed = [transform(r, q.question, s) for q, s in zip(questions, scores)]
             add_rows(rows, name, r, questions, changed)

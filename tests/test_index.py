@@ -5,10 +5,12 @@ import shutil
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from qa.errors import BuildLocked, CorpusError, IndexCorrupt, IndexMismatch, IndexNotFound
-from qa.index import CURRENT, MANIFEST, BuildLock, build, current_generation, load
+from qa.index import CURRENT, FORMAT_VERSION, MANIFEST, BuildLock, build, current_generation, load
+from qa.text import split_sentences
 from qa.search import Retriever
 from qa.settings import Settings
 
@@ -31,7 +33,7 @@ def test_first_build_embeds_everything(built):
     _, index, report = built
     assert (report.documents, report.passages, report.added, report.embedded, report.reused) == (1, 10, 10, 10, 0)
     manifest = json.loads((index / current_generation(index) / MANIFEST).read_text(encoding="utf-8"))
-    assert manifest["format_version"] == 1
+    assert manifest["format_version"] == FORMAT_VERSION
     assert manifest["model"] == {"id": "m3e-small", "dimension": 512}
     assert manifest["counts"]["passages"] == 10
     assert len(manifest["passages"]) == 10 and all(len(p["hash"]) == 32 for p in manifest["passages"])
@@ -55,6 +57,40 @@ def test_editing_one_paragraph_reembeds_exactly_one(built, encoder, settings):
     r = Retriever(load(index, settings), settings, encoder)
     top = r.ask("贷后管理包括哪些工作？", k=1).hits[0]
     assert top.passage.cite == "2.1(2)" and "现场检查" in top.passage.text
+
+
+class RecordingEncoder:
+    """The real encoder, remembering what it was asked to encode."""
+
+    def __init__(self, encoder):
+        self.encoder, self.model, self.dimension, self.texts = encoder, encoder.model, encoder.dimension, []
+
+    def encode(self, texts, **kwargs):
+        self.texts += texts
+        return self.encoder.encode(texts, **kwargs)
+
+
+def test_only_sentences_are_encoded_and_passage_vectors_are_their_length_weighted_mean(mini_corpus, tmp_path, encoder, settings):
+    recording = RecordingEncoder(encoder)
+    build(mini_corpus, tmp_path / "index", settings, encoder=recording)
+    data = load(tmp_path / "index", settings)
+    sentences = [sp.passage.text[a:b] for sp in data.passages for a, b in sp.sentences]
+    assert sorted(recording.texts) == sorted(set(sentences))  # no paragraph text, each sentence once
+    assert np.allclose(data.sentence_vectors, encoder.encode(sentences), atol=1e-5)
+    for i, sp in enumerate(data.passages):
+        assert list(sp.sentences) == split_sentences(sp.passage.text)
+        rows = np.asarray(data.sentence_vectors[data.sentence_offsets[i] : data.sentence_offsets[i + 1]])
+        mean = np.array([b - a for a, b in sp.sentences], dtype=np.float32) @ rows
+        assert np.allclose(data.dense.reconstruct(i), mean / np.linalg.norm(mean), atol=1e-5)
+
+
+def test_editing_one_sentence_encodes_that_sentence_only(built, encoder, settings):
+    corpus, index, _ = built
+    _edit(corpus, "贷后管理包括定期回访和资金用途监控。", "贷后管理包括定期回访、现场检查和资金用途监控。")
+    recording = RecordingEncoder(encoder)
+    report = build(corpus, index, settings, encoder=recording)
+    assert recording.texts == ["贷后管理包括定期回访、现场检查和资金用途监控。"]
+    assert (report.changed, report.embedded) == (1, 1)
 
 
 def test_added_and_removed_paragraphs_are_counted_and_never_cited(built, encoder, settings):
@@ -194,11 +230,21 @@ def test_current_pointer_to_missing_generation(built, settings):
 def test_above_the_threshold_the_dense_side_is_hnsw_and_answers_like_exact(report_corpus, tmp_path, encoder, query_encoder, settings, retriever):
     import faiss
 
-    ann = settings.replace(ann_threshold=10)  # the report's 37 paragraphs are "many"
+    # The report's 37 paragraphs are "many", and each side contributes 8 candidates, so the dense
+    # index really chooses which paragraphs are scored.
+    few = settings.replace(candidates=8)
+    ann = few.replace(ann_threshold=10)
     build(report_corpus, tmp_path / "index", ann, encoder=encoder)
     data = load(tmp_path / "index", ann)
     assert isinstance(data.dense, faiss.IndexHNSWFlat)
     assert data.dense.hnsw.efSearch == ann.hnsw_ef_search
     approx = Retriever(data, ann, query_encoder)
+    exact = Retriever(retriever.data, few, query_encoder)
+    assert isinstance(exact.data.dense, faiss.IndexFlatIP)
     for question in ("非银行金融机构包括哪些类型？", "青海小微金融面临哪些风险？", "互联网金融推出了哪些创新产品？"):
-        assert [h.passage.cite for h in approx.ask(question).hits] == [h.passage.cite for h in retriever.ask(question).hits]
+        scored = approx.scores(question).ids
+        assert len(scored) < len(data.passages)  # candidates were chosen, not the whole corpus
+        assert list(scored) == list(exact.scores(question).ids)
+        assert [h.passage.cite for h in approx.ask(question).hits] == [h.passage.cite for h in exact.ask(question).hits]
+        # and the few candidates hold the answers found when every paragraph is scored
+        assert [h.passage.cite for h in approx.ask(question, k=3).hits] == [h.passage.cite for h in retriever.ask(question, k=3).hits]
