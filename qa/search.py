@@ -116,7 +116,7 @@ class Retriever:
         bm25_all = data.bm25.get_scores(ids) if ids else np.zeros(n, dtype=np.float32)
 
         qv = self.encoder.encode([normalize(query)])[0]
-        depth = min(n, self.settings.candidates)
+        depth = min(n, max(1, self.settings.candidates))
         if depth < n:  # candidates: each side's best; the passage vectors only serve to find them
             _, dense_ids = data.dense.search(qv[None, :], depth)
             lexical_ids = np.argpartition(-bm25_all, depth - 1)[:depth]
