@@ -41,6 +41,7 @@ class Scores:
     sentence_cos: np.ndarray  # best sentence of the passage: the dense score
     sentence_cos_all: list[np.ndarray]  # all sentence cosines per candidate (for highlighting)
     query_tokens: tuple[str, ...]
+    query: str = ""  # the normalised question the tokens came from
 
 
 def check_question(question: object, settings: Settings) -> str:
@@ -138,6 +139,7 @@ class Retriever:
             sentence_cos=np.array(sent_best, dtype=np.float32),
             sentence_cos_all=sent_all,
             query_tokens=tuple(tokens),
+            query=normalize(query),
         )
 
     def fuse(self, s: Scores) -> np.ndarray:
@@ -195,7 +197,7 @@ class Retriever:
         )
 
     def _highlight_row(self, s: Scores, j: int, text: str, spans) -> int:
-        """The sentence with the best mix of meaning (cosine) and shared question words (weighted by length)."""
+        """The sentence with the best mix of meaning (cosine) and shared question words."""
         if not spans:
             return 0
         cos = s.sentence_cos_all[j]
@@ -203,9 +205,28 @@ class Retriever:
         best, best_score = 0, -1e9
         for r, (a, b) in enumerate(spans):
             sentence = normalize(text[a:b])
-            overlap = sum(len(t) for t in words if t in sentence)
-            total = sum(len(t) for t in words) or 1
-            score = float(cos[r]) + 0.3 * overlap / total
+            score = float(cos[r]) + 0.3 * _question_share(s.query, words, {t for t in words if t in sentence})
             if score > best_score:
                 best, best_score = r, score
         return best
+
+
+def _question_share(question: str, words: set[str], found: set[str]) -> float:
+    """The share of the question's word characters that the found words cover. Characters, not words:
+    search mode adds the dictionary words nested in a phrase (非银行金融机构: 非银行, 银行, 金融, 机构),
+    which would otherwise count a repeated subject several times over. A word that is not in the
+    question's text (an abbreviation's expansion) counts by its own length."""
+    def covered(subset: set[str]) -> int:
+        chars: set[int] = set()
+        extra = 0
+        for t in subset:
+            i = question.find(t)
+            if i < 0:
+                extra += len(t)
+            while i >= 0:
+                chars.update(range(i, i + len(t)))
+                i = question.find(t, i + 1)
+        return len(chars) + extra
+
+    total = covered(words)
+    return covered(found) / total if total else 0.0

@@ -38,6 +38,14 @@ def test_cites_the_paragraph_that_answers(retriever):
     assert top.passage.text[a:b] == top.highlight
 
 
+def test_the_highlight_is_the_sentence_that_answers_not_the_one_repeating_the_subject(retriever):
+    # The paragraph's first sentence repeats 非银行金融机构, whose nested dictionary words (非银行,
+    # 银行, 金融, 机构) once made it outscore the sentence that lists the types.
+    top = retriever.ask("非银行金融机构包括哪些类型？").hits[0]
+    assert top.passage.cite == "2.3(1)"
+    assert top.highlight.startswith("这类金融机构包括小额贷款公司")
+
+
 @pytest.mark.parametrize("traditional, simplified", TRADITIONAL)
 def test_traditional_questions_find_the_same_paragraphs(retriever, traditional, simplified):
     t, s = retriever.ask(traditional, k=3), retriever.ask(simplified, k=3)
