@@ -41,7 +41,7 @@ class Scores:
     sentence_cos: np.ndarray  # best sentence of the passage: the dense score
     sentence_cos_all: list[np.ndarray]  # all sentence cosines per candidate (for highlighting)
     query_tokens: tuple[str, ...]
-    query: str = ""  # the normalised question the tokens came from
+    query: str  # the normalised question the tokens came from
 
 
 def check_question(question: object, settings: Settings) -> str:
@@ -116,7 +116,8 @@ class Retriever:
         ids = [self._vocab[t] for t in tokens if t in self._vocab]
         bm25_all = data.bm25.get_scores(ids) if ids else np.zeros(n, dtype=np.float32)
 
-        qv = self.encoder.encode([normalize(query)])[0]
+        normalized = normalize(query)
+        qv = self.encoder.encode([normalized])[0]
         depth = min(n, max(1, self.settings.candidates))
         if depth < n:  # candidates: each side's best; the passage vectors only serve to find them
             _, dense_ids = data.dense.search(qv[None, :], depth)
@@ -139,7 +140,7 @@ class Retriever:
             sentence_cos=np.array(sent_best, dtype=np.float32),
             sentence_cos_all=sent_all,
             query_tokens=tuple(tokens),
-            query=normalize(query),
+            query=normalized,
         )
 
     def fuse(self, s: Scores) -> np.ndarray:
@@ -202,31 +203,28 @@ class Retriever:
             return 0
         cos = s.sentence_cos_all[j]
         words = {t for t in s.query_tokens if len(t) >= 2}
+        total = _covered(s.query, words) or 1
         best, best_score = 0, -1e9
         for r, (a, b) in enumerate(spans):
             sentence = normalize(text[a:b])
-            score = float(cos[r]) + 0.3 * _question_share(s.query, words, {t for t in words if t in sentence})
+            score = float(cos[r]) + 0.3 * _covered(s.query, {t for t in words if t in sentence}) / total
             if score > best_score:
                 best, best_score = r, score
         return best
 
 
-def _question_share(question: str, words: set[str], found: set[str]) -> float:
-    """The share of the question's word characters that the found words cover. Characters, not words:
-    search mode adds the dictionary words nested in a phrase (非银行金融机构: 非银行, 银行, 金融, 机构),
-    which would otherwise count a repeated subject several times over. A word that is not in the
-    question's text (an abbreviation's expansion) counts by its own length."""
-    def covered(subset: set[str]) -> int:
-        chars: set[int] = set()
-        extra = 0
-        for t in subset:
-            i = question.find(t)
-            if i < 0:
-                extra += len(t)
-            while i >= 0:
-                chars.update(range(i, i + len(t)))
-                i = question.find(t, i + 1)
-        return len(chars) + extra
-
-    total = covered(words)
-    return covered(found) / total if total else 0.0
+def _covered(question: str, words: set[str]) -> int:
+    """How many of the question's characters `words` cover. Characters, not words: search mode adds
+    the dictionary words nested in a phrase (非银行金融机构: 非银行, 银行, 金融, 机构), which would
+    otherwise count a repeated subject several times over. A word that is not in the question's
+    text (an abbreviation's expansion) counts by its own length."""
+    chars: set[int] = set()
+    extra = 0
+    for t in words:
+        i = question.find(t)
+        if i < 0:
+            extra += len(t)
+        while i >= 0:
+            chars.update(range(i, i + len(t)))
+            i = question.find(t, i + 1)
+    return len(chars) + extra

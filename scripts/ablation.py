@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from qa.embed import load_encoder  # noqa: E402
 from qa.evaluate import read_questions, score  # noqa: E402
-from qa.index import build, load  # noqa: E402
+from qa.index import _title, build, load  # noqa: E402
 from qa.search import Retriever, Scores  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 from qa import text  # noqa: E402
@@ -207,10 +207,8 @@ class WithParagraph(Scores):
 
 def with_paragraph_vectors(retriever, questions, scores, encoder, title: bool) -> list[WithParagraph]:
     """Encode every paragraph (with its section title if `title`) and add its cosine to each question's scores."""
-    def shown(p):
-        return f"{p.section.split(' ', 1)[-1]}：{p.text}" if title else p.text
-
-    vectors = encoder.encode([shown(sp.passage) for sp in retriever.data.passages])
+    passages = [sp.passage for sp in retriever.data.passages]
+    vectors = encoder.encode([f"{_title(p)}：{p.text}" if title else p.text for p in passages])
     out = []
     for q, s in zip(questions, scores):
         qv = retriever.encoder.encode([text.normalize(q.question)])[0]

@@ -136,7 +136,6 @@ def bench_queries(retriever: Retriever, encoder, questions: list[str]) -> dict:
         "ask_p95_ms": pct(ask, 95),
         "p50_over_floor": pct(ask, 50) / pct(floor, 50),
         "p95_over_floor": pct(ask, 95) / pct(floor, 50),
-        "single_thread_rate_per_s": len(ask) / sum(ask),
     }
 
 
