@@ -407,6 +407,10 @@ def main() -> None:
             })
         coef = fit_logistic(features, inscope.astype(float))
         fitted["abstain_bm25_coef"], fitted["abstain_dense_coef"], fitted["abstain_bias"] = (round(float(c), 2) for c in coef)
+        # How often an encoded paragraph vector would have beaten the paragraph's best sentence.
+        fitted["paragraph_vector_beats_best_sentence"] = round(
+            float(np.mean(np.concatenate([x.paragraph_cos > x.sentence_cos for x in scores]))), 4
+        )
 
     print("| representation | method | R@1 | R@3 | R@5 | MRR | OOS abstained | in-scope wrongly abstained |")
     print("|---|---|---|---|---|---|---|---|")
