@@ -32,6 +32,7 @@ __all__ = [
     "BuildLocked",
     "QuestionError",
     "ModelError",
+    "SettingsError",
 ]
 
 # Names resolved on first use, so `import qa` (and `qa --help`) stays fast: numpy, faiss and torch
@@ -44,14 +45,19 @@ _LAZY = {
     "Passage": "qa.corpus",
     "BuildReport": "qa.index",
     **dict.fromkeys(
-        ("QAError", "CorpusError", "IndexNotFound", "IndexMismatch", "IndexCorrupt", "BuildLocked", "QuestionError", "ModelError"),
+        (
+            "QAError", "CorpusError", "IndexNotFound", "IndexMismatch", "IndexCorrupt", "BuildLocked", "QuestionError",
+            "ModelError", "SettingsError",
+        ),
         "qa.errors",
     ),
 }
 
 if TYPE_CHECKING:
     from .corpus import Passage
-    from .errors import BuildLocked, CorpusError, IndexCorrupt, IndexMismatch, IndexNotFound, ModelError, QAError, QuestionError
+    from .errors import (
+        BuildLocked, CorpusError, IndexCorrupt, IndexMismatch, IndexNotFound, ModelError, QAError, QuestionError, SettingsError,
+    )
     from .index import BuildReport
     from .search import Answer, Hit, Retriever
     from .settings import Settings

