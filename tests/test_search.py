@@ -46,6 +46,14 @@ def test_the_highlight_is_the_sentence_that_answers_not_the_one_repeating_the_su
     assert top.highlight.startswith("这类金融机构包括小额贷款公司")
 
 
+def test_the_highlight_is_not_the_closing_sentence_that_sums_up(retriever):
+    # 4.1(3) closes with 「通过这些措施，…小微企业信用风险…取得了一定的成效。」: it restates the topic,
+    # so its cosine is the paragraph's highest, but the measures are in the sentences before it.
+    top = retriever.ask("怎样防范小微企业的信用风险").hits[0]
+    assert top.passage.cite == "4.1(3)"
+    assert top.highlight.startswith("为了有效控制小微企业信用风险，金融机构采取了一系列措施")
+
+
 @pytest.mark.parametrize("traditional, simplified", TRADITIONAL)
 def test_traditional_questions_find_the_same_paragraphs(retriever, traditional, simplified):
     t, s = retriever.ask(traditional, k=3), retriever.ask(simplified, k=3)
