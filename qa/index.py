@@ -38,7 +38,7 @@ from . import __version__
 from .corpus import Document, Passage, load_corpus
 from .errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound, QAError
 from .settings import Settings
-from .text import Tokenizer, heading_terms, normalize, split_sentences, tokenizer_for
+from .text import Tokenizer, analyzer_fingerprint, heading_terms, normalize, split_sentences, tokenizer_for
 
 FORMAT_VERSION = 2  # 2: passage vectors are the mean of their sentence vectors, not encoded
 CURRENT = "CURRENT"
@@ -187,8 +187,13 @@ def current_generation(index_dir: Path) -> str | None:
 # --------------------------------------------------------------------------- load
 
 
-def load(index_dir: Path, settings: Settings | None = None, generation: str | None = None) -> IndexData:
-    """Load and validate the published generation (or the named one)."""
+def load(
+    index_dir: Path, settings: Settings | None = None, generation: str | None = None, *, any_analyzer: bool = False
+) -> IndexData:
+    """Load and validate the published generation (or the named one).
+
+    any_analyzer: accept an index whose BM25 side was made by other stopwords or abbreviations (a
+    build does, to reuse its vectors, which do not depend on them)."""
     import bm25s
     import faiss
 
@@ -211,7 +216,7 @@ def load(index_dir: Path, settings: Settings | None = None, generation: str | No
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise IndexCorrupt(f"{manifest_path} is not valid JSON ({e}): run `qa build` to rebuild the index") from e
-    _check_manifest(manifest, settings, folder)
+    _check_manifest(manifest, settings, folder, any_analyzer)
     _check_files(manifest, folder)
 
     try:
@@ -269,7 +274,7 @@ def load(index_dir: Path, settings: Settings | None = None, generation: str | No
     )
 
 
-def _check_manifest(manifest: dict, settings: Settings, folder: Path) -> None:
+def _check_manifest(manifest: dict, settings: Settings, folder: Path, any_analyzer: bool = False) -> None:
     try:
         version = manifest["format_version"]
         model = manifest["model"]["id"]
@@ -291,6 +296,10 @@ def _check_manifest(manifest: dict, settings: Settings, folder: Path) -> None:
     if differ:
         raise IndexMismatch(
             f"index {folder} was built with other settings ({', '.join(f'{k}={params.get(k)!r}' for k in differ)}): run `qa build` to rebuild it"
+        )
+    if not any_analyzer and manifest.get("analyzer") != analyzer_fingerprint():
+        raise IndexMismatch(
+            f"index {folder} was tokenized with other stopwords, abbreviations or jieba version: run `qa build` to rebuild it"
         )
 
 
@@ -386,7 +395,7 @@ def build(
 def _previous(index_dir: Path, settings: Settings) -> IndexData | None:
     """The published generation, if it is valid for these settings: the source of reusable vectors."""
     try:
-        return load(index_dir, settings)
+        return load(index_dir, settings, any_analyzer=True)
     except QAError:
         return None
 
@@ -476,7 +485,8 @@ def _build_locked(
 
 def _same_content(previous: IndexData, passages, hashes, terms, doc_meta) -> bool:
     return (
-        previous.manifest["terms"] == terms
+        previous.manifest.get("analyzer") == analyzer_fingerprint()
+        and previous.manifest["terms"] == terms
         and previous.manifest["documents"] == doc_meta
         and [sp.passage for sp in previous.passages] == passages
         and [sp.hash for sp in previous.passages] == hashes
@@ -524,6 +534,7 @@ def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors
         "built_at": _now(),
         "model": {"id": settings.model, "dimension": int(vectors.shape[1])},
         "settings": settings.retrieval_params(),
+        "analyzer": analyzer_fingerprint(),
         "counts": {"documents": len(doc_meta), "passages": len(passages), "sentences": int(sentence_vectors.shape[0])},
         "documents": doc_meta,
         "terms": terms,

@@ -81,6 +81,19 @@ def stopwords() -> frozenset[str]:
     return frozenset(w.strip() for w in data.splitlines() if w.strip() and not w.startswith("#"))
 
 
+@functools.lru_cache(maxsize=1)
+def analyzer_fingerprint() -> str:
+    """Identifies what turns text into BM25 tokens besides the corpus: stopwords, abbreviations, jieba.
+    An index records it, so one built before any of them changed is rebuilt, not silently mismatched."""
+    import hashlib
+    import json
+
+    import jieba
+
+    state = {"stopwords": sorted(stopwords()), "abbreviations": ABBREVIATIONS, "jieba": jieba.__version__}
+    return hashlib.sha256(json.dumps(state, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
+
+
 class Tokenizer:
     """jieba with a user dictionary of the corpus's own terms, stopwords and abbreviation expansion.
 

@@ -181,6 +181,28 @@ def test_other_model_or_format_is_refused(built, settings):
         _load_unverified(index, report.generation, settings)
 
 
+def test_an_index_tokenized_by_other_stopwords_or_abbreviations_is_refused_and_rebuilt_without_encoding(built, encoder, settings):
+    from qa import text
+
+    corpus, index, first = built
+    try:
+        with pytest.MonkeyPatch.context() as mp:  # as if a new qa version shipped another abbreviation table
+            mp.setitem(text.ABBREVIATIONS, "普惠", "普惠金融")
+            text.analyzer_fingerprint.cache_clear()
+            text.tokenizer_for.cache_clear()
+            with pytest.raises(IndexMismatch, match="other stopwords, abbreviations.*qa build"):
+                load(index, settings)
+            report = build(corpus, index, settings, encoder=encoder)
+            assert report.published and report.generation != first.generation
+            assert (report.embedded, report.reused) == (0, 10)  # vectors do not depend on the tokenizer
+            assert load(index, settings).generation == report.generation
+    finally:
+        text.analyzer_fingerprint.cache_clear()
+        text.tokenizer_for.cache_clear()
+    with pytest.raises(IndexMismatch, match="other stopwords"):  # and back again
+        load(index, settings)
+
+
 def _load_unverified(index: Path, generation: str, settings):
     """Load as if CURRENT had been published with this manifest (a build by another qa version)."""
     from qa.index import _sha256
