@@ -46,6 +46,14 @@ def test_the_highlight_is_the_sentence_that_answers_not_the_one_repeating_the_su
     assert top.highlight.startswith("这类金融机构包括小额贷款公司")
 
 
+def test_question_words_do_not_count_as_unmatched_content(retriever):
+    # 哪类 (which kind) was a token the report lacks, so it lowered the share of the question the
+    # best paragraph matched, and this answerable question was refused (confidence 0.36).
+    answer = retriever.ask("利率水平变化属于哪类风险？")
+    assert answer.answered and answer.hits[0].passage.cite == "4.3(2)"
+    assert "利率水平" in answer.hits[0].highlight
+
+
 def test_the_highlight_is_not_the_closing_sentence_that_sums_up(retriever):
     # 4.1(3) closes with 「通过这些措施，…小微企业信用风险…取得了一定的成效。」: it restates the topic,
     # so its cosine is the paragraph's highest, but the measures are in the sentences before it.
