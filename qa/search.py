@@ -17,7 +17,8 @@ from .text import clean, normalize
 # A sentence that opens by pointing back (总之…, 通过这些措施…, 上述…) sums up the sentences before it:
 # it repeats the paragraph's topic, so it matches the question well, but the content is elsewhere.
 _SUMS_UP = re.compile(r"^(总之|总而言之|总的来说|综上|由此可见|通过这些|通过以上|通过上述|这些|上述|以上)")
-SUMS_UP_PENALTY = 0.05
+_SUMS_UP_PENALTY = 0.05  # a tie-breaker: less than the cosine gaps between sentences that differ in content
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -215,7 +216,7 @@ class Retriever:
             sentence = normalize(text[a:b])
             score = float(cos[r]) + 0.3 * _covered(s.query, {t for t in words if t in sentence}) / total
             if _SUMS_UP.match(sentence) and len(spans) > 1:
-                score -= SUMS_UP_PENALTY
+                score -= _SUMS_UP_PENALTY
             if score > best_score:
                 best, best_score = r, score
         return best

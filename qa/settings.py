@@ -76,10 +76,12 @@ class Settings:
     server_torch_threads: int = 1
 
     def __post_init__(self) -> None:
+        whole = {f.name for f in dataclasses.fields(self) if f.type == "int"}
         for name, (low, high) in _RANGES.items():
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-                raise SettingsError(f"{_env_name(name)} must be a number, not {value!r}")
+            if isinstance(value, bool) or not isinstance(value, int if name in whole else (int, float)) or not math.isfinite(value):
+                kind = "a whole number" if name in whole else "a number"
+                raise SettingsError(f"{_env_name(name)} must be {kind}, not {value!r}")
             if not low <= value <= high:
                 raise SettingsError(f"{_env_name(name)} must be from {low} to {high}, not {value}")
         if not self.k <= self.max_k:

@@ -45,8 +45,10 @@ def test_constructing_or_replacing_with_a_bad_value_is_refused_too():
         Settings(candidates=0)
     with pytest.raises(SettingsError, match="QA_PORT"):
         Settings().replace(port=-1)
-    with pytest.raises(SettingsError, match="QA_K must be a number"):
+    with pytest.raises(SettingsError, match="QA_K must be a whole number"):
         dataclasses.replace(Settings(), k=True)
+    with pytest.raises(SettingsError, match="QA_CANDIDATES must be a whole number, not 2.5"):
+        Settings(candidates=2.5)
 
 
 def test_every_default_is_valid_and_every_numeric_setting_is_range_checked():
