@@ -14,8 +14,9 @@ from .index import IndexData
 from .settings import Settings
 from .text import clean, normalize
 
-# A sentence that opens by pointing back (总之…, 通过这些措施…, 上述…) sums up the sentences before it:
-# it repeats the paragraph's topic, so it matches the question well, but the content is elsewhere.
+# A paragraph's closing sentence that opens by pointing back (总之…, 通过这些措施…, 这些创新…) sums up
+# the sentences before it: it repeats the topic, so it matches the question well, but the content
+# is elsewhere. (Mid-paragraph, 「这些政策包括…」 is content.)
 _SUMS_UP = re.compile(r"^(总之|总而言之|总的来说|综上|由此可见|通过这些|通过以上|通过上述|这些|上述|以上)")
 _SUMS_UP_PENALTY = 0.05  # a tie-breaker: less than the cosine gaps between sentences that differ in content
 
@@ -215,7 +216,7 @@ class Retriever:
         for r, (a, b) in enumerate(spans):
             sentence = normalize(text[a:b])
             score = float(cos[r]) + 0.3 * _covered(s.query, {t for t in words if t in sentence}) / total
-            if _SUMS_UP.match(sentence) and len(spans) > 1:
+            if len(spans) > 1 and r == len(spans) - 1 and _SUMS_UP.match(sentence):
                 score -= _SUMS_UP_PENALTY
             if score > best_score:
                 best, best_score = r, score
