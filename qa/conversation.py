@@ -1,23 +1,37 @@
-"""Follow-up questions: complete a question that refers back ("它们面临哪些挑战？") from the previous one."""
+"""Follow-up questions, completed from the previous question of the conversation.
+
+Two forms, the common ones in Chinese chat:
+- a reference back: 「它们面临哪些挑战？」 after 「非银行金融机构包括哪些类型？」 -> 非银行金融机构面临哪些挑战？
+- "what about X": 「那互联网金融呢？」 after 「银行有什么优势？」 -> 互联网金融有什么优势？
+"""
 
 from __future__ import annotations
 
 import re
 
-from .text import Tokenizer
+from .text import Tokenizer, clean
 
 # Words that point back to something named earlier ("其" only alone: not 其他, 其中, 尤其 …).
 _REFERENCE = re.compile(r"它们|他们|她们|这些|那些|这类|此类|该类|上述|它|(?<![尤极与])其(?![他它中次余实间])")
+# 「那X呢？」, 「那么X呢」, 「X呢？」: the previous question, asked about X instead.
+_WHAT_ABOUT = re.compile(r"^(?:那么|那)?[,，\s]*(?P<subject>.+?)呢[?？!！。.\s]*$")
 
 
 def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer) -> str:
-    """The question to search: the reference replaced by the previous question's topic, else unchanged."""
+    """The question to search: completed from the previous one when it is a follow-up, else unchanged."""
     if not previous:
         return question
-    refers = _REFERENCE.search(question)
-    if not refers:
-        return question
     topic = tokenizer.topic(previous)
-    if not topic or topic in question:
+    if not topic:
+        return question
+    what_about = _WHAT_ABOUT.match(clean(question))
+    if what_about:
+        subject = what_about.group("subject").strip()
+        # Only a subject with content of its own (「为什么呢？」 has none) and that is not the topic itself.
+        if tokenizer.tokens(subject) and subject != topic and topic in previous:
+            return previous.replace(topic, subject, 1)
+        return question
+    refers = _REFERENCE.search(question)
+    if not refers or topic in question:
         return question
     return question[: refers.start()] + topic + question[refers.end() :]

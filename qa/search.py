@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
 from .index import IndexData
@@ -94,10 +95,17 @@ class Retriever:
 
     # ------------------------------------------------------------------ public
 
-    def ask(self, question: str, k: int | None = None, *, searched: str | None = None) -> Answer:
+    def ask(self, question: str, k: int | None = None, *, previous: str | None = None) -> Answer:
+        """The k best paragraphs for `question`. With `previous` (the conversation's last question, as
+        searched: `Answer.searched`), a follow-up such as 「它们呢？」 is completed from it first."""
         text = check_question(question, self.settings)
         k = check_k(self.settings.k if k is None else k, self.settings)
-        query = check_question(searched, self.settings) if searched else text
+        if previous is not None and not isinstance(previous, str):
+            raise QuestionError("the previous question must be text")
+        if previous and len(clean(previous)) > self.settings.max_question_chars:
+            raise QuestionError(f"the previous question is too long (at most {self.settings.max_question_chars} characters)")
+        query = resolve_followup(text, clean(previous) if previous else None, self.data.tokenizer)
+        query = check_question(query, self.settings) if query != text else text
         scores = self.scores(query)
         fused = self.fuse(scores)
         order = np.argsort(-fused, kind="stable")[:k]

@@ -16,7 +16,6 @@ from pathlib import Path
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from .conversation import resolve_followup
 from .errors import QAError, QuestionError
 from .live import LiveRetriever
 from .schema import answer_json
@@ -138,7 +137,7 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
     def error(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)
 
-    def run(question, k) -> JSONResponse:
+    def run(question, k, previous=None) -> JSONResponse:
         if question is None:
             return error(400, "missing question: use ?q=… or {\"question\": \"…\"}")
         if not isinstance(question, str):
@@ -147,14 +146,14 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
             return error(413, f"the question is too long (at most {settings.max_question_chars} characters)")
         try:
             k = check_k(k, settings)
-            return JSONResponse(answer_json(live.retriever.ask(question, k=k)))
+            return JSONResponse(answer_json(live.retriever.ask(question, k=k, previous=previous)))
         except QuestionError as e:
             return error(400, str(e))
         except QAError as e:
             return error(503, str(e))
 
     @app.get("/api/ask")
-    def ask_get(q: str | None = None, k: str | None = None):
+    def ask_get(q: str | None = None, k: str | None = None, previous: str | None = None):
         if k is None:
             kk = settings.k
         else:
@@ -162,7 +161,7 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
                 kk = int(k)
             except ValueError:
                 return error(400, f"k must be a whole number from 1 to {settings.max_k}")
-        return run(q, kk)
+        return run(q, kk, previous)
 
     @app.post("/api/ask")
     async def ask_post(request: Request):
@@ -174,7 +173,7 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
             return error(400, "the body must be a JSON object: {\"question\": \"…\", \"k\": 5}")
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(run, body.get("question"), body.get("k", settings.k))
+        return await run_in_threadpool(run, body.get("question"), body.get("k", settings.k), body.get("previous"))
 
     @app.get("/api/health")
     def health():
@@ -205,9 +204,7 @@ def build_ui(live: LiveRetriever, settings: Settings):
         history = list(history or [])
         try:
             question = check_question(message, settings)
-            retriever = live.retriever
-            searched = resolve_followup(question, previous, retriever.data.tokenizer)
-            answer = retriever.ask(question, searched=searched)
+            answer = live.retriever.ask(question, previous=previous)
             reply, previous = answer_html(answer), answer.searched
         except QAError as e:
             shown = (message or "")[: settings.max_question_chars]  # echo at most what could be asked

@@ -84,6 +84,9 @@ def test_follow_up_shows_the_searched_question(page):
     ask(page, "它们面临哪些挑战？", 2)
     assert "非银行金融机构面临哪些挑战" in page.locator(".qa-searched").last.inner_text()
     assert card(page, "2.3(3)").count() >= 1
+    ask(page, "那互联网金融呢？", 3)  # "what about …": the last question, asked about the new subject
+    assert "互联网金融面临哪些挑战" in page.locator(".qa-searched").last.inner_text()
+    assert "[2.2(3)]" in page.locator(".qa-answer").last.inner_text()
     page.click("#qa-clear")
     page.wait_for_function("document.querySelectorAll('.qa-answer').length == 0", timeout=10_000)
 

@@ -117,7 +117,23 @@ def test_followup_is_completed_from_the_previous_question(retriever):
     tok = retriever.data.tokenizer
     searched = resolve_followup("它们面临哪些挑战？", "非银行金融机构包括哪些类型？", tok)
     assert searched == "非银行金融机构面临哪些挑战？"
-    answer = retriever.ask("它们面临哪些挑战？", searched=searched)
+    answer = retriever.ask("它们面临哪些挑战？", previous="非银行金融机构包括哪些类型？")
+    assert answer.searched == searched
     assert answer.hits[0].passage.cite == "2.3(3)"
-    assert resolve_followup("其他机构呢？", "非银行金融机构包括哪些类型？", tok) == "其他机构呢？"
     assert resolve_followup("贷款和保险怎样结合？", "非银行金融机构包括哪些类型？", tok) == "贷款和保险怎样结合？"
+
+
+def test_what_about_followup_asks_the_previous_question_about_the_new_subject(retriever):
+    from qa.conversation import resolve_followup
+
+    tok = retriever.data.tokenizer
+    searched = resolve_followup("市场风险呢？", "怎样应对政策风险？", tok)
+    assert searched == "怎样应对市场风险？"
+    answer = retriever.ask("市场风险呢？", previous="怎样应对政策风险？")
+    assert answer.searched == searched and answer.hits[0].passage.cite == "4.3(3)"
+    assert resolve_followup("那互联网金融呢？", "银行在小微金融中有什么优势？", tok) == "互联网金融在小微金融中有什么优势？"
+    assert resolve_followup("那么，其他机构呢", "非银行金融机构包括哪些类型？", tok) == "其他机构包括哪些类型？"
+    # No subject of its own, or a reference word only: left as asked.
+    assert resolve_followup("为什么呢？", "银行在小微金融中有什么优势？", tok) == "为什么呢？"
+    assert resolve_followup("那它们呢？", "银行在小微金融中有什么优势？", tok) == "那它们呢？"
+    assert resolve_followup("市场风险呢？", None, tok) == "市场风险呢？"

@@ -45,6 +45,15 @@ def test_get_and_post_return_the_cli_object(http, retriever):
     assert len(http.get("/api/ask", params={"q": Q}).json()["hits"]) == 5  # default k
 
 
+def test_a_follow_up_is_completed_from_previous(http):
+    body = {"question": "那互联网金融呢？", "previous": "非银行金融机构存在哪些风险？", "k": 1}
+    posted = http.post("/api/ask", json=body).json()
+    assert posted["question"] == "那互联网金融呢？" and posted["searched"] == "互联网金融存在哪些风险？"
+    assert posted["hits"][0]["cite"] == "2.2(3)"
+    got = http.get("/api/ask", params={"q": "它们呢？", "previous": "非银行金融机构包括哪些类型？"}).json()
+    assert "searched" not in got  # a reference with nothing to ask: left as asked
+
+
 @pytest.mark.parametrize(
     "method, kwargs, status, message",
     [
@@ -60,6 +69,8 @@ def test_get_and_post_return_the_cli_object(http, retriever):
         ("post", {"json": ["风险"]}, 400, "JSON object"),
         ("post", {"content": b"{not json", "headers": {"content-type": "application/json"}}, 400, "JSON"),
         ("post", {"json": {"question": "风" * 5000}}, 413, "too long"),
+        ("post", {"json": {"question": "那风险呢", "previous": 5}}, 400, "previous question must be text"),
+        ("get", {"params": {"q": "那风险呢", "previous": "风" * 600}}, 400, "previous question is too long"),
     ],
 )
 def test_errors_are_json_never_500(http, method, kwargs, status, message):
