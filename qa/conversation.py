@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .text import Tokenizer, clean
+from .text import Tokenizer, clean, normalize
 
 # Words that point back to something named earlier ("其" only alone: not 其他, 其中, 尤其 …).
 _REFERENCE = re.compile(r"它们|他们|她们|这些|那些|这类|此类|该类|上述|它|(?<![尤极与])其(?![他它中次余实间])")
@@ -28,9 +28,12 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer) 
     if what_about:
         subject = what_about.group("subject").strip()
         # Only a subject with content of its own (「为什么呢？」 has none) and that is not the topic itself.
-        if tokenizer.tokens(subject) and subject != topic and topic in previous:
+        if not tokenizer.tokens(subject) or subject == topic:
+            return question
+        if topic in previous:
             return previous.replace(topic, subject, 1)
-        return question
+        # The topic is in the matching form (simplified): so is a traditional question, once normalised.
+        return normalize(previous).replace(topic, normalize(subject), 1)
     refers = _REFERENCE.search(question)
     if not refers or topic in question:
         return question

@@ -133,6 +133,7 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     assert answer.searched == searched and answer.hits[0].passage.cite == "4.3(3)"
     assert resolve_followup("那互联网金融呢？", "银行在小微金融中有什么优势？", tok) == "互联网金融在小微金融中有什么优势？"
     assert resolve_followup("那么，其他机构呢", "非银行金融机构包括哪些类型？", tok) == "其他机构包括哪些类型？"
+    assert resolve_followup("那互聯網金融呢？", "非銀行金融機構包括哪些類型？", tok) == "互联网金融包括哪些类型?"
     # No subject of its own, or a reference word only: left as asked.
     assert resolve_followup("为什么呢？", "银行在小微金融中有什么优势？", tok) == "为什么呢？"
     assert resolve_followup("那它们呢？", "银行在小微金融中有什么优势？", tok) == "那它们呢？"
