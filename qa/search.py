@@ -92,6 +92,7 @@ class Retriever:
             )
         self.encoder = encoder
         self._vocab = data.bm25.vocab_dict
+        data.tokenizer.warm()
 
     # ------------------------------------------------------------------ public
 

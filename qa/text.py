@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from importlib import resources
@@ -101,15 +102,31 @@ class Tokenizer:
     """
 
     def __init__(self, terms: Iterable[str] = ()):
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
         self.terms = sorted(set(terms))
-        self._jieba = jieba.Tokenizer()
-        for word in list(ABBREVIATIONS) + list(ABBREVIATIONS.values()) + self.terms:
-            self._jieba.add_word(word, freq=None, tag="n")
         self._stop = stopwords()
         self._pos = None
+        self._dictionary = None
+        self._lock = threading.Lock()
+
+    @property
+    def _jieba(self):
+        """jieba with the corpus terms, made on first use: loading its dictionary takes ~1 s, which a
+        build that finds nothing changed, or a load that only wants vectors, should not pay."""
+        if self._dictionary is None:
+            with self._lock:
+                if self._dictionary is None:
+                    import jieba
+
+                    jieba.setLogLevel(logging.WARNING)
+                    dictionary = jieba.Tokenizer()
+                    for word in list(ABBREVIATIONS) + list(ABBREVIATIONS.values()) + self.terms:
+                        dictionary.add_word(word, freq=None, tag="n")
+                    self._dictionary = dictionary
+        return self._dictionary
+
+    def warm(self) -> None:
+        """Load the dictionary now (off the request path), not at the first question."""
+        self._jieba
 
     def topic(self, text: str) -> str:
         """The first run of nouns in the text: what a question is about ("非银行金融机构包括哪些类型" -> 非银行金融机构)."""
