@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -13,6 +15,8 @@ from qa.index import CURRENT, FORMAT_VERSION, MANIFEST, BuildLock, build, curren
 from qa.text import split_sentences
 from qa.search import Retriever
 from qa.settings import Settings
+
+from .conftest import ROOT
 
 
 @pytest.fixture
@@ -47,6 +51,19 @@ def test_unchanged_corpus_is_a_no_op(built, encoder, settings):
     again = build(corpus, index, settings)  # no encoder given: none is loaded when nothing changed
     assert (again.embedded, again.reused, again.changed, again.published) == (0, 10, 0, False)
     assert current_generation(index) == first.generation
+
+
+def test_a_no_op_build_loads_neither_model_nor_jieba_dictionary(built):
+    corpus, index, _ = built
+    code = (  # counts jieba dictionary loads (~1 s each) by any jieba.Tokenizer
+        "import sys, jieba; from pathlib import Path; from qa.index import build; from qa.settings import Settings;"
+        "loads = []; initialize = jieba.Tokenizer.initialize;"
+        "jieba.Tokenizer.initialize = lambda self, *a, **k: (loads.append(1), initialize(self, *a, **k))[1];"
+        f"r = build(Path({str(corpus)!r}), Path({str(index)!r}), Settings());"
+        "print(r.published, 'torch' in sys.modules, len(loads))"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert proc.stdout.split() == ["False", "False", "0"], proc.stderr
 
 
 def test_editing_one_paragraph_reembeds_exactly_one(built, encoder, settings):
