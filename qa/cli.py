@@ -106,7 +106,8 @@ def cmd_ask(args) -> int:
             if not question.strip():
                 continue
             try:
-                _print_json(answer_json(retriever.ask(question, k=args.k)))
+                question, previous = _jsonl_request(question)
+                _print_json(answer_json(retriever.ask(question, k=args.k, previous=previous)))
             except QAError as e:  # one bad line gets an error object; the stream goes on
                 _print_json({"question": question, "error": str(e)})
         return 0
@@ -116,6 +117,19 @@ def cmd_ask(args) -> int:
     else:
         print(format_answer(answer))
     return 0
+
+
+def _jsonl_request(line: str) -> tuple[str, str | None]:
+    """A --jsonl line: the question as plain text, or {"question": …, "previous": …} for a follow-up."""
+    if not line.lstrip().startswith("{"):
+        return line, None
+    try:
+        request = json.loads(line)
+    except ValueError:
+        raise QAError('a line starting with { must be a JSON object: {"question": "…", "previous": "…"}') from None
+    if not isinstance(request, dict) or not isinstance(request.get("question"), str):
+        raise QAError('a JSON line needs a "question" text: {"question": "…", "previous": "…"}')
+    return request["question"], request.get("previous")
 
 
 def format_answer(answer) -> str:

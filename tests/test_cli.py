@@ -36,6 +36,20 @@ def test_ask_jsonl_contract(env, report_corpus):
     assert trad["answered"] is True and trad["hits"][0]["cite"].startswith("2.2(")
 
 
+def test_ask_jsonl_takes_a_follow_up_as_a_json_object(env):
+    lines = [
+        json.dumps({"question": "那互联网金融呢？", "previous": "非银行金融机构存在哪些风险？"}, ensure_ascii=False),
+        '{"question": 5}',
+        "{not json",
+    ]
+    proc = run_qa("ask", "--jsonl", "-k", "1", stdin="\n".join(lines) + "\n", env=env)
+    assert proc.returncode == 0, proc.stderr
+    follow, no_text, broken = [json.loads(line) for line in proc.stdout.splitlines()]
+    assert follow["question"] == "那互联网金融呢？" and follow["searched"] == "互联网金融存在哪些风险？"
+    assert follow["hits"][0]["cite"] == "2.2(3)"
+    assert "question" in no_text["error"] and "JSON object" in broken["error"]
+
+
 def test_ask_readable_and_json(env):
     proc = run_qa("ask", "贷后管理要做什么？", env=env)
     assert proc.returncode == 0, proc.stderr
