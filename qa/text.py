@@ -154,18 +154,19 @@ class Tokenizer:
         """Search-mode tokens of the normalised text: each jieba word plus the dictionary words inside it
         (非银行金融机构 -> 非银行金融机构, 银行, 金融, 机构, …), an abbreviation's expansion after it,
         stopwords and punctuation removed."""
-        out: list[str] = []
+        return [token for group in self.word_groups(text) for token in group]
+
+    def word_groups(self, text: str) -> list[list[str]]:
+        """The tokens grouped: [word, *the dictionary words inside it] for each jieba word kept, and for
+        an abbreviation's expansion after it."""
+        groups: list[list[str]] = []
         for word in self._jieba.cut(normalize(text)):
             word = word.strip()
             if not word or word in self._stop or not _WORD.search(word):
                 continue
-            out.append(word)
-            out.extend(self._parts(word))
-            expansion = ABBREVIATIONS.get(word)
-            if expansion:
-                out.append(expansion)
-                out.extend(self._parts(expansion))
-        return out
+            for head in filter(None, (word, ABBREVIATIONS.get(word))):
+                groups.append([head, *self._parts(head)])
+        return groups
 
     def _parts(self, word: str) -> list[str]:
         # jieba's own search mode: the 2- and 3-character dictionary words inside a longer word.

@@ -48,14 +48,7 @@ WEIGHT_GRID = {"dense_weight": GRID["dense_weight"]}
 
 def _precise(self, text_):
     """jieba precise mode: the words only, no dictionary words inside them."""
-    out = []
-    for word in self._jieba.cut(text.normalize(text_)):
-        word = word.strip()
-        if word and word not in self._stop and text._WORD.search(word):
-            out.append(word)
-            if word in text.ABBREVIATIONS:
-                out.append(text.ABBREVIATIONS[word])
-    return out
+    return [group[0] for group in self.word_groups(text_)]
 
 
 def _with_bigrams(oov_only: bool):
@@ -192,16 +185,12 @@ def question_parts_weighted(alpha: float):
     Elasticsearch's ik_max_word index / ik_smart query practice)."""
 
     def transform(retriever, question: str, s):
-        data, tok = retriever.data, retriever.data.tokenizer
+        data = retriever.data
         weights: dict[str, float] = {}
-        for word in tok._jieba.cut(text.normalize(question)):
-            word = word.strip()
-            if not word or word in tok._stop or not text._WORD.search(word):
-                continue
-            for head in filter(None, (word, text.ABBREVIATIONS.get(word))):
-                weights[head] = weights.get(head, 0.0) + 1.0
-                for part in tok._parts(head):
-                    weights[part] = weights.get(part, 0.0) + alpha
+        for head, *parts in data.tokenizer.word_groups(question):
+            weights[head] = weights.get(head, 0.0) + 1.0
+            for part in parts:
+                weights[part] = weights.get(part, 0.0) + alpha
         matrix = data.bm25.scores
         bm25 = np.zeros(int(matrix["num_docs"]), np.float32)
         for token, weight in weights.items():
