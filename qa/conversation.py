@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from .text import Tokenizer, clean, normalize
+from .text import Tokenizer, normalize
 
 # Words that point back to something named earlier ("其" only alone: not 其他, 其中, 尤其 …).
 _REFERENCE = re.compile(r"它们|他们|她们|这些|那些|这类|此类|该类|上述|它|(?<![尤极与])其(?![他它中次余实间])")
@@ -18,13 +18,14 @@ _WHAT_ABOUT = re.compile(r"^(?:那么|那)?[,，\s]*(?P<subject>.+?)呢[?？!！
 
 
 def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer) -> str:
-    """The question to search: completed from the previous one when it is a follow-up, else unchanged."""
+    """The question to search: completed from the previous one when it is a follow-up, else unchanged.
+    Both come cleaned (`qa.text.clean`), as `Retriever.ask` passes them."""
     if not previous:
         return question
     topic = tokenizer.topic(previous)
     if not topic:
         return question
-    what_about = _WHAT_ABOUT.match(clean(question))
+    what_about = _WHAT_ABOUT.match(question)
     if what_about:
         subject = what_about.group("subject").strip()
         # Only a subject with content of its own (「为什么呢？」 has none) and that is not the topic itself.

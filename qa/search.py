@@ -101,11 +101,13 @@ class Retriever:
         searched: `Answer.searched`), a follow-up such as 「它们呢？」 is completed from it first."""
         text = check_question(question, self.settings)
         k = check_k(self.settings.k if k is None else k, self.settings)
-        if previous is not None and not isinstance(previous, str):
-            raise QuestionError("the previous question must be text")
-        if previous and len(clean(previous)) > self.settings.max_question_chars:
-            raise QuestionError(f"the previous question is too long (at most {self.settings.max_question_chars} characters)")
-        query = resolve_followup(text, clean(previous) if previous else None, self.data.tokenizer)
+        if previous is not None:
+            if not isinstance(previous, str):
+                raise QuestionError("the previous question must be text")
+            previous = clean(previous)
+            if len(previous) > self.settings.max_question_chars:
+                raise QuestionError(f"the previous question is too long (at most {self.settings.max_question_chars} characters)")
+        query = resolve_followup(text, previous, self.data.tokenizer)
         query = check_question(query, self.settings) if query != text else text
         scores = self.scores(query)
         fused = self.fuse(scores)
@@ -135,7 +137,7 @@ class Retriever:
 
         normalized = normalize(query)
         qv = self.encoder.encode([normalized])[0]
-        depth = min(n, max(1, self.settings.candidates))
+        depth = min(n, self.settings.candidates)
         if depth < n:  # candidates: each side's best; the passage vectors only serve to find them
             _, dense_ids = data.dense.search(qv[None, :], depth)
             lexical_ids = np.argpartition(-bm25_all, depth - 1)[:depth]
