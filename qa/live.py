@@ -42,7 +42,10 @@ class LiveRetriever:
         return self
 
     def stop(self) -> None:
+        """Stop watching; returns once a check in progress has finished, so none lands afterwards."""
         self._stop.set()
+        if self._thread is not None and self._thread is not threading.current_thread():
+            self._thread.join(timeout=60)
 
     def check(self) -> bool:
         """Load a newly published generation if there is one; True when it was swapped in."""

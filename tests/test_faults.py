@@ -72,13 +72,20 @@ def test_kill_9_during_builds_never_breaks_the_index(mini_corpus, tmp_path, sett
             time.sleep(rng.uniform(0.5, 4.0))
             os.kill(pid, signal.SIGKILL)  # no cleanup of any kind
             kills += 1
+            last = pid
             _assert_index_answers(index, settings, encoder)
             generations.add(current_generation(index))
     finally:
         zygote.kill()
     assert kills == 20
     assert len(generations) >= 4  # kills landed while builds were running, not only before the first
-    # The lock died with its holder; the next build cleans what the kills left and publishes.
+    # The lock dies with its holder, once the kernel has ended it: a process killed inside an fsync
+    # finishes that write first, which on a slow disk takes a while.
+    deadline = time.time() + 60
+    while os.path.exists(f"/proc/{last}") and time.time() < deadline:
+        time.sleep(0.1)
+    assert not os.path.exists(f"/proc/{last}"), "the killed build did not exit within 60 s"
+    # The next build cleans what the kills left and publishes.
     path = next(mini_corpus.iterdir())
     path.write_text(path.read_text(encoding="utf-8") + "\n(4) 新增的段落。\n", encoding="utf-8")
     report = build(mini_corpus, index, settings, encoder=encoder)
