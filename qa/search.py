@@ -20,6 +20,9 @@ from .text import clean, normalize
 # is elsewhere. (Mid-paragraph, 「这些政策包括…」 is content.)
 _SUMS_UP = re.compile(r"^(总之|总而言之|总的来说|综上|由此可见|通过这些|通过以上|通过上述|这些|上述|以上)")
 _SUMS_UP_PENALTY = 0.05  # a tie-breaker: less than the cosine gaps between sentences that differ in content
+# Mid-paragraph, a sentence opening with a demonstrative (这类金融机构包括…, 这些政策包括…) is about what
+# the sentence before it named, so for the question's words it counts as containing that one too.
+_REFERS_BACK = re.compile(r"^(这类|这些|这种|此类|该|它们)")
 
 
 @dataclass(frozen=True)
@@ -175,7 +178,7 @@ class Retriever:
 
     def features(self, s: Scores) -> tuple[float, float]:
         """Abstention features: how strongly the best lexical and the best dense match hold."""
-        idf_total = self._max_bm25(s.query_tokens)
+        idf_total = self._max_bm25(s.query_tokens, s.query)
         bm25_top = float(s.bm25.max()) / idf_total if idf_total > 0 else 0.0
         return min(bm25_top, 1.0), float(s.sentence_cos.max()) if len(s.ids) else 0.0
 
@@ -185,19 +188,22 @@ class Retriever:
         z = st.abstain_bm25_coef * b + st.abstain_dense_coef * d + st.abstain_bias
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _max_bm25(self, tokens: tuple[str, ...]) -> float:
-        """A question's best possible BM25 score, roughly: the sum of its known tokens' idf weights times (k1+1)."""
+    def _max_bm25(self, tokens: tuple[str, ...], query: str) -> float:
+        """A question's best possible BM25 score, roughly: the sum of its tokens' idf weights times (k1+1).
+        A token the report lacks counts as a rare word, evidence that the question is about something
+        else, but only if it is a noun: an unknown verb or adverb (属于, 来自, 用) is how it asks."""
         if not tokens:
             return 0.0
         data = self.data
         n = int(data.bm25.scores["num_docs"])
         indptr = data.bm25.scores["indptr"]
+        unknown = {t for t in tokens if t not in self._vocab}
+        asking = data.tokenizer.asking_words(query) & unknown if unknown else set()
         total = 0.0
-        for t in set(tokens):
+        for t in set(tokens) - asking:
             tid = self._vocab.get(t)
             df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
-            # Lucene idf; unknown tokens count as rare words the report lacks.
-            total += math.log(1 + (n - df + 0.5) / (df + 0.5))
+            total += math.log(1 + (n - df + 0.5) / (df + 0.5))  # Lucene idf
         return total * (self.settings.bm25_k1 + 1)
 
     # ------------------------------------------------------------------ highlight
@@ -224,10 +230,14 @@ class Retriever:
         words = {t for t in s.query_tokens if len(t) >= 2}
         total = _covered(s.query, words) or 1
         best, best_score = 0, -1e9
+        last = len(spans) - 1
         for r, (a, b) in enumerate(spans):
             sentence = normalize(text[a:b])
-            score = float(cos[r]) + 0.3 * _covered(s.query, {t for t in words if t in sentence}) / total
-            if len(spans) > 1 and r == len(spans) - 1 and _SUMS_UP.match(sentence):
+            about = sentence
+            if 0 < r < last and _REFERS_BACK.match(sentence):
+                about = normalize(text[spans[r - 1][0] : spans[r - 1][1]]) + sentence
+            score = float(cos[r]) + 0.3 * _covered(s.query, {t for t in words if t in about}) / total
+            if r == last and r > 0 and _SUMS_UP.match(sentence):
                 score -= _SUMS_UP_PENALTY
             if score > best_score:
                 best, best_score = r, score

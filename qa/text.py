@@ -30,6 +30,10 @@ ABBREVIATIONS: dict[str, str] = {
 }
 
 
+# Bumped when a tokenization rule in this file changes, so indexes built by the old rule are rebuilt.
+_RULES = 2  # 2: a leading 非 keeps its negated word out of the nested words
+
+
 @functools.lru_cache(maxsize=1)
 def _t2s():
     import opencc
@@ -91,7 +95,7 @@ def analyzer_fingerprint() -> str:
 
     import jieba
 
-    state = {"stopwords": sorted(stopwords()), "abbreviations": ABBREVIATIONS, "jieba": jieba.__version__}
+    state = {"stopwords": sorted(stopwords()), "abbreviations": ABBREVIATIONS, "jieba": jieba.__version__, "rules": _RULES}
     return hashlib.sha256(json.dumps(state, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -130,6 +134,25 @@ class Tokenizer:
 
     def topic(self, text: str) -> str:
         """The first run of nouns in the text: what a question is about ("非银行金融机构包括哪些类型" -> 非银行金融机构)."""
+        run: list[str] = []
+        for word, flag in self._tagged(text):
+            if _is_noun(flag):
+                run.append(word)
+            elif run:
+                break
+        return "".join(run)
+
+    def asking_words(self, text: str) -> set[str]:
+        """The tokens of the text that jieba does not tag as nouns (属于, 来自, 用, 好处 as an adverb),
+        nested words taking their word's tag: they say how a question asks, not what it is about."""
+        out = set()
+        for word, flag in self._tagged(text):
+            if not _is_noun(flag):
+                out.update([word, *self._parts(word)])
+        return out
+
+    def _tagged(self, text: str) -> list[tuple[str, str]]:
+        """(word, jieba part-of-speech tag) of the normalised text."""
         if self._pos is None:
             import collections
 
@@ -142,13 +165,7 @@ class Tokenizer:
             pos.tokenizer = self._jieba
             pos.word_tag_tab = collections.ChainMap({}, jieba.posseg.dt.word_tag_tab)
             self._pos = pos
-        run: list[str] = []
-        for pair in self._pos.cut(normalize(text)):
-            if pair.flag[:1] in ("n", "j") or pair.flag in ("vn", "eng"):
-                run.append(pair.word)
-            elif run:
-                break
-        return "".join(run)
+        return [(pair.word, pair.flag) for pair in self._pos.cut(normalize(text))]
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens of the normalised text: each jieba word plus the dictionary words inside it
@@ -169,13 +186,20 @@ class Tokenizer:
         return groups
 
     def _parts(self, word: str) -> list[str]:
-        # jieba's own search mode: the 2- and 3-character dictionary words inside a longer word.
+        # jieba's own search mode: the 2- and 3-character dictionary words inside a longer word, except
+        # the one a leading 非 negates: 非银行金融机构 is a 金融机构 but not a 银行.
         freq = self._jieba.FREQ
+        negated = 1 if word.startswith("非") else -1
         parts = []
         for n in (2, 3):
             if len(word) > n:
-                parts += [word[i : i + n] for i in range(len(word) - n + 1) if freq.get(word[i : i + n])]
+                parts += [word[i : i + n] for i in range(len(word) - n + 1) if i != negated and freq.get(word[i : i + n])]
         return [p for p in parts if p not in self._stop]
+
+
+def _is_noun(flag: str) -> bool:
+    """jieba's noun-like tags: nouns and names (n*), abbreviations (j), verbal nouns (vn), Latin words."""
+    return flag[:1] in ("n", "j") or flag in ("vn", "eng")
 
 
 @functools.lru_cache(maxsize=8)

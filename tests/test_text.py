@@ -25,3 +25,19 @@ def test_heading_terms_are_noun_phrases_of_headings():
     terms = heading_terms(["2.3 非银行金融机构在小微金融领域的作用", "4.1 小微企业信用风险分析"])
     assert "非银行金融机构" in terms and "小微企业信用风险" in terms
     assert "作用" not in terms
+
+
+def test_leading_fei_keeps_its_negated_word_out():
+    tok = Tokenizer(["非银行金融机构"])
+    tokens = tok.tokens("非银行金融机构的作用")
+    assert "银行" not in tokens  # a 非银行金融机构 is not a 银行 ...
+    assert {"非银行金融机构", "非银行", "金融", "机构"} <= set(tokens)  # ... but is a 金融机构
+    assert "银行" in tok.tokens("银行与非银行金融机构")
+
+
+def test_asking_words_are_how_a_question_asks():
+    tok = Tokenizer()
+    asking = tok.asking_words("融资租赁公司属于哪一类机构？")
+    assert "属于" in asking
+    assert not {"公司", "机构"} & asking
+    assert not {"省会", "城市", "gdp"} & tok.asking_words("青海省的省会是哪个城市？GDP是多少？")
