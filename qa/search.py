@@ -178,7 +178,7 @@ class Retriever:
 
     def features(self, s: Scores) -> tuple[float, float]:
         """Abstention features: how strongly the best lexical and the best dense match hold."""
-        idf_total = self._max_bm25(s.query_tokens, s.query)
+        idf_total = self._max_bm25(s.query_tokens)
         bm25_top = float(s.bm25.max()) / idf_total if idf_total > 0 else 0.0
         return min(bm25_top, 1.0), float(s.sentence_cos.max()) if len(s.ids) else 0.0
 
@@ -188,7 +188,7 @@ class Retriever:
         z = st.abstain_bm25_coef * b + st.abstain_dense_coef * d + st.abstain_bias
         return 1.0 / (1.0 + math.exp(-z))
 
-    def _max_bm25(self, tokens: tuple[str, ...], query: str) -> float:
+    def _max_bm25(self, tokens: tuple[str, ...]) -> float:
         """A question's best possible BM25 score, roughly: the sum of its tokens' idf weights times (k1+1).
         A token the report lacks counts as a rare word, evidence that the question is about something
         else, but only if it is a noun: an unknown verb or adverb (属于, 来自, 用) is how it asks."""
@@ -198,7 +198,7 @@ class Retriever:
         n = int(data.bm25.scores["num_docs"])
         indptr = data.bm25.scores["indptr"]
         unknown = {t for t in tokens if t not in self._vocab}
-        asking = data.tokenizer.asking_words(query) & unknown if unknown else set()
+        asking = data.tokenizer.asking_words(unknown) if unknown else set()
         total = 0.0
         for t in set(tokens) - asking:
             tid = self._vocab.get(t)

@@ -10,6 +10,8 @@ import unicodedata
 from collections.abc import Iterable
 from importlib import resources
 
+import numpy as np
+
 # Whitespace inside Chinese text is PDF debris; between two Latin letters or digits it is a word gap.
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 _SPACES = re.compile(r"\s+")
@@ -110,6 +112,7 @@ class Tokenizer:
         self._stop = stopwords()
         self._pos = None
         self._dictionary = None
+        self._non_noun_hashes = None
         self._lock = threading.Lock()
 
     @property
@@ -128,9 +131,12 @@ class Tokenizer:
                     self._dictionary = dictionary
         return self._dictionary
 
-    def warm(self) -> None:
-        """Load the dictionary now (off the request path), not at the first question."""
+    def warm(self, tags: bool = False) -> None:
+        """Load the dictionary now (off the request path), not at the first question; with `tags`, also
+        the table `asking_words` reads (a server pays for it at start, a one-shot `qa ask` only if needed)."""
         self._jieba
+        if tags:
+            self._non_nouns()
 
     def topic(self, text: str) -> str:
         """The first run of nouns in the text: what a question is about ("非银行金融机构包括哪些类型" -> 非银行金融机构)."""
@@ -142,14 +148,26 @@ class Tokenizer:
                 break
         return "".join(run)
 
-    def asking_words(self, text: str) -> set[str]:
-        """The tokens of the text that jieba does not tag as nouns (属于, 来自, 用, 好处 as an adverb),
-        nested words taking their word's tag: they say how a question asks, not what it is about."""
-        out = set()
-        for word, flag in self._tagged(text):
-            if not _is_noun(flag):
-                out.update([word, *self._parts(word)])
-        return out
+    def asking_words(self, tokens: Iterable[str]) -> set[str]:
+        """The tokens that jieba's dictionary tags as anything but a noun (属于, 来自, 用, 好处 as an
+        adverb): they say how a question asks, not what it is about. Words it lacks count as nouns."""
+        table = self._non_nouns()
+        return {t for t in tokens if table.size and table[min(np.searchsorted(table, hash(t)), table.size - 1)] == hash(t)}
+
+    def _non_nouns(self):
+        """Sorted in-process hashes of the dictionary's non-noun words: ~1 MB, where jieba.posseg's
+        word -> tag table costs ~55 MB of a server's memory. Read on first use (~0.4 s)."""
+        if self._non_noun_hashes is None:
+            with self._lock:
+                if self._non_noun_hashes is None:
+                    hashes = []
+                    with self._jieba.get_dict_file() as f:
+                        for line in f:
+                            word, _, tag = line.decode("utf-8").split(" ", 2) if line.count(b" ") >= 2 else ("", "", "n")
+                            if not _is_noun(tag.strip()):
+                                hashes.append(hash(word))
+                    self._non_noun_hashes = np.unique(np.array(hashes, dtype=np.int64))
+        return self._non_noun_hashes
 
     def _tagged(self, text: str) -> list[tuple[str, str]]:
         """(word, jieba part-of-speech tag) of the normalised text."""

@@ -280,6 +280,7 @@ def create_app(settings: Settings, live: LiveRetriever | None = None):
         set_torch_threads(settings.server_torch_threads)
         encoder = BatchingEncoder(load_encoder(data.model, int8=settings.int8_queries))
         encoder.warm()
+        data.tokenizer.warm(tags=True)
         live = LiveRetriever(settings.index_dir, settings, Retriever(data, settings, encoder)).start()
     app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
     _api_routes(app, live, settings)
