@@ -13,7 +13,7 @@ from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
 from .index import IndexData
 from .settings import Settings
-from .text import clean, normalize
+from .text import asking_words, clean, normalize
 
 # A paragraph's closing sentence that opens by pointing back (总之…, 通过这些措施…, 这些创新…) sums up
 # the sentences before it: it repeats the topic, so it matches the question well, but the content
@@ -198,7 +198,7 @@ class Retriever:
         n = int(data.bm25.scores["num_docs"])
         indptr = data.bm25.scores["indptr"]
         unknown = {t for t in tokens if t not in self._vocab}
-        asking = data.tokenizer.asking_words(unknown) if unknown else set()
+        asking = asking_words(unknown) if unknown else set()  # else the table need not be read
         total = 0.0
         for t in set(tokens) - asking:
             tid = self._vocab.get(t)
@@ -230,12 +230,10 @@ class Retriever:
         words = {t for t in s.query_tokens if len(t) >= 2}
         total = _covered(s.query, words) or 1
         best, best_score = 0, -1e9
-        last = len(spans) - 1
-        for r, (a, b) in enumerate(spans):
-            sentence = normalize(text[a:b])
-            about = sentence
-            if 0 < r < last and _REFERS_BACK.match(sentence):
-                about = normalize(text[spans[r - 1][0] : spans[r - 1][1]]) + sentence
+        sentences = [normalize(text[a:b]) for a, b in spans]
+        last = len(sentences) - 1
+        for r, sentence in enumerate(sentences):
+            about = sentences[r - 1] + sentence if 0 < r < last and _REFERS_BACK.match(sentence) else sentence
             score = float(cos[r]) + 0.3 * _covered(s.query, {t for t in words if t in about}) / total
             if r == last and r > 0 and _SUMS_UP.match(sentence):
                 score -= _SUMS_UP_PENALTY

@@ -112,7 +112,6 @@ class Tokenizer:
         self._stop = stopwords()
         self._pos = None
         self._dictionary = None
-        self._non_noun_hashes = None
         self._lock = threading.Lock()
 
     @property
@@ -136,7 +135,7 @@ class Tokenizer:
         the table `asking_words` reads (a server pays for it at start, a one-shot `qa ask` only if needed)."""
         self._jieba
         if tags:
-            self._non_nouns()
+            _non_noun_hashes()
 
     def topic(self, text: str) -> str:
         """The first run of nouns in the text: what a question is about ("非银行金融机构包括哪些类型" -> 非银行金融机构)."""
@@ -147,27 +146,6 @@ class Tokenizer:
             elif run:
                 break
         return "".join(run)
-
-    def asking_words(self, tokens: Iterable[str]) -> set[str]:
-        """The tokens that jieba's dictionary tags as anything but a noun (属于, 来自, 用, 好处 as an
-        adverb): they say how a question asks, not what it is about. Words it lacks count as nouns."""
-        table = self._non_nouns()
-        return {t for t in tokens if table.size and table[min(np.searchsorted(table, hash(t)), table.size - 1)] == hash(t)}
-
-    def _non_nouns(self):
-        """Sorted in-process hashes of the dictionary's non-noun words: ~1 MB, where jieba.posseg's
-        word -> tag table costs ~55 MB of a server's memory. Read on first use (~0.4 s)."""
-        if self._non_noun_hashes is None:
-            with self._lock:
-                if self._non_noun_hashes is None:
-                    hashes = []
-                    with self._jieba.get_dict_file() as f:
-                        for line in f:
-                            word, _, tag = line.decode("utf-8").split(" ", 2) if line.count(b" ") >= 2 else ("", "", "n")
-                            if not _is_noun(tag.strip()):
-                                hashes.append(hash(word))
-                    self._non_noun_hashes = np.unique(np.array(hashes, dtype=np.int64))
-        return self._non_noun_hashes
 
     def _tagged(self, text: str) -> list[tuple[str, str]]:
         """(word, jieba part-of-speech tag) of the normalised text."""
@@ -218,6 +196,34 @@ class Tokenizer:
 def _is_noun(flag: str) -> bool:
     """jieba's noun-like tags: nouns and names (n*), abbreviations (j), verbal nouns (vn), Latin words."""
     return flag[:1] in ("n", "j") or flag in ("vn", "eng")
+
+
+def asking_words(tokens: Iterable[str]) -> set[str]:
+    """The tokens that jieba's dictionary tags as anything but a noun (属于, 来自, 用, 好处 as an
+    adverb): they say how a question asks, not what it is about. Words it lacks count as nouns."""
+    tokens = list(tokens)
+    table = _non_noun_hashes()
+    if not tokens or not table.size:
+        return set()
+    hashes = np.array([hash(t) for t in tokens], dtype=np.int64)
+    found = table[np.searchsorted(table, hashes).clip(max=table.size - 1)] == hashes
+    return {t for t, hit in zip(tokens, found) if hit}
+
+
+@functools.lru_cache(maxsize=1)
+def _non_noun_hashes() -> np.ndarray:
+    """Sorted in-process hashes of the non-noun words of jieba's main dictionary (the corpus terms a
+    Tokenizer adds are nouns): ~1 MB, where jieba.posseg's word -> tag table costs ~55 MB of a
+    server's memory. Read once per process, on first use (~0.4 s)."""
+    import jieba
+
+    hashes = []
+    with jieba.get_dict_file() as f:
+        for line in f:
+            fields = line.decode("utf-8").split()
+            if len(fields) == 3 and not _is_noun(fields[2]):
+                hashes.append(hash(fields[0]))
+    return np.unique(np.array(hashes, dtype=np.int64))
 
 
 @functools.lru_cache(maxsize=8)
