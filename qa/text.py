@@ -12,6 +12,8 @@ from importlib import resources
 
 import numpy as np
 
+from . import postag
+
 # Whitespace inside Chinese text is PDF debris; between two Latin letters or digits it is a word gap.
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 _SPACES = re.compile(r"\s+")
@@ -110,7 +112,7 @@ class Tokenizer:
     def __init__(self, terms: Iterable[str] = ()):
         self.terms = sorted(set(terms))
         self._stop = stopwords()
-        self._pos = None
+        self._nouns = frozenset([*ABBREVIATIONS, *ABBREVIATIONS.values(), *self.terms])
         self._dictionary = None
         self._lock = threading.Lock()
 
@@ -132,36 +134,28 @@ class Tokenizer:
 
     def warm(self, tags: bool = False) -> None:
         """Load the dictionary now (off the request path), not at the first question; with `tags`, also
-        the table `asking_words` reads (a server pays for it at start, a one-shot `qa ask` only if needed)."""
+        the part-of-speech tables `asking_words` and `topic` read (a server pays for them at start, a
+        one-shot `qa ask` only if needed)."""
         self._jieba
         if tags:
             _non_noun_hashes()
+            postag.warm()
 
     def topic(self, text: str) -> str:
         """The first run of nouns in the text: what a question is about ("非银行金融机构包括哪些类型" -> 非银行金融机构)."""
         run: list[str] = []
-        for word, flag in self._tagged(text):
-            if _is_noun(flag):
+        for word, noun in postag.noun_runs(normalize(text), self._jieba, self._is_noun):
+            if noun:
                 run.append(word)
             elif run:
                 break
         return "".join(run)
 
-    def _tagged(self, text: str) -> list[tuple[str, str]]:
-        """(word, jieba part-of-speech tag) of the normalised text."""
-        if self._pos is None:
-            import collections
-
-            import jieba.posseg
-
-            # POSTokenizer(self._jieba) would load its own copy of jieba's 350k-word tag table
-            # (+43 MB); importing jieba.posseg already loaded one. Ours reads through to it and
-            # keeps the corpus terms jieba adds (makesure_userdict_loaded) in a private overlay.
-            pos = jieba.posseg.POSTokenizer.__new__(jieba.posseg.POSTokenizer)
-            pos.tokenizer = self._jieba
-            pos.word_tag_tab = collections.ChainMap({}, jieba.posseg.dt.word_tag_tab)
-            self._pos = pos
-        return [(pair.word, pair.flag) for pair in self._pos.cut(normalize(text))]
+    def _is_noun(self, word: str) -> bool:
+        # As jieba.posseg tags a dictionary word: the corpus terms are added as nouns, a word it lacks is "x".
+        if word in self._nouns:
+            return True
+        return bool(self._jieba.FREQ.get(word)) and not asking_words([word])
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens of the normalised text: each jieba word plus the dictionary words inside it
@@ -193,11 +187,6 @@ class Tokenizer:
         return [p for p in parts if p not in self._stop]
 
 
-def _is_noun(flag: str) -> bool:
-    """jieba's noun-like tags: nouns and names (n*), abbreviations (j), verbal nouns (vn), Latin words."""
-    return flag[:1] in ("n", "j") or flag in ("vn", "eng")
-
-
 def asking_words(tokens: Iterable[str]) -> set[str]:
     """The tokens that jieba's dictionary tags as anything but a noun (属于, 来自, 用, 好处 as an
     adverb): they say how a question asks, not what it is about. Words it lacks count as nouns."""
@@ -213,7 +202,7 @@ def asking_words(tokens: Iterable[str]) -> set[str]:
 @functools.lru_cache(maxsize=1)
 def _non_noun_hashes() -> np.ndarray:
     """Sorted in-process hashes of the non-noun words of jieba's main dictionary (the corpus terms a
-    Tokenizer adds are nouns): ~1 MB, where jieba.posseg's word -> tag table costs ~55 MB of a
+    Tokenizer adds are nouns): ~1 MB, where jieba.posseg's word -> tag table costs ~45 MB of a
     server's memory. Read once per process, on first use (~0.4 s)."""
     import jieba
 
@@ -221,7 +210,7 @@ def _non_noun_hashes() -> np.ndarray:
     with jieba.get_dict_file() as f:
         for line in f:
             fields = line.decode("utf-8").split()
-            if len(fields) == 3 and not _is_noun(fields[2]):
+            if len(fields) == 3 and not postag.is_noun_tag(fields[2]):
                 hashes.append(hash(fields[0]))
     return np.unique(np.array(hashes, dtype=np.int64))
 

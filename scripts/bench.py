@@ -166,7 +166,10 @@ def bench_http(index: Path, questions: list[str], retriever: Retriever, clients=
     env = {**os.environ, "QA_INDEX": str(index), "HF_HUB_OFFLINE": "1"}
     server = subprocess.Popen([PY, "-m", "qa.cli", "serve", "--port", str(port)], env=env, cwd=ROOT,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    paths = ["/api/ask?" + urllib.parse.urlencode({"q": q}) for q in questions]
+    # Every third request is a follow-up (previous= the question before), as the chat sends them:
+    # completing one reads part-of-speech tags, so the memory figure includes them.
+    paths = ["/api/ask?" + urllib.parse.urlencode({"q": q} | ({"previous": questions[i - 1]} if i % 3 == 2 else {}))
+             for i, q in enumerate(questions)]
     try:
         deadline = time.time() + 120
         while True:

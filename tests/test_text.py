@@ -1,3 +1,6 @@
+import subprocess
+import sys
+
 from qa.text import Tokenizer, asking_words, clean, heading_terms, normalize, split_sentences
 
 
@@ -41,3 +44,38 @@ def test_asking_words_are_how_a_question_asks():
     assert {"属于", "一类", "好处", "来自"} <= asking
     assert not {"融资", "公司", "机构"} & asking
     assert not asking_words(tok.tokens("青海省的省会是哪个城市？GDP是多少？"))
+
+
+def test_topic_is_the_first_noun_run_as_jieba_posseg_cuts_it():
+    tok = Tokenizer(["非银行金融机构", "小微企业"])
+    assert tok.topic("非银行金融机构包括哪些类型？") == "非银行金融机构"
+    # posseg's model splits 为/对 off a run the dictionary lacks; jieba.cut's would keep 为小微 together.
+    assert tok.topic("银行为小微企业提供哪些金融服务？") == "银行"
+    assert tok.topic("国家对小微企业有哪些税收优惠？") == "国家"
+    assert tok.topic("截至2022年底青海省小微金融市场规模有多大？") == "青海省小微金融市场规模"
+    assert tok.topic("怎么样？") == ""
+
+
+def test_noun_runs_match_jieba_posseg_without_loading_its_tag_table():
+    # jieba.posseg itself is the reference; a fresh process shows topic() never imports it (~45 MB).
+    script = r"""
+import sys
+from qa import postag
+from qa.text import Tokenizer, normalize
+tok = Tokenizer(["非银行金融机构", "小微金融"])
+texts = ["截至2022年底青海省小微金融市场规模有多大？", "银行为小微企业提供哪些金融服务？", "贷后管理包括哪些工作？",
+         "智能投顾在小微企业理财中有什么用？", "西部大開發對青海小微企業有什麼影響？", "2023年ABC银行的P2P网贷 AI技术",
+         "3.5%的利率和C++", "民族文化对小微企业有什么帮助？", "减税降费对竞争格局有什么作用？"]
+ours = [list(postag.noun_runs(normalize(t), tok._jieba, tok._is_noun)) for t in texts]
+topics = [tok.topic(t) for t in texts]
+assert "jieba.posseg" not in sys.modules
+import jieba.posseg
+pos = jieba.posseg.POSTokenizer(tok._jieba)
+for text, mine in zip(texts, ours):
+    theirs = [(p.word, postag.is_noun_tag(p.flag)) for p in pos.cut(normalize(text))]
+    assert mine == theirs, (text, mine, theirs)
+print(topics)
+"""
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "'银行'" in result.stdout and "'贷后管理'" in result.stdout
