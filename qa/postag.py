@@ -47,6 +47,11 @@ def noun_runs(text: str, dictionary, is_noun: Callable[[str], bool]) -> Iterator
                     yield char, not _NUM.match(char) and bool(_ENG.match(part))
 
 
+def is_noun_word(word: str) -> bool:
+    """posseg's model on a word the dictionary lacks: is every piece it cuts a noun (闲钱; not 中有 = 中/f 有/v)?"""
+    return all(noun for _, noun in _cut_detail(word))
+
+
 def _cut_dag(sentence: str, dictionary, is_noun: Callable[[str], bool]) -> Iterator[tuple[str, bool]]:
     freq = dictionary.FREQ
     route: dict = {}

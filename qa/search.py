@@ -13,7 +13,7 @@ from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
 from .index import IndexData
 from .settings import Settings
-from .text import asking_words, clean, normalize
+from .text import clean, normalize
 
 # A paragraph's closing sentence that opens by pointing back (总之…, 通过这些措施…, 这些创新…) sums up
 # the sentences before it: it repeats the topic, so it matches the question well, but the content
@@ -198,7 +198,7 @@ class Retriever:
         n = int(data.bm25.scores["num_docs"])
         indptr = data.bm25.scores["indptr"]
         unknown = {t for t in tokens if t not in self._vocab}
-        asking = asking_words(unknown) if unknown else set()  # else the table need not be read
+        asking = data.tokenizer.asking_words(unknown) if unknown else set()  # else the tables need not be read
         total = 0.0
         for t in set(tokens) - asking:
             tid = self._vocab.get(t)

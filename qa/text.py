@@ -155,7 +155,17 @@ class Tokenizer:
         # As jieba.posseg tags a dictionary word: the corpus terms are added as nouns, a word it lacks is "x".
         if word in self._nouns:
             return True
-        return bool(self._jieba.FREQ.get(word)) and not asking_words([word])
+        return bool(self._jieba.FREQ.get(word)) and not _dictionary_non_nouns([word])
+
+    def asking_words(self, tokens: Iterable[str]) -> set[str]:
+        """The tokens that say how a question asks, not what it is about: those jieba's dictionary tags
+        as anything but a noun (属于, 来自, 用, 好处 as an adverb), and those it lacks, which its HMM made
+        from single characters, unless posseg's model reads every piece as a noun (中有 of 「…中有什么」
+        is 中/f 有/v; 闲钱 is a noun)."""
+        tokens = list(tokens)
+        freq = self._jieba.FREQ
+        made_up = {t for t in tokens if not freq.get(t)}
+        return _dictionary_non_nouns(tokens) | {t for t in made_up if not postag.is_noun_word(t)}
 
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens of the normalised text: each jieba word plus the dictionary words inside it
@@ -187,9 +197,8 @@ class Tokenizer:
         return [p for p in parts if p not in self._stop]
 
 
-def asking_words(tokens: Iterable[str]) -> set[str]:
-    """The tokens that jieba's dictionary tags as anything but a noun (属于, 来自, 用, 好处 as an
-    adverb): they say how a question asks, not what it is about. Words it lacks count as nouns."""
+def _dictionary_non_nouns(tokens: Iterable[str]) -> set[str]:
+    """The tokens jieba's main dictionary tags as anything but a noun."""
     tokens = list(tokens)
     table = _non_noun_hashes()
     if not tokens or not table.size:

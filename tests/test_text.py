@@ -1,7 +1,7 @@
 import subprocess
 import sys
 
-from qa.text import Tokenizer, asking_words, clean, heading_terms, normalize, split_sentences
+from qa.text import Tokenizer, clean, heading_terms, normalize, split_sentences
 
 
 def test_normalize_traditional_fullwidth_control_and_spaces():
@@ -40,10 +40,14 @@ def test_leading_fei_keeps_its_negated_word_out():
 
 def test_asking_words_are_how_a_question_asks():
     tok = Tokenizer()
-    asking = asking_words(tok.tokens("融资租赁公司属于哪一类机构？好处来自哪里？"))
+    asking = tok.asking_words(tok.tokens("融资租赁公司属于哪一类机构？好处来自哪里？"))
     assert {"属于", "一类", "好处", "来自"} <= asking
     assert not {"融资", "公司", "机构"} & asking
-    assert not asking_words(tok.tokens("青海省的省会是哪个城市？GDP是多少？"))
+    assert not tok.asking_words(tok.tokens("青海省的省会是哪个城市？GDP是多少？"))
+    # Words jieba's HMM makes from single characters: 中有 is 中/f 有/v, 小微 a noun.
+    tokens = tok.tokens("银行在小微金融中有什么优势？")
+    assert {"中有", "小微"} <= set(tokens) and not tok._jieba.FREQ.get("中有")
+    assert tok.asking_words(tokens) == {"中有"}
 
 
 def test_topic_is_the_first_noun_run_as_jieba_posseg_cuts_it():
