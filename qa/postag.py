@@ -32,7 +32,7 @@ def is_noun_tag(flag: str) -> bool:
     return flag[:1] in ("n", "j") or flag in ("vn", "eng")
 
 
-def noun_runs(text: str, dictionary, is_noun: Callable[[str], bool]) -> Iterator[tuple[str, bool]]:
+def cut_nouns(text: str, dictionary, is_noun: Callable[[str], bool]) -> Iterator[tuple[str, bool]]:
     """(word, is it a noun) for each word of `text` as jieba.posseg segments it with `dictionary` (a
     jieba.Tokenizer); `is_noun` judges the dictionary's words, posseg's model the words it lacks."""
     for block in _HAN_INTERNAL.split(text):

@@ -144,7 +144,7 @@ class Tokenizer:
     def topic(self, text: str) -> str:
         """The first run of nouns in the text: what a question is about ("非银行金融机构包括哪些类型" -> 非银行金融机构)."""
         run: list[str] = []
-        for word, noun in postag.noun_runs(normalize(text), self._jieba, self._is_noun):
+        for word, noun in postag.cut_nouns(normalize(text), self._jieba, self._is_noun):
             if noun:
                 run.append(word)
             elif run:

@@ -60,7 +60,7 @@ def test_topic_is_the_first_noun_run_as_jieba_posseg_cuts_it():
     assert tok.topic("怎么样？") == ""
 
 
-def test_noun_runs_match_jieba_posseg_without_loading_its_tag_table():
+def test_cut_nouns_match_jieba_posseg_without_loading_its_tag_table():
     # jieba.posseg itself is the reference; a fresh process shows topic() never imports it (~45 MB).
     script = r"""
 import sys
@@ -70,7 +70,7 @@ tok = Tokenizer(["非银行金融机构", "小微金融"])
 texts = ["截至2022年底青海省小微金融市场规模有多大？", "银行为小微企业提供哪些金融服务？", "贷后管理包括哪些工作？",
          "智能投顾在小微企业理财中有什么用？", "西部大開發對青海小微企業有什麼影響？", "2023年ABC银行的P2P网贷 AI技术",
          "3.5%的利率和C++", "民族文化对小微企业有什么帮助？", "减税降费对竞争格局有什么作用？"]
-ours = [list(postag.noun_runs(normalize(t), tok._jieba, tok._is_noun)) for t in texts]
+ours = [list(postag.cut_nouns(normalize(t), tok._jieba, tok._is_noun)) for t in texts]
 topics = [tok.topic(t) for t in texts]
 assert "jieba.posseg" not in sys.modules
 import jieba.posseg
