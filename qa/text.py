@@ -7,6 +7,7 @@ import logging
 import re
 import threading
 import unicodedata
+import weakref
 from collections.abc import Iterable
 from importlib import resources
 
@@ -224,10 +225,28 @@ def _non_noun_hashes() -> np.ndarray:
     return np.unique(np.array(hashes, dtype=np.int64))
 
 
-@functools.lru_cache(maxsize=8)
+# Tokenizers by dictionary, while an index uses them: a server reloading after a heading edit (new
+# terms) frees the old one's jieba dictionary (~60 MB) with the old index, where keeping every
+# dictionary made grew it by that much per edit.
+_tokenizers: weakref.WeakValueDictionary[tuple[str, ...], Tokenizer] = weakref.WeakValueDictionary()
+_tokenizers_lock = threading.Lock()
+
+
+@functools.lru_cache(maxsize=1)  # and the latest even when no index holds it: builds in a row reuse it
 def tokenizer_for(terms: tuple[str, ...]) -> Tokenizer:
-    """A shared Tokenizer per dictionary: building one loads jieba's dictionary (~0.5 s), and it never changes."""
-    return Tokenizer(terms)
+    """The shared Tokenizer of a dictionary: making one loads jieba's dictionary (~0.5 s), and it never changes."""
+    with _tokenizers_lock:
+        tokenizer = _tokenizers.get(terms)
+        if tokenizer is None:
+            tokenizer = _tokenizers[terms] = Tokenizer(terms)
+        return tokenizer
+
+
+def forget_tokenizers() -> None:
+    """Tokenizers made from now on start afresh: for tests and the ablation, which swap the tables they read."""
+    with _tokenizers_lock:
+        tokenizer_for.cache_clear()
+        _tokenizers.clear()
 
 
 # Heading words that join phrases rather than name things.

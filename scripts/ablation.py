@@ -80,12 +80,12 @@ def swapped(owner, name: str, value):
     """`owner.name` is `value` for indexes built and searched inside the block (tokenizers rebuilt on both sides)."""
     shipped = getattr(owner, name)
     setattr(owner, name, value)
-    text.tokenizer_for.cache_clear()
+    text.forget_tokenizers()
     try:
         yield
     finally:
         setattr(owner, name, shipped)
-        text.tokenizer_for.cache_clear()
+        text.forget_tokenizers()
 
 
 def bm25_method(method: str):

@@ -206,7 +206,7 @@ def test_an_index_tokenized_by_other_stopwords_or_abbreviations_is_refused_and_r
         with pytest.MonkeyPatch.context() as mp:  # as if a new qa version shipped another abbreviation table
             mp.setitem(text.ABBREVIATIONS, "普惠", "普惠金融")
             text.analyzer_fingerprint.cache_clear()
-            text.tokenizer_for.cache_clear()
+            text.forget_tokenizers()
             with pytest.raises(IndexMismatch, match="other stopwords, abbreviations.*qa build"):
                 load(index, settings)
             report = build(corpus, index, settings, encoder=encoder)
@@ -215,7 +215,7 @@ def test_an_index_tokenized_by_other_stopwords_or_abbreviations_is_refused_and_r
             assert load(index, settings).generation == report.generation
     finally:
         text.analyzer_fingerprint.cache_clear()
-        text.tokenizer_for.cache_clear()
+        text.forget_tokenizers()
     with pytest.raises(IndexMismatch, match="other stopwords"):  # and back again
         load(index, settings)
 

@@ -1,5 +1,7 @@
+import gc
 import subprocess
 import sys
+import weakref
 
 from qa.text import Tokenizer, clean, heading_terms, normalize, split_sentences
 
@@ -64,6 +66,7 @@ def test_cut_nouns_match_jieba_posseg_without_loading_its_tag_table():
     # jieba.posseg itself is the reference; a fresh process shows topic() never imports it (~45 MB).
     script = r"""
 import sys
+import weakref
 from qa import postag
 from qa.text import Tokenizer, normalize
 tok = Tokenizer(["非银行金融机构", "小微金融"])
@@ -83,3 +86,20 @@ print(topics)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "'银行'" in result.stdout and "'贷后管理'" in result.stdout
+
+
+def test_a_dictionary_is_shared_while_an_index_uses_it_and_freed_after():
+    # A server reloading after a heading edit gets a tokenizer with new terms; the old one's jieba
+    # dictionary (~60 MB) must go with the old index, not stay cached.
+    from qa import text
+
+    first = text.tokenizer_for(("术语甲",))
+    assert text.tokenizer_for(("术语甲",)) is first
+    second = text.tokenizer_for(("术语乙",))
+    assert text.tokenizer_for(("术语甲",)) is first  # still in use: shared
+    text.tokenizer_for(("术语丙",))
+    gone = weakref.ref(first)
+    del first
+    gc.collect()
+    assert gone() is None
+    assert text.tokenizer_for(("术语乙",)) is second
