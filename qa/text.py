@@ -113,7 +113,10 @@ class Tokenizer:
     def __init__(self, terms: Iterable[str] = ()):
         self.terms = sorted(set(terms))
         self._stop = stopwords()
-        self._nouns = frozenset([*ABBREVIATIONS, *ABBREVIATIONS.values(), *self.terms])
+        # The words added to jieba's dictionary, as nouns, in this order (each addition's frequency
+        # depends on the ones before it).
+        self._added = (*ABBREVIATIONS, *ABBREVIATIONS.values(), *self.terms)
+        self._nouns = frozenset(self._added)
         self._dictionary = None
         self._lock = threading.Lock()
 
@@ -128,7 +131,7 @@ class Tokenizer:
 
                     jieba.setLogLevel(logging.WARNING)
                     dictionary = jieba.Tokenizer()
-                    for word in list(ABBREVIATIONS) + list(ABBREVIATIONS.values()) + self.terms:
+                    for word in self._added:
                         dictionary.add_word(word, freq=None, tag="n")
                     self._dictionary = dictionary
         return self._dictionary
