@@ -102,3 +102,33 @@ def test_concurrent_questions_get_the_vectors_they_get_alone(int8):
         t.join()
     for q in questions:
         assert np.allclose(got[q], alone[q], atol=1e-5), q
+
+
+def resident_mb_of_map_holding(address: int) -> float:
+    import re
+
+    for block in re.split(r"\n(?=[0-9a-f]+-[0-9a-f]+ )", Path("/proc/self/smaps").read_text()):
+        start, end = (int(x, 16) for x in block.split()[0].split("-"))
+        if start <= address < end:
+            return int(re.search(r"^Rss:\s+(\d+) kB", block, re.M).group(1)) / 1024
+    raise AssertionError("no memory map holds that address")
+
+
+def test_the_int8_encoder_lets_go_of_the_fp32_weights_it_read_and_encodes_as_before():
+    import torch
+    from sentence_transformers import SentenceTransformer
+
+    from qa.embed import load_encoder
+
+    encoder = load_encoder("m3e-small", int8=True)
+    for text in TEXTS:
+        encoder.encode([text])
+    embeddings = encoder._st[0].auto_model.embeddings.word_embeddings.weight
+    # The map is the 91 MB weights file; quantising read its ~50 MB of Linear weights, which stayed resident.
+    assert resident_mb_of_map_holding(embeddings.data_ptr()) < 15
+    # Same vectors as a model quantised from weights read into memory, no map involved.
+    unmapped = SentenceTransformer(resolve_model("m3e-small"), device="cpu", model_kwargs={"disable_mmap": True})
+    torch.ao.quantization.quantize_dynamic(unmapped, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
+    for text in TEXTS:
+        expected = unmapped.encode([text], normalize_embeddings=True)
+        assert np.array_equal(encoder._st.encode([text], normalize_embeddings=True), expected)
