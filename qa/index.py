@@ -38,7 +38,7 @@ from . import __version__
 from .corpus import Document, Passage, load_corpus
 from .errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound, QAError
 from .settings import Settings
-from .text import Tokenizer, analyzer_fingerprint, heading_terms, normalize, split_sentences, tokenizer_for
+from .text import Tokenizer, analyzer_fingerprint, closing_summary, heading_terms, normalize, split_sentences, tokenizer_for
 
 FORMAT_VERSION = 2  # 2: passage vectors are the mean of their sentence vectors, not encoded
 CURRENT = "CURRENT"
@@ -108,8 +108,13 @@ def _title(p: Passage) -> str:
     return p.section.split(" ", 1)[-1]
 
 
-def bm25_text(p: Passage, settings: Settings) -> str:
-    return f"{_title(p)} {p.text}" if settings.title_in_lexical else p.text
+def bm25_text(p: Passage, spans: list[tuple[int, int]], settings: Settings) -> str:
+    """What BM25 indexes of a passage. Without its closing summing-up sentence (总之…): that sentence
+    restates the topic words, so a paragraph would outrank others on words it says nothing new with."""
+    text = p.text
+    if not settings.summing_up_in_lexical and closing_summary(text, spans):
+        text = text[: spans[-1][0]]
+    return f"{_title(p)} {text}" if settings.title_in_lexical else text
 
 
 def _hash(model: str, text: str) -> str:
@@ -188,12 +193,12 @@ def current_generation(index_dir: Path) -> str | None:
 
 
 def load(
-    index_dir: Path, settings: Settings | None = None, generation: str | None = None, *, any_analyzer: bool = False
+    index_dir: Path, settings: Settings | None = None, generation: str | None = None, *, any_lexical: bool = False
 ) -> IndexData:
     """Load and validate the published generation (or the named one).
 
-    any_analyzer: accept an index whose BM25 side was made by other stopwords or abbreviations (a
-    build does, to reuse its vectors, which do not depend on them)."""
+    any_lexical: accept an index whose BM25 side was made by other BM25 settings, stopwords or
+    abbreviations (a build does, to reuse its vectors, which depend on the model alone)."""
     import bm25s
     import faiss
 
@@ -216,7 +221,7 @@ def load(
         manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise IndexCorrupt(f"{manifest_path} is not valid JSON ({e}): run `qa build` to rebuild the index") from e
-    _check_manifest(manifest, settings, folder, any_analyzer)
+    _check_manifest(manifest, settings, folder, any_lexical)
     _check_files(manifest, folder)
 
     try:
@@ -274,7 +279,7 @@ def load(
     )
 
 
-def _check_manifest(manifest: dict, settings: Settings, folder: Path, any_analyzer: bool = False) -> None:
+def _check_manifest(manifest: dict, settings: Settings, folder: Path, any_lexical: bool = False) -> None:
     try:
         version = manifest["format_version"]
         model = manifest["model"]["id"]
@@ -293,11 +298,11 @@ def _check_manifest(manifest: dict, settings: Settings, folder: Path, any_analyz
         )
     wanted = settings.retrieval_params()
     differ = [k for k in wanted if params.get(k) != wanted[k]]
-    if differ:
+    if differ and not any_lexical:
         raise IndexMismatch(
             f"index {folder} was built with other settings ({', '.join(f'{k}={params.get(k)!r}' for k in differ)}): run `qa build` to rebuild it"
         )
-    if not any_analyzer and manifest.get("analyzer") != analyzer_fingerprint():
+    if not any_lexical and manifest.get("analyzer") != analyzer_fingerprint():
         raise IndexMismatch(
             f"index {folder} was tokenized with other stopwords, abbreviations or jieba version: run `qa build` to rebuild it"
         )
@@ -395,7 +400,7 @@ def build(
 def _previous(index_dir: Path, settings: Settings) -> IndexData | None:
     """The published generation, if it is valid for these settings: the source of reusable vectors."""
     try:
-        return load(index_dir, settings, any_analyzer=True)
+        return load(index_dir, settings, any_lexical=True)
     except QAError:
         return None
 
@@ -420,7 +425,7 @@ def _build_locked(
     removed = len(set(old) - set(keys))
 
     doc_meta = [{"name": d.name, "title": d.title, "passages": len(d.passages())} for d in documents]
-    if previous is not None and _same_content(previous, passages, hashes, terms, doc_meta):
+    if previous is not None and _same_content(previous, passages, hashes, terms, doc_meta, settings):
         return BuildReport(
             documents=len(documents), passages=len(passages), added=0, changed=0, removed=0,
             reused=len(passages), embedded=0, seconds=round(time.perf_counter() - started, 3),
@@ -483,9 +488,10 @@ def _build_locked(
     )
 
 
-def _same_content(previous: IndexData, passages, hashes, terms, doc_meta) -> bool:
+def _same_content(previous: IndexData, passages, hashes, terms, doc_meta, settings: Settings) -> bool:
     return (
         previous.manifest.get("analyzer") == analyzer_fingerprint()
+        and previous.manifest["settings"] == settings.retrieval_params()
         and previous.manifest["terms"] == terms
         and previous.manifest["documents"] == doc_meta
         and [sp.passage for sp in previous.passages] == passages
@@ -521,7 +527,7 @@ def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors
 
     tokenizer = tokenizer_for(tuple(terms))
     bm25 = bm25s.BM25(k1=settings.bm25_k1, b=settings.bm25_b)
-    bm25.index([tokenizer.tokens(bm25_text(p, settings)) or [""] for p in passages], show_progress=False)
+    bm25.index([tokenizer.tokens(bm25_text(p, sp, settings)) or [""] for p, sp in zip(passages, spans)], show_progress=False)
     bm25.save(str(folder / BM25_DIR), show_progress=False)
 
     files = {}

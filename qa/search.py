@@ -13,13 +13,12 @@ from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
 from .index import IndexData
 from .settings import Settings
-from .text import clean, normalize
+from .text import clean, closing_summary, normalize
 
-# A paragraph's closing sentence that opens by pointing back (总之…, 通过这些措施…, 这些创新…) sums up
-# the sentences before it: it repeats the topic, so it matches the question well, but the content
-# is elsewhere. (Mid-paragraph, 「这些政策包括…」 is content.)
-_SUMS_UP = re.compile(r"^(总之|总而言之|总的来说|综上|由此可见|通过这些|通过以上|通过上述|这些|上述|以上)")
-_SUMS_UP_PENALTY = 0.05  # a tie-breaker: less than the cosine gaps between sentences that differ in content
+# A paragraph's closing summing-up sentence (text.closing_summary) repeats the topic, so it matches the
+# question well, but the content is elsewhere: as the highlight it is marked down by a tie-breaker,
+# less than the cosine gaps between sentences that differ in content.
+_SUMS_UP_PENALTY = 0.05
 # Mid-paragraph, a sentence opening with a demonstrative (这类金融机构包括…, 这些政策包括…) is about what
 # the sentence before it named, so for the question's words it counts as containing that one too.
 _REFERS_BACK = re.compile(r"^(这类|这些|这种|此类|该|它们)")
@@ -232,10 +231,11 @@ class Retriever:
         best, best_score = 0, -1e9
         sentences = [normalize(text[a:b]) for a, b in spans]
         last = len(sentences) - 1
+        summary = last if closing_summary(text, spans) else None
         for r, sentence in enumerate(sentences):
             about = sentences[r - 1] + sentence if 0 < r < last and _REFERS_BACK.match(sentence) else sentence
             score = float(cos[r]) + 0.3 * _covered(s.query, {t for t in words if t in about}) / total
-            if r == last and r > 0 and _SUMS_UP.match(sentence):
+            if r == summary:
                 score -= _SUMS_UP_PENALTY
             if score > best_score:
                 best, best_score = r, score

@@ -73,6 +73,17 @@ def normalize(text: str) -> str:
     return _CJK_SPACE.sub("", text)
 
 
+# A paragraph's closing sentence that opens by pointing back (总之…, 通过这些措施…, 这些创新…) sums up
+# the sentences before it: it repeats the paragraph's topic, but the content is elsewhere.
+# (Mid-paragraph, 「这些政策包括…」 is content.)
+_SUMS_UP = re.compile(r"^(总之|总而言之|总的来说|综上|由此可见|通过这些|通过以上|通过上述|这些|上述|以上)")
+
+
+def closing_summary(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> bool:
+    """Whether the last of a paragraph's sentences (spans from split_sentences) sums up the others."""
+    return len(spans) > 1 and bool(_SUMS_UP.match(normalize(text[spans[-1][0] : spans[-1][1]])))
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) character spans of the sentences of `text`, covering it without gaps of content."""
     spans = []

@@ -220,6 +220,19 @@ def test_an_index_tokenized_by_other_stopwords_or_abbreviations_is_refused_and_r
         load(index, settings)
 
 
+def test_a_bm25_settings_change_is_refused_and_rebuilt_without_encoding(built, encoder, settings):
+    corpus, index, first = built
+    kept = settings.replace(summing_up_in_lexical=True)
+    with pytest.raises(IndexMismatch, match="other settings.*summing_up_in_lexical.*qa build"):
+        load(index, kept)
+    report = build(corpus, index, kept, encoder=encoder)
+    assert report.published and (report.embedded, report.reused) == (0, 10)  # vectors depend on the model alone
+    assert load(index, kept).generation == report.generation
+    assert not build(corpus, index, kept, encoder=encoder).published  # and then it is a no-op
+    with pytest.raises(IndexMismatch, match="summing_up_in_lexical"):
+        load(index, settings)
+
+
 def _load_unverified(index: Path, generation: str, settings):
     """Load as if CURRENT had been published with this manifest (a build by another qa version)."""
     from qa.index import _sha256

@@ -20,7 +20,7 @@ TRADITIONAL = [
     "name, floors",
     [
         # Floors a little under the measured values (README, "Retrieval quality"): a regression fails here.
-        ("dev.jsonl", {"R@1": 0.95, "R@3": 0.98, "MRR": 0.97, "out_of_scope_abstained": 9, "in_scope_abstained": 1}),
+        ("dev.jsonl", {"R@1": 0.97, "R@3": 0.98, "MRR": 0.98, "out_of_scope_abstained": 9, "in_scope_abstained": 1}),
         # Written after the dev set was frozen and never used to fit anything (README says what was read from them).
         ("extra.jsonl", {"R@1": 0.95, "R@3": 0.98, "MRR": 0.97, "out_of_scope_abstained": 3, "in_scope_abstained": 1}),
         ("holdout.jsonl", {"R@1": 0.85, "R@3": 0.94, "MRR": 0.9, "out_of_scope_abstained": 6, "in_scope_abstained": 3}),
@@ -60,6 +60,17 @@ def test_a_sentence_referring_back_carries_what_it_refers_to(retriever):
     top = retriever.ask("支持小微金融的政策包括哪些内容？").hits[0]
     assert top.passage.cite == "1.2(1)"
     assert top.highlight.startswith("这些政策包括但不限于")
+
+
+def test_words_only_a_closing_summary_repeats_do_not_count_in_bm25(retriever):
+    # 2.1(3) closes 「总之，银行在小微金融领域的地位与作用不可替代，将继续发挥其独特优势…」: it once outranked
+    # the paragraphs that say what banks' strengths are (2.1(1), 1.3(2)) on 优势 alone.
+    data = retriever.data
+    i = next(i for i, sp in enumerate(data.passages) if sp.passage.cite == "2.1(3)")
+    assert "独特优势" in data.passages[i].passage.text
+    for word in ("独特", "优势"):
+        assert data.bm25.get_scores([data.bm25.vocab_dict[word]])[i] == 0
+    assert retriever.ask("银行在小微金融中有什么优势？").hits[0].passage.cite in {"2.1(1)", "1.3(2)"}
 
 
 def test_question_words_do_not_count_as_unmatched_content(retriever):

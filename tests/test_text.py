@@ -3,7 +3,7 @@ import subprocess
 import sys
 import weakref
 
-from qa.text import Tokenizer, clean, heading_terms, normalize, split_sentences
+from qa.text import Tokenizer, clean, closing_summary, heading_terms, normalize, split_sentences
 
 
 def test_normalize_traditional_fullwidth_control_and_spaces():
@@ -16,6 +16,17 @@ def test_sentences_cover_the_paragraph():
     text = "第一句。第二句！第三句？没有句号的尾巴"
     spans = split_sentences(text)
     assert [text[a:b] for a, b in spans] == ["第一句。", "第二句！", "第三句？", "没有句号的尾巴"]
+
+
+def test_a_closing_sentence_that_points_back_sums_up_the_paragraph():
+    def closes(text):
+        return closing_summary(text, split_sentences(text))
+
+    assert closes("银行提供贷款。银行提供结算。总之，银行作用不可替代。")
+    assert closes("措施一。措施二。通過這些措施，風險得到控制。")  # traditional, as normalised
+    assert not closes("这些政策包括减税。银行提供贷款。")  # pointing back mid-paragraph is content
+    assert not closes("总之，银行作用不可替代。")  # a lone sentence is the paragraph
+    assert not closes("银行提供贷款。此外，银行还提供结算。")
 
 
 def test_tokens_drop_stopwords_and_expand_abbreviations():
