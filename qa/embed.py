@@ -237,9 +237,10 @@ def release_weight_pages(model) -> None:
     addresses = [p.data_ptr() for p in model.parameters()]
     for block in re.split(r"\n(?=[0-9a-f]+-[0-9a-f]+ )", smaps):
         head, _, rest = block.partition("\n")
-        if len(head.split()) < 6 or not head.split()[5].startswith("/"):
+        columns = head.split()
+        if len(columns) < 6 or not columns[5].startswith("/"):
             continue  # anonymous memory: the weights' own copies, never dropped
-        start, end = (int(x, 16) for x in head.split()[0].split("-"))
+        start, end = (int(x, 16) for x in columns[0].split("-"))
         if not any(start <= a < end for a in addresses):
             continue
         fields = {k: int(v) for k, v in re.findall(r"^(\w+):\s+(\d+) kB$", rest, re.M)}

@@ -38,7 +38,7 @@ from . import __version__
 from .corpus import Document, Passage, load_corpus
 from .errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound, QAError
 from .settings import Settings
-from .text import Tokenizer, analyzer_fingerprint, closing_summary, heading_terms, normalize, split_sentences, tokenizer_for
+from .text import Tokenizer, analyzer_fingerprint, heading_terms, normalize, split_sentences, sums_up, tokenizer_for
 
 FORMAT_VERSION = 2  # 2: passage vectors are the mean of their sentence vectors, not encoded
 CURRENT = "CURRENT"
@@ -112,7 +112,7 @@ def bm25_text(p: Passage, spans: list[tuple[int, int]], settings: Settings) -> s
     """What BM25 indexes of a passage. Without its closing summing-up sentence (总之…): that sentence
     restates the topic words, so a paragraph would outrank others on words it says nothing new with."""
     text = p.text
-    if not settings.summing_up_in_lexical and closing_summary(text, spans):
+    if not settings.summing_up_in_lexical and len(spans) > 1 and sums_up(normalize(text[spans[-1][0] : spans[-1][1]])):
         text = text[: spans[-1][0]]
     return f"{_title(p)} {text}" if settings.title_in_lexical else text
 

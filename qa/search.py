@@ -13,9 +13,9 @@ from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
 from .index import IndexData
 from .settings import Settings
-from .text import clean, closing_summary, normalize
+from .text import clean, normalize, sums_up
 
-# A paragraph's closing summing-up sentence (text.closing_summary) repeats the topic, so it matches the
+# A paragraph's closing summing-up sentence (text.sums_up) repeats the topic, so it matches the
 # question well, but the content is elsewhere: as the highlight it is marked down by a tie-breaker,
 # less than the cosine gaps between sentences that differ in content.
 _SUMS_UP_PENALTY = 0.05
@@ -231,7 +231,7 @@ class Retriever:
         best, best_score = 0, -1e9
         sentences = [normalize(text[a:b]) for a, b in spans]
         last = len(sentences) - 1
-        summary = last if closing_summary(text, spans) else None
+        summary = last if last > 0 and sums_up(sentences[last]) else None
         for r, sentence in enumerate(sentences):
             about = sentences[r - 1] + sentence if 0 < r < last and _REFERS_BACK.match(sentence) else sentence
             score = float(cos[r]) + 0.3 * _covered(s.query, {t for t in words if t in about}) / total

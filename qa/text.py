@@ -79,9 +79,10 @@ def normalize(text: str) -> str:
 _SUMS_UP = re.compile(r"^(总之|总而言之|总的来说|综上|由此可见|通过这些|通过以上|通过上述|这些|上述|以上)")
 
 
-def closing_summary(text: str, spans: list[tuple[int, int]] | tuple[tuple[int, int], ...]) -> bool:
-    """Whether the last of a paragraph's sentences (spans from split_sentences) sums up the others."""
-    return len(spans) > 1 and bool(_SUMS_UP.match(normalize(text[spans[-1][0] : spans[-1][1]])))
+def sums_up(sentence: str) -> bool:
+    """Whether a normalised sentence opens by pointing back; as a paragraph's last of several, it sums
+    up the others."""
+    return bool(_SUMS_UP.match(sentence))
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

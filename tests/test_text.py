@@ -3,7 +3,7 @@ import subprocess
 import sys
 import weakref
 
-from qa.text import Tokenizer, clean, closing_summary, heading_terms, normalize, split_sentences
+from qa.text import Tokenizer, clean, heading_terms, normalize, split_sentences
 
 
 def test_normalize_traditional_fullwidth_control_and_spaces():
@@ -18,15 +18,21 @@ def test_sentences_cover_the_paragraph():
     assert [text[a:b] for a, b in spans] == ["第一句。", "第二句！", "第三句？", "没有句号的尾巴"]
 
 
-def test_a_closing_sentence_that_points_back_sums_up_the_paragraph():
-    def closes(text):
-        return closing_summary(text, split_sentences(text))
+def test_bm25_leaves_out_a_closing_sentence_that_points_back():
+    from qa.corpus import Passage
+    from qa.index import bm25_text
+    from qa.settings import Settings
+
+    def closes(text, settings=Settings()):
+        passage = Passage(doc="d", cite="1.1(1)", chapter="一、概述", section="1.1 规模", text=text)
+        return bm25_text(passage, split_sentences(text), settings) != text
 
     assert closes("银行提供贷款。银行提供结算。总之，银行作用不可替代。")
     assert closes("措施一。措施二。通過這些措施，風險得到控制。")  # traditional, as normalised
     assert not closes("这些政策包括减税。银行提供贷款。")  # pointing back mid-paragraph is content
     assert not closes("总之，银行作用不可替代。")  # a lone sentence is the paragraph
     assert not closes("银行提供贷款。此外，银行还提供结算。")
+    assert not closes("银行提供贷款。总之，银行作用不可替代。", Settings(summing_up_in_lexical=True))
 
 
 def test_tokens_drop_stopwords_and_expand_abbreviations():
