@@ -73,11 +73,25 @@ def safetensors_copy(folder: Path, target: Path) -> Path:
                 shutil.copy2(f, tmp / f.name)
         state = torch.load(weights, map_location="cpu", weights_only=True)
         save_file({k: v.contiguous() for k, v in state.items()}, str(tmp / "model.safetensors"))
+        # On disk before it is used: durable, and a map of it then holds clean pages, which
+        # release_weight_pages may drop (written-back-pending pages count as dirty in smaps).
+        for f in tmp.iterdir():
+            _fsync(f)
+        _fsync(tmp)
         os.rename(tmp, target)  # complete or absent; a concurrent converter may have won the race
+        _fsync(target.parent)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
         return target if (target / "model.safetensors").is_file() else folder
     return target
+
+
+def _fsync(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 # Up to this many texts (questions; the server's worker sends one at a time) skip encode().

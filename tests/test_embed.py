@@ -124,8 +124,13 @@ def test_the_int8_encoder_lets_go_of_the_fp32_weights_it_read_and_encodes_as_bef
     for text in TEXTS:
         encoder.encode([text])
     embeddings = encoder._st[0].auto_model.embeddings.word_embeddings.weight
-    # The map is the 91 MB weights file; quantising read its ~50 MB of Linear weights, which stayed resident.
-    assert resident_mb_of_map_holding(embeddings.data_ptr()) < 15
+    # The map is the 91 MB weights file; quantising read all of its fp32 Linear weights (49 MB), which
+    # stayed resident. What remains is what encoding touches again (embedding rows, LayerNorms) with
+    # the kernel's fault-around: 13-18 MB depending on the machine, 51-74 MB without the release.
+    linear_mb = sum(
+        m.weight().numel() * 4 for m in encoder._st.modules() if isinstance(m, torch.ao.nn.quantized.dynamic.Linear)
+    ) / 2**20
+    assert resident_mb_of_map_holding(embeddings.data_ptr()) < linear_mb / 2
     # Same vectors as a model quantised from weights read into memory, no map involved.
     unmapped = SentenceTransformer(resolve_model("m3e-small"), device="cpu", model_kwargs={"disable_mmap": True})
     torch.ao.quantization.quantize_dynamic(unmapped, {torch.nn.Linear}, dtype=torch.qint8, inplace=True)
