@@ -1,6 +1,7 @@
 """`qa`: the command line. Thin: parses, calls the library, prints, maps errors to exit codes.
 
-Exit codes: 0 ok, 1 a user-facing error (one line on stderr), 2 usage.
+Exit codes: 0 ok, 1 a user-facing error (one line on stderr), 2 usage, 3 `qa build` published an
+index but skipped files it could not read (listed on stderr and in --json's "skipped").
 Heavy libraries are imported inside the commands, so `qa --help` is instant.
 """
 
@@ -44,27 +45,46 @@ def cmd_build(args) -> int:
     report = build(settings.corpus_dir, settings.index_dir, settings, wait=args.wait, progress=not args.json)
     if args.json:
         _print_json(build_json(report))
-    elif report.published:
+        return EXIT_SKIPPED if report.skipped else 0
+    _print_problems(report)
+    if report.published:
         print(
             f"built {report.generation}: {report.documents} document(s), {report.passages} passages "
             f"(added {report.added}, changed {report.changed}, removed {report.removed}; "
-            f"embedded {report.embedded}, reused {report.reused}) in {report.seconds:.1f}s",
+            f"embedded {report.embedded}, reused {report.reused}; {report.parsed} file(s) parsed) in {report.seconds:.1f}s",
             flush=True,
         )
     else:
         print(f"index is up to date ({report.passages} passages, nothing embedded) in {report.seconds:.2f}s", flush=True)
     if args.watch:
         return _watch(settings, before)
-    return 0
+    return EXIT_SKIPPED if report.skipped else 0
+
+
+EXIT_SKIPPED = 3
+
+
+def _print_problems(report) -> None:
+    """Every file that could not be read, in one run, and the PDF pages that had no text."""
+    for s in report.skipped:
+        kept = " (its passages from the previous build are still served)" if s.kept else ""
+        print(f"qa: skipped {s.reason}{kept}", file=sys.stderr, flush=True)
+    for file, pages in (report.pages_without_text or {}).items():
+        shown = ", ".join(map(str, pages[:10])) + (" …" if len(pages) > 10 else "")
+        print(f"qa: note: {file}: {len(pages)} page(s) without a text layer, not indexed (scanned? pages {shown})", file=sys.stderr, flush=True)
 
 
 def _corpus_stamp(folder: Path):
-    from .corpus import CORPUS_SUFFIXES
+    from .corpus import CORPUS_SUFFIXES, EXAMPLES_FILE
 
     folder = Path(folder)
     if not folder.is_dir():
         return None
-    return sorted((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in folder.iterdir() if p.suffix.lower() in CORPUS_SUFFIXES)
+    return sorted(
+        (p.name, p.stat().st_mtime_ns, p.stat().st_size)
+        for p in folder.iterdir()
+        if p.suffix.lower() in CORPUS_SUFFIXES or p.name == EXAMPLES_FILE
+    )
 
 
 def _watch(settings, last) -> int:
@@ -80,6 +100,7 @@ def _watch(settings, last) -> int:
             last = now
             try:
                 report = build(settings.corpus_dir, settings.index_dir, settings, wait=True)
+                _print_problems(report)
                 print(
                     f"rebuilt: changed {report.changed}, added {report.added}, removed {report.removed}, embedded {report.embedded}",
                     flush=True,
@@ -107,11 +128,11 @@ def cmd_ask(args) -> int:
                 continue
             try:
                 question, previous = _jsonl_request(question)
-                _print_json(answer_json(retriever.ask(question, k=args.k, previous=previous)))
+                _print_json(answer_json(retriever.ask(question, k=args.k, previous=previous, docs=args.doc)))
             except QAError as e:  # one bad line gets an error object; the stream goes on
                 _print_json({"question": question, "error": str(e)})
         return 0
-    answer = retriever.ask(" ".join(args.question), k=args.k)
+    answer = retriever.ask(" ".join(args.question), k=args.k, docs=args.doc)
     if args.json:
         _print_json(answer_json(answer))
     else:
@@ -141,7 +162,9 @@ def format_answer(answer) -> str:
         lines.append(f"{NOT_COVERED}最接近的段落：")
     for n, hit in enumerate(answer.hits, 1):
         p = hit.passage
-        lines += ["", f"[{n}] {p.cite}  {p.section}  ({p.doc}, score {hit.score:.2f})", f"    {p.text}"]
+        where = f"{p.title or p.doc}" + (f", 第 {p.page} 页" if p.page else "")
+        body = p.text.replace("\n", "\n    ")
+        lines += ["", f"[{n}] {p.cite}  {p.section}  ({where}, score {hit.score:.2f})", f"    {body}"]
     return "\n".join(lines)
 
 
@@ -170,24 +193,22 @@ def cmd_eval(args) -> int:
 
 
 def cmd_import(args) -> int:
-    from .corpus import decode, parse_extracted, to_markdown
-    from .errors import CorpusError
+    from dataclasses import replace
+
+    from .corpus import read_document, to_markdown
 
     src = Path(args.raw)
-    try:
-        data = src.read_bytes()
-    except OSError as e:
-        raise CorpusError(f"{src}: cannot be read ({e.strerror})") from e
+    doc = read_document(src, _settings(args).max_passage_chars)
     name = args.name or src.stem
-    doc = parse_extracted(decode(data, str(src)), name=name, source=str(src))
     out = Path(args.output) if args.output else _settings(args).corpus_dir / f"{name}.md"
+    if out.resolve() == src.resolve():
+        raise QAError(f"{out} is the file being imported; use --output to write elsewhere")
     if out.exists() and not args.force:
         raise QAError(f"{out} exists; use --force to overwrite it or --output to write elsewhere")
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(to_markdown(doc), encoding="utf-8")
-    n = len(doc.passages())
-    sections = sum(len(c.sections) for c in doc.chapters)
-    print(f"wrote {out}: {len(doc.chapters)} chapters, {sections} sections, {n} paragraphs; run `qa build` to index it")
+    out.write_text(to_markdown(replace(doc, name=name)), encoding="utf-8")
+    sections = len({p.headings for p in doc.passages if p.headings})
+    print(f"wrote {out}: {sections} sections, {len(doc.passages)} passages; run `qa build` to index it")
     return 0
 
 
@@ -237,6 +258,7 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", parents=[common], help="answer a question with cited paragraphs")
     a.add_argument("question", nargs="*", help="the question (Chinese)")
     a.add_argument("-k", type=_k, help="paragraphs to return, 1-20 (default: QA_K, 5)")
+    a.add_argument("--doc", action="append", metavar="NAME", help="search only this document (its file name without suffix); repeatable")
     mode = a.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     mode.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line; write JSON lines")
@@ -248,8 +270,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     e.set_defaults(run=cmd_eval)
 
-    i = sub.add_parser("import", parents=[common], help="turn PDF-extracted text into a clean Markdown corpus file")
-    i.add_argument("raw", help="the extracted text file (UTF-8 or GB18030)")
+    i = sub.add_parser("import", parents=[common], help="turn a PDF, Word or text file into an editable Markdown corpus file")
+    i.add_argument("raw", help="the file to convert (.pdf, .docx, .txt, .md)")
     i.add_argument("-o", "--output", help="where to write (default: CORPUS/<name>.md)")
     i.add_argument("--name", help="document name (default: the file name)")
     i.add_argument("--force", action="store_true", help="overwrite an existing file")

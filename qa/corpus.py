@@ -1,330 +1,249 @@
-"""Report text -> Document -> Chapter -> Section -> Paragraph, and the flat, citable Passage list.
+"""The corpus folder -> Documents of citable Passages.
 
-Two input forms:
-- PDF-extracted text (`.txt`): page headers and numbers, hard-wrapped lines, `(1)` markers
-  alone on a line. `parse_extracted` removes the debris.
-- Clean Markdown (`.md`, what `qa import` writes and people edit): `#` title, `##` chapter,
-  `###` section, one paragraph per block, each starting with its `(n)` marker.
+Each file is read by the reader for its suffix (`qa.readers`: Markdown, plain text, PDF, Word) and
+its blocks become passages (`qa.structure`). A file whose bytes did not change since the last
+build is not read again: its passages come from the index (`previous`). A file that cannot be read
+is reported, never fatal to the others; if an earlier build indexed it, its earlier passages stay.
 """
 
 from __future__ import annotations
 
-import re
+import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import CorpusError
-from .text import clean
+from .readers import READERS
+from .structure import chunks
 
-CORPUS_SUFFIXES = (".md", ".txt")
-
-_CN_DIGITS = {"零": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_PAGE_NUMBER = re.compile(r"^[-–—]?\s*(第\s*)?\d{1,4}\s*(页)?\s*[-–—]?$|^\d{1,4}\s*/\s*\d{1,4}$")
-_CHAPTER = re.compile(r"^([一二三四五六七八九十]{1,3})\s*[、.．]\s*(\S.*)$")
-_SECTION = re.compile(r"^(\d{1,2})\s*[.．]\s*(\d{1,2})(?![.\d%])\s*(\S.*)$")
-_MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*(.*)$")
-_SENTENCE_PUNCT = re.compile(r"[。，；！？,;!?]")
-_HEADING_MAX = 60
-_HEADER_MAX = 20
-
-
-@dataclass(frozen=True)
-class Paragraph:
-    number: int
-    text: str
-
-
-@dataclass(frozen=True)
-class Section:
-    id: str  # "2.3"
-    title: str  # "非银行金融机构在小微金融领域的作用"
-    paragraphs: tuple[Paragraph, ...]
-
-    @property
-    def heading(self) -> str:
-        return f"{self.id} {self.title}"
-
-
-@dataclass(frozen=True)
-class Chapter:
-    number: int
-    heading: str  # "二、青海省小微金融行业市场主体分析"
-    sections: tuple[Section, ...]
-
-
-@dataclass(frozen=True)
-class Document:
-    name: str  # the file name without suffix; hits name it
-    title: str
-    chapters: tuple[Chapter, ...]
-
-    def passages(self) -> list["Passage"]:
-        return [
-            Passage(doc=self.name, cite=f"{s.id}({p.number})", chapter=c.heading, section=s.heading, text=p.text)
-            for c in self.chapters
-            for s in c.sections
-            for p in s.paragraphs
-        ]
+CORPUS_SUFFIXES = tuple(READERS)
+# Example questions the chat offers, one JSON list of strings in the corpus folder (not a document:
+# .json has no reader). Without it, examples are made from the documents' headings.
+EXAMPLES_FILE = "examples.json"
+EXAMPLES_SHOWN = 4
 
 
 @dataclass(frozen=True)
 class Passage:
-    """One citable paragraph: the unit that is indexed, retrieved and shown."""
+    """One citable passage: the unit that is indexed, retrieved and shown."""
 
-    doc: str
-    cite: str  # "2.3(1)"
-    chapter: str
-    section: str  # "2.3 非银行金融机构在小微金融领域的作用"
-    text: str
+    doc: str  # the document's name: its file name without the suffix
+    cite: str  # "2.3(1)": unique within the document
+    headings: tuple[str, ...]  # the section path: ("二、青海省小微金融行业市场主体分析", "2.3 非银行…")
+    text: str  # list items and table rows on lines of their own
+    page: int | None = None  # the 1-based PDF page it starts on; None where the format has no pages
+    title: str = ""  # the document's title
+
+    @property
+    def chapter(self) -> str:
+        return self.headings[0] if self.headings else ""
+
+    @property
+    def section(self) -> str:
+        return self.headings[-1] if self.headings else ""
 
     @property
     def key(self) -> str:
         return f"{self.doc}#{self.cite}"
 
 
-# --------------------------------------------------------------------------- building blocks
+@dataclass(frozen=True)
+class Document:
+    name: str  # file name without suffix; hits name it
+    file: str  # file name in the corpus folder
+    title: str
+    passages: tuple[Passage, ...]
+    meta: dict = field(default_factory=dict)  # date, source_url, author where the file says
+    pages: int | None = None
+    pages_without_text: tuple[int, ...] = ()  # PDF pages with no text layer: not indexed, reported
+    sha256: str = ""  # of the file's bytes
+    size: int = 0
+    mtime_ns: int = 0
+
+    def record(self) -> dict:
+        """What the index keeps of a document besides its passages (manifest.json)."""
+        return {
+            "name": self.name, "file": self.file, "title": self.title, "meta": self.meta, "pages": self.pages,
+            "pages_without_text": list(self.pages_without_text), "sha256": self.sha256, "size": self.size,
+            "mtime_ns": self.mtime_ns, "passages": len(self.passages),
+        }
+
+    @classmethod
+    def from_record(cls, record: dict, passages: list[Passage]) -> "Document":
+        return cls(
+            name=record["name"], file=record["file"], title=record["title"], passages=tuple(passages),
+            meta=dict(record.get("meta") or {}), pages=record.get("pages"),
+            pages_without_text=tuple(record.get("pages_without_text") or ()), sha256=record.get("sha256", ""),
+            size=record.get("size", 0), mtime_ns=record.get("mtime_ns", 0),
+        )
 
 
-def _cn_number(s: str) -> int:
-    """一..九十九 as an int."""
-    if s.startswith("十"):
-        s = "一" + s
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return _CN_DIGITS[tens] * 10 + (_CN_DIGITS[ones] if ones else 0)
-    return _CN_DIGITS[s]
+@dataclass(frozen=True)
+class Skipped:
+    """A file the build could not read."""
+
+    file: str
+    reason: str
+    kept: bool  # its passages from the previous build are still served
 
 
-def join_lines(parts: list[str]) -> str:
-    """Join hard-wrapped lines: no space in Chinese text, one space between two Latin words."""
-    out = ""
-    for part in parts:
-        part = clean(part)
-        if not part:
-            continue
-        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
-            out += " "
-        out += part
-    return out
+@dataclass(frozen=True)
+class Corpus:
+    documents: list[Document]
+    skipped: list[Skipped]
+    parsed: int  # files read and parsed this time (the others were unchanged)
+    examples: list[str] = field(default_factory=list)  # example questions for the chat
 
 
-class _Builder:
-    """Collects headings and paragraph lines in reading order, checking numbering as it goes."""
-
-    def __init__(self, source: str):
-        self.source = source
-        self.title_parts: list[str] = []
-        self.chapters: list[tuple[int, str, list]] = []  # (number, heading, sections)
-        self._para_lines: list[str] | None = None
-        self._para_number = 0
-
-    def _sections(self) -> list:
-        if not self.chapters:
-            raise CorpusError(f"{self.source}: text before the first chapter heading (like `一、…`)")
-        return self.chapters[-1][2]
-
-    def chapter(self, number: int, heading: str) -> None:
-        self.flush()
-        self.chapters.append((number, heading, []))
-
-    def section(self, sid: str, title: str) -> None:
-        self.flush()
-        self._sections().append((sid, title, []))
-
-    def paragraph(self, number: int | None, line: str, lineno: int) -> None:
-        self.flush()
-        sections = self._sections()
-        if not sections:  # text right under a chapter heading: give it a section of its own
-            chapter_no, heading, _ = self.chapters[-1]
-            sections.append((f"{chapter_no}.0", re.sub(r"^\S+?、", "", heading), []))
-        paragraphs = sections[-1][2]
-        if number is None:
-            number = max((n for n, _ in paragraphs), default=0) + 1
-        if any(n == number for n, _ in paragraphs):
-            raise CorpusError(
-                f"{self.source}, line {lineno}: paragraph ({number}) appears twice in section {sections[-1][0]}"
-            )
-        self._para_number = number
-        self._para_lines = [line] if line else []
-        paragraphs.append((number, self._para_lines))
-
-    def text(self, line: str, lineno: int) -> None:
-        if self._para_lines is None:
-            self.paragraph(None, line, lineno)
-        else:
-            self._para_lines.append(line)
-
-    def flush(self) -> None:
-        self._para_lines = None
-
-    def document(self, name: str) -> Document:
-        self.flush()
-        chapters = []
-        for number, heading, sections in self.chapters:
-            built = []
-            for sid, title, paragraphs in sections:
-                paras = tuple(Paragraph(n, join_lines(lines)) for n, lines in paragraphs)
-                empty = [p.number for p in paras if not p.text]
-                if empty:
-                    raise CorpusError(f"{self.source}: paragraph {sid}({empty[0]}) has no text")
-                built.append(Section(sid, title, paras))
-            chapters.append(Chapter(number, heading, tuple(built)))
-        doc = Document(name=name, title=join_lines(self.title_parts) or name, chapters=tuple(chapters))
-        if not doc.passages():
-            raise CorpusError(f"{self.source}: no paragraphs found (expected chapter `一、…`, section `1.1 …` headings and text)")
-        return doc
+def parse(data: bytes, path: Path, max_chars: int) -> Document:
+    """One file's bytes -> its Document (CorpusError when it cannot be read)."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise CorpusError(f"{path}: files of type {path.suffix or '(none)'} cannot be read; use {', '.join(CORPUS_SUFFIXES)}")
+    source = reader(data, str(path))
+    found = chunks(source, max_chars)
+    title = source.title or path.stem
+    passages = tuple(Passage(path.stem, c.cite, c.headings, c.text, c.page, title) for c in found)
+    if not passages:
+        why = "no text layer (a scanned PDF needs OCR first)" if source.pages and source.pages_without_text else "no text found"
+        raise CorpusError(f"{path}: {why}")
+    return Document(
+        name=path.stem, file=path.name, title=title, passages=passages, meta=source.meta, pages=source.pages,
+        pages_without_text=source.pages_without_text, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+    )
 
 
-def _is_heading_text(text: str) -> bool:
-    return len(text) <= _HEADING_MAX and not _SENTENCE_PUNCT.search(text)
+def read_document(path: Path, max_chars: int | None = None) -> Document:
+    from .settings import Settings
 
-
-# --------------------------------------------------------------------------- PDF-extracted text
-
-
-def _running_headers(lines: list[str]) -> set[str]:
-    """Short lines that repeat next to page numbers: page headers and footers."""
-    nonblank = [ln for ln in lines if ln]
-    near_page = Counter()
-    for i, ln in enumerate(nonblank):
-        if _PAGE_NUMBER.match(ln):
-            for j in range(max(0, i - 2), min(len(nonblank), i + 3)):
-                near_page[nonblank[j]] += 1
-    return {
-        ln
-        for ln, n in near_page.items()
-        if n >= 2 and len(ln) <= _HEADER_MAX and not _PAGE_NUMBER.match(ln) and not _MARKER.match(ln)
-        and not _SENTENCE_PUNCT.search(ln)
-    }
-
-
-def parse_extracted(text: str, name: str, source: str = "") -> Document:
-    """Parse text extracted from the report's PDF, dropping page debris."""
-    source = source or name
-    lines = [clean(ln) for ln in text.splitlines()]
-    headers = _running_headers(lines)
-    b = _Builder(source)
-    for lineno, line in enumerate(lines, 1):
-        if not line or line in headers or _PAGE_NUMBER.match(line):
-            continue
-        chapter = _CHAPTER.match(line)
-        if chapter and _is_heading_text(line):
-            b.chapter(_cn_number(chapter.group(1)), f"{chapter.group(1)}、{chapter.group(2).strip()}")
-            continue
-        if not b.chapters:
-            b.title_parts.append(line)
-            continue
-        section = _SECTION.match(line)
-        if section and int(section.group(1)) == b.chapters[-1][0] and _is_heading_text(section.group(3)):
-            b.section(f"{int(section.group(1))}.{int(section.group(2))}", section.group(3).strip())
-            continue
-        marker = _MARKER.match(line)
-        if marker:
-            b.paragraph(int(marker.group(1)), marker.group(2), lineno)
-            continue
-        b.text(line, lineno)
-    return b.document(name)
-
-
-# --------------------------------------------------------------------------- Markdown
-
-
-def parse_markdown(text: str, name: str, source: str = "") -> Document:
-    """Parse the clean Markdown form. Blank lines separate paragraphs; `(n)` numbers them."""
-    source = source or name
-    b = _Builder(source)
-    in_block = False
-    for lineno, raw in enumerate(text.splitlines(), 1):
-        line = clean(raw)
-        if not line:
-            b.flush()
-            in_block = False
-            continue
-        heading = re.match(r"^(#{1,6})\s+(.*)$", line)
-        if heading:
-            level, body = len(heading.group(1)), heading.group(2).strip()
-            if level == 1:
-                b.title_parts.append(body)
-            elif level == 2:
-                m = _CHAPTER.match(body)
-                number = _cn_number(m.group(1)) if m else len(b.chapters) + 1
-                b.chapter(number, f"{m.group(1)}、{m.group(2).strip()}" if m else body)
-            else:
-                m = _SECTION.match(body)
-                sections = b._sections()
-                if m:
-                    b.section(f"{int(m.group(1))}.{int(m.group(2))}", m.group(3).strip())
-                else:
-                    b.section(f"{b.chapters[-1][0]}.{len(sections) + 1}", body)
-            in_block = False
-            continue
-        marker = _MARKER.match(line)
-        if not in_block:
-            if marker:
-                b.paragraph(int(marker.group(1)), marker.group(2), lineno)
-            else:
-                b.paragraph(None, line, lineno)
-            in_block = True
-        else:
-            b.text(line, lineno)
-    return b.document(name)
-
-
-def to_markdown(doc: Document) -> str:
-    """The editable form of a document; parse_markdown(to_markdown(d)) == d."""
-    out = [f"# {doc.title}", ""]
-    for chapter in doc.chapters:
-        out += [f"## {chapter.heading}", ""]
-        for section in chapter.sections:
-            out += [f"### {section.heading}", ""]
-            for p in section.paragraphs:
-                out += [f"({p.number}) {p.text}", ""]
-    return "\n".join(out)
-
-
-# --------------------------------------------------------------------------- files
-
-
-def decode(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (common for Chinese text); anything else is an error."""
-    if b"\x00" in data:
-        raise CorpusError(f"{source}: looks like a binary file (NUL bytes), not text")
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        if not text.strip():
-            raise CorpusError(f"{source}: the file is empty")
-        return text
-    raise CorpusError(f"{source}: cannot be decoded as UTF-8 or GB18030; save it as UTF-8")
-
-
-def read_document(path: Path) -> Document:
+    path = Path(path)
     try:
         data = path.read_bytes()
     except OSError as e:
         raise CorpusError(f"{path}: cannot be read ({e.strerror})") from e
-    text = decode(data, str(path))
-    parse = parse_markdown if path.suffix.lower() == ".md" else parse_extracted
-    return parse(text, name=path.stem, source=str(path))
+    return parse(data, path, max_chars or Settings().max_passage_chars)
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus folder {corpus_dir} does not exist; create it and put the report's .md or .txt files there")
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist; create it and put the reports there ({', '.join(CORPUS_SUFFIXES)})")
     files = sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in CORPUS_SUFFIXES and not p.name.startswith("."))
     if not files:
-        raise CorpusError(f"corpus folder {corpus_dir} has no .md or .txt files")
-    stems = Counter(p.stem for p in files)
-    twice = [s for s, n in stems.items() if n > 1]
-    if twice:
-        raise CorpusError(f"corpus folder {corpus_dir}: two files are named {twice[0]} (.md and .txt); keep one")
+        raise CorpusError(f"corpus folder {corpus_dir} has no reports ({', '.join(CORPUS_SUFFIXES)} files)")
     return files
 
 
-def load_corpus(corpus_dir: Path) -> list[Document]:
-    """Every .md and .txt file of the folder, one Document each, in file-name order."""
-    return [read_document(p) for p in corpus_files(corpus_dir)]
+def read_corpus(corpus_dir: Path, max_chars: int, previous: dict[str, Document] | None = None) -> Corpus:
+    """Every readable file of the folder, one Document each, in file-name order, and what was skipped.
+
+    previous: the documents of the last build by file name; a file with the same bytes is not parsed
+    again, and an unreadable one keeps its earlier passages. Raises CorpusError only when nothing at
+    all can be served."""
+    previous = previous or {}
+    files = corpus_files(corpus_dir)
+    documents: list[Document] = []
+    skipped: list[Skipped] = []
+    parsed = 0
+    stems = Counter(p.stem for p in files)
+    for path in files:
+        old = previous.get(path.name)
+        try:
+            if stems[path.stem] > 1:
+                others = sorted(p.name for p in files if p.stem == path.stem)
+                raise CorpusError(f"{path}: {' and '.join(others)} have the same name; keep one (a document is named by its file name)")
+            stat = path.stat()
+            if old is not None and (old.size, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
+                documents.append(old)
+                continue
+            try:
+                data = path.read_bytes()
+            except OSError as e:
+                raise CorpusError(f"{path}: cannot be read ({e.strerror})") from e
+            if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
+                documents.append(_restamped(old, stat))
+                continue
+            parsed += 1
+            documents.append(_restamped(parse(data, path, max_chars), stat))
+        except CorpusError as e:
+            skipped.append(Skipped(path.name, str(e), kept=old is not None))
+            if old is not None:
+                documents.append(old)
+    if not documents:
+        raise CorpusError("no document could be read:\n" + "\n".join(f"  {s.reason}" for s in skipped))
+    return Corpus(documents, skipped, parsed, example_questions(Path(corpus_dir), documents))
+
+
+def example_questions(corpus_dir: Path, documents: list[Document]) -> list[str]:
+    """The corpus's examples.json if it has one, else one question per document from its first headings."""
+    import json
+
+    path = corpus_dir / EXAMPLES_FILE
+    if path.is_file():
+        try:
+            listed = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise CorpusError(f"{path}: expected a JSON list of questions ({e})") from e
+        if not isinstance(listed, list) or not all(isinstance(q, str) and q.strip() for q in listed):
+            raise CorpusError(f'{path}: expected a JSON list of questions, like ["…？", "…？"]')
+        return [q.strip() for q in listed]
+    out: list[str] = []
+    for depth in (1, 0):  # sections first, then chapters
+        for doc in documents:
+            for p in doc.passages:
+                if len(p.headings) > depth:
+                    topic = _topic(p.headings[depth])
+                    if topic and f"关于{topic}，文档是怎么说的？" not in out:
+                        out.append(f"关于{topic}，文档是怎么说的？")
+                        break
+            if len(out) >= EXAMPLES_SHOWN:
+                return out
+    return out
+
+
+def _topic(heading: str) -> str:
+    import re
+
+    from .readers.blocks import numbering
+
+    found = numbering(heading)
+    topic = (found[2] if found else heading).strip(" ：:。")
+    return topic if 2 <= len(topic) <= 24 and not re.search(r"[，。；！？]", topic) else ""
+
+
+def _restamped(doc: Document, stat) -> Document:
+    from dataclasses import replace
+
+    return replace(doc, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
+
+
+def load_corpus(corpus_dir: Path, max_chars: int | None = None) -> list[Document]:
+    """Every file of the folder parsed; CorpusError on the first file that cannot be read (for scripts
+    and tests that want all or nothing; a build uses read_corpus)."""
+    from .settings import Settings
+
+    max_chars = max_chars or Settings().max_passage_chars
+    corpus = read_corpus(corpus_dir, max_chars)
+    if corpus.skipped:
+        raise CorpusError(corpus.skipped[0].reason)
+    return corpus.documents
+
+
+def to_markdown(doc: Document) -> str:
+    """The editable Markdown form of a document: its title, headings by depth, one block per passage
+    (a paragraph keeps its number: `(2) …`, so the cites stay the same when it is read back)."""
+    out = [f"# {doc.title}", ""]
+    path: tuple[str, ...] = ()
+    for p in doc.passages:
+        if p.headings != path:
+            common = 0
+            while common < min(len(path), len(p.headings)) and path[common] == p.headings[common]:
+                common += 1
+            for depth in range(common, len(p.headings)):
+                out += [f"{'#' * min(depth + 2, 6)} {p.headings[depth]}", ""]
+            path = p.headings
+        number = p.cite[p.cite.rindex("(") :]
+        first, *rest = p.text.split("\n")
+        out += [f"{number} {first}", *(f"- {line}" for line in rest), ""]
+    return "\n".join(out)

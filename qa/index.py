@@ -21,6 +21,7 @@ temporary folder, removed by the next build.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -35,12 +36,12 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .corpus import Document, Passage, load_corpus
+from .corpus import Document, Passage, Skipped, read_corpus
 from .errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound, QAError
 from .settings import Settings
 from .text import Tokenizer, analyzer_fingerprint, heading_terms, normalize, split_sentences, sums_up, tokenizer_for
 
-FORMAT_VERSION = 2  # 2: passage vectors are the mean of their sentence vectors, not encoded
+FORMAT_VERSION = 3  # 3: documents of any format (headings path, page, title; parsed documents kept by file hash)
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 PASSAGES = "passages.jsonl"
@@ -65,6 +66,11 @@ class BuildReport:
     seconds: float
     generation: str
     published: bool  # False when the corpus was unchanged and the current generation kept
+    skipped: tuple[Skipped, ...] = ()  # files that could not be read (kept: earlier passages still served)
+    parsed: int = 0  # files read and parsed (the others had the same bytes as at the last build)
+    parse_seconds: float = 0.0  # of `seconds`, reading and parsing files
+    encode_seconds: float = 0.0  # of `seconds`, encoding sentences
+    pages_without_text: dict = None  # {file: [pages]} of PDFs: pages with no text layer, not indexed
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,17 @@ class IndexData:
     def documents(self) -> list[dict]:
         return self.manifest["documents"]
 
+    def corpus_documents(self) -> dict[str, Document]:
+        """The indexed documents by file name, as a build reads them back instead of parsing again."""
+        by_doc: dict[str, list[Passage]] = {}
+        for sp in self.passages:
+            by_doc.setdefault(sp.passage.doc, []).append(sp.passage)
+        return {d["file"]: Document.from_record(d, by_doc.get(d["name"], [])) for d in self.documents}
+
+    @property
+    def examples(self) -> list[str]:
+        return self.manifest.get("examples", [])
+
     @property
     def built_at(self) -> str:
         return self.manifest["built_at"]
@@ -105,7 +122,7 @@ class IndexData:
 
 
 def _title(p: Passage) -> str:
-    return p.section.split(" ", 1)[-1]
+    return p.section.split(" ", 1)[-1]  # the section heading without its number
 
 
 def bm25_text(p: Passage, spans: list[tuple[int, int]], settings: Settings) -> str:
@@ -229,7 +246,7 @@ def load(
         records = [json.loads(line) for line in lines if line]
         passages = [
             StoredPassage(
-                passage=Passage(r["doc"], r["cite"], r["chapter"], r["section"], r["text"]),
+                passage=Passage(r["doc"], r["cite"], tuple(r["headings"]), r["text"], r.get("page"), r.get("title", "")),
                 hash=r["hash"],
                 sentences=tuple((int(s), int(e)) for s, e in r["sentences"]),
             )
@@ -387,14 +404,22 @@ def build(
     started = time.perf_counter()
     settings = settings or Settings()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
-    documents = load_corpus(corpus_dir)  # raises CorpusError before any write
+    if not Path(corpus_dir).is_dir():
+        read_corpus(corpus_dir, settings.max_passage_chars)  # raises the CorpusError that says so
     index_dir.mkdir(parents=True, exist_ok=True)
     with BuildLock(index_dir, wait):
         _remove_stale(index_dir)
         previous = _previous(index_dir, settings)
-        report = _build_locked(documents, index_dir, settings, previous, progress, encoder, started)
+        # Every file read and parsed before anything is written: bad input changes nothing.
+        corpus = read_corpus(corpus_dir, settings.max_passage_chars, previous.corpus_documents() if previous else None)
+        parse_seconds = time.perf_counter() - started
+        report = _build_locked(corpus, index_dir, settings, previous, progress, encoder, started)
         _remove_old_generations(index_dir, settings.keep_generations)
-        return report
+        blank = {d.file: list(d.pages_without_text) for d in corpus.documents if d.pages_without_text}
+        return dataclasses.replace(
+            report, skipped=tuple(corpus.skipped), parsed=corpus.parsed, parse_seconds=round(parse_seconds, 3),
+            pages_without_text=blank,
+        )
 
 
 def _previous(index_dir: Path, settings: Settings) -> IndexData | None:
@@ -406,7 +431,7 @@ def _previous(index_dir: Path, settings: Settings) -> IndexData | None:
 
 
 def _build_locked(
-    documents: list[Document],
+    corpus,
     index_dir: Path,
     settings: Settings,
     previous: IndexData | None,
@@ -414,8 +439,9 @@ def _build_locked(
     encoder,
     started: float,
 ) -> BuildReport:
-    passages = [p for d in documents for p in d.passages()]
-    terms = heading_terms([p.section for p in passages] + [p.chapter for p in passages])
+    documents, examples = corpus.documents, corpus.examples
+    passages = [p for d in documents for p in d.passages]
+    terms = heading_terms(list(dict.fromkeys(h for p in passages for h in p.headings)))
     hashes = [_hash(settings.model, p.text) for p in passages]
 
     old = {sp.passage.key: sp for sp in (previous.passages if previous else [])}
@@ -424,8 +450,12 @@ def _build_locked(
     changed = sum(1 for k, h in zip(keys, hashes) if k in old and old[k].hash != h)
     removed = len(set(old) - set(keys))
 
-    doc_meta = [{"name": d.name, "title": d.title, "passages": len(d.passages())} for d in documents]
-    if previous is not None and _same_content(previous, passages, hashes, terms, doc_meta, settings):
+    doc_meta = [d.record() for d in documents]
+    if (
+        previous is not None
+        and previous.manifest.get("examples") == examples
+        and _same_content(previous, passages, hashes, terms, doc_meta, settings)
+    ):
         return BuildReport(
             documents=len(documents), passages=len(passages), added=0, changed=0, removed=0,
             reused=len(passages), embedded=0, seconds=round(time.perf_counter() - started, 3),
@@ -446,6 +476,7 @@ def _build_locked(
     owner = [i for i, sp in enumerate(spans) for _ in sp]  # the passage of each sentence
 
     todo = sorted({h: i for i, h in enumerate(sentence_hashes) if h not in old_sentences}.values())
+    encode_started = time.perf_counter()
     if todo or encoder is not None:
         if encoder is None:
             from .embed import load_encoder
@@ -458,6 +489,7 @@ def _build_locked(
     else:
         dim = previous.manifest["model"]["dimension"]
     embedded = len({owner[i] for i in todo})
+    encode_seconds = time.perf_counter() - encode_started
 
     sentence_vectors = (
         np.stack([old_sentences[h] for h in sentence_hashes]).astype(np.float32)
@@ -469,7 +501,7 @@ def _build_locked(
     generation = f"{GEN_PREFIX}{dt.datetime.now(dt.timezone.utc).strftime('%Y%m%dT%H%M%S%f')}-{os.getpid()}"
     tmp = index_dir / f"{TMP_PREFIX}{generation}"
     tmp.mkdir()
-    _write_generation(tmp, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation)
+    _write_generation(tmp, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation, examples)
     final = index_dir / generation
     os.rename(tmp, final)
     _fsync_path(index_dir)
@@ -485,6 +517,7 @@ def _build_locked(
         seconds=round(time.perf_counter() - started, 3),
         generation=generation,
         published=True,
+        encode_seconds=round(encode_seconds, 3),
     )
 
 
@@ -493,10 +526,15 @@ def _same_content(previous: IndexData, passages, hashes, terms, doc_meta, settin
         previous.manifest.get("analyzer") == analyzer_fingerprint()
         and previous.manifest["settings"] == settings.retrieval_params()
         and previous.manifest["terms"] == terms
-        and previous.manifest["documents"] == doc_meta
+        and [_content_of(d) for d in previous.manifest["documents"]] == [_content_of(d) for d in doc_meta]
         and [sp.passage for sp in previous.passages] == passages
         and [sp.hash for sp in previous.passages] == hashes
     )
+
+
+def _content_of(record: dict) -> dict:
+    """A document record without its file times: touching a file changes nothing indexed."""
+    return {k: v for k, v in record.items() if k != "mtime_ns"}
 
 
 def dense_index(vectors: np.ndarray, settings: Settings):
@@ -513,7 +551,7 @@ def dense_index(vectors: np.ndarray, settings: Settings):
     return dense
 
 
-def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation):
+def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation, examples):
     import bm25s
     import faiss
 
@@ -543,6 +581,7 @@ def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors
         "analyzer": analyzer_fingerprint(),
         "counts": {"documents": len(doc_meta), "passages": len(passages), "sentences": int(sentence_vectors.shape[0])},
         "documents": doc_meta,
+        "examples": examples,
         "terms": terms,
         "passages": [{"key": p.key, "hash": h} for p, h in zip(passages, hashes)],
         "files": files,

@@ -11,9 +11,12 @@ def hit_json(hit: Hit) -> dict:
     p = hit.passage
     return {
         "doc": p.doc,
+        "title": p.title,
         "cite": p.cite,
+        "page": p.page,
         "section": p.section,
         "chapter": p.chapter,
+        "headings": list(p.headings),
         "text": p.text,
         "score": hit.score,
         "highlight": hit.highlight,
@@ -34,8 +37,13 @@ def answer_json(answer: Answer) -> dict:
 
 
 def build_json(report: BuildReport) -> dict:
-    keys = ("documents", "passages", "added", "changed", "removed", "reused", "embedded", "seconds")
-    return {k: getattr(report, k) for k in keys}
+    keys = ("documents", "passages", "added", "changed", "removed", "reused", "embedded", "parsed", "seconds",
+            "parse_seconds", "encode_seconds", "generation", "published")
+    return {
+        **{k: getattr(report, k) for k in keys},
+        "skipped": [{"file": s.file, "reason": s.reason, "kept_previous": s.kept} for s in report.skipped],
+        "pages_without_text": report.pages_without_text or {},
+    }
 
 
 def eval_json(report: EvalReport) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -98,10 +99,14 @@ class Retriever:
 
     # ------------------------------------------------------------------ public
 
-    def ask(self, question: str, k: int | None = None, *, previous: str | None = None) -> Answer:
-        """The k best paragraphs for `question`. With `previous` (the conversation's last question, as
-        searched: `Answer.searched`), a follow-up such as 「它们呢？」 is completed from it first."""
+    def ask(
+        self, question: str, k: int | None = None, *, previous: str | None = None, docs: "list[str] | None" = None
+    ) -> Answer:
+        """The k best passages for `question`. With `previous` (the conversation's last question, as
+        searched: `Answer.searched`), a follow-up such as 「它们呢？」 is completed from it first.
+        With `docs` (document names), only those documents are searched."""
         text = check_question(question, self.settings)
+        allowed = self._passages_of(docs)
         k = check_k(self.settings.k if k is None else k, self.settings)
         if previous is not None:
             if not isinstance(previous, str):
@@ -111,7 +116,7 @@ class Retriever:
                 raise QuestionError(f"the previous question is too long (at most {self.settings.max_question_chars} characters)")
         query = resolve_followup(text, previous, self.data.tokenizer)
         query = check_question(query, self.settings) if query != text else text
-        scores = self.scores(query)
+        scores = self.scores(query, allowed)
         fused = self.fuse(scores)
         order = np.argsort(-fused, kind="stable")[:k]
         confidence = self.confidence(scores)
@@ -130,7 +135,32 @@ class Retriever:
 
     # ------------------------------------------------------------------ signals
 
-    def scores(self, query: str) -> Scores:
+    def _passages_of(self, docs) -> np.ndarray | None:
+        """The passage ids of the named documents (None: no filter), or QuestionError naming the unknown."""
+        if docs is None:
+            return None
+        if isinstance(docs, str) or not all(isinstance(d, str) for d in docs):
+            raise QuestionError("docs must be a list of document names")
+        wanted = {d.strip() for d in docs if d.strip()}
+        if not wanted:
+            return None
+        names = self._doc_ranges
+        unknown = sorted(wanted - set(names))
+        if unknown:
+            known = "、".join(list(names)[:10])
+            raise QuestionError(f"no document named {unknown[0]!r} in the index (it has: {known})")
+        return np.concatenate([np.arange(*names[d]) for d in sorted(wanted, key=lambda d: names[d][0])])
+
+    @functools.cached_property
+    def _doc_ranges(self) -> dict[str, tuple[int, int]]:
+        """Each document's passages: a run of ids, since passages are stored document after document."""
+        ranges: dict[str, list[int]] = {}
+        for i, sp in enumerate(self.data.passages):
+            r = ranges.setdefault(sp.passage.doc, [i, i])
+            r[1] = i + 1
+        return {d: (a, b) for d, (a, b) in ranges.items()}
+
+    def scores(self, query: str, allowed: np.ndarray | None = None) -> Scores:
         data = self.data
         n = len(data.passages)
         tokens = data.tokenizer.tokens(query)
@@ -140,7 +170,9 @@ class Retriever:
         normalized = normalize(query)
         qv = self.encoder.encode([normalized])[0]
         depth = min(n, self.settings.candidates)
-        if depth < n:  # candidates: each side's best; the passage vectors only serve to find them
+        if allowed is not None:  # a document filter: its passages, all of them scored
+            cand = allowed
+        elif depth < n:  # candidates: each side's best; the passage vectors only serve to find them
             _, dense_ids = data.dense.search(qv[None, :], depth)
             lexical_ids = np.argpartition(-bm25_all, depth - 1)[:depth]
             cand = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids]))

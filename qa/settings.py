@@ -66,6 +66,13 @@ class Settings:
     hnsw_m: int = 32
     hnsw_ef_search: int = 512
 
+    # Reading documents. A block longer than this is split at sentence ends into several passages
+    # (README, "Documents": the real reports' paragraphs, 95 % under it).
+    max_passage_chars: int = 600
+    # A PDF is read in a child process with these bounds: a hostile or broken file fails alone.
+    pdf_timeout: float = 120.0  # seconds per file
+    pdf_memory_mb: int = 2048
+
     # Build
     embed_batch_size: int = 32
     keep_generations: int = 2  # the current one and the previous one
@@ -120,6 +127,7 @@ class Settings:
             "bm25_b": self.bm25_b,
             "title_in_lexical": self.title_in_lexical,
             "summing_up_in_lexical": self.summing_up_in_lexical,
+            "max_passage_chars": self.max_passage_chars,
         }
 
 
@@ -140,6 +148,9 @@ _RANGES: dict[str, tuple[float, float]] = {
     "ann_threshold": (0, 10**9),
     "hnsw_m": (2, 256),
     "hnsw_ef_search": (1, 100_000),
+    "max_passage_chars": (50, 100_000),
+    "pdf_timeout": (1, 86_400),
+    "pdf_memory_mb": (64, 1_000_000),
     "embed_batch_size": (1, 4096),
     "keep_generations": (1, 100),
     "port": (0, 65535),

@@ -86,14 +86,20 @@ def sums_up(sentence: str) -> bool:
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """(start, end) character spans of the sentences of `text`, covering it without gaps of content."""
+    """(start, end) character spans of the sentences of `text`, covering it without gaps of content.
+    A line break ends a sentence too: a list item or table row is a sentence of its own."""
     spans = []
-    for m in _SENTENCE_END.finditer(text):
-        start, end = m.span()
-        while start < end and text[start].isspace():
-            start += 1
-        if start < end and _WORD.search(text, start, end):
-            spans.append((start, end))
+    offset = 0
+    for line in text.split("\n"):
+        for m in _SENTENCE_END.finditer(line):
+            start, end = m.start() + offset, m.end() + offset
+            while start < end and text[start].isspace():
+                start += 1
+            while end > start and text[end - 1].isspace():
+                end -= 1
+            if start < end and _WORD.search(text, start, end):
+                spans.append((start, end))
+        offset += len(line) + 1
     return spans or ([(0, len(text))] if text else [])
 
 

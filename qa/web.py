@@ -12,9 +12,10 @@ import logging
 import re
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI, Query, Request
+from fastapi.responses import FileResponse, JSONResponse
 
 from .errors import QAError, QuestionError
 from .live import LiveRetriever
@@ -25,15 +26,15 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 TITLE = "报告问答"
-REPORT = "《中国青海省小微金融行业市场发展现状及投资方向研究报告》"
-DESCRIPTION = f"就{REPORT}提问：每个回答都引用报告原文段落（章节与段落编号），并标出回答问题的句子。"
 NOT_COVERED = "报告中未找到相关内容。"
-EXAMPLES = (
-    "非银行金融机构包括哪些类型？",
-    "互联网金融存在哪些风险？",
-    "如何控制小微企业信用风险？",
-    "青海小微企业的发展前景怎么样？",
-)
+SOURCE_ROUTE = "/api/source"
+_MEDIA_TYPES = {
+    ".pdf": "application/pdf",
+    ".md": "text/plain; charset=utf-8",
+    ".markdown": "text/plain; charset=utf-8",
+    ".txt": "text/plain; charset=utf-8",
+    ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+}
 # Placeholders the report prints instead of figures (XX亿元, XX%): flagged so nobody reads them as data.
 PLACEHOLDER = re.compile(r"X{2,}\s*(?:%|％|亿元|万元|亿|万|元|家|个|倍)?")
 SHOWN_CARDS = 2  # cards open under an answer; the rest are folded
@@ -47,7 +48,8 @@ CSS = """
                 color: var(--body-text-color-subdued); margin-bottom: .3rem; }
 .qa-cite { font-weight: 700; color: var(--color-accent); }
 .qa-score { margin-left: auto; }
-.qa-text { line-height: 1.7; }
+.qa-text { line-height: 1.7; white-space: pre-line; }
+.qa-source { font-size: .8rem; }
 .qa-text mark { background: #fde68a; color: inherit; padding: 0 .1rem; border-radius: 3px; }
 .qa-placeholder { border-bottom: 1px dashed #b45309; color: #b45309; cursor: help; }
 .qa-note { font-size: .8rem; color: #b45309; margin-top: .3rem; }
@@ -80,11 +82,15 @@ def card_html(hit) -> str:
     middle, f2 = _text_html(p.text[a:b])
     after, f3 = _text_html(p.text[b:])
     note = f'<div class="qa-note">{PLACEHOLDER_NOTE}</div>' if (f1 or f2 or f3) else ""
-    path = " › ".join(html.escape(x) for x in (p.doc, p.chapter, p.section))
+    path = " › ".join(html.escape(x) for x in (p.title or p.doc, *p.headings))
+    page = f" · 第 {p.page} 页" if p.page else ""
+    link = f"{SOURCE_ROUTE}/{quote(p.doc)}" + (f"#page={p.page}" if p.page else "")
     return (
-        f'<div class="qa-card" data-cite="{html.escape(p.cite)}">'
+        f'<div class="qa-card" data-cite="{html.escape(p.cite)}" data-doc="{html.escape(p.doc)}">'
         f'<div class="qa-card-head"><span class="qa-cite">[{html.escape(p.cite)}]</span>'
-        f'<span class="qa-path">{path}</span><span class="qa-score">相关度 {hit.score:.2f}</span></div>'
+        f'<span class="qa-path">{path}{page}</span>'
+        f'<a class="qa-source" href="{html.escape(link)}" target="_blank">原文</a>'
+        f'<span class="qa-score">相关度 {hit.score:.2f}</span></div>'
         f'<div class="qa-text">{before}<mark>{middle}</mark>{after}</div>{note}</div>'
     )
 
@@ -103,7 +109,7 @@ def answer_html(answer: Answer) -> str:
         parts.append(_more(answer.hits[SHOWN_CARDS:], "其他相关段落"))
     else:
         parts.append(f'<div class="qa-answer qa-none">{NOT_COVERED}</div>')
-        sections = list(dict.fromkeys(h.passage.section for h in answer.hits))[:3]
+        sections = list(dict.fromkeys(h.passage.section for h in answer.hits if h.passage.section))[:3]
         if sections:
             parts.append("<div>您可能在找：" + "；".join(html.escape(s) for s in sections) + "</div>")
         parts.append(_more(answer.hits, "最接近的段落"))
@@ -116,6 +122,13 @@ def _more(hits, label: str) -> str:
         return ""
     cards = "".join(card_html(h) for h in hits)
     return f'<details class="qa-more"><summary>{label}（{len(hits)}）</summary>{cards}</details>'
+
+
+def description(data) -> str:
+    """What the chat is about: the one document's title, or how many documents."""
+    docs = data.documents
+    about = f"《{docs[0]['title']}》" if len(docs) == 1 else f"{len(docs)} 份文档"
+    return f"就{about}提问：每个回答都引用原文段落（章节与段落编号，PDF 另有页码），并标出回答问题的句子。"
 
 
 def status_text(live: LiveRetriever) -> str:
@@ -137,7 +150,7 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
     def error(status: int, message: str) -> JSONResponse:
         return JSONResponse({"error": message}, status_code=status)
 
-    def run(question, k, previous=None) -> JSONResponse:
+    def run(question, k, previous=None, docs=None) -> JSONResponse:
         if question is None:
             return error(400, "missing question: use ?q=… or {\"question\": \"…\"}")
         if not isinstance(question, str):
@@ -146,14 +159,18 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
             return error(413, f"the question is too long (at most {settings.max_question_chars} characters)")
         try:
             k = check_k(k, settings)
-            return JSONResponse(answer_json(live.retriever.ask(question, k=k, previous=previous)))
+            if isinstance(docs, str):
+                docs = [docs]
+            return JSONResponse(answer_json(live.retriever.ask(question, k=k, previous=previous, docs=docs)))
         except QuestionError as e:
             return error(400, str(e))
         except QAError as e:
             return error(503, str(e))
 
     @app.get("/api/ask")
-    def ask_get(q: str | None = None, k: str | None = None, previous: str | None = None):
+    def ask_get(
+        q: str | None = None, k: str | None = None, previous: str | None = None, doc: list[str] | None = Query(None)
+    ):
         if k is None:
             kk = settings.k
         else:
@@ -161,7 +178,7 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
                 kk = int(k)
             except ValueError:
                 return error(400, f"k must be a whole number from 1 to {settings.max_k}")
-        return run(q, kk, previous)
+        return run(q, kk, previous, doc)
 
     @app.post("/api/ask")
     async def ask_post(request: Request):
@@ -173,7 +190,23 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
             return error(400, "the body must be a JSON object: {\"question\": \"…\", \"k\": 5}")
         from starlette.concurrency import run_in_threadpool
 
-        return await run_in_threadpool(run, body.get("question"), body.get("k", settings.k), body.get("previous"))
+        return await run_in_threadpool(
+            run, body.get("question"), body.get("k", settings.k), body.get("previous"), body.get("doc")
+        )
+
+    @app.get(SOURCE_ROUTE + "/{name}")
+    def source(name: str):
+        """A document of the index, read-only, by its name: no path from the request reaches the disk."""
+        data = live.retriever.data
+        record = next((d for d in data.documents if d["name"] == name), None)
+        if record is None:
+            return error(404, f"no document named {name!r} in the index")
+        folder = Path(settings.corpus_dir).resolve()
+        path = (folder / record["file"]).resolve()
+        if path.parent != folder or not path.is_file():
+            return error(404, f"the file of document {name!r} is no longer in the corpus folder")
+        kind = _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
+        return FileResponse(path, media_type=kind, content_disposition_type="inline", filename=record["file"])
 
     @app.get("/api/health")
     def health():
@@ -181,6 +214,7 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
         return {
             "status": "ok",
             "documents": [d["name"] for d in data.documents],
+            "titles": {d["name"]: d["title"] for d in data.documents},
             "passages": len(data.passages),
             "model": data.model,
             "built_at": data.built_at,
@@ -200,11 +234,11 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
 def build_ui(live: LiveRetriever, settings: Settings):
     import gradio as gr
 
-    def respond(message: str, history: list, previous: str | None):
+    def respond(message: str, history: list, previous: str | None, docs: list | None = None):
         history = list(history or [])
         try:
             question = check_question(message, settings)
-            answer = live.retriever.ask(question, previous=previous)
+            answer = live.retriever.ask(question, previous=previous, docs=docs or None)
             reply, previous = answer_html(answer), answer.searched
         except QAError as e:
             shown = (message or "")[: settings.max_question_chars]  # echo at most what could be asked
@@ -218,8 +252,14 @@ def build_ui(live: LiveRetriever, settings: Settings):
     def clear():
         return [], None, "", status_text(live)
 
+    data = live.retriever.data
+    examples = data.examples
+
+    def doc_choices():
+        return [(d["title"], d["name"]) for d in live.retriever.data.documents]
+
     with gr.Blocks(title=TITLE) as demo:
-        gr.Markdown(f"# {TITLE}\n{DESCRIPTION}")
+        gr.Markdown(f"# {TITLE}\n{description(data)}", elem_id="qa-description")
         chatbot = gr.Chatbot(
             show_label=False,
             height=640,
@@ -227,7 +267,7 @@ def build_ui(live: LiveRetriever, settings: Settings):
             sanitize_html=True,
             feedback_options=None,
             buttons=["copy"],
-            placeholder="请输入关于报告的问题，例如：非银行金融机构包括哪些类型？",
+            placeholder=f"请输入关于文档的问题，例如：{examples[0]}" if examples else "请输入关于文档的问题",
         )
         previous = gr.State(None)
         with gr.Row():
@@ -240,22 +280,37 @@ def build_ui(live: LiveRetriever, settings: Settings):
                 submit_btn="提问",
             )
             clear_btn = gr.Button("清空对话", scale=1, elem_id="qa-clear")
-        with gr.Row():
-            gr.Markdown("示例问题：")
-            buttons = [gr.Button(q, size="sm", elem_classes=["qa-example"]) for q in EXAMPLES]
+        docs = gr.Dropdown(
+            choices=doc_choices(),
+            value=[],
+            multiselect=True,
+            label="只在这些文档中查找（不选则查找全部）",
+            elem_id="qa-docs",
+            visible=len(data.documents) > 1,
+        )
+        if examples:
+            with gr.Row():
+                gr.Markdown("示例问题：")
+                buttons = [gr.Button(q, size="sm", elem_classes=["qa-example"]) for q in examples]
+        else:
+            buttons = []
         status = gr.Markdown(status_text(live), elem_id="qa-status")
 
         outputs = [chatbot, previous, box, status]
-        box.submit(respond, [box, chatbot, previous], outputs, api_name="chat", concurrency_limit=8)
-        for b, q in zip(buttons, EXAMPLES):
-            b.click(lambda h, p, q=q: respond(q, h, p), [chatbot, previous], outputs, api_visibility="private")
+        box.submit(respond, [box, chatbot, previous, docs], outputs, api_name="chat", concurrency_limit=8)
+        for b, q in zip(buttons, examples):
+            b.click(lambda h, p, d, q=q: respond(q, h, p, d), [chatbot, previous, docs], outputs, api_visibility="private")
         clear_btn.click(clear, None, outputs, api_visibility="private")
-        demo.load(lambda: status_text(live), None, status, api_visibility="private")
 
-        def ask(question: str, k: int = 5) -> dict:
-            """The answer object of `qa ask --json` for one question."""
+        def on_load():  # a reloaded index may have other documents
+            return status_text(live), gr.Dropdown(choices=doc_choices(), visible=len(live.retriever.data.documents) > 1)
+
+        demo.load(on_load, None, [status, docs], api_visibility="private")
+
+        def ask(question: str, k: int = 5, docs: list[str] | None = None) -> dict:
+            """The answer object of `qa ask --json` for one question (docs: only these document names)."""
             try:
-                return answer_json(live.retriever.ask(question, k=int(k)))
+                return answer_json(live.retriever.ask(question, k=int(k), docs=docs or None))
             except QAError as e:
                 return {"question": question, "error": str(e)}
 

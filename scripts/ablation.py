@@ -121,7 +121,7 @@ def body_noun_phrases(min_count: int = 2) -> list[str]:
     from qa.corpus import load_corpus
 
     counts: collections.Counter = collections.Counter()
-    for passage in (p for d in load_corpus(ROOT / "corpus") for p in d.passages()):
+    for passage in (p for d in load_corpus(ROOT / "corpus") for p in d.passages):
         run: list[str] = []
         for pair in [*jieba.posseg.cut(text.normalize(passage.text)), None]:
             if pair is not None and (pair.flag[:1] in ("n", "j") or pair.flag == "vn"):

@@ -79,7 +79,7 @@ def free_port() -> int:
 def bench_build(tmp: Path, encoder, settings) -> dict:
     corpus = tmp / "corpus"
     shutil.copytree(ROOT / "corpus", corpus)
-    passages = [p for d in load_corpus(corpus) for p in d.passages()]
+    passages = [p for d in load_corpus(corpus) for p in d.passages]
     paragraph_texts = [p.text for p in passages]
     sentence_texts = list(dict.fromkeys(p.text[a:b] for p in passages for a, b in split_sentences(p.text)))
     encoder.encode(paragraph_texts[:4])  # warm
@@ -289,7 +289,7 @@ def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
     plus encoding the report's sentences once."""
     settings = Settings.from_env()
     encoder = load_encoder(settings.model)
-    report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages()]
+    report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages]
     sentences = sorted({p.text[a:b] for p in report for a, b in split_sentences(p.text)})
     corpus, index = workdir / "corpus", workdir / "index"
     synthetic_corpus(corpus, n, sentences)
@@ -351,7 +351,7 @@ def bench_hnsw_real(n: int, settings: Settings, questions: list[str]) -> dict:
     t = time.perf_counter()
     vectors = load_encoder(settings.model).encode(texts, batch_size=256)
     encode_s = time.perf_counter() - t
-    report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages()]
+    report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages]
     queries = questions + [p.text[a:b] for p in report for a, b in split_sentences(p.text)]
     qv = load_encoder(settings.model, int8=settings.int8_queries).encode(queries)
     exact = faiss.IndexFlatIP(vectors.shape[1])
@@ -463,7 +463,7 @@ def main() -> None:
         sizes = [int(s) for s in args.scale.split(",") if s.strip()]
         results["scale"] = []
         if sizes:
-            report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages()]
+            report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages]
             sentences = sorted({p.text[a:b] for p in report for a, b in split_sentences(p.text)})
             results["encoder_passages_per_s"] = bench_encoder_throughput(encoder, sentences)
         for n in sizes:

@@ -91,7 +91,7 @@ def main() -> None:
 
     epochs = int(sys.argv[1]) if len(sys.argv) > 1 else 1
     lr = float(sys.argv[2]) if len(sys.argv) > 2 else 2e-5
-    passages = [p for d in load_corpus(ROOT / "corpus") for p in d.passages()]
+    passages = [p for d in load_corpus(ROOT / "corpus") for p in d.passages]
     questions = read_questions(ROOT / "eval" / "dev.jsonl")
     with tempfile.TemporaryDirectory() as tmp:
         report = tune(passages, resolve_model("m3e-small"), Path(tmp) / "model", epochs=epochs, lr=lr)

@@ -36,8 +36,9 @@ def server(tmp_path_factory, report_corpus, settings, encoder):
     root = tmp_path_factory.mktemp("web")
     corpus = root / "corpus"
     shutil.copytree(report_corpus, corpus)
-    (corpus / "zz_html.md").write_text(
-        f"# 测试\n\n## 一、测试章\n\n### 1.1 标记测试\n\n(1) 量子纠缠防火墙的配置说明：{XSS} 请勿执行。\n", encoding="utf-8"
+    # Plain text keeps markup as written (Markdown's tags are dropped when it is read): it must show as text.
+    (corpus / "zz_html.txt").write_text(
+        f"测试\n\n一、测试章\n\n1.1 标记测试\n\n(1) 量子纠缠防火墙的配置说明：{XSS} 请勿执行。\n", encoding="utf-8"
     )
     build(corpus, root / "index", settings, encoder=encoder)
     with Server(settings.replace(index_dir=root / "index")) as s:
@@ -103,7 +104,7 @@ def test_out_of_scope_says_not_covered(page):
 
 def test_html_in_corpus_and_question_shows_as_text(page):
     ask(page, f"量子纠缠防火墙怎么配置？{XSS}", 1)
-    html_card = page.locator(".qa-card", has_text="zz_html").first
+    html_card = page.locator(".qa-card", has_text="量子纠缠防火墙").first
     assert XSS in html_card.inner_text()
     assert page.locator(".qa-card img, .qa-card script").count() == 0
     page.wait_for_timeout(500)

@@ -8,7 +8,7 @@ import pytest
 
 from .conftest import FIXTURES, ROOT, run_qa
 
-HIT_KEYS = {"doc", "cite", "section", "text", "score", "highlight"}
+HIT_KEYS = {"doc", "title", "cite", "page", "section", "headings", "text", "score", "highlight"}
 
 
 @pytest.fixture(scope="module")
@@ -75,10 +75,14 @@ def test_build_json_contract(tmp_path):
     proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert list(report) == ["documents", "passages", "added", "changed", "removed", "reused", "embedded", "seconds"]
-    assert (report["documents"], report["passages"], report["embedded"]) == (1, 10, 10)
+    assert list(report) == [
+        "documents", "passages", "added", "changed", "removed", "reused", "embedded", "parsed", "seconds",
+        "parse_seconds", "encode_seconds", "generation", "published", "skipped", "pages_without_text",
+    ]
+    assert (report["documents"], report["passages"], report["embedded"], report["parsed"]) == (1, 10, 10, 1)
+    assert (report["skipped"], report["published"]) == ([], True)
     again = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
-    assert (again["embedded"], again["reused"]) == (0, 10)
+    assert (again["embedded"], again["reused"], again["parsed"], again["published"]) == (0, 10, 0, False)
 
 
 def test_import_writes_clean_markdown(tmp_path):

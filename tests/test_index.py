@@ -132,24 +132,56 @@ def test_previous_generation_is_kept_and_older_ones_removed(built, encoder, sett
     assert current_generation(index) == gens[-1]
 
 
-def test_bad_corpus_changes_nothing(built, encoder, settings):
+def test_unreadable_files_are_all_reported_and_change_nothing(built, encoder, settings):
     corpus, index, first = built
     before = {p.relative_to(index): p.read_bytes() for p in index.rglob("*") if p.is_file() and "lock" not in p.name}
     (corpus / "broken.txt").write_bytes(b"\xff\xfe\xfa\x80" * 8)
-    with pytest.raises(CorpusError, match="broken.txt"):
-        build(corpus, index, settings, encoder=encoder)
-    (corpus / "broken.txt").unlink()
     (corpus / "empty.md").write_text("", encoding="utf-8")
-    with pytest.raises(CorpusError, match="empty.md"):
-        build(corpus, index, settings, encoder=encoder)
-    (corpus / "empty.md").write_text("# 只有标题\n\n没有章节的文字。\n", encoding="utf-8")
-    with pytest.raises(CorpusError, match="empty.md"):
-        build(corpus, index, settings, encoder=encoder)
-    (corpus / "empty.md").unlink()
+    (corpus / "headings.md").write_text("# 只有标题\n\n## 一、章\n", encoding="utf-8")
+    report = build(corpus, index, settings, encoder=encoder)
+    # Every bad file in one run, each with its reason; the good one is served as before.
+    assert [(s.file, s.kept) for s in report.skipped] == [("broken.txt", False), ("empty.md", False), ("headings.md", False)]
+    reasons = " ".join(s.reason for s in report.skipped)
+    assert "UTF-8 or GB18030" in reasons and "is empty" in reasons and "no text found" in reasons
+    assert (report.published, report.passages, report.embedded) == (False, 10, 0)
+    for name in ("broken.txt", "empty.md", "headings.md"):
+        (corpus / name).unlink()
     with pytest.raises(CorpusError, match="does not exist"):
         build(corpus.parent / "missing", index, settings, encoder=encoder)
     after = {p.relative_to(index): p.read_bytes() for p in index.rglob("*") if p.is_file() and "lock" not in p.name}
     assert after == before
+
+
+def test_a_document_that_became_unreadable_keeps_its_passages(built, encoder, settings):
+    corpus, index, first = built
+    (corpus / "second.md").write_text("# 第二份\n\n## 一、概述\n\n第二份报告的正文。\n", encoding="utf-8")
+    added = build(corpus, index, settings, encoder=encoder)
+    assert (added.passages, added.skipped) == (11, ())
+    (corpus / "second.md").write_bytes(b"\xff\xfe\xfa\x80" * 8)  # saved in a broken encoding
+    report = build(corpus, index, settings, encoder=encoder)
+    assert [(s.file, s.kept) for s in report.skipped] == [("second.md", True)]
+    assert report.passages == 11 and report.embedded == 0
+    data = load(index, settings)
+    assert "第二份报告的正文。" in [sp.passage.text for sp in data.passages]
+
+
+def test_nothing_readable_is_an_error_and_changes_nothing(tmp_path, encoder, settings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_bytes(b"\x00\x01")
+    (corpus / "b.md").write_text("", encoding="utf-8")
+    with pytest.raises(CorpusError, match=r"no document could be read:\n.*a.txt.*\n.*b.md"):
+        build(corpus, tmp_path / "index", settings, encoder=encoder)
+    assert current_generation(tmp_path / "index") is None
+
+
+def test_unchanged_files_are_not_parsed_again(built, encoder, settings):
+    corpus, index, first = built
+    assert first.parsed == 1
+    path = next(corpus.iterdir())
+    path.touch()  # a new time, the same bytes: hashed, not parsed
+    again = build(corpus, index, settings, encoder=encoder)
+    assert (again.parsed, again.embedded, again.published) == (0, 0, False)
 
 
 def test_second_build_fails_fast_naming_the_first(built, settings):

@@ -24,7 +24,7 @@ def test_bm25_leaves_out_a_closing_sentence_that_points_back():
     from qa.settings import Settings
 
     def closes(text, settings=Settings()):
-        passage = Passage(doc="d", cite="1.1(1)", chapter="一、概述", section="1.1 规模", text=text)
+        passage = Passage(doc="d", cite="1.1(1)", headings=("一、概述", "1.1 规模"), text=text)
         return bm25_text(passage, split_sentences(text), settings) != text
 
     assert closes("银行提供贷款。银行提供结算。总之，银行作用不可替代。")

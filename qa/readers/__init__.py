@@ -1,0 +1,43 @@
+"""One reader per file format, picked by suffix from READERS: bytes in, a `Source` (blocks) out.
+
+A reader raises CorpusError naming the file and the reason when it cannot read one. The rest of
+the code never asks which format a passage came from.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .blocks import Block, Source
+
+Reader = Callable[[bytes, str], Source]
+
+
+def _markdown(data: bytes, source: str) -> Source:
+    from .markdown import read
+
+    return read(data, source)
+
+
+def _text(data: bytes, source: str) -> Source:
+    from .plaintext import read
+
+    return read(data, source)
+
+
+def _pdf(data: bytes, source: str) -> Source:
+    from .pdf import read
+
+    return read(data, source)
+
+
+def _docx(data: bytes, source: str) -> Source:
+    from .docx import read
+
+    return read(data, source)
+
+
+# Imported on use: pypdf and python-docx load only for a corpus that has such files.
+READERS: dict[str, Reader] = {".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx}
+
+__all__ = ["READERS", "Block", "Reader", "Source"]

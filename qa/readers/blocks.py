@@ -1,0 +1,174 @@
+"""What every reader returns: a document's title, metadata and its blocks in reading order.
+
+Readers know file formats and nothing about citations; `qa.structure` turns blocks into passages.
+Also here: the text rules more than one reader needs (Markdown inline markup, heading lines,
+list-item markers), so that a heading is a heading whichever format it came in.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field
+
+from ..text import clean
+
+
+@dataclass(frozen=True)
+class Block:
+    """One unit of a document in reading order.
+
+    kind: "heading" (text: the heading), "paragraph" (text), "list" (text: its lead-in line, may be
+    empty; items), "table" (text: its caption, may be empty; items: rows rendered "header: value；…").
+    level: a heading's markup level (Markdown #s, Word's Heading N, PDF font rank); None for a plain
+    text line recognised as a heading by its numbering.
+    page: the 1-based PDF page the block starts on; None where the format has no pages.
+    """
+
+    kind: str
+    text: str = ""
+    items: tuple[str, ...] = ()
+    level: int | None = None
+    page: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file as its reader understood it."""
+
+    title: str  # "" when the file names none (the structure step then looks at its headings)
+    blocks: tuple[Block, ...]
+    meta: dict = field(default_factory=dict)  # date, source_url, author when the file says
+    pages: int | None = None  # PDF page count
+    pages_without_text: tuple[int, ...] = ()  # PDF pages with no text layer (scanned images)
+
+
+# --------------------------------------------------------------------------- inline Markdown
+
+
+_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>]*>")
+_BREAK = re.compile(r"<br\s*/?>", re.I)
+_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_STRONG = re.compile(r"\*\*+|__+|~~")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+_CODE = re.compile(r"`+")
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+
+
+def strip_inline(text: str) -> str:
+    """Markdown inline markup and HTML tags removed, images replaced by their alt text, links by theirs."""
+    text = _IMAGE.sub(r"\1", text)
+    text = _LINK.sub(r"\1", text)
+    text = _AUTOLINK.sub("", text)
+    text = _BREAK.sub(" ", text)
+    text = _TAG.sub("", text)
+    text = _STRONG.sub("", text)
+    text = _EMPHASIS.sub(r"\1", text)
+    text = _CODE.sub("", text)
+    text = _ESCAPE.sub(r"\1", text)
+    return clean(html.unescape(text))
+
+
+_BOLD_LINE = re.compile(r"^\s*(\*\*|__)(?P<body>.+?)\1\s*$")
+
+
+def bold_only(line: str) -> str | None:
+    """The text of a line that is bold and nothing else (a heading written as `**二、…**`), or None."""
+    m = _BOLD_LINE.match(line)
+    if not m or "**" in m.group("body"):
+        return None
+    body = strip_inline(m.group("body"))
+    return body if body and len(body) <= HEADING_MAX else None  # a long bold line is an emphasised paragraph
+
+
+# --------------------------------------------------------------------------- headings
+
+
+_CN = "零一二三四五六七八九十百〇"
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+
+# (style, pattern): the numbering schemes of Chinese reports, most specific first. The style says
+# which headings are siblings: a heading of a style already open closes everything opened after it.
+NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
+    ("第章", re.compile(rf"^第\s*([{_CN}\d]+)\s*章\s*[、.．:：]?\s*")),
+    ("第节", re.compile(rf"^第\s*([{_CN}\d]+)\s*节\s*[、.．:：]?\s*")),
+    ("第部分", re.compile(rf"^第\s*([{_CN}\d]+)\s*部分\s*[、.．:：]?\s*")),
+    ("一、", re.compile(rf"^([{_CN}]{{1,3}})\s*[、.．]\s*")),
+    ("（一）", re.compile(rf"^[(（]\s*([{_CN}]{{1,3}})\s*[)）]\s*")),
+    ("1.1", re.compile(r"^(\d{1,2}(?:\s*[.．]\s*\d{1,2})+)(?![\d%％])[.．、]?\s*")),
+    ("1.", re.compile(r"^(\d{1,2})(?:\s*[.．、]\s*|\s+)(?![\d%％])")),
+    ("（1）", re.compile(r"^[(（]\s*(\d{1,2})\s*[)）]\s*")),
+    ("1）", re.compile(r"^(\d{1,2})\s*[)）]\s*")),
+    ("①", re.compile(r"^([①-⑳])\s*")),
+)
+_BRACKET = re.compile(r"^【([^】]{1,30})】$")
+_SENTENCE_PUNCT = re.compile(r"[。！？；!?;，,]")
+HEADING_MAX = 40  # characters of a plain-text heading line; longer lines are text
+
+
+def cn_number(s: str) -> int:
+    """一..九百九十九 (and arabic digits) as an int."""
+    if s.isdigit():
+        return int(s)
+    if s in ("十",):
+        return 10
+    total, current = 0, 0
+    for ch in s:
+        if ch == "百":
+            total += (current or 1) * 100
+            current = 0
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        else:
+            current = _CN_DIGITS.get(ch, 0)
+    return total + current
+
+
+def numbering(text: str) -> tuple[str, str, str] | None:
+    """(style, number, rest) of a heading's own numbering: 「二、市场」 -> ("一、", "2", "市场"),
+    「2.3 作用」 -> ("1.1", "2.3", "作用"); None when it has none."""
+    for style, pattern in NUMBERING:
+        m = pattern.match(text)
+        if not m:
+            continue
+        raw = m.group(1)
+        if style == "①":
+            number = str(ord(raw) - ord("①") + 1)
+        elif style == "1.1":
+            number = ".".join(str(int(x)) for x in re.split(r"\s*[.．]\s*", raw))
+            style = f"1.1{'.1' * (number.count('.') - 1)}"  # 1.1 and 1.1.1 are different levels
+        else:
+            number = str(cn_number(raw))
+        return style, number, text[m.end() :].strip()
+    m = _BRACKET.match(text)
+    if m:
+        return "【】", "", m.group(1)
+    return None
+
+
+def plain_heading(line: str, emphasised: bool = False) -> bool:
+    """Whether a line of running text is a heading by its form: numbered (一、 （一） 1. 1.1 第一章 …)
+    or 【bracketed】, short, and not a sentence (a bold one may end with 。)."""
+    line = line.strip()
+    found = numbering(line)
+    if found is None or len(line) > HEADING_MAX:
+        return False
+    rest = found[2]
+    if not rest or not re.search(r"[\w\u4e00-\u9fff]", rest):
+        return False
+    return not _SENTENCE_PUNCT.search(rest.rstrip("。：:" if emphasised else "：:"))
+
+
+# --------------------------------------------------------------------------- list items
+
+
+LIST_ITEM = re.compile(r"^\s*(?:[-*+](?=\s)|[•·●▪■◆◇○]|\d{1,2}[.．、)）](?!\d)|[(（]\d{1,2}[)）]|[①-⑳])\s*")
+BULLET = re.compile(r"^\s*(?:[-*+](?=\s)|[•·●▪■◆◇○])\s*")
+
+
+def is_list_item(line: str) -> bool:
+    m = LIST_ITEM.match(line)
+    return bool(m) and (m.end() < len(line.rstrip()))

@@ -1,0 +1,172 @@
+"""Markdown (.md): front matter, headings at any level, paragraphs, lists, GFM tables, and the
+plain-text headings many converted reports carry (一、 lines, 【…】, a bold-only line)."""
+
+from __future__ import annotations
+
+import re
+
+from .blocks import BULLET, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
+from .tables import TableRows
+from .text_lines import decode, join_lines
+
+_ATX = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+_FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
+_META_KEYS = {"title": "title", "date": "date", "publishedat": "date", "published": "date", "sourceurl": "source_url",
+              "url": "source_url", "link": "source_url", "source": "source", "author": "author"}
+_MD_ITEM = re.compile(r"^\s*(?:[-*+•·]|\d{1,2}[.)、）])\s+")
+_IMAGES = re.compile(r"\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?")
+# The alt text of a figure standing alone is a passage when it is a caption (图1：…, 表 2 …), not a
+# placeholder such as 「历史图片暂不可用」.
+_CAPTION = re.compile(r"^(图|表|附图|附表|figure|fig\.|table|chart|exhibit)\s*[\d一二三四五六七八九十]", re.I)
+_LEADING_BOLD = re.compile(r"^\s*\*\*(?P<head>[^*]{2,40}?)\*\*(?P<rest>\S.*)$")
+
+
+def front_matter(text: str) -> tuple[dict, str]:
+    """YAML front matter as metadata (title, date, source URL, author), and the text after it.
+    Only top-level `key: value` lines are read: its lists (summary, tags) repeat the body."""
+    m = _FRONT.match(text)
+    if not m:
+        return {}, text
+    meta = {}
+    for line in m.group(1).splitlines():
+        kv = re.match(r"^([A-Za-z_]\w*)\s*:\s*(.*)$", line)
+        if kv and kv.group(1).lower() in _META_KEYS and kv.group(2).strip():
+            value = kv.group(2).strip()
+            if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
+                value = value[1:-1]
+            meta.setdefault(_META_KEYS[kv.group(1).lower()], value.strip())
+    # keep the line count, so line numbers in messages still match the file
+    return meta, "\n" * m.group(0).count("\n") + text[m.end() :]
+
+
+def read(data: bytes, source: str) -> Source:
+    meta, text = front_matter(decode(data, source))
+    parser = _Parser()
+    for raw in text.splitlines():
+        parser.line(raw)
+    blocks = parser.finish()
+    title = meta.get("title", "")
+    # A single level-1 heading above all others is the document's title, not a section.
+    h1 = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
+    first_heading = next((i for i, b in enumerate(blocks) if b.kind == "heading"), None)
+    if len(h1) == 1 and h1[0] == first_heading:
+        title = title or blocks[h1[0]].text
+        del blocks[h1[0]]
+    return Source(title=strip_inline(title), blocks=tuple(blocks), meta=meta)
+
+
+class _Parser:
+    """Line by line: a block ends at a blank line, a heading, or where a list or table starts."""
+
+    def __init__(self):
+        self.blocks: list[Block] = []
+        self.para: list[str] = []
+        self.items: list[list[str]] | None = None
+        self.table: TableRows | None = None
+        self.gap = False  # a blank line since the open list or table's last line
+        self.fence = False
+
+    def line(self, raw: str) -> None:
+        if raw.strip().startswith(("```", "~~~")):
+            self.fence = not self.fence
+            return
+        if self.fence:
+            self.text(raw)
+            return
+        stripped = raw.strip()
+        if not stripped or not strip_inline(stripped) and "|" not in stripped:
+            self.end_paragraph()
+            self.gap = True
+            return
+        heading = _ATX.match(raw)
+        if heading and heading.group(2):
+            self.flush()
+            self.heading(heading.group(2), len(heading.group(1)))
+            return
+        if self.table is not None and ("|" in stripped) and (not self.gap or stripped.count("|") >= 2):
+            self.table.add(stripped)
+            self.gap = False
+            return
+        if stripped.startswith("|") or (stripped.count("|") >= 2 and not self.para):
+            self.flush()
+            self.table = TableRows()
+            self.table.add(stripped)
+            self.gap = False
+            return
+        if _MD_ITEM.match(raw) or BULLET.match(raw) and is_list_item(raw):
+            self.item(raw)
+            return
+        bold = bold_only(stripped)
+        if bold:
+            self.flush()
+            self.heading(bold, None)
+            return
+        glued = _LEADING_BOLD.match(stripped)
+        if glued and plain_heading(strip_inline(glued.group("head")), emphasised=True):
+            self.flush()  # 「**三、…。**2025年11月…」: the heading, then its text
+            self.heading(glued.group("head"), None)
+            stripped = glued.group("rest")
+        elif plain_heading(strip_inline(stripped)):
+            self.flush()
+            self.heading(stripped, None)
+            return
+        elif self.items is not None and not self.gap:
+            self.items[-1].append(stripped)  # a wrapped item's next line
+            return
+        if self.items is not None or self.table is not None:
+            self.flush()
+        self.text(stripped)
+
+    def text(self, line: str) -> None:
+        self.para.append(line)
+
+    def heading(self, text: str, level: int | None) -> None:
+        text = strip_inline(text)
+        if text:
+            self.blocks.append(Block("heading", text, level=level))
+
+    def item(self, raw: str) -> None:
+        self.end_paragraph()
+        if self.table is not None:
+            self.flush()
+        if self.items is None:
+            self.items = []
+        self.items.append([BULLET.sub("", raw.strip(), count=1)])
+        self.gap = False
+
+    def end_paragraph(self) -> None:
+        if self.para:
+            text = join_lines([strip_inline(x) for x in self.para])
+            only_images = not _IMAGES.sub("", " ".join(self.para)).strip()
+            self.para = []
+            # A figure alone keeps its caption (alt text) when it has one worth reading; 「图片暂不可用」 is none.
+            if text and not (only_images and not _CAPTION.match(text)):
+                self.blocks.append(Block("paragraph", text))
+
+    def flush(self) -> None:
+        self.end_paragraph()
+        if self.items is not None:
+            items = [join_lines([strip_inline(x) for x in item]) for item in self.items]
+            items = [i for i in items if i]
+            self.items = None
+            if len(items) == 1 and plain_heading(items[0]) or len(items) == 1 and _label(items[0]):
+                self.blocks.append(Block("heading", items[0]))  # 「1. **高端酒**」 alone: a label
+            elif len(items) == 1:
+                self.blocks.append(Block("paragraph", items[0]))
+            elif items:
+                self.blocks.append(Block("list", "", tuple(items)))
+        if self.table is not None:
+            rows = self.table.rendered()
+            self.table = None
+            if rows:
+                self.blocks.append(Block("table", "", tuple(rows)))
+        self.gap = False
+
+    def finish(self) -> list[Block]:
+        self.flush()
+        return self.blocks
+
+
+def _label(text: str) -> bool:
+    """A short line with no sentence in it: 「高端酒」, 「1. 需求端：」."""
+    return len(text) <= 20 and not re.search(r"[。！？；，,;!?]", text)

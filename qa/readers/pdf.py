@@ -1,0 +1,132 @@
+"""PDF (.pdf) with pypdf: text page by page, then the page debris removed.
+
+pypdf runs in a child process bounded in time and memory (Settings.pdf_timeout, pdf_memory_mb), so a
+truncated, looping or bomb-like file fails alone, reported like any unreadable file.
+
+Debris: running headers and footers (lines that repeat at the top or bottom of many pages once
+digits are masked), page numbers in any style, contents pages (dot leaders), a tracking string
+stamped on every page, lines of bare chart numbers, CJK radicals and compatibility ideographs
+(⼤ -> 大). A page without a text layer is counted in Source.pages_without_text, never indexed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+import unicodedata
+from collections import Counter
+from pathlib import Path
+
+from ..errors import CorpusError
+from ..text import clean
+from .blocks import Block, Source
+from .text_lines import PAGE_NUMBER, Line, blocks_from_lines, mark_short_lines
+
+_EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
+_DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
+_CHART_NUMBERS = re.compile(r"^[\d\s.,%％+\-–/:()（）]+$")
+_SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
+_SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# Titles authoring tools write for every file: not the document's.
+_BAD_TITLE = re.compile(r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿)|www\.|https?:|\.[a-z]{2,5}$", re.I)
+
+
+def read(data: bytes, source: str) -> Source:
+    from ..settings import Settings
+
+    settings = Settings.from_env()
+    extracted = _extract_in_child(data, source, settings.pdf_timeout, settings.pdf_memory_mb)
+    pages = [[_fix_chars(clean(ln)) for ln in (text or "").splitlines()] for text in extracted["pages"]]
+    without_text = tuple(i + 1 for i, lines in enumerate(pages) if not any(re.search(r"\w", ln) for ln in lines))
+    lines = _without_debris(pages)
+    outline = {_key(t): level for t, level, _ in extracted.get("outline", [])}
+    blocks: list[Block] = []
+    flat = [Line(text, page) for page, texts in enumerate(lines, 1) for text in texts]
+    for b in blocks_from_lines(mark_short_lines(flat), blank_breaks=False):
+        level = outline.get(_key(b.text)) if b.kind in ("paragraph", "heading") else None
+        if level is not None:  # the PDF's own outline names this line a heading
+            b = Block("heading", b.text, level=level, page=b.page)
+        blocks.append(b)
+    title = extracted.get("title") or ""
+    if not title or _BAD_TITLE.search(title) or len(title) > 80:
+        title = extracted.get("largest") or ""
+    meta = {k: v for k, v in extracted.get("meta", {}).items() if v}
+    return Source(title=clean(title), blocks=tuple(blocks), meta=meta, pages=len(pages), pages_without_text=without_text)
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def _fix_chars(text: str) -> str:
+    """CJK radicals and compatibility ideographs some PDF fonts map to (⼤, 﨑) as the usual characters;
+    superscript footnote markers dropped."""
+    if any("\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" for ch in text):
+        text = "".join(
+            unicodedata.normalize("NFKC", ch) if "\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" else ch for ch in text
+        )
+    # Letter-spaced type (「为 隐 私 计 算」) comes out with a space between every character.
+    return _SPACED_CJK.sub("", text.translate(_SUPERSCRIPTS))
+
+
+def _without_debris(pages: list[list[str]]) -> list[list[str]]:
+    n = len(pages)
+    masked = lambda s: re.sub(r"\d+", "#", re.sub(r"\s+", "", s))  # noqa: E731
+    edge_counts: Counter = Counter()
+    all_counts: Counter = Counter()
+    for lines in pages:
+        content = [ln for ln in lines if ln]
+        edge_counts.update({masked(ln) for ln in content[:_EDGE] + content[-_EDGE:]})
+        all_counts.update(set(content))
+    repeated_edge = {k for k, c in edge_counts.items() if n >= 4 and c >= max(3, 0.3 * n)}
+    stamped = {k for k, c in all_counts.items() if n >= 4 and c >= max(3, 0.5 * n)}
+    out = []
+    for lines in pages:
+        content = [ln for ln in lines if ln]
+        leaders = sum(1 for ln in content if _DOT_LEADER.search(ln))
+        if leaders >= 3 and leaders >= 0.3 * len(content):
+            out.append([])  # a contents page
+            continue
+        kept = []
+        for i, ln in enumerate(content):
+            at_edge = i < _EDGE or i >= len(content) - _EDGE
+            if ln in stamped or (at_edge and (masked(ln) in repeated_edge or PAGE_NUMBER.match(ln))):
+                continue
+            if _DOT_LEADER.search(ln) or _CHART_NUMBERS.match(ln):
+                continue
+            kept.append(ln)
+        out.append(kept)
+    return out
+
+
+# --------------------------------------------------------------------------- the child process
+
+
+def _extract_in_child(data: bytes, source: str, timeout: float, memory_mb: int) -> dict:
+    def limits():  # in the child, before it runs: a bound on its address space
+        import resource
+
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    try:
+        done = subprocess.run(
+            [sys.executable, "-I", str(Path(__file__).with_name("pdf_child.py"))],
+            input=data,
+            capture_output=True,
+            timeout=timeout,
+            preexec_fn=limits if os.name == "posix" else None,
+            env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        )
+    except subprocess.TimeoutExpired:
+        raise CorpusError(f"{source}: reading this PDF took over {timeout:.0f} s (malformed or hostile file); not indexed") from None
+    if done.returncode != 0:
+        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        why = tail[-1] if tail else f"the PDF reader stopped (exit {done.returncode})"
+        if done.returncode < 0 or re.search(r"MemoryError|[Mm]emory allocation|Cannot allocate", done.stderr.decode("utf-8", "replace")):
+            why = f"reading it needed over {memory_mb} MB (malformed or hostile file)"
+        raise CorpusError(f"{source}: cannot be read as a PDF ({why})")
+    return json.loads(done.stdout)

@@ -1,0 +1,148 @@
+"""Lines of running text -> blocks: what plain text files and PDF pages have in common.
+
+Text extracted from a PDF is hard-wrapped: a paragraph ends where a line is cut short after a
+sentence end, where a heading or a numbered or bulleted line starts, or at a blank line where
+blank lines are paragraph breaks (not where every line is followed by one, as some extractors
+write).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ..errors import CorpusError
+from ..text import clean
+from .blocks import BULLET, Block, plain_heading
+
+PAGE_NUMBER = re.compile(
+    r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
+)
+_MARKER = re.compile(r"^[(（]\s*\d{1,3}\s*[)）]|^\d{1,2}[)）]")
+_SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
+_HEADER_MAX = 40
+
+
+def decode(data: bytes, source: str) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (common for Chinese text); anything else is an error."""
+    if b"\x00" in data:
+        raise CorpusError(f"{source}: looks like a binary file (NUL bytes), not text")
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        if not text.strip():
+            raise CorpusError(f"{source}: the file is empty")
+        return text
+    raise CorpusError(f"{source}: cannot be decoded as UTF-8 or GB18030; save it as UTF-8")
+
+
+def join_lines(parts: list[str]) -> str:
+    """Join hard-wrapped lines: no space in Chinese text, one space between two Latin words or digits."""
+    out = ""
+    for part in parts:
+        part = clean(part)
+        if not part:
+            continue
+        if out and out[-1].isascii() and out[-1].isalnum() and part[0].isascii() and part[0].isalnum():
+            out += " "
+        out += part
+    return out
+
+
+@dataclass(frozen=True)
+class Line:
+    text: str  # cleaned
+    page: int | None = None
+    cut_short: bool = False  # ends well before the text's usual right margin
+
+
+def width(text: str) -> float:
+    """Display width: a CJK character 1, a Latin one 0.5."""
+    return sum(0.5 if ch.isascii() else 1.0 for ch in text)
+
+
+def mark_short_lines(lines: list[Line]) -> list[Line]:
+    """Flag lines that end before the usual margin (the 80th percentile of line widths)."""
+    widths = sorted(width(ln.text) for ln in lines if ln.text)
+    if not widths:
+        return lines
+    margin = widths[int(len(widths) * 0.8)]
+    # Hard-wrapped text has many lines at the margin; where few are, every line is a paragraph of its own.
+    wrapped = margin >= 20 and sum(1 for w in widths if abs(w - margin) <= 0.08 * margin + 1) >= 0.3 * len(widths)
+    return [Line(ln.text, ln.page, not wrapped or width(ln.text) < 0.85 * margin) for ln in lines]
+
+
+def running_headers(lines: list[str]) -> set[str]:
+    """Short lines that repeat next to page numbers: page headers and footers of extracted text."""
+    nonblank = [ln for ln in lines if ln]
+    near_page: Counter = Counter()
+    for i, ln in enumerate(nonblank):
+        if PAGE_NUMBER.match(ln):
+            for j in range(max(0, i - 2), min(len(nonblank), i + 3)):
+                near_page[nonblank[j]] += 1
+    return {
+        ln
+        for ln, n in near_page.items()
+        if n >= 2 and len(ln) <= 20 and not PAGE_NUMBER.match(ln) and not _MARKER.match(ln)
+        and not re.search(r"[。，；！？,;!?]", ln)
+    }
+
+
+def blocks_from_lines(lines: list[Line], blank_breaks: bool) -> list[Block]:
+    """Paragraphs, headings and bullet lists from lines ("" is a blank line)."""
+    blocks: list[Block] = []
+    para: list[Line] = []
+    items: list[list[Line]] = []
+
+    def end_paragraph():
+        if para:
+            text = join_lines([ln.text for ln in para])
+            if text:
+                blocks.append(Block("paragraph", text, page=para[0].page))
+            para.clear()
+
+    def end_list():
+        if items:
+            texts = [join_lines([ln.text for ln in item]) for item in items]
+            if len(texts) == 1:
+                blocks.append(Block("paragraph", texts[0], page=items[0][0].page))
+            else:
+                blocks.append(Block("list", "", tuple(texts), page=items[0][0].page))
+            items.clear()
+
+    previous: Line | None = None
+    for ln in lines:
+        text = ln.text
+        if not text:
+            if blank_breaks:
+                end_paragraph()
+                end_list()
+            previous = None if blank_breaks else previous
+            continue
+        if ln.cut_short and plain_heading(text):  # a line that runs to the margin is wrapped text
+            end_paragraph()
+            end_list()
+            blocks.append(Block("heading", text, page=ln.page))
+            previous = None
+            continue
+        if BULLET.match(text) and BULLET.sub("", text):
+            end_paragraph()
+            items.append([Line(BULLET.sub("", text), ln.page, ln.cut_short)])
+            previous = ln
+            continue
+        starts = _MARKER.match(text) or (previous is not None and previous.cut_short and previous.text.endswith(_SENTENCE_END))
+        if items and (starts or not previous or previous.cut_short):
+            end_list()
+        if starts:
+            end_paragraph()
+        if items:
+            items[-1].append(ln)
+        else:
+            para.append(ln)
+        previous = ln
+    end_paragraph()
+    end_list()
+    return blocks

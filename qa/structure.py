@@ -1,0 +1,214 @@
+"""A reader's blocks -> the citable passages of one document.
+
+Headings of any depth form a path. A heading's own numbering (一、 （一） 1. 1.1 第一章 …) says
+which headings are siblings: one of a style already open closes everything opened after it; a
+Markdown or Word heading level closes the levels at or below it. Every content block under the
+innermost heading becomes one passage, or several when long, cited `<section>(<n>)`:
+
+- the section is the document's own numbering where it has one, composed down the path
+  (二、 → 2, its （一） → 2.1, its 1. → 2.1.1; a dotted 2.3 is taken as written), otherwise the
+  heading's words (`电力 › 未来展望`); text before the first heading has none: `(1)`, `(2)`, …
+- n counts the passages of that section, so an edit elsewhere never changes a cite.
+A section id met twice in one document gets `-2`, `-3`: cites are unique within a document.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .readers.blocks import Block, Source, numbering
+from .text import split_sentences
+
+_MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
+_CONTENT = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff]*[\u4e00-\u9fff]|[A-Za-z]{3}")
+_LEAD_END = ("：", ":")
+LABEL_MAX = 16  # characters of an unnumbered heading used in a cite
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """One passage-to-be: its section path and cite, its text (list items and table rows on lines of
+    their own) and page."""
+
+    cite: str
+    headings: tuple[str, ...]
+    text: str
+    page: int | None
+
+
+@dataclass
+class _Open:
+    style: str | None  # numbering style, "plain" for an unnumbered plain-text heading, None for markup
+    level: int | None  # markup level; None for a plain-text heading
+    id: str
+    heading: str
+    numeric: bool  # id is digits and dots: a child's number extends it
+
+
+def chunks(source: Source, max_chars: int) -> list[Chunk]:
+    """The passages of a document, in reading order, with unique cites."""
+    stack: list[_Open] = []
+    used: set[str] = set()
+    ordinals: dict[str, int] = {}
+    out: list[Chunk] = []
+    for block in _lead_ins(_lists_from_heading_runs(source.blocks)):
+        if block.kind == "heading":
+            _open(stack, block, used)
+            continue
+        section = stack[-1].id if stack else ""
+        path = tuple(o.heading for o in stack)
+        for text in _texts(block, ordinals.get(section, 0) + 1, stack, max_chars):
+            if not _has_content(text) or (path and text == path[-1]):
+                continue
+            n = ordinals[section] = ordinals.get(section, 0) + 1
+            out.append(Chunk(f"{section}({n})", path, text, block.page))
+    return out
+
+
+def _open(stack: list[_Open], block: Block, used: set[str]) -> None:
+    found = numbering(block.text)
+    style = found[0] if found else (None if block.level is not None else "plain")
+    number = found[1] if found else ""
+    if style not in (None, "plain") and any(o.style == style for o in stack):
+        while stack[-1].style != style:
+            stack.pop()
+        stack.pop()  # a sibling: it takes the place of the one of its style
+    elif block.level is not None:
+        keep = next((i for i, o in enumerate(stack) if o.level is not None and o.level >= block.level), len(stack))
+        del stack[keep:]
+    elif style == "plain" or number:
+        while stack and stack[-1].style == "plain":
+            stack.pop()  # an unnumbered label heads the text after it, never a numbered heading
+    parent = stack[-1] if stack else None
+    heading = block.text
+    if number and found[0].startswith("1.1"):
+        heading = f"{number} {found[2]}".strip()  # 「1.1市场规模」 as 「1.1 市场规模」
+    if number:
+        dotted = "." in number
+        if parent is None:
+            sid = number
+        elif parent.numeric:
+            sid = number if dotted else f"{parent.id}.{number}"
+        else:
+            sid = f"{parent.id} › {number}"
+        numeric = parent is None or parent.numeric
+    else:
+        label = (found[2] if found else heading).rstrip("。：:，,；; ")[:LABEL_MAX] or heading[:LABEL_MAX]
+        sid = f"{parent.id} › {label}" if parent else label
+        numeric = False
+    unique, k = sid, 1
+    while unique in used:
+        k += 1
+        unique = f"{sid}-{k}"
+    used.add(unique)
+    stack.append(_Open(style, block.level, unique, heading, numeric and unique == sid))
+
+
+def _lists_from_heading_runs(blocks: tuple[Block, ...]) -> list[Block]:
+    """Plain-text "headings" of one numbering style in a row, with nothing between them, are the
+    items of a list (1）需求不及预期 / 2）政策风险 …), not a heading each."""
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        style = _plain_style(b)
+        j = i + 1
+        while style and j < len(blocks) and _plain_style(blocks[j]) == style:
+            j += 1
+        if j - i >= 2:
+            out.append(Block("list", "", tuple(x.text for x in blocks[i:j]), page=b.page))
+        else:
+            out.append(b)
+        i = j
+    return out
+
+
+def _plain_style(b: Block) -> str | None:
+    if b.kind != "heading" or b.level is not None:
+        return None
+    found = numbering(b.text)
+    return found[0] if found and found[1] else None
+
+
+_LABEL = re.compile(r"^[^。，；！？、：:,.;!?()（）\d]{2,15}$")
+
+
+def _lead_ins(blocks: list[Block]) -> list[Block]:
+    """A paragraph ending with a colon introduces the list or table after it: one passage. A short
+    label on its own before more text (「专业研判」, 「行业要闻」) is a heading."""
+    out: list[Block] = []
+    for i, b in enumerate(blocks):
+        if b.kind == "paragraph" and _LABEL.match(b.text) and i + 1 < len(blocks) and blocks[i + 1].kind != "heading":
+            b = Block("heading", b.text, page=b.page)
+        prev = out[-1] if out else None
+        if (
+            b.kind in ("list", "table")
+            and not b.text
+            and prev is not None
+            and prev.kind == "paragraph"
+            and prev.text.endswith(_LEAD_END)
+            and len(prev.text) <= 200
+        ):
+            out[-1] = Block(b.kind, prev.text, b.items, page=prev.page)
+        else:
+            out.append(b)
+    return out
+
+
+def _texts(block: Block, ordinal: int, stack: list[_Open], max_chars: int) -> list[str]:
+    if block.kind == "paragraph":
+        text = block.text
+        m = _MARKER.match(text)
+        if m and int(m.group(1)) == ordinal:  # the paragraph's own number, as the cite will say
+            text = text[m.end() :]
+        return split_long(text, max_chars)
+    lead = block.text
+    if block.kind == "table" and not lead and stack:
+        lead = stack[-1].heading  # a table says what it is about through its heading
+    return [
+        "\n".join(filter(None, (lead, *group)))
+        for group in pack([i for i in block.items if _has_content(i)], max_chars - len(lead))
+    ]
+
+
+def split_long(text: str, max_chars: int) -> list[str]:
+    """A long paragraph split at sentence ends into parts of at most max_chars (a sentence longer
+    than that stays whole)."""
+    if len(text) <= max_chars:
+        return [text]
+    sentences = [text[a:b] for a, b in split_sentences(text)]
+    pieces = [part for s in sentences for part in _hard_split(s, max_chars)]
+    return ["".join(group) for group in pack(pieces, max_chars, sep=0)]
+
+
+def _hard_split(sentence: str, max_chars: int) -> list[str]:
+    """A "sentence" longer than max_chars (a table or list flattened without punctuation) cut at
+    commas or spaces, else every max_chars."""
+    out = []
+    while len(sentence) > max_chars:
+        window = sentence[:max_chars]
+        cut = max(window.rfind(c) for c in "，,、 ") + 1
+        cut = cut if cut > max_chars // 3 else max_chars
+        out.append(sentence[:cut])
+        sentence = sentence[cut:]
+    return out + [sentence] if sentence else out
+
+
+def pack(pieces: list[str], max_chars: int, sep: int = 1) -> list[list[str]]:
+    """Consecutive pieces grouped greedily into groups of at most max_chars (sep: joiner length)."""
+    groups: list[list[str]] = []
+    size = 0
+    for piece in pieces:
+        if groups and size + sep + len(piece) <= max_chars:
+            groups[-1].append(piece)
+            size += sep + len(piece)
+        else:
+            groups.append([piece])
+            size = len(piece)
+    return groups
+
+
+def _has_content(text: str) -> bool:
+    """Two Chinese characters or a Latin word: not a bare number, symbol or formula residue."""
+    return bool(_CONTENT.search(text))

@@ -1,0 +1,163 @@
+"""Documents made for the reader tests: a PDF printed by headless Chromium, a .docx by python-docx,
+and broken or hostile PDFs written by hand."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import zlib
+from pathlib import Path
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-pdf-header-footer",
+]
+
+HEADER = "测试行业发展报告（2024 年）"
+STAMP = "sQrMrPmQnMtMrNbRaO6MtRoM"  # a re-distributor's tracking string, on every page
+WRAPPED = (
+    "测试行业近年来发展迅速，市场规模持续扩大，企业数量不断增加，行业集中度逐步提高，龙头企业的竞争优势更加明显，"
+    "中小企业则在细分领域寻找机会，整个行业呈现出良性竞争的格局，这一段落故意写得很长，以便跨越页面的底部继续到下一页的顶部，"
+    "检验阅读器能否把被分页截断的段落重新连接起来，并且不在中文字符之间插入任何空格。"
+)
+
+_CSS = """
+@page { size: A5; margin: 0 }
+body { font-family: "WenQuanYi Zen Hei", sans-serif; margin: 0 }
+.page { height: 210mm; box-sizing: border-box; padding: 12mm 15mm; page-break-after: always; position: relative; overflow: hidden }
+.head { font-size: 9pt; color: #555 } .stamp { font-size: 6pt; color: #ccc }
+.foot { position: absolute; bottom: 8mm; left: 0; right: 0; text-align: center; font-size: 9pt }
+h1 { font-size: 20pt } h2 { font-size: 14pt } h3 { font-size: 12pt } p { font-size: 10pt; line-height: 1.5 }
+.cols { column-count: 2; column-gap: 8mm } .toc p { margin: 2pt 0 }
+"""
+
+# Page by page: the body of each page; page numbers in several styles.
+PAGES = [
+    ("", "<h1>测试行业发展报告</h1><p>测试研究院 2024年6月</p>"),
+    ("- 1 -", "<div class='toc'><h2>目录</h2>" + "".join(
+        f"<p>{t} ........................................ {n}</p>" for t, n in
+        (("一、行业概况", 2), ("（一）市场规模", 2), ("二、竞争格局", 3), ("三、发展趋势", 4))) + "</div>"),
+    ("第 2 页", "<h2>一、行业概况</h2><h3>（一）市场规模</h3>"
+     "<p>2023 年测试行业市场规模达到 1200 亿元，同比增长 15%，增速高于同期整体经济。</p>"
+     f"<p>{WRAPPED[:150]}"),
+    ("3/5", f"{WRAPPED[150:]}</p><h2>二、竞争格局</h2>"
+     "<div class='cols'><p>左栏：头部企业占据约六成的市场份额，依靠规模优势和品牌效应持续扩张，议价能力较强。</p>"
+     "<p>右栏：中小企业聚焦细分场景，以定制化服务和快速响应赢得客户，Open Source 社区贡献活跃。</p></div>"),
+    ("4", "<h2>三、发展趋势</h2><p>未来五年，行业将加速向智能化转型，⼤模型技术的应用会带来新的增长点。</p>"),
+]
+
+
+def chromium_pdf(html_body: str, out: Path) -> Path:
+    with tempfile.TemporaryDirectory() as tmp:
+        page = Path(tmp) / "doc.html"
+        page.write_text(f"<html><head><meta charset='utf-8'><style>{_CSS}</style></head><body>{html_body}</body></html>", encoding="utf-8")
+        subprocess.run(
+            [CHROMIUM, *CHROMIUM_ARGS, f"--user-data-dir={tmp}/profile", f"--print-to-pdf={out}", page.as_uri()],
+            check=True, capture_output=True, timeout=120,
+        )
+    return out
+
+
+def report_pdf(out: Path) -> Path:
+    """Five pages with a running header, a tracking stamp, page numbers, a contents page, two columns,
+    a paragraph across a page break and a Kangxi radical (⼤)."""
+    body = "".join(
+        f"<div class='page'><div class='head'>{HEADER if i else ''}</div><div class='stamp'>{STAMP}</div>{content}"
+        f"<div class='foot'>{number}</div></div>"
+        for i, (number, content) in enumerate(PAGES)
+    )
+    return chromium_pdf(body, out)
+
+
+def image_only_pdf(out: Path) -> Path:
+    """Two pages with no text layer, as a scan."""
+    dot = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="
+    img = f"<img src='data:image/png;base64,{dot}' style='width:100mm;height:100mm'>"
+    return chromium_pdf(f"<div class='page'>{img}</div><div class='page'>{img}</div>", out)
+
+
+def encrypted_pdf(source: Path, out: Path, password: str = "secret") -> Path:
+    from pypdf import PdfReader, PdfWriter
+
+    writer = PdfWriter(clone_from=PdfReader(source))
+    writer.encrypt(user_password=password, owner_password=password, algorithm="AES-128")
+    with open(out, "wb") as f:
+        writer.write(f)
+    return out
+
+
+def _pdf(objects: list[bytes]) -> bytes:
+    """A PDF file of the given objects (1-based), with a correct cross-reference table."""
+    out = bytearray(b"%PDF-1.7\n")
+    offsets = []
+    for n, body in enumerate(objects, 1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % n + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
+
+
+def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:
+    """One page whose content stream inflates from ~1.5 MB to `megabytes` MB."""
+    data = zlib.compress(b"0 0 m " * (megabytes * 2**20 // 6), 9)
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
+    out.write_bytes(_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+        stream,
+    ]))
+    return out
+
+
+def looping_pdf(out: Path) -> Path:
+    """A page tree whose node lists itself as its own kid."""
+    out.write_bytes(_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [2 0 R 3 0 R] /Count 2 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+    ]))
+    return out
+
+
+def enormous_page_pdf(out: Path) -> Path:
+    """A page claiming a 14,400 x 14,400 inch MediaBox and 400,000 text operations (pypdf takes ~6 s on it)."""
+    data = zlib.compress(b"BT /F1 12 Tf 10 10 Td (x) Tj ET\n" * 400_000, 9)
+    stream = b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data + b"\nendstream"
+    out.write_bytes(_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 1036800 1036800] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        stream,
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]))
+    return out
+
+
+def word_docx(out: Path) -> Path:
+    import docx
+
+    d = docx.Document()
+    d.core_properties.title = "测试公司年度经营报告"
+    d.add_paragraph("测试公司年度经营报告", style="Title")
+    d.add_paragraph("本报告总结测试公司全年的经营情况。")
+    d.add_heading("经营概况", level=1)
+    d.add_heading("收入", level=2)
+    d.add_paragraph("全年营业收入 58 亿元，同比增长 12%。")
+    d.add_paragraph("主要收入来源如下：")
+    for item in ("云服务收入 30 亿元", "软件授权收入 20 亿元", "咨询收入 8 亿元"):
+        d.add_paragraph(item, style="List Bullet")
+    d.add_heading("区域分布", level=2)
+    table = d.add_table(rows=3, cols=3)
+    for r, row in enumerate((("区域", "收入（亿元）", "占比"), ("华东", "25", "43%"), ("华南", "18", "31%"))):
+        for c, value in enumerate(row):
+            table.cell(r, c).text = value
+    d.add_heading("风险", level=1)
+    d.add_paragraph("主要风险是市场竞争加剧和人才流失。")
+    d.save(out)
+    return out

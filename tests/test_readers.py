@@ -1,0 +1,262 @@
+"""Every format through one reader interface: Markdown, plain text, Word and PDF become clean,
+uniquely cited passages (fixtures made here; the real documents are in test_real_documents.py)."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from qa.corpus import Document, parse, read_document
+from qa.errors import CorpusError
+
+from . import documents
+
+MARKUP = re.compile(r"\*\*|\||!\[|\]\(|</?[a-zA-Z][^>]*>|[\u200b-\u200f\ue000-\uf8ff]")
+
+
+def md(text: str, name: str = "r") -> Document:
+    return parse(text.encode("utf-8"), Path(f"{name}.md"), 600)
+
+
+def cites(doc: Document) -> list[tuple[str, str]]:
+    return [(p.cite, p.text) for p in doc.passages]
+
+
+def assert_clean(doc: Document) -> None:
+    """What the issue asks of every document: unique cites, no markup, no empty or heading-only passage."""
+    assert all(n == 1 for n in Counter(p.cite for p in doc.passages).values())
+    headings = {h for p in doc.passages for h in p.headings}
+    for p in doc.passages:
+        assert p.text.strip() and p.text not in headings, p.cite
+        assert not MARKUP.search(p.text), (p.cite, p.text)
+    assert not MARKUP.search(doc.title)
+
+
+FRONT_MATTER = """---
+title: "2025.6.1 测试行业观察"
+publishedAt: 2025-06-01
+sourceUrl: http://example.com/articles/1
+description: 行业景气度回升，龙头企业业绩超预期。
+summary:
+  - 行业景气度回升，龙头企业业绩超预期。
+---
+#### 一、行业表现
+
+行业景气度回升，龙头企业业绩超预期。\u200b
+
+**核心观点**
+
+- **需求端**：消费复苏带动订单增长；
+- **供给端**：产能出清接近尾声。
+- 价格：[链接文字](http://example.com) 与 <span>标签</span> 只留文字
+
+![图1：产能利用率](http://example.com/a.png)
+
+#### 二、数据
+
+主要公司数据如下：
+
+| 公司 | **营收（亿元）** | ** ** |
+|---|---|---|
+| 甲公司 | 120 | |
+| 公司 | **营收（亿元）** | |
+| 乙公司 | 80 | |
+"""
+
+
+def test_markdown_front_matter_is_metadata_and_never_text():
+    doc = md(FRONT_MATTER)
+    assert doc.title == "2025.6.1 测试行业观察"
+    assert doc.meta == {"title": "2025.6.1 测试行业观察", "date": "2025-06-01", "source_url": "http://example.com/articles/1"}
+    texts = [p.text for p in doc.passages]
+    assert sum("龙头企业业绩超预期" in t for t in texts) == 1  # the description is not indexed again
+    assert_clean(doc)
+
+
+def test_markdown_lists_tables_images_and_emphasis():
+    doc = md(FRONT_MATTER)
+    by_cite = dict(cites(doc))
+    # A document starting at ####: its 一、 is the first section; a bold-only line is a heading below it.
+    assert list(by_cite) == ["1(1)", "1 › 核心观点(1)", "1 › 核心观点(2)", "2(1)"]
+    assert by_cite["1(1)"] == "行业景气度回升，龙头企业业绩超预期。"  # zero-width space gone
+    # A bullet run is one passage, an item a line (a sentence of its own for the highlight).
+    assert by_cite["1 › 核心观点(1)"].split("\n") == [
+        "需求端：消费复苏带动订单增长；", "供给端：产能出清接近尾声。", "价格：链接文字 与 标签 只留文字",
+    ]
+    assert by_cite["1 › 核心观点(2)"] == "图1：产能利用率"  # an image keeps its alt text
+    # A table: its lead-in line, then a row a line as "header: value", the repeated header row and
+    # the empty column dropped.
+    assert by_cite["2(1)"].split("\n") == ["主要公司数据如下：", "公司：甲公司；营收（亿元）：120", "公司：乙公司；营收（亿元）：80"]
+
+
+def test_headings_of_any_depth_give_numbered_or_named_unique_cites():
+    doc = md(
+        "# 报告\n\n## 1 总论\n\n### 1.1 背景\n\n背景段落。\n\n#### 1.1.1 细节\n\n细节段落。\n\n"
+        "## 煤炭\n\n### 未来展望\n\n煤炭的展望。\n\n## 电力\n\n### 未来展望\n\n电力的展望。\n\n"
+        "## 二、结论\n\n### （一）要点\n\n要点段落。\n\n1. 第一条\n\n结论段落。\n"
+    )
+    assert [(p.cite, p.headings[-1]) for p in doc.passages] == [
+        ("1.1(1)", "1.1 背景"),
+        ("1.1.1(1)", "1.1.1 细节"),
+        ("煤炭 › 未来展望(1)", "未来展望"),
+        ("电力 › 未来展望(1)", "未来展望"),  # the same heading under two industries: the path tells them apart
+        ("2.1(1)", "（一）要点"),
+        ("2.1.1(1)", "1. 第一条"),
+    ]
+    assert doc.passages[3].headings == ("电力", "未来展望")
+
+
+def test_a_repeated_section_number_still_gets_unique_cites():
+    doc = md("## 一、甲\n\n正文一。\n\n## 一、乙\n\n正文二。\n")
+    assert [p.cite for p in doc.passages] == ["1(1)", "1-2(1)"]
+
+
+def test_a_document_without_headings_and_text_before_the_first_heading():
+    doc = md("第一段正文，没有标题。\n\n第二段正文。\n\n## 一、章\n\n章内正文。\n")
+    assert cites(doc) == [("(1)", "第一段正文，没有标题。"), ("(2)", "第二段正文。"), ("1(1)", "章内正文。")]
+    assert doc.title == "r"  # no title anywhere: the file's name
+
+
+def test_long_paragraphs_split_at_sentence_ends():
+    sentence = "这是一个用来测试切分的句子，长度大约三十个字符左右。"
+    doc = parse(f"## 一、章\n\n{sentence * 40}\n".encode(), Path("long.md"), 200)
+    assert len(doc.passages) > 5 and all(len(p.text) <= 200 for p in doc.passages)
+    assert all(p.text.endswith("。") for p in doc.passages)
+    assert "".join(p.text for p in doc.passages) == sentence * 40
+
+
+def test_plain_text_headings_are_recognised():
+    text = (
+        "测试研究报告\n\n第一章 总论\n\n总论的正文。\n\n一、市场\n\n市场的正文。\n\n（一）规模\n\n规模的正文。\n\n"
+        "1. 国内\n\n国内的正文。\n\n【风险提示】\n\n风险的正文。\n"
+    )
+    doc = parse(text.encode("utf-8"), Path("plain.txt"), 600)
+    assert doc.title == "测试研究报告"
+    assert [(p.cite, p.headings) for p in doc.passages] == [
+        ("1(1)", ("第一章 总论",)),
+        ("1.1(1)", ("第一章 总论", "一、市场")),
+        ("1.1.1(1)", ("第一章 总论", "一、市场", "（一）规模")),
+        ("1.1.1.1(1)", ("第一章 总论", "一、市场", "（一）规模", "1. 国内")),
+        ("1.1.1.1 › 风险提示(1)", ("第一章 总论", "一、市场", "（一）规模", "1. 国内", "【风险提示】")),
+    ]
+
+
+def test_numbered_lines_in_a_row_are_a_list_not_headings():
+    doc = md("## 风险提示\n\n1）需求不及预期\n2）政策变化\n3）竞争加剧\n")
+    assert cites(doc) == [("风险提示(1)", "1）需求不及预期\n2）政策变化\n3）竞争加剧")]
+
+
+def test_word_document(tmp_path):
+    doc = read_document(documents.word_docx(tmp_path / "annual.docx"))
+    assert doc.title == "测试公司年度经营报告"
+    assert [(p.cite, p.headings, p.text) for p in doc.passages] == [
+        ("(1)", (), "本报告总结测试公司全年的经营情况。"),
+        ("经营概况 › 收入(1)", ("经营概况", "收入"), "全年营业收入 58 亿元，同比增长 12%。"),
+        ("经营概况 › 收入(2)", ("经营概况", "收入"), "主要收入来源如下：\n云服务收入 30 亿元\n软件授权收入 20 亿元\n咨询收入 8 亿元"),
+        ("经营概况 › 区域分布(1)", ("经营概况", "区域分布"),
+         "区域分布\n区域：华东；收入（亿元）：25；占比：43%\n区域：华南；收入（亿元）：18；占比：31%"),
+        ("风险(1)", ("风险",), "主要风险是市场竞争加剧和人才流失。"),
+    ]
+    assert all(p.page is None for p in doc.passages)
+
+
+def test_damaged_word_file(tmp_path):
+    path = tmp_path / "broken.docx"
+    path.write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(CorpusError, match="broken.docx.*Word"):
+        read_document(path)
+
+
+# --------------------------------------------------------------------------- PDF
+
+needs_chromium = pytest.mark.skipif(not Path(documents.CHROMIUM).exists(), reason="Debian chromium not installed (make test installs it as root)")
+
+
+@pytest.fixture(scope="module")
+def report_pdf(tmp_path_factory) -> Path:
+    if not Path(documents.CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed (make test installs it as root): no PDF fixtures")
+    return documents.report_pdf(tmp_path_factory.mktemp("pdf") / "report.pdf")
+
+
+@pytest.mark.slow
+def test_pdf_passages_have_pages_and_no_debris(report_pdf):
+    doc = read_document(report_pdf)
+    assert doc.title == "测试行业发展报告"
+    assert doc.pages == 5 and doc.pages_without_text == ()
+    assert_clean(doc)
+    text = "\n".join(p.text for p in doc.passages)
+    # Running header, tracking stamp, page numbers of every style, the contents page: all gone.
+    for debris in (documents.HEADER, documents.STAMP, "- 1 -", "第 2 页", "3/5", "......", "目录"):
+        assert debris not in text, debris
+    by_text = {p.text: p for p in doc.passages}
+    assert documents.WRAPPED in by_text  # joined across the page break, no spaces between CJK
+    assert by_text[documents.WRAPPED].page == 3 and by_text[documents.WRAPPED].cite == "1.1(2)"
+    first = next(p for p in doc.passages if p.text.startswith("2023 年"))
+    assert (first.cite, first.page, first.headings) == ("1.1(1)", 3, ("一、行业概况", "（一）市场规模"))
+    left, right = (next(p for p in doc.passages if p.text.startswith(s)) for s in ("左栏", "右栏"))
+    assert (left.cite, right.cite, left.page) == ("2(1)", "2(2)", 4)  # two columns in reading order
+    assert "Open Source" in right.text  # a space between Latin words is kept
+    assert any("大模型技术" in p.text for p in doc.passages)  # ⼤ (a Kangxi radical) read as 大
+
+
+@pytest.mark.slow
+def test_scanned_pdf_is_reported_not_indexed(tmp_path):
+    if not Path(documents.CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed")
+    path = documents.image_only_pdf(tmp_path / "scan.pdf")
+    with pytest.raises(CorpusError, match="scan.pdf: no text layer"):
+        read_document(path)
+
+
+@pytest.mark.slow
+def test_password_protected_pdf(report_pdf, tmp_path):
+    path = documents.encrypted_pdf(report_pdf, tmp_path / "locked.pdf")
+    with pytest.raises(CorpusError, match="locked.pdf.*password-protected"):
+        read_document(path)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "make",
+    [lambda p: p.write_bytes(b"%PDF-1.7\n" + b"\x00garbage" * 100), documents.looping_pdf, documents.bomb_pdf,
+     documents.enormous_page_pdf],
+    ids=["garbage", "looping-references", "decompression-bomb", "enormous-page"],
+)
+def test_hostile_pdfs_fail_alone_within_bounds(make, tmp_path, monkeypatch):
+    import time
+
+    monkeypatch.setenv("QA_PDF_TIMEOUT", "20")
+    path = tmp_path / "hostile.pdf"
+    make(path)
+    started = time.monotonic()
+    with pytest.raises(CorpusError, match="hostile.pdf: (cannot be read as a PDF|no text)"):
+        read_document(path)
+    assert time.monotonic() - started < 25
+
+
+@pytest.mark.slow
+def test_pdf_reading_is_bounded_in_time_and_memory(tmp_path, monkeypatch):
+    path = documents.enormous_page_pdf(tmp_path / "slow.pdf")
+    monkeypatch.setenv("QA_PDF_TIMEOUT", "2")
+    with pytest.raises(CorpusError, match=r"slow.pdf: reading this PDF took over 2 s"):
+        read_document(path)
+    monkeypatch.setenv("QA_PDF_TIMEOUT", "60")
+    monkeypatch.setenv("QA_PDF_MEMORY_MB", "64")
+    with pytest.raises(CorpusError, match=r"slow.pdf: cannot be read as a PDF \(reading it needed over 64 MB"):
+        read_document(path)
+
+
+@pytest.mark.slow
+def test_truncated_pdf(report_pdf, tmp_path):
+    path = tmp_path / "cut.pdf"
+    path.write_bytes(report_pdf.read_bytes()[: len(report_pdf.read_bytes()) // 3])
+    try:
+        doc = read_document(path)  # pypdf may recover the pages before the cut
+    except CorpusError as e:
+        assert "cut.pdf" in str(e)
+    else:
+        assert_clean(doc)

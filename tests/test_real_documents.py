@@ -1,0 +1,93 @@
+"""The real reports in ../shared/external (public documents nobody here wrote): every one builds as
+given, with clean, uniquely cited passages. Skipped where that folder is absent (it is never copied
+into the repository)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from qa.corpus import read_document
+from qa.errors import CorpusError
+
+from .conftest import ROOT
+
+EXTERNAL = ROOT.parent / "shared" / "external"
+REPORTS = sorted((EXTERNAL / "reports").glob("r*.md"))
+PDFS = sorted(p for p in (EXTERNAL / "pdf").glob("*.pdf") if not p.name.startswith("extra_"))
+SCANNED = EXTERNAL / "pdf" / "extra_image_only_en_cisco2022.pdf"
+
+pytestmark = pytest.mark.skipif(not EXTERNAL.is_dir(), reason=f"{EXTERNAL} is not here (the real documents live outside the repository)")
+
+# Markup that must never reach a passage or a title: emphasis, table pipes, images, links, HTML tags,
+# zero-width and private-use characters.
+DEBRIS = re.compile(r"\*\*|^\s*\||\|\s*$|\|\s*:?-{3}|!\[|\]\(http|</?[a-zA-Z][a-zA-Z0-9]*(?:\s[^>]*)?>|[\u200b-\u200f\ufeff\ue000-\uf8ff]", re.M)
+
+
+@pytest.fixture(scope="module", params=REPORTS + PDFS, ids=lambda p: p.name)
+def document(request):
+    return read_document(request.param)
+
+
+def test_every_real_document_reads_into_clean_unique_passages(document):
+    assert document.passages
+    repeated = [c for c, n in Counter(p.cite for p in document.passages).items() if n > 1]
+    assert repeated == []
+    headings = {h for p in document.passages for h in p.headings}
+    for p in document.passages:
+        assert re.search(r"[\w\u4e00-\u9fff]{2}", p.text), (p.cite, p.text)
+        assert p.text not in headings, (p.cite, p.text)
+        assert not DEBRIS.search(p.text), (p.cite, DEBRIS.search(p.text).group(0), p.text[:80])
+        assert not re.fullmatch(r"[-:|\s]+", p.text)  # a table separator
+    assert not DEBRIS.search(document.title)
+    if document.name not in NO_TITLE_IN_TEXT:
+        assert document.title != document.name  # a title, never the file name, where the file has one
+
+
+# Their covers are an image and vector art; their metadata titles are the authoring tool's default.
+NO_TITLE_IN_TEXT = {"cbi_privacy_computing_2021", "bj_av_data_grading_2022"}
+
+
+@pytest.mark.parametrize("path", PDFS, ids=lambda p: p.name)
+def test_pdf_passages_have_pages(path):
+    document = read_document(path)
+    assert all(isinstance(p.page, int) and 1 <= p.page <= document.pages for p in document.passages)
+    assert [p.page for p in document.passages] == sorted(p.page for p in document.passages)
+
+
+def test_the_scanned_pdf_is_reported():
+    with pytest.raises(CorpusError, match="extra_image_only_en_cisco2022.pdf: no text layer"):
+        read_document(SCANNED)
+
+
+def test_front_matter_is_not_indexed_twice():
+    doc = read_document(EXTERNAL / "reports" / "r01_power_obs.md")
+    assert doc.title == "2026.1.23电力行业观察" and doc.meta.get("source_url", "").startswith("http")
+    assert not any("summary" in p.text or "publishedAt" in p.text for p in doc.passages)
+
+
+@pytest.mark.slow
+def test_all_of_them_build_in_one_run_and_answer(tmp_path, encoder, settings):
+    from qa.index import build, load
+    from qa.search import Retriever
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for path in REPORTS + PDFS + [SCANNED]:
+        shutil.copy(path, corpus)
+    report = build(corpus, tmp_path / "index", settings, encoder=encoder)
+    assert report.documents == len(REPORTS) + len(PDFS) == 30
+    assert [s.file for s in report.skipped] == [SCANNED.name]
+    assert report.pages_without_text  # cover images and blank last pages are reported
+    again = build(corpus, tmp_path / "index", settings, encoder=encoder)
+    assert (again.parsed, again.embedded, again.published) == (1, 0, False)  # only the unreadable file is tried again
+    retriever = Retriever(load(tmp_path / "index", settings), settings, encoder)
+    answer = retriever.ask("2021年我国数字经济规模达到多少？")
+    top = answer.hits[0].passage
+    assert top.doc == "caict_digital_economy_2022" and top.page is not None and "45.5 万亿元" in top.text
+    only = retriever.ask("数字经济规模", docs=["r01_power_obs"])
+    assert {h.passage.doc for h in only.hits} == {"r01_power_obs"}
