@@ -232,7 +232,8 @@ def load_corpus(corpus_dir: Path, max_chars: int | None = None) -> list[Document
 
 def to_markdown(doc: Document) -> str:
     """The editable Markdown form of a document: its title, headings by depth, one block per passage
-    (a paragraph keeps its number: `(2) …`, so the cites stay the same when it is read back)."""
+    (a paragraph keeps its number: `(2) …`, a list or table is a bullet list), so that reading it back
+    gives the same cites and texts."""
     out = [f"# {doc.title}", ""]
     path: tuple[str, ...] = ()
     for p in doc.passages:
@@ -243,7 +244,9 @@ def to_markdown(doc: Document) -> str:
             for depth in range(common, len(p.headings)):
                 out += [f"{'#' * min(depth + 2, 6)} {p.headings[depth]}", ""]
             path = p.headings
-        number = p.cite[p.cite.rindex("(") :]
-        first, *rest = p.text.split("\n")
-        out += [f"{number} {first}", *(f"- {line}" for line in rest), ""]
+        lines = p.text.split("\n")
+        if len(lines) > 1:  # a list or table: a bullet a line, read back as one passage
+            out += [*(f"- {line}" for line in lines), ""]
+        else:
+            out += [f"{p.cite[p.cite.rindex('(') :]} {p.text}", ""]
     return "\n".join(out)

@@ -103,7 +103,12 @@ class IndexData:
         return self.manifest["documents"]
 
     def corpus_documents(self) -> dict[str, Document]:
-        """The indexed documents by file name, as a build reads them back instead of parsing again."""
+        """The indexed documents by file name, as a build reads them back instead of parsing again
+        (none when they were read by other rules)."""
+        from .readers import RULES_VERSION
+
+        if self.manifest.get("reader_rules") != RULES_VERSION:
+            return {}
         by_doc: dict[str, list[Passage]] = {}
         for sp in self.passages:
             by_doc.setdefault(sp.passage.doc, []).append(sp.passage)
@@ -454,6 +459,7 @@ def _build_locked(
     if (
         previous is not None
         and previous.manifest.get("examples") == examples
+        and previous.manifest.get("reader_rules") == _rules_version()
         and _same_content(previous, passages, hashes, terms, doc_meta, settings)
     ):
         return BuildReport(
@@ -532,6 +538,12 @@ def _same_content(previous: IndexData, passages, hashes, terms, doc_meta, settin
     )
 
 
+def _rules_version() -> int:
+    from .readers import RULES_VERSION
+
+    return RULES_VERSION
+
+
 def _content_of(record: dict) -> dict:
     """A document record without its file times: touching a file changes nothing indexed."""
     return {k: v for k, v in record.items() if k != "mtime_ns"}
@@ -554,6 +566,8 @@ def dense_index(vectors: np.ndarray, settings: Settings):
 def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation, examples):
     import bm25s
     import faiss
+
+    from .readers import RULES_VERSION
 
     with open(folder / PASSAGES, "w", encoding="utf-8") as f:
         for p, h, sp in zip(passages, hashes, spans):
@@ -581,6 +595,7 @@ def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors
         "analyzer": analyzer_fingerprint(),
         "counts": {"documents": len(doc_meta), "passages": len(passages), "sentences": int(sentence_vectors.shape[0])},
         "documents": doc_meta,
+        "reader_rules": RULES_VERSION,
         "examples": examples,
         "terms": terms,
         "passages": [{"key": p.key, "hash": h} for p, h in zip(passages, hashes)],

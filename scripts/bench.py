@@ -31,6 +31,7 @@ sys.path.insert(0, str(ROOT))
 
 from qa.corpus import load_corpus  # noqa: E402
 from qa.embed import load_encoder  # noqa: E402
+from qa.errors import QAError  # noqa: E402
 from qa.evaluate import read_questions  # noqa: E402
 from qa.index import build, dense_index, load  # noqa: E402
 from qa.search import Retriever  # noqa: E402
@@ -382,8 +383,58 @@ def bench_encoder_throughput(encoder, sentences: list[str], n=128) -> float:
 # --------------------------------------------------------------------------- main
 
 
+def bench_documents(tmp: Path, encoder, settings: Settings) -> dict:
+    """What reading documents costs: PDF pages per second, and the parse vs encode share of a full build.
+    On the real reports and PDFs of ../shared/external where present (measurement only), else on a
+    PDF printed by Chromium (tests/documents.py)."""
+    from qa.corpus import read_document
+    from qa.index import build
+
+    corpus = tmp / "documents"
+    corpus.mkdir()
+    external = ROOT.parent / "shared" / "external"
+    if external.is_dir():
+        for path in sorted((external / "reports").glob("r*.md")) + sorted((external / "pdf").glob("*.pdf")):
+            shutil.copy(path, corpus)
+        where = "../shared/external: 25 Markdown reports, 6 PDFs"
+    else:
+        sys.path.insert(0, str(ROOT))
+        from tests import documents
+
+        documents.report_pdf(corpus / "fixture.pdf")
+        where = "a 5-page PDF printed by Chromium"
+    pdf_pages = pdf_seconds = 0.0
+    for path in sorted(corpus.glob("*.pdf")):
+        started = time.perf_counter()
+        try:
+            pdf_pages += read_document(path).pages or 0
+        except QAError:
+            from pypdf import PdfReader
+
+            pdf_pages += len(PdfReader(path).pages)  # a scanned file: its pages were read all the same
+        pdf_seconds += time.perf_counter() - started
+    full = build(corpus, tmp / "documents-index", settings, encoder=encoder)
+    started = time.perf_counter()
+    again = build(corpus, tmp / "documents-index", settings)
+    noop = time.perf_counter() - started
+    return {
+        "corpus": where, "documents": full.documents, "passages": full.passages, "pdf_pages": int(pdf_pages),
+        "ms_per_pdf_page": 1000 * pdf_seconds / max(pdf_pages, 1), "full_build_s": full.seconds,
+        "parse_s": full.parse_seconds, "encode_s": full.encode_seconds, "noop_rebuild_s": noop,
+        "noop_parsed": again.parsed,
+    }
+
+
 def table(results: dict) -> str:
     out = table_report(results) if "build" in results else []
+    if "documents" in results:
+        d = results["documents"]
+        out += ["", f"Reading documents ({d['corpus']}; {d['documents']} documents, {d['passages']} passages):", "",
+                "| measure | value |", "|---|---|",
+                f"| PDF text extraction (pypdf in its child process, with debris removal) | {d['ms_per_pdf_page']:.0f} ms a page over {d['pdf_pages']} pages |",
+                f"| full build | {d['full_build_s']:.1f} s: parsing {d['parse_s']:.1f} s ({100 * d['parse_s'] / d['full_build_s']:.0f} %), "
+                f"encoding {d['encode_s']:.1f} s ({100 * d['encode_s'] / d['full_build_s']:.0f} %) |",
+                f"| rebuild, nothing changed | {d['noop_rebuild_s']:.2f} s ({d['noop_parsed']} file(s) parsed: only unreadable ones are tried again) |"]
     if results.get("scale"):
         out += ["", f"encoder throughput for new text (real m3e-small, the sentences of synthetic paragraphs): {results['encoder_passages_per_s']:.1f} paragraphs/s", "",
                 "| passages | index build* | index size | load | query p50 / p95 | RSS | dense index | HNSW recall@10 at efSearch 128 / 256 / 512 |",
@@ -435,6 +486,8 @@ def measure_report(tmp: Path, encoder, settings: Settings, many: list[str], resu
     results["http"] = bench_http(tmp / "full", many, retriever)
     print("cold start…", file=sys.stderr)
     results["cold"] = bench_cold(tmp / "full")
+    print("documents…", file=sys.stderr)
+    results["documents"] = bench_documents(tmp, encoder, settings)
 
 
 def main() -> None:

@@ -146,3 +146,53 @@ def test_build_watch_rebuilds_on_edit(tmp_path):
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_build_reports_every_unreadable_file_and_exits_3(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "bad.txt").write_bytes(b"\xff\xfe\xfa\x80" * 8)
+    (corpus / "fake.pdf").write_bytes(b"%PDF-1.4 this is no PDF")
+    proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    assert proc.returncode == 3, proc.stderr
+    assert "skipped" in proc.stderr and "bad.txt" in proc.stderr and "fake.pdf" in proc.stderr
+    assert "built gen-" in proc.stdout and "10 passages" in proc.stdout
+    report = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
+    assert [s["file"] for s in report["skipped"]] == ["bad.txt", "fake.pdf"]
+    assert all(s["reason"] and s["kept_previous"] is False for s in report["skipped"])
+
+
+def test_ask_with_a_document_filter(tmp_path, env, report_corpus):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "report.md").write_text((report_corpus / "qinghai_microfinance_report.md").read_text(encoding="utf-8"), encoding="utf-8")
+    index = str(tmp_path / "index")
+    assert run_qa("build", "--corpus", str(corpus), "--index", index).returncode == 0
+    proc = run_qa("ask", "--index", index, "--json", "--doc", "mini", "-k", "3", "小微企业信用风险")
+    assert proc.returncode == 0, proc.stderr
+    assert {h["doc"] for h in json.loads(proc.stdout)["hits"]} == {"mini"}
+    bad = run_qa("ask", "--index", index, "--doc", "nope", "小微企业信用风险")
+    assert bad.returncode == 1 and "no document named 'nope'" in bad.stderr
+
+
+def test_import_turns_word_and_pdf_into_markdown_with_the_same_cites(tmp_path):
+    from pathlib import Path
+
+    from qa.corpus import read_document
+
+    from . import documents
+
+    sources = [documents.word_docx(tmp_path / "annual.docx")]
+    if Path(documents.CHROMIUM).exists():
+        sources.append(documents.report_pdf(tmp_path / "industry.pdf"))
+    for source in sources:
+        out = tmp_path / f"{source.stem}.md"
+        proc = run_qa("import", str(source), "-o", str(out))
+        assert proc.returncode == 0, proc.stderr
+        original, imported = read_document(source), read_document(out)
+        assert imported.title == original.title
+        assert [(p.cite, p.headings, p.text) for p in imported.passages] == [
+            (p.cite, p.headings, p.text) for p in original.passages
+        ]

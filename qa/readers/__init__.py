@@ -12,6 +12,10 @@ from .blocks import Block, Source
 
 Reader = Callable[[bytes, str], Source]
 
+# Bumped when what a reader or qa.structure makes of the same bytes changes: an index made by other
+# rules is then parsed afresh instead of reusing its stored documents.
+RULES_VERSION = 1
+
 
 def _markdown(data: bytes, source: str) -> Source:
     from .markdown import read
@@ -40,4 +44,4 @@ def _docx(data: bytes, source: str) -> Source:
 # Imported on use: pypdf and python-docx load only for a corpus that has such files.
 READERS: dict[str, Reader] = {".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx}
 
-__all__ = ["READERS", "Block", "Reader", "Source"]
+__all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]

@@ -149,12 +149,17 @@ def numbering(text: str) -> tuple[str, str, str] | None:
     return None
 
 
-def plain_heading(line: str, emphasised: bool = False) -> bool:
+# Numbering that enumerates items more often than it heads sections: in Markdown, where headings
+# have markup of their own, a line so numbered is text.
+ENUMERATIONS = ("（1）", "1）", "①")
+
+
+def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True) -> bool:
     """Whether a line of running text is a heading by its form: numbered (一、 （一） 1. 1.1 第一章 …)
     or 【bracketed】, short, and not a sentence (a bold one may end with 。)."""
     line = line.strip()
     found = numbering(line)
-    if found is None or len(line) > HEADING_MAX:
+    if found is None or len(line) > HEADING_MAX or (not enumerations and found[0] in ENUMERATIONS):
         return False
     rest = found[2]
     if not rest or not re.search(r"[\w\u4e00-\u9fff]", rest):

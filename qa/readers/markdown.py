@@ -13,6 +13,7 @@ _ATX = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _META_KEYS = {"title": "title", "date": "date", "publishedat": "date", "published": "date", "sourceurl": "source_url",
               "url": "source_url", "link": "source_url", "source": "source", "author": "author"}
+_ENUMERATED = re.compile(r"^\s*(?:\d{1,2}[)）]|[(（]\d{1,2}[)）]|[①-⑳])")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+•·]|\d{1,2}[.)、）])\s+")
 _IMAGES = re.compile(r"\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?")
 # The alt text of a figure standing alone is a passage when it is a caption (图1：…, 表 2 …), not a
@@ -106,7 +107,7 @@ class _Parser:
             self.flush()  # 「**三、…。**2025年11月…」: the heading, then its text
             self.heading(glued.group("head"), None)
             stripped = glued.group("rest")
-        elif plain_heading(strip_inline(stripped)):
+        elif plain_heading(strip_inline(stripped), enumerations=False):
             self.flush()
             self.heading(stripped, None)
             return
@@ -135,6 +136,11 @@ class _Parser:
         self.gap = False
 
     def end_paragraph(self) -> None:
+        if len(self.para) > 1 and all(_ENUMERATED.match(x) for x in self.para):
+            items = [strip_inline(x) for x in self.para]  # 「1）…」 lines in a row: a list
+            self.para = []
+            self.blocks.append(Block("list", "", tuple(i for i in items if i)))
+            return
         if self.para:
             text = join_lines([strip_inline(x) for x in self.para])
             only_images = not _IMAGES.sub("", " ".join(self.para)).strip()
