@@ -8,6 +8,7 @@ before it reaches the page.
 from __future__ import annotations
 
 import html
+import json
 import logging
 import re
 import warnings
@@ -297,7 +298,9 @@ def build_ui(live: LiveRetriever, settings: Settings):
         status = gr.Markdown(status_text(live), elem_id="qa-status")
 
         outputs = [chatbot, previous, box, status]
-        box.submit(respond, [box, chatbot, previous, docs], outputs, api_name="chat", concurrency_limit=8)
+        # The chat turn is the page's own (HTML); the documented API and MCP tool is search_report.
+        box.submit(respond, [box, chatbot, previous, docs], outputs, api_name="chat", concurrency_limit=8,
+                   api_visibility="undocumented")
         for b, q in zip(buttons, examples):
             b.click(lambda h, p, d, q=q: respond(q, h, p, d), [chatbot, previous, docs], outputs, api_visibility="private")
         clear_btn.click(clear, None, outputs, api_visibility="private")
@@ -307,14 +310,30 @@ def build_ui(live: LiveRetriever, settings: Settings):
 
         demo.load(on_load, None, [status, docs], api_visibility="private")
 
-        def ask(question: str, k: int = 5, docs: list[str] | None = None) -> dict:
-            """The answer object of `qa ask --json` for one question (docs: only these document names)."""
-            try:
-                return answer_json(live.retriever.ask(question, k=int(k), docs=docs or None))
-            except QAError as e:
-                return {"question": question, "error": str(e)}
+        def search_report(question: str, k: int = 5, doc: str = "") -> str:
+            """Search the indexed Chinese reports for the passages that answer a question.
 
-        gr.api(ask, api_name="ask", concurrency_limit=8)
+            Returns JSON text: {"answered", "confidence", "hits"}. "answered" is false when the documents do not cover
+            the question (the hits are then only the nearest passages: say the documents do not answer it).
+            Hits come best first, each with "title" (the document's title), "doc" (its name), "cite" (the
+            passage's citation in the document's own numbering, e.g. "2.3(1)": section 2.3, paragraph 1),
+            "page" (the PDF page, or null), "headings" (the section path), "text" (the whole passage) and
+            "highlight" (the sentence that answers). Quote or paraphrase the highlight and cite every claim
+            as 《title》 cite, adding the page when there is one, e.g. 《…报告》 2.3(1), 第 11 页.
+
+            Args:
+                question: the question, in Chinese, at most 500 characters.
+                k: how many passages to return, from 1 to 20.
+                doc: optional: a document name (as in "doc" of a hit) to search only that document; empty searches all.
+            """
+            try:
+                docs = [doc] if doc and doc.strip() else None
+                out = answer_json(live.retriever.ask(question, k=int(k), docs=docs))
+            except QAError as e:
+                out = {"question": question, "error": str(e)}
+            return json.dumps(out, ensure_ascii=False)  # JSON, not the Python repr Gradio would make of a dict
+
+        gr.api(search_report, api_name="ask", concurrency_limit=8)
     return demo
 
 
@@ -349,6 +368,7 @@ def create_app(settings: Settings, live: LiveRetriever | None = None):
         allowed_paths=[],
         blocked_paths=blocked,
         footer_links=["api"],
+        mcp_server=True,  # search_report as a Model Context Protocol tool at /gradio_api/mcp/
         css=CSS,
         theme=gr.themes.Soft(),
     )

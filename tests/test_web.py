@@ -93,7 +93,7 @@ def test_gradio_client_api(server):
     from gradio_client import Client
 
     client = Client(server.url, verbose=False)
-    result = client.predict(Q, 2, api_name="/ask")
+    result = json.loads(client.predict(Q, 2, "", api_name="/ask"))  # the answer object as JSON text
     assert result["answered"] is True and len(result["hits"]) == 2
     assert result["hits"][0]["cite"].startswith("2.3(")
     history, box, status = client.predict(Q, [], [], api_name="/chat")  # gr.State is not part of the client API
