@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import CorpusError
@@ -213,8 +213,6 @@ def _topic(heading: str) -> str:
 
 
 def _restamped(doc: Document, stat) -> Document:
-    from dataclasses import replace
-
     return replace(doc, size=stat.st_size, mtime_ns=stat.st_mtime_ns)
 
 

@@ -37,6 +37,7 @@ import numpy as np
 
 from . import __version__
 from .corpus import Document, Passage, Skipped, read_corpus
+from .readers import RULES_VERSION
 from .errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound, QAError
 from .settings import Settings
 from .text import Tokenizer, analyzer_fingerprint, heading_terms, normalize, split_sentences, sums_up, tokenizer_for
@@ -105,8 +106,6 @@ class IndexData:
     def corpus_documents(self) -> dict[str, Document]:
         """The indexed documents by file name, as a build reads them back instead of parsing again
         (none when they were read by other rules)."""
-        from .readers import RULES_VERSION
-
         if self.manifest.get("reader_rules") != RULES_VERSION:
             return {}
         by_doc: dict[str, list[Passage]] = {}
@@ -459,7 +458,7 @@ def _build_locked(
     if (
         previous is not None
         and previous.manifest.get("examples") == examples
-        and previous.manifest.get("reader_rules") == _rules_version()
+        and previous.manifest.get("reader_rules") == RULES_VERSION
         and _same_content(previous, passages, hashes, terms, doc_meta, settings)
     ):
         return BuildReport(
@@ -538,12 +537,6 @@ def _same_content(previous: IndexData, passages, hashes, terms, doc_meta, settin
     )
 
 
-def _rules_version() -> int:
-    from .readers import RULES_VERSION
-
-    return RULES_VERSION
-
-
 def _content_of(record: dict) -> dict:
     """A document record without its file times: touching a file changes nothing indexed."""
     return {k: v for k, v in record.items() if k != "mtime_ns"}
@@ -566,8 +559,6 @@ def dense_index(vectors: np.ndarray, settings: Settings):
 def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation, examples):
     import bm25s
     import faiss
-
-    from .readers import RULES_VERSION
 
     with open(folder / PASSAGES, "w", encoding="utf-8") as f:
         for p, h, sp in zip(passages, hashes, spans):
