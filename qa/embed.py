@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import os
+import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -118,14 +119,25 @@ class Encoder:
             return np.zeros((0, self.dimension), dtype=np.float32)
         if len(texts) <= SMALL_BATCH and not progress:
             return self._encode_small(texts)
-        vectors = self._st.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=progress,
-        )
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        # In chunks, so a build shows one progress line of its own (sentences done / to do) instead of
+        # sentence-transformers' per-call "Batches" bars; each chunk is still sorted by length inside.
+        step = len(texts) if not progress else max(batch_size * 8, 1)
+        parts = []
+        for start in range(0, len(texts), step):
+            parts.append(
+                self._st.encode(
+                    texts[start : start + step],
+                    batch_size=batch_size,
+                    normalize_embeddings=True,
+                    convert_to_numpy=True,
+                    show_progress_bar=False,
+                )
+            )
+            if progress:
+                done = min(start + step, len(texts))
+                end = "\n" if done == len(texts) else ""
+                print(f"\rencoding sentences: {done}/{len(texts)}", end=end, file=sys.stderr, flush=True)
+        return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
 
     def warm(self) -> None:
         """Make the lone-question trace now (a server at start), not during a user's request."""
