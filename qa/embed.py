@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import ModelError
+from .files import fsync_path
 from .settings import BUNDLED_MODEL
 
 
@@ -77,22 +78,14 @@ def safetensors_copy(folder: Path, target: Path) -> Path:
         # On disk before it is used: durable, and a map of it then holds clean pages, which
         # release_weight_pages may drop (written-back-pending pages count as dirty in smaps).
         for f in tmp.iterdir():
-            _fsync(f)
-        _fsync(tmp)
+            fsync_path(f)
+        fsync_path(tmp)
         os.rename(tmp, target)  # complete or absent; a concurrent converter may have won the race
-        _fsync(target.parent)
+        fsync_path(target.parent)
     except OSError:
         shutil.rmtree(tmp, ignore_errors=True)
         return target if (target / "model.safetensors").is_file() else folder
     return target
-
-
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 # Up to this many texts (questions; the server's worker sends one at a time) skip encode().

@@ -37,8 +37,9 @@ import numpy as np
 
 from . import __version__
 from .corpus import Document, Passage, Skipped, read_corpus
-from .readers import RULES_VERSION
 from .errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound, QAError
+from .files import fsync_path
+from .readers import RULES_VERSION
 from .settings import Settings
 from .text import Tokenizer, analyzer_fingerprint, heading_terms, normalize, split_sentences, sums_up, tokenizer_for
 
@@ -170,14 +171,6 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _fsync_path(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _write_atomic(path: Path, data: str) -> None:
     tmp = path.with_name(f"{TMP_PREFIX}{path.name}.{os.getpid()}")
     with open(tmp, "w", encoding="utf-8") as f:
@@ -185,7 +178,7 @@ def _write_atomic(path: Path, data: str) -> None:
         f.flush()
         os.fsync(f.fileno())
     os.replace(tmp, path)
-    _fsync_path(path.parent)
+    fsync_path(path.parent)
 
 
 def _files_of(folder: Path) -> list[Path]:
@@ -509,7 +502,7 @@ def _build_locked(
     _write_generation(tmp, passages, hashes, spans, vectors, sentence_vectors, settings, terms, doc_meta, generation, examples)
     final = index_dir / generation
     os.rename(tmp, final)
-    _fsync_path(index_dir)
+    fsync_path(index_dir)
     _write_atomic(index_dir / CURRENT, f"{generation} {_sha256(final / MANIFEST)}\n")
     return BuildReport(
         documents=len(documents),
@@ -575,7 +568,7 @@ def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors
 
     files = {}
     for path in _files_of(folder):
-        _fsync_path(path)
+        fsync_path(path)
         files[str(path.relative_to(folder))] = {"sha256": _sha256(path), "bytes": path.stat().st_size}
     manifest = {
         "format_version": FORMAT_VERSION,
@@ -597,9 +590,9 @@ def _write_generation(folder, passages, hashes, spans, vectors, sentence_vectors
         json.dump(manifest, f, ensure_ascii=False, indent=1)
         f.flush()
         os.fsync(f.fileno())
-    _fsync_path(folder)
+    fsync_path(folder)
     for sub in {p.parent for p in _files_of(folder)}:
-        _fsync_path(sub)
+        fsync_path(sub)
 
 
 def _versions() -> dict:
