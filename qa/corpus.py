@@ -86,6 +86,7 @@ class Skipped:
     file: str
     reason: str
     kept: bool  # its passages from the previous build are still served
+    sha256: str = ""  # of the bytes that could not be parsed ("" when they could not even be read)
 
 
 @dataclass(frozen=True)
@@ -135,13 +136,17 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     return files
 
 
-def read_corpus(corpus_dir: Path, max_chars: int, previous: dict[str, Document] | None = None) -> Corpus:
+def read_corpus(
+    corpus_dir: Path, max_chars: int, previous: dict[str, Document] | None = None, unreadable: list[Skipped] = ()
+) -> Corpus:
     """Every readable file of the folder, one Document each, in file-name order, and what was skipped.
 
     previous: the documents of the last build by file name; a file with the same bytes is not parsed
-    again, and an unreadable one keeps its earlier passages. Raises CorpusError only when nothing at
-    all can be served."""
+    again, and an unreadable one keeps its earlier passages. unreadable: the files the last build
+    skipped; with the same bytes they are skipped again for the same reason, unparsed. Raises
+    CorpusError only when nothing at all can be served."""
     previous = previous or {}
+    failed = {s.file: s for s in unreadable if s.sha256}
     files = corpus_files(corpus_dir)
     documents: list[Document] = []
     skipped: list[Skipped] = []
@@ -149,6 +154,7 @@ def read_corpus(corpus_dir: Path, max_chars: int, previous: dict[str, Document] 
     stems = Counter(p.stem for p in files)
     for path in files:
         old = previous.get(path.name)
+        digest = ""
         try:
             if stems[path.stem] > 1:
                 others = sorted(p.name for p in files if p.stem == path.stem)
@@ -161,13 +167,16 @@ def read_corpus(corpus_dir: Path, max_chars: int, previous: dict[str, Document] 
                 data = path.read_bytes()
             except OSError as e:
                 raise CorpusError(f"{path}: cannot be read ({e.strerror})") from e
-            if old is not None and old.sha256 == hashlib.sha256(data).hexdigest():
+            digest = hashlib.sha256(data).hexdigest()
+            if old is not None and old.sha256 == digest:
                 documents.append(_restamped(old, stat))
                 continue
+            if path.name in failed and failed[path.name].sha256 == digest:
+                raise CorpusError(failed[path.name].reason)  # the same bytes failed last time
             parsed += 1
             documents.append(_restamped(parse(data, path, max_chars), stat))
         except CorpusError as e:
-            skipped.append(Skipped(path.name, str(e), kept=old is not None))
+            skipped.append(Skipped(path.name, str(e), kept=old is not None, sha256=digest))
             if old is not None:
                 documents.append(old)
     if not documents:

@@ -52,6 +52,9 @@ SENTENCES = "sentences.npy"
 BM25_DIR = "bm25"
 LOCK = ".build.lock"
 LOCK_INFO = ".build.json"
+# The files the last build could not read, by the hash of their bytes: a cache beside the generations
+# (not part of any), so that unchanged bad files are reported again without being parsed again.
+UNREADABLE = ".unreadable.json"
 TMP_PREFIX = ".tmp-"
 GEN_PREFIX = "gen-"
 
@@ -408,9 +411,13 @@ def build(
         _remove_stale(index_dir)
         previous = _previous(index_dir, settings)
         # Every file read and parsed before anything is written: bad input changes nothing.
-        corpus = read_corpus(corpus_dir, settings.max_passage_chars, previous.corpus_documents() if previous else None)
+        corpus = read_corpus(
+            corpus_dir, settings.max_passage_chars, previous.corpus_documents() if previous else None,
+            _read_unreadable(index_dir),
+        )
         parse_seconds = time.perf_counter() - started
         report = _build_locked(corpus, index_dir, settings, previous, progress, encoder, started)
+        _write_unreadable(index_dir, corpus.skipped)
         _remove_old_generations(index_dir, settings.keep_generations)
         blank = {d.file: list(d.pages_without_text) for d in corpus.documents if d.pages_without_text}
         return dataclasses.replace(
@@ -605,6 +612,22 @@ def _versions() -> dict:
         except PackageNotFoundError:
             pass
     return out
+
+
+def _read_unreadable(index_dir: Path) -> list[Skipped]:
+    try:
+        record = json.loads((index_dir / UNREADABLE).read_text(encoding="utf-8"))
+        if record.get("reader_rules") != RULES_VERSION:
+            return []
+        return [Skipped(u["file"], u["reason"], kept=False, sha256=u["sha256"]) for u in record["files"]]
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return []  # no cache, or a damaged one: every file is parsed
+
+
+def _write_unreadable(index_dir: Path, skipped) -> None:
+    files = [{"file": s.file, "sha256": s.sha256, "reason": s.reason} for s in skipped if s.sha256]
+    if files or (index_dir / UNREADABLE).exists():
+        _write_atomic(index_dir / UNREADABLE, json.dumps({"reader_rules": RULES_VERSION, "files": files}, ensure_ascii=False))
 
 
 def _remove_stale(index_dir: Path) -> None:

@@ -434,7 +434,7 @@ def table(results: dict) -> str:
                 f"| PDF text extraction (pypdf in its child process, with debris removal) | {d['ms_per_pdf_page']:.0f} ms a page over {d['pdf_pages']} pages |",
                 f"| full build | {d['full_build_s']:.1f} s: parsing {d['parse_s']:.1f} s ({100 * d['parse_s'] / d['full_build_s']:.0f} %), "
                 f"encoding {d['encode_s']:.1f} s ({100 * d['encode_s'] / d['full_build_s']:.0f} %) |",
-                f"| rebuild, nothing changed | {d['noop_rebuild_s']:.2f} s ({d['noop_parsed']} file(s) parsed: only unreadable ones are tried again) |"]
+                f"| rebuild, nothing changed | {d['noop_rebuild_s']:.2f} s ({d['noop_parsed']} file(s) parsed) |"]
     if results.get("scale"):
         out += ["", f"encoder throughput for new text (real m3e-small, the sentences of synthetic paragraphs): {results['encoder_passages_per_s']:.1f} paragraphs/s", "",
                 "| passages | index build* | index size | load | query p50 / p95 | RSS | dense index | HNSW recall@10 at efSearch 128 / 256 / 512 |",

@@ -161,6 +161,7 @@ def test_build_reports_every_unreadable_file_and_exits_3(tmp_path):
     report = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
     assert [s["file"] for s in report["skipped"]] == ["bad.txt", "fake.pdf"]
     assert all(s["reason"] and s["kept_previous"] is False for s in report["skipped"])
+    assert report["parsed"] == 0  # the same bad bytes are not parsed again: the last build's reasons stand
 
 
 def test_ask_with_a_document_filter(tmp_path, env, report_corpus):

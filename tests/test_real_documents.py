@@ -84,7 +84,8 @@ def test_all_of_them_build_in_one_run_and_answer(tmp_path, encoder, settings):
     assert [s.file for s in report.skipped] == [SCANNED.name]
     assert report.pages_without_text  # cover images and blank last pages are reported
     again = build(corpus, tmp_path / "index", settings, encoder=encoder)
-    assert (again.parsed, again.embedded, again.published) == (1, 0, False)  # only the unreadable file is tried again
+    assert (again.parsed, again.embedded, again.published) == (0, 0, False)  # nothing parsed, not even the scan
+    assert [s.file for s in again.skipped] == [SCANNED.name]  # still reported, from the last build's record
     retriever = Retriever(load(tmp_path / "index", settings), settings, encoder)
     answer = retriever.ask("2021年我国数字经济规模达到多少？")
     top = answer.hits[0].passage
