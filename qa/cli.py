@@ -197,10 +197,11 @@ def cmd_import(args) -> int:
 
     from .corpus import read_document, to_markdown
 
+    settings = _settings(args)
     src = Path(args.raw)
-    doc = read_document(src, _settings(args).max_passage_chars)
+    doc = read_document(src, settings.max_passage_chars)
     name = args.name or src.stem
-    out = Path(args.output) if args.output else _settings(args).corpus_dir / f"{name}.md"
+    out = Path(args.output) if args.output else settings.corpus_dir / f"{name}.md"
     if out.resolve() == src.resolve():
         raise QAError(f"{out} is the file being imported; use --output to write elsewhere")
     if out.exists() and not args.force:

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .corpus import Document, Passage, Skipped, read_corpus
+from .corpus import Document, Passage, Skipped, corpus_files, read_corpus
 from .errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound, QAError
 from .files import fsync_path
 from .readers import RULES_VERSION
@@ -107,10 +107,10 @@ class IndexData:
     def documents(self) -> list[dict]:
         return self.manifest["documents"]
 
-    def corpus_documents(self) -> dict[str, Document]:
+    def corpus_documents(self, max_chars: int) -> dict[str, Document]:
         """The indexed documents by file name, as a build reads them back instead of parsing again
-        (none when they were read by other rules)."""
-        if self.manifest.get("reader_rules") != RULES_VERSION:
+        (none when they were read by other rules or split at another passage length)."""
+        if self.manifest.get("reader_rules") != RULES_VERSION or self.manifest["settings"].get("max_passage_chars") != max_chars:
             return {}
         by_doc: dict[str, list[Passage]] = {}
         for sp in self.passages:
@@ -404,15 +404,14 @@ def build(
     started = time.perf_counter()
     settings = settings or Settings()
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
-    if not Path(corpus_dir).is_dir():
-        read_corpus(corpus_dir, settings.max_passage_chars)  # raises the CorpusError that says so
+    corpus_files(corpus_dir)  # a missing or empty folder is refused before anything is created
     index_dir.mkdir(parents=True, exist_ok=True)
     with BuildLock(index_dir, wait):
         _remove_stale(index_dir)
         previous = _previous(index_dir, settings)
         # Every file read and parsed before anything is written: bad input changes nothing.
         corpus = read_corpus(
-            corpus_dir, settings.max_passage_chars, previous.corpus_documents() if previous else None,
+            corpus_dir, settings.max_passage_chars, previous.corpus_documents(settings.max_passage_chars) if previous else None,
             _read_unreadable(index_dir),
         )
         parse_seconds = time.perf_counter() - started
@@ -455,12 +454,7 @@ def _build_locked(
     removed = len(set(old) - set(keys))
 
     doc_meta = [d.record() for d in documents]
-    if (
-        previous is not None
-        and previous.manifest.get("examples") == examples
-        and previous.manifest.get("reader_rules") == RULES_VERSION
-        and _same_content(previous, passages, hashes, terms, doc_meta, settings)
-    ):
+    if previous is not None and _same_content(previous, passages, hashes, terms, doc_meta, examples, settings):
         return BuildReport(
             documents=len(documents), passages=len(passages), added=0, changed=0, removed=0,
             reused=len(passages), embedded=0, seconds=round(time.perf_counter() - started, 3),
@@ -526,9 +520,11 @@ def _build_locked(
     )
 
 
-def _same_content(previous: IndexData, passages, hashes, terms, doc_meta, settings: Settings) -> bool:
+def _same_content(previous: IndexData, passages, hashes, terms, doc_meta, examples, settings: Settings) -> bool:
     return (
         previous.manifest.get("analyzer") == analyzer_fingerprint()
+        and previous.manifest.get("reader_rules") == RULES_VERSION
+        and previous.manifest.get("examples") == examples
         and previous.manifest["settings"] == settings.retrieval_params()
         and previous.manifest["terms"] == terms
         and [_content_of(d) for d in previous.manifest["documents"]] == [_content_of(d) for d in doc_meta]

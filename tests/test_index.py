@@ -183,6 +183,15 @@ def test_nothing_readable_is_an_error_and_changes_nothing(tmp_path, encoder, set
     assert current_generation(tmp_path / "index") is None
 
 
+def test_another_passage_length_parses_again(built, encoder, settings):
+    corpus, index, _ = built
+    (corpus / "long.md").write_text("## 一、章\n\n" + "这是一个用来测试切分长度的完整句子。" * 12 + "\n", encoding="utf-8")
+    first = build(corpus, index, settings, encoder=encoder)
+    again = build(corpus, index, settings.replace(max_passage_chars=100), encoder=encoder)
+    # Both files parsed afresh: the stored passages were split at 600 characters, not 100.
+    assert (again.parsed, again.passages) == (2, first.passages + 2)
+
+
 def test_unchanged_files_are_not_parsed_again(built, encoder, settings):
     corpus, index, first = built
     assert first.parsed == 1
