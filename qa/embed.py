@@ -233,6 +233,83 @@ def load_encoder(model: str, int8: bool = False) -> Encoder:
     return Encoder(model=model, dimension=int(dim), _st=st, batch_invariant=not int8)
 
 
+def export_question_encoder(model: str, cache: Path, source: str) -> None:
+    """Write the int8 network torch makes of `model` into `cache`, as qa.question_encoder runs it.
+
+    ModelError when the model is not one it can run: a BERT with absolute positions, GELU, and mean
+    or CLS pooling, optionally normalised, and nothing else in its sentence-transformers pipeline."""
+    import torch
+
+    from .question_encoder import LINEARS, write_graph
+
+    st = load_encoder(model, int8=True)._st
+    modules = list(st)
+    bert = modules[0].auto_model
+    cfg = bert.config
+    pooling = getattr(modules[1], "pooling_mode", None) if len(modules) > 1 else None
+    extra = [type(m).__name__ for m in modules[2:] if type(m).__name__ != "Normalize"]
+    if (
+        cfg.model_type != "bert"
+        or cfg.hidden_act != "gelu"
+        or getattr(cfg, "position_embedding_type", "absolute") != "absolute"
+        or pooling not in ("mean", "cls")
+        or extra
+    ):
+        raise ModelError(f"model {model!r} is not a BERT with mean or CLS pooling: its questions are encoded by torch")
+
+    def linear(module, prefix: str) -> dict:
+        weight = module.weight()
+        if weight.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric):
+            scale, zero = weight.q_per_channel_scales(), weight.q_per_channel_zero_points()
+        else:
+            scale, zero = torch.tensor(weight.q_scale()), torch.tensor(weight.q_zero_point())
+        return {
+            f"{prefix}.weight": weight.int_repr().numpy(),
+            f"{prefix}.scale": scale.double().numpy(),
+            f"{prefix}.zero_point": zero.double().numpy(),
+            f"{prefix}.bias": module.bias().detach().float().numpy(),
+        }
+
+    emb = bert.embeddings
+    tensors = {
+        "word_embeddings": emb.word_embeddings.weight,
+        "position_embeddings": emb.position_embeddings.weight,
+        "token_type_embeddings": emb.token_type_embeddings.weight,
+        "embeddings.norm.weight": emb.LayerNorm.weight,
+        "embeddings.norm.bias": emb.LayerNorm.bias,
+    }
+    tensors = {k: v.detach().float().numpy().copy() for k, v in tensors.items()}
+    for i, layer in enumerate(bert.encoder.layer):
+        parts = dict(
+            zip(
+                LINEARS,
+                (
+                    layer.attention.self.query,
+                    layer.attention.self.key,
+                    layer.attention.self.value,
+                    layer.attention.output.dense,
+                    layer.intermediate.dense,
+                    layer.output.dense,
+                ),
+            )
+        )
+        for name, module in parts.items():
+            tensors.update(linear(module, f"{i}.{name}"))
+        for prefix, norm in (("attention", layer.attention.output.LayerNorm), ("output", layer.output.LayerNorm)):
+            tensors[f"{i}.{prefix}.norm.weight"] = norm.weight.detach().float().numpy().copy()
+            tensors[f"{i}.{prefix}.norm.bias"] = norm.bias.detach().float().numpy().copy()
+    config = {
+        "layers": len(bert.encoder.layer),
+        "heads": cfg.num_attention_heads,
+        "eps": cfg.layer_norm_eps,
+        "pooling": pooling,
+        "dimension": int(cfg.hidden_size),
+        "max_seq_length": int(st.max_seq_length),
+        "torch": torch.__version__,
+    }
+    write_graph(cache, tensors, config, source)
+
+
 def release_weight_pages(model) -> None:
     """Let go of the resident pages of the files `model`'s weights are memory-mapped from.
 
@@ -273,56 +350,3 @@ def set_torch_threads(n: int) -> None:
     import torch
 
     torch.set_num_threads(max(1, n))
-
-
-class BatchingEncoder:
-    """Encodes the questions of many threads in one worker thread (the server's encoder).
-
-    The worker takes every question waiting, up to `max_batch`. With a batch-invariant (full
-    precision) encoder it encodes them together: on 2 cores a batch of 8 costs about 3x one
-    question. With the int8 encoder it encodes them one by one, so that a question gets the same
-    vector, and the same answer, whatever else is being asked; one thread still keeps concurrent
-    requests from fighting over torch's threads.
-    """
-
-    def __init__(self, encoder: Encoder, max_batch: int = 16):
-        import queue
-
-        self.model, self.dimension = encoder.model, encoder.dimension
-        self._encoder = encoder
-        self._max_batch = max_batch
-        self._queue: queue.Queue = queue.Queue()
-        threading.Thread(target=self._work, name="qa-encoder", daemon=True).start()
-
-    def warm(self) -> None:
-        self._encoder.warm()
-
-    def encode(self, texts: list[str], batch_size: int = 32, progress: bool = False) -> np.ndarray:
-        if len(texts) != 1:
-            return self._encoder.encode(texts, batch_size=batch_size, progress=progress)
-        from concurrent.futures import Future
-
-        future: Future = Future()
-        self._queue.put((texts[0], future))
-        return future.result()[None, :]
-
-    def _work(self) -> None:
-        import queue
-
-        while True:
-            batch = [self._queue.get()]
-            while len(batch) < self._max_batch:
-                try:
-                    batch.append(self._queue.get_nowait())
-                except queue.Empty:
-                    break
-            groups = [batch] if self._encoder.batch_invariant else [[item] for item in batch]
-            for group in groups:
-                try:
-                    vectors = self._encoder.encode([text for text, _ in group], batch_size=len(group))
-                except Exception as e:  # noqa: BLE001 - delivered to every waiting caller
-                    for _, future in group:
-                        future.set_exception(e)
-                    continue
-                for (_, future), vector in zip(group, vectors):
-                    future.set_result(vector)

@@ -415,14 +415,18 @@ def build(
             _read_unreadable(index_dir),
         )
         parse_seconds = time.perf_counter() - started
+        # The question encoder's graph is made here, where torch is at hand, so no question waits for it.
+        from .question_encoder import prepare_question_encoder
+
+        prepare_question_encoder(settings.model, settings.question_encoder)
         report = _build_locked(corpus, index_dir, settings, previous, progress, encoder, started)
         _write_unreadable(index_dir, corpus.skipped)
         _remove_old_generations(index_dir, settings.keep_generations)
         blank = {d.file: list(d.pages_without_text) for d in corpus.documents if d.pages_without_text}
-        return dataclasses.replace(
-            report, skipped=tuple(corpus.skipped), parsed=corpus.parsed, parse_seconds=round(parse_seconds, 3),
-            pages_without_text=blank,
-        )
+    return dataclasses.replace(
+        report, skipped=tuple(corpus.skipped), parsed=corpus.parsed, parse_seconds=round(parse_seconds, 3),
+        pages_without_text=blank,
+    )
 
 
 def _previous(index_dir: Path, settings: Settings) -> IndexData | None:

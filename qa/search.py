@@ -85,9 +85,9 @@ class Retriever:
         self.data = data
         self.settings = settings or Settings()
         if encoder is None:
-            from .embed import load_encoder
+            from .question_encoder import question_encoder
 
-            encoder = load_encoder(data.model, int8=self.settings.int8_queries)
+            encoder = question_encoder(data.model, self.settings.question_encoder)
         if encoder.dimension != data.manifest["model"]["dimension"]:
             raise IndexMismatch(
                 f"the index has {data.manifest['model']['dimension']}-d vectors but model {encoder.model} makes "

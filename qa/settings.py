@@ -22,9 +22,12 @@ class Settings:
     # model name or folder (e.g. BAAI/bge-small-zh-v1.5 saved locally).
     model: str = BUNDLED_MODEL
 
-    # Questions are encoded by the model loaded with int8-quantised Linear layers (1.5-2x faster,
-    # `qa eval` not worse); passages are always encoded in full precision.
-    int8_queries: bool = True
+    # What encodes questions (passages are always encoded by sentence-transformers in full precision):
+    # "onnx-int8": torch's int8 quantisation of the model, run by onnxruntime (qa/question_encoder.py):
+    #   a question process imports neither torch nor sentence-transformers; same `qa eval` as torch int8.
+    # "torch-int8": that network in torch (1.5-2x faster than full precision, `qa eval` not worse).
+    # "torch": full precision. onnx-int8 falls back to torch-int8 for a model it cannot run.
+    question_encoder: str = "onnx-int8"
 
     # Answers
     k: int = 5
@@ -81,9 +84,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 7860
     reload_interval: float = 0.5  # seconds between checks for a newly published index
-    # torch threads in the server. One: a second intra-op thread saves ~1 ms of a question but
-    # doubles its CPU (the threads spin), CPU that concurrent requests need (README, "Benchmarks").
-    server_torch_threads: int = 1
+    # Threads that encode one question in the server. One: a second intra-op thread saves ~1 ms of a
+    # question but doubles its CPU (the threads spin), CPU that concurrent requests need (docs/benchmarks.md).
+    server_threads: int = 1
 
     def __post_init__(self) -> None:
         whole = {f.name for f in dataclasses.fields(self) if f.type == "int"}
@@ -99,6 +102,8 @@ class Settings:
         for name in ("model", "host"):
             if not str(getattr(self, name)).strip():
                 raise SettingsError(f"{_env_name(name)} must not be empty")
+        if self.question_encoder not in QUESTION_ENCODERS:
+            raise SettingsError(f"{_env_name('question_encoder')} must be one of {', '.join(QUESTION_ENCODERS)}, not {self.question_encoder!r}")
 
     @classmethod
     def from_env(cls, **overrides) -> "Settings":
@@ -131,6 +136,8 @@ class Settings:
         }
 
 
+QUESTION_ENCODERS = ("onnx-int8", "torch-int8", "torch")
+
 # Allowed ranges of the numeric settings (inclusive); everything else a bad value would break later,
 # far from its cause, or silently (a dense weight of 2 gives scores above 1).
 _RANGES: dict[str, tuple[float, float]] = {
@@ -155,7 +162,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "keep_generations": (1, 100),
     "port": (0, 65535),
     "reload_interval": (0.01, 3600),
-    "server_torch_threads": (1, 256),
+    "server_threads": (1, 256),
 }
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")

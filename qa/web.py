@@ -345,14 +345,13 @@ def create_app(settings: Settings, live: LiveRetriever | None = None):
     import gradio as gr
 
     if live is None:
-        from .embed import BatchingEncoder, load_encoder, set_torch_threads
         from .index import load
+        from .question_encoder import BatchingEncoder, question_encoder
         from .search import Retriever
 
         # The index names its model; questions from concurrent requests are encoded by one worker.
         data = load(settings.index_dir, settings)
-        set_torch_threads(settings.server_torch_threads)
-        encoder = BatchingEncoder(load_encoder(data.model, int8=settings.int8_queries))
+        encoder = BatchingEncoder(question_encoder(data.model, settings.question_encoder, settings.server_threads))
         encoder.warm()
         data.tokenizer.warm(tags=True)
         live = LiveRetriever(settings.index_dir, settings, Retriever(data, settings, encoder)).start()

@@ -23,6 +23,7 @@ sys.path.insert(0, str(ROOT))
 
 from qa.embed import load_encoder  # noqa: E402
 from qa.evaluate import read_questions, score  # noqa: E402
+from qa.question_encoder import question_encoder  # noqa: E402
 from qa.index import _title, build, load  # noqa: E402
 from qa.search import Retriever, Scores  # noqa: E402
 from qa.settings import Settings  # noqa: E402
@@ -437,7 +438,7 @@ def add_rows(rows: list, name: str, retriever, questions, scores, lexical: bool 
 def main() -> None:
     questions = read_questions(ROOT / "eval" / "dev.jsonl")
     encoder = load_encoder("m3e-small")  # builds: full precision
-    query_encoder = load_encoder("m3e-small", int8=Settings().int8_queries)  # questions: as shipped
+    query_encoder = question_encoder("m3e-small", Settings().question_encoder)  # questions: as shipped
     inscope = np.array([bool(q.snippets) for q in questions])
     rows, fitted = [], {}
     with tempfile.TemporaryDirectory() as tmp:

@@ -26,10 +26,10 @@ def encoder():
 
 @pytest.fixture(scope="session")
 def query_encoder(encoder, settings):
-    """The encoder `ask` uses by default (int8 unless settings say otherwise)."""
-    from qa.embed import load_encoder
+    """The encoder `ask` uses by default (the onnx-int8 graph unless settings say otherwise)."""
+    from qa.question_encoder import question_encoder
 
-    return load_encoder("m3e-small", int8=settings.int8_queries)
+    return question_encoder("m3e-small", settings.question_encoder)
 
 
 @pytest.fixture(scope="session")

@@ -105,7 +105,7 @@ def test_import_writes_clean_markdown(tmp_path):
         (["import", "/nonexistent/raw.txt"], {}, "cannot be read"),
         (["ask", "风险"], {"QA_K": "abc"}, "QA_K must be a whole number, not 'abc'"),
         (["ask", "风险"], {"QA_DENSE_WEIGHT": "2"}, "QA_DENSE_WEIGHT must be from 0 to 1"),
-        (["build"], {"QA_INT8_QUERIES": "maybe"}, "QA_INT8_QUERIES must be one of"),
+        (["build"], {"QA_QUESTION_ENCODER": "maybe"}, "QA_QUESTION_ENCODER must be one of"),
         (["serve"], {"QA_PORT": "70000"}, "QA_PORT must be from 0 to 65535"),
     ],
 )

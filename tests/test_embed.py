@@ -82,7 +82,8 @@ def test_concurrent_questions_get_the_vectors_they_get_alone(int8):
     """The server's encoder: no question's vector (and so answer) depends on what else is asked."""
     import threading
 
-    from qa.embed import BatchingEncoder, load_encoder
+    from qa.embed import load_encoder
+    from qa.question_encoder import BatchingEncoder
 
     encoder = load_encoder("m3e-small", int8=int8)
     shared = BatchingEncoder(encoder)

@@ -11,12 +11,13 @@ from qa.settings import Settings
 def test_environment_overrides_defaults_and_explicit_values_override_both(monkeypatch):
     monkeypatch.setenv("QA_K", " 7 ")
     monkeypatch.setenv("QA_DENSE_WEIGHT", "0.5")
-    monkeypatch.setenv("QA_INT8_QUERIES", "Off")
+    monkeypatch.setenv("QA_TITLE_IN_LEXICAL", "On")
+    monkeypatch.setenv("QA_QUESTION_ENCODER", "torch")
     monkeypatch.setenv("QA_INDEX", "/tmp/elsewhere")
     s = Settings.from_env(index_dir="mine")
-    assert (s.k, s.dense_weight, s.int8_queries, str(s.index_dir)) == (7, 0.5, False, "mine")
-    monkeypatch.setenv("QA_INT8_QUERIES", "yes")
-    assert Settings.from_env().int8_queries is True
+    assert (s.k, s.dense_weight, s.title_in_lexical, s.question_encoder, str(s.index_dir)) == (7, 0.5, True, "torch", "mine")
+    monkeypatch.setenv("QA_TITLE_IN_LEXICAL", "no")
+    assert Settings.from_env().title_in_lexical is False
 
 
 @pytest.mark.parametrize(
@@ -28,7 +29,8 @@ def test_environment_overrides_defaults_and_explicit_values_override_both(monkey
         ("QA_BM25_K1", "nan", "QA_BM25_K1 must be a number"),
         ("QA_BM25_B", "1.5", "QA_BM25_B must be from 0 to 1"),
         ("QA_DENSE_FLOOR", "1", "QA_DENSE_FLOOR must be from -1 to 0.99"),
-        ("QA_INT8_QUERIES", "maybe", "QA_INT8_QUERIES must be one of 1/true/yes/on/0/false/no/off"),
+        ("QA_TITLE_IN_LEXICAL", "maybe", "QA_TITLE_IN_LEXICAL must be one of 1/true/yes/on/0/false/no/off"),
+        ("QA_QUESTION_ENCODER", "onnx", "QA_QUESTION_ENCODER must be one of onnx-int8, torch-int8, torch, not 'onnx'"),
         ("QA_RELOAD_INTERVAL", "0", "QA_RELOAD_INTERVAL must be from"),
         ("QA_MODEL", " ", "QA_MODEL must not be empty"),
     ],

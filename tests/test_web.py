@@ -144,8 +144,8 @@ def test_corrupt_new_generation_keeps_the_old_one_serving(tmp_path, report_corpu
     with Server(settings.replace(index_dir=index, reload_interval=0.1)) as server:
         path = corpus / "qinghai_microfinance_report.md"
         path.write_text(path.read_text(encoding="utf-8").replace("贷后管理", "贷后检查"), encoding="utf-8")
+        server.live.stop()  # freeze the watcher, build and damage the new generation, then let it look
         second = build(corpus, index, settings, encoder=encoder)
-        server.live.stop()  # freeze the watcher, damage the new generation, then let it look
         faiss_file = index / second.generation / "dense.faiss"
         faiss_file.write_bytes(faiss_file.read_bytes()[:100])
         assert server.live.check() is False
