@@ -158,6 +158,8 @@ def format_answer(answer) -> str:
     if answer.answered:
         top = answer.hits[0]
         lines.append(f"答：{top.highlight} [{top.passage.cite}]")
+    elif answer.status == "related":
+        lines.append(f"{answer.reason}。最接近的段落：")
     else:
         lines.append(f"{NOT_COVERED}最接近的段落：")
     for n, hit in enumerate(answer.hits, 1):
@@ -183,11 +185,11 @@ def cmd_eval(args) -> int:
     print(f"questions: {s['questions']} ({s['in_scope']} in scope, {s['out_of_scope']} out of scope)")
     print("  ".join(f"{key}={s[key]:.3f}" for key in s if key.startswith("R@")) + f"  MRR={s['MRR']:.3f}")
     print(
-        f"abstention: {s['out_of_scope_abstained']}/{s['out_of_scope']} out-of-scope abstained, "
-        f"{s['in_scope_abstained']}/{s['in_scope']} in-scope wrongly abstained"
+        f"out of scope: {s['out_of_scope_abstained']}/{s['out_of_scope']} refused ({s['out_of_scope_related']} as related); "
+        f"in scope: {s['in_scope_abstained']}/{s['in_scope']} wrongly refused as not covered, {s['in_scope_related']} related"
     )
     for r in report.misses():
-        what = "answered" if r.answered else "abstained"
+        what = r.status
         print(f"  miss {r.question.id}: {r.question.question}  gold rank {r.gold_rank}, {what}, got {', '.join(r.cites[:3])}")
     return 0
 

@@ -4,6 +4,11 @@ A paragraph is gold for a question when its text contains one of the question's 
 (compared in normalised form). An empty gold list marks an out-of-scope question.
 R@k is the share of in-scope questions with a gold paragraph among the first k hits; MRR uses the
 rank of the first gold paragraph (0 when none is in the first `depth` hits).
+
+Outcomes: an out-of-scope question is refused when it is not answered (related or not covered). An
+in-scope question is wrongly refused when it is answered "not covered"; "related" (the nearest
+passage, with the reason the figure or name asked for is missing) is counted apart, since for a
+figure the document leaves as XX it is the right answer.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ class EvalResult:
     gold_rank: int | None  # 1-based rank of the first gold hit
     answered: bool
     cites: tuple[str, ...]
+    status: str = "answered"
 
 
 @dataclass(frozen=True)
@@ -38,8 +44,10 @@ class EvalReport:
     out_of_scope: int
     recall: dict[int, float]
     mrr: float
-    out_of_scope_abstained: int
-    in_scope_abstained: int
+    out_of_scope_abstained: int  # not answered: related or not covered
+    in_scope_abstained: int  # not covered
+    out_of_scope_related: int
+    in_scope_related: int
     results: tuple[EvalResult, ...] = field(repr=False)
 
     def summary(self) -> dict:
@@ -51,6 +59,8 @@ class EvalReport:
             "MRR": round(self.mrr, 4),
             "out_of_scope_abstained": self.out_of_scope_abstained,
             "in_scope_abstained": self.in_scope_abstained,
+            "out_of_scope_related": self.out_of_scope_related,
+            "in_scope_related": self.in_scope_related,
         }
 
     def misses(self) -> list[EvalResult]:
@@ -58,7 +68,7 @@ class EvalReport:
         return [
             r
             for r in self.results
-            if (r.question.snippets and (r.gold_rank != 1 or not r.answered))
+            if (r.question.snippets and (r.gold_rank != 1 or r.status == "not_covered"))
             or (not r.question.snippets and r.answered)
         ]
 
@@ -90,7 +100,7 @@ def read_questions(path: Path) -> list[EvalQuestion]:
 
 
 def score(questions: list[EvalQuestion], answers: list, ks=(1, 3, 5)) -> EvalReport:
-    """Metrics from answers (anything with `.answered` and `.hits[*].passage`), one per question."""
+    """Metrics from answers (anything with `.answered`, `.status` and `.hits[*].passage`), one per question."""
     results = []
     for q, a in zip(questions, answers, strict=True):
         snippets = [normalize(s) for s in q.snippets]
@@ -99,7 +109,8 @@ def score(questions: list[EvalQuestion], answers: list, ks=(1, 3, 5)) -> EvalRep
             if any(s in normalize(hit.passage.text) for s in snippets):
                 rank = r
                 break
-        results.append(EvalResult(q, rank, a.answered, tuple(h.passage.cite for h in a.hits)))
+        status = getattr(a, "status", "answered" if a.answered else "not_covered")
+        results.append(EvalResult(q, rank, a.answered, tuple(h.passage.cite for h in a.hits), status))
     inscope = [r for r in results if r.question.snippets]
     oos = [r for r in results if not r.question.snippets]
     n = max(len(inscope), 1)
@@ -110,7 +121,9 @@ def score(questions: list[EvalQuestion], answers: list, ks=(1, 3, 5)) -> EvalRep
         recall={k: sum(1 for r in inscope if r.gold_rank and r.gold_rank <= k) / n for k in ks},
         mrr=sum(1 / r.gold_rank for r in inscope if r.gold_rank) / n,
         out_of_scope_abstained=sum(1 for r in oos if not r.answered),
-        in_scope_abstained=sum(1 for r in inscope if not r.answered),
+        in_scope_abstained=sum(1 for r in inscope if r.status == "not_covered"),
+        out_of_scope_related=sum(1 for r in oos if r.status == "related"),
+        in_scope_related=sum(1 for r in inscope if r.status == "related"),
         results=tuple(results),
     )
 

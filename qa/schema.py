@@ -28,6 +28,8 @@ def answer_json(answer: Answer) -> dict:
     out = {
         "question": answer.question,
         "answered": answer.answered,
+        "status": answer.status,
+        "reason": answer.reason,
         "confidence": answer.confidence,
         "hits": [hit_json(h) for h in answer.hits],
     }
@@ -55,6 +57,7 @@ def eval_json(report: EvalReport) -> dict:
                 "question": r.question.question,
                 "gold_rank": r.gold_rank,
                 "answered": r.answered,
+                "status": r.status,
                 "cites": list(r.cites),
             }
             for r in report.misses()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .answerable import ANSWERED, Verdict, judge, required_names
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
@@ -39,9 +40,13 @@ class Hit:
 class Answer:
     question: str  # as asked
     searched: str  # as searched (a follow-up is completed from the conversation)
-    answered: bool  # False: the report does not cover this; hits are then only the nearest paragraphs
-    confidence: float  # probability that the top hit answers, from the abstention model
+    answered: bool  # status == "answered"; otherwise hits are only the nearest paragraphs
+    confidence: float  # probability that the documents cover the question, from the abstention model
     hits: tuple[Hit, ...]
+    # answered | related (the documents discuss it, but the best passage lacks the figure or name
+    # asked for) | not_covered; reason says why in a few words (qa/answerable.py).
+    status: str = "answered"
+    reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -121,12 +126,15 @@ class Retriever:
         order = np.argsort(-fused, kind="stable")[:k]
         confidence = self.confidence(scores)
         hits = tuple(self._hit(scores, int(j), float(fused[j])) for j in order)
+        verdict = self.verdict(scores, hits, confidence >= 0.5)
         return Answer(
             question=text,
             searched=query,
-            answered=confidence >= 0.5 and bool(hits),
+            answered=verdict.status == ANSWERED,
             confidence=round(confidence, 4),
             hits=hits,
+            status=verdict.status,
+            reason=verdict.reason,
         )
 
     @property
@@ -212,6 +220,27 @@ class Retriever:
         idf_total = self._max_bm25(s.query_tokens)
         bm25_top = float(s.bm25.max()) / idf_total if idf_total > 0 else 0.0
         return min(bm25_top, 1.0), float(s.sentence_cos.max()) if len(s.ids) else 0.0
+
+    def verdict(self, s: Scores, hits: tuple[Hit, ...], covered: bool) -> Verdict:
+        """Answered, related or not covered (qa/answerable.py), from the abstention decision and the top hit."""
+        if not hits:
+            return judge(s.query, False, "", "", [], self._in_corpus)
+        top = hits[0].passage
+        names = required_names(s.query_tokens, self._corpus_terms)
+        return judge(s.query, covered, top.text, "\n".join((top.title, *top.headings)), names, self._in_corpus)
+
+    @functools.cached_property
+    def _corpus_terms(self) -> frozenset[str]:
+        return frozenset(self.data.tokenizer.terms)
+
+    @functools.cached_property
+    def _names_text(self) -> str:
+        """Every title and heading, where a name may be that the passages' words do not repeat."""
+        seen = dict.fromkeys(x for sp in self.data.passages for x in (sp.passage.title, *sp.passage.headings))
+        return normalize("\n".join(seen))
+
+    def _in_corpus(self, word: str) -> bool:
+        return word in self._vocab or word in self._names_text
 
     def confidence(self, s: Scores) -> float:
         b, d = self.features(s)

@@ -55,7 +55,7 @@ CSS = """
 .qa-placeholder { border-bottom: 1px dashed #b45309; color: #b45309; cursor: help; }
 .qa-note { font-size: .8rem; color: #b45309; margin-top: .3rem; }
 .qa-searched { font-size: .8rem; color: var(--body-text-color-subdued); }
-.qa-none { font-weight: 600; }
+.qa-none, .qa-related { font-weight: 600; }
 .qa-more summary { cursor: pointer; color: var(--body-text-color-subdued); margin: .3rem 0; }
 #qa-status { font-size: .8rem; color: var(--body-text-color-subdued); }
 """
@@ -108,8 +108,13 @@ def answer_html(answer: Answer) -> str:
         parts.append(f'<div class="qa-answer"><b>答：</b>{sentences}</div>')
         parts += [card_html(h) for h in answer.hits[:SHOWN_CARDS]]
         parts.append(_more(answer.hits[SHOWN_CARDS:], "其他相关段落"))
+    elif answer.status == "related":
+        parts.append(f'<div class="qa-answer qa-related">{html.escape(answer.reason)}。</div>')
+        parts += [card_html(h) for h in answer.hits[:1]]
+        parts.append(_more(answer.hits[1:], "其他相关段落"))
     else:
-        parts.append(f'<div class="qa-answer qa-none">{NOT_COVERED}</div>')
+        reason = f"（{html.escape(answer.reason)}）" if answer.reason and "「" in answer.reason else ""
+        parts.append(f'<div class="qa-answer qa-none">{NOT_COVERED}{reason}</div>')
         sections = list(dict.fromkeys(h.passage.section for h in answer.hits if h.passage.section))[:3]
         if sections:
             parts.append("<div>您可能在找：" + "；".join(html.escape(s) for s in sections) + "</div>")
@@ -313,8 +318,11 @@ def build_ui(live: LiveRetriever, settings: Settings):
         def search_report(question: str, k: int = 5, doc: str = "") -> str:
             """Search the indexed Chinese reports for the passages that answer a question.
 
-            Returns JSON text: {"answered", "confidence", "hits"}. "answered" is false when the documents do not cover
-            the question (the hits are then only the nearest passages: say the documents do not answer it).
+            Returns JSON text: {"answered", "status", "reason", "confidence", "hits"}. "status" is "answered";
+            "related" when the documents discuss the topic but the best passage lacks what was asked (a figure,
+            a date, a name: "reason" says which; say so, and quote the passage only as related); or
+            "not_covered" when the documents do not cover the question (the hits are then only the nearest
+            passages: say the documents do not answer it). "answered" is true only for "answered".
             Hits come best first, each with "title" (the document's title), "doc" (its name), "cite" (the
             passage's citation in the document's own numbering, e.g. "2.3(1)": section 2.3, paragraph 1),
             "page" (the PDF page, or null), "headings" (the section path), "text" (the whole passage) and

@@ -1,0 +1,117 @@
+"""Whether the best passage answers the question, or only relates to it: the third outcome.
+
+The abstention model says whether the documents cover what the question is about. Two checks,
+written from what questions and documents are (never from particular questions), then say
+whether the passage found gives what was asked:
+- a question asking for a figure (多少, 几家, 百分之几, 哪一年…) is answered only by a passage holding
+  one; a placeholder (XX亿元) is no figure;
+- a name the question requires (a place, person, organisation or other proper noun in jieba's
+  dictionary, a year, a Latin or numbered term) must occur in the passage, its headings or its title.
+Otherwise the answer is "related": the nearest passage, with a reason saying what is missing. A name
+that occurs nowhere in the documents means they do not cover the question.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .text import normalize
+
+ANSWERED, RELATED, NOT_COVERED = "answered", "related", "not_covered"
+
+# Asking for a quantity: interrogatives, not topics (增长率 may be discussed without a figure). 几 counts
+# only before a measure word of quantities: 哪几类 / 几个方面 ask for a list.
+_ASKS_QUANTITY = re.compile(
+    r"多少|(?<!哪)几(?:[家位名次倍成岁元户笔所座条台]|百|千|万|亿|十)|多大|多高|多长|多久|多快|多重|百分之几|占比|比例是|比重是|几个百分点|规模有多"
+)
+_ASKS_DATE = re.compile(r"哪一?年|何年|何时|什么时候|哪一?天|几月|几号|哪个月")
+_PLACEHOLDER = re.compile(r"[XxＸｘ×]{2,}|[?？]{2,}|某某")
+_YEAR = re.compile(r"(?:19|20)\d{2}\s*年(?:底|初|末|度)?")
+_DATE = re.compile(r"(?:19|20)\d{2}\s*年|\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|[一二三四五六七八九十]{1,3}月")
+_NUMBER = re.compile(
+    r"\d|[零一二两三四五六七八九十半][零一二两三四五六七八九十百千万亿半]*(?:[家位名次倍成岁元户笔所座条台亿万]|个百分点|个|分之)|百分之"
+)
+# jieba's tags for proper nouns: people, places, organisations, other names.
+NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
+_TERM = re.compile(r"^(?:[a-z][a-z0-9.+-]*\d[a-z0-9.+-]*|[a-z]{2,}|(?:19|20)\d{2})$")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str  # answered | related | not_covered
+    reason: str  # why, in a few words of Chinese ("" when answered)
+
+
+def asks_quantity(question: str) -> bool:
+    return bool(_ASKS_QUANTITY.search(question))
+
+
+def asks_date(question: str) -> bool:
+    return bool(_ASKS_DATE.search(question))
+
+
+def gives_quantity(text: str) -> bool:
+    """A figure other than a year or a date, once placeholders (XX亿元) are taken out."""
+    text = _DATE.sub(" ", _YEAR.sub(" ", _PLACEHOLDER.sub(" ", text)))
+    return bool(_NUMBER.search(text))
+
+
+def gives_date(text: str) -> bool:
+    return bool(_DATE.search(_PLACEHOLDER.sub(" ", text)))
+
+
+def required_names(tokens, corpus_terms: frozenset[str]) -> list[str]:
+    """The question's tokens that name something: proper nouns of jieba's dictionary (the corpus's own
+    heading terms aside: those are topics), years, Latin or numbered terms (ESG, 5G, 2022)."""
+    tokens = list(dict.fromkeys(tokens))
+    # Search-mode tokens nest (互联网 and 联网, 青海省 and 青海): only a longest token can be a name.
+    longest = [t for t in tokens if len(t) >= 2 and not any(t != u and t in u for u in tokens) and t not in corpus_terms]
+    return [t for t, is_name in zip(longest, _is_name(longest)) if is_name or _TERM.match(t)]
+
+
+def judge(question: str, covered: bool, top_text: str, top_context: str, names: list[str], in_corpus) -> Verdict:
+    """The outcome for a question whose best passage is `top_text`, under `top_context` (its title and
+    headings). `covered`: the abstention model's decision; `in_corpus(word)`: whether the documents
+    hold a word."""
+    if not covered:
+        return Verdict(NOT_COVERED, "文档中没有找到相关内容")
+    absent = [n for n in names if not in_corpus(n)]
+    if absent:
+        return Verdict(NOT_COVERED, f"文档中没有提到「{absent[0]}」")
+    text = normalize(top_text)
+    context = normalize(top_context)
+    missing = [n for n in names if n not in text and n not in context]
+    if missing:
+        return Verdict(RELATED, f"最相关的段落没有提到「{missing[0]}」")
+    if asks_date(question) and not gives_date(text):
+        return Verdict(RELATED, "文档讨论了相关内容，但没有给出具体时间")
+    if asks_quantity(question) and not gives_quantity(text):
+        return Verdict(RELATED, "文档讨论了相关内容，但没有给出具体数字")
+    return Verdict(ANSWERED, "")
+
+
+def _is_name(words: list[str]) -> list[bool]:
+    if not words:
+        return []
+    table = _name_hashes()
+    hashes = np.array([hash(w) for w in words], dtype=np.int64)
+    return list(table[np.searchsorted(table, hashes).clip(max=max(table.size - 1, 0))] == hashes) if table.size else [False] * len(words)
+
+
+@functools.lru_cache(maxsize=1)
+def _name_hashes() -> np.ndarray:
+    """Sorted in-process hashes of the proper nouns of jieba's main dictionary (~1 MB; the word -> tag
+    table of jieba.posseg would cost ~45 MB). Read once per process, on first use."""
+    import jieba
+
+    hashes = []
+    with jieba.get_dict_file() as f:
+        for line in f:
+            fields = line.decode("utf-8").split()
+            if len(fields) == 3 and fields[2] in NAME_TAGS:
+                hashes.append(hash(fields[0]))
+    return np.unique(np.array(hashes, dtype=np.int64))
