@@ -224,10 +224,9 @@ class Retriever:
     def verdict(self, s: Scores, hits: tuple[Hit, ...], covered: bool) -> Verdict:
         """Answered, related or not covered (qa/answerable.py), from the abstention decision and the top hit."""
         if not hits:
-            return judge(s.query, False, "", "", [], self._in_corpus)
-        top = hits[0].passage
-        names = required_names(s.query_tokens, self._corpus_terms)
-        return judge(s.query, covered, top.text, "\n".join((top.title, *top.headings)), names, self._in_corpus)
+            return judge(s.query, False, "")
+        names = required_names(s.query, s.query_tokens, self._corpus_terms, self._vocab.__contains__)
+        return judge(s.query, covered, hits[0].passage.text, [n for n in names if not self._in_corpus(n)])
 
     @functools.cached_property
     def _corpus_terms(self) -> frozenset[str]:
