@@ -53,7 +53,7 @@ class LiveRetriever:
         if published is None or published in (self._retriever.data.generation, self._rejected):
             return False
         try:
-            fresh = Retriever(load(self.index_dir, self.settings, generation=published), self.settings, self._retriever.encoder)
+            fresh = Retriever(load(self.index_dir, self.settings, generation=published), self.settings, self._retriever.encoder).warm()
         except IndexNotFound:
             return False  # the pointer moved on and that generation was cleaned up: next round
         except QAError as e:

@@ -189,6 +189,14 @@ class Tokenizer:
         made_up = {t for t in tokens if not freq.get(t)}
         return _dictionary_non_nouns(tokens) | {t for t in made_up if not postag.is_noun_word(t)}
 
+    def words(self, text: str) -> list[str]:
+        """jieba's cut of the normalised text, every character kept (joined, they are the text)."""
+        return list(self._jieba.cut(normalize(text)))
+
+    def frequency(self, word: str) -> int:
+        """The word's count in jieba's dictionary (0: not a dictionary word)."""
+        return int(self._jieba.FREQ.get(word) or 0)
+
     def tokens(self, text: str) -> list[str]:
         """Search-mode tokens of the normalised text: each jieba word plus the dictionary words inside it
         (非银行金融机构 -> 非银行金融机构, 银行, 金融, 机构, …), an abbreviation's expansion after it,

@@ -45,7 +45,7 @@ def training_rows() -> list[tuple[str, str, bool]]:
 
 
 def main() -> None:
-    settings = Settings()
+    settings = Settings.from_env()  # QA_MODEL and the rest, as the index will be built
     with tempfile.TemporaryDirectory() as tmp:
         build(ROOT / "corpus", Path(tmp) / "index", settings)
         retriever = Retriever(load(Path(tmp) / "index", settings), settings)

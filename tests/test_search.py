@@ -31,7 +31,7 @@ TRADITIONAL = [
         ("near_miss.jsonl", {"out_of_scope_abstained": 11}),
         ("typo.jsonl", {"R@1": 0.8, "R@3": 1.0, "in_scope_abstained": 0}),
         # Written before the decision changed and measured only at the end (docs/retrieval.md).
-        ("untouched.jsonl", {"R@1": 0.8, "out_of_scope_abstained": 6, "in_scope_abstained": 1}),
+        ("untouched.jsonl", {"R@1": 0.9, "out_of_scope_abstained": 6, "in_scope_abstained": 1}),
     ],
 )
 def test_quality_floors(retriever, name, floors):
