@@ -70,6 +70,23 @@ def report_pdf(out: Path) -> Path:
     return chromium_pdf(body, out)
 
 
+def unnumbered_headings_pdf(out: Path) -> Path:
+    """A broker-style report: unnumbered headings set like body text (bold, same size), listed on a
+    contents page that also lists a figure; the heading lines run straight into their paragraphs."""
+    toc = "".join(
+        f"<p>{t} ........................................ {n}</p>"
+        for t, n in (("市场回顾与本文概述", 2), ("策略在多个指数上表现更优", 2), ("行业轮动中的应用", 3), ("图表 1：策略净值对比", 2))
+    )
+    para = "我们利用短期指标和长期指标的领先滞后关系构造择时策略，回测显示其在牛市中能够及时入场，在震荡市中净值保持稳定。"
+    pages = [
+        f"<div class='toc'><h2>正文目录</h2>{toc}</div>",
+        f"<p><b>市场回顾与本文概述</b></p><p>{para}</p><p><b>策略在多个指数上表现更优</b></p>"
+        "<p>图表 1：策略净值对比</p><p>在上证 50 指数上，策略的年化收益率高于基准，最大回撤明显更小，交易频率适中。</p>",
+        f"<p><b>行业轮动中的应用</b></p><p>按月度指标变化率筛选强势行业，组合的超额收益稳定，换手率可控。</p>",
+    ]
+    return chromium_pdf("".join(f"<div class='page'>{p}</div>" for p in pages), out)
+
+
 def image_only_pdf(out: Path) -> Path:
     """Two pages with no text layer, as a scan."""
     dot = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

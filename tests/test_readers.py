@@ -183,6 +183,18 @@ def report_pdf(tmp_path_factory) -> Path:
 
 
 @pytest.mark.slow
+@needs_chromium
+def test_a_pdf_contents_page_names_its_unnumbered_headings(tmp_path):
+    doc = read_document(documents.unnumbered_headings_pdf(tmp_path / "broker.pdf"))
+    by_text = {p.text[:6]: p for p in doc.passages}
+    assert by_text["我们利用短期"].headings == ("市场回顾与本文概述",)
+    index = next(p for p in doc.passages if "在上证 50" in p.text)
+    assert index.headings == ("策略在多个指数上表现更优",)  # the listed figure caption is no heading
+    assert by_text["按月度指标变"].cite == "行业轮动中的应用(1)"
+    assert not any(p.text.startswith(("市场回顾", "行业轮动")) for p in doc.passages)  # not glued to the text
+
+
+@pytest.mark.slow
 def test_pdf_passages_have_pages_and_no_debris(report_pdf):
     doc = read_document(report_pdf)
     assert doc.title == "测试行业发展报告"

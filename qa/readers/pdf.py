@@ -22,12 +22,13 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import Block, Source
+from .blocks import Block, Source, plain_heading
 from .text_lines import PAGE_NUMBER, Line, blocks_from_lines, mark_short_lines
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
 _DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
 _CHART_NUMBERS = re.compile(r"^[\d\s.,%％+\-–/:()（）]+$")
+_CAPTION = re.compile(r"^(图表|图|表|附图|附表|figure|fig\.|table|exhibit)\s*[\d一二三四五六七八九十]", re.I)
 _SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # Titles authoring tools write for every file: not the document's.
@@ -43,9 +44,11 @@ def read(data: bytes, source: str) -> Source:
     without_text = tuple(i + 1 for i, lines in enumerate(pages) if not any(re.search(r"\w", ln) for ln in lines))
     lines = _without_debris(pages)
     outline = {_key(t): level for t, level, _ in extracted.get("outline", [])}
+    # Without an outline, the contents page names the unnumbered headings (numbered ones need no help).
+    contents = {} if outline else {_key(e): 1 for e in _contents_entries(pages) if not plain_heading(e)}
     blocks: list[Block] = []
     flat = [Line(text, page) for page, texts in enumerate(lines, 1) for text in texts]
-    for b in blocks_from_lines(mark_short_lines(flat), blank_breaks=False):
+    for b in blocks_from_lines(mark_short_lines(flat), blank_breaks=False, known_heading=lambda t: contents.get(_key(t))):
         level = outline.get(_key(b.text)) if b.kind in ("paragraph", "heading") else None
         if level is not None:  # the PDF's own outline names this line a heading
             b = Block("heading", b.text, level=level, page=b.page)
@@ -70,6 +73,21 @@ def _fix_chars(text: str) -> str:
         )
     # Letter-spaced type (「为 隐 私 计 算」) comes out with a space between every character.
     return _SPACED_CJK.sub("", text.translate(_SUPERSCRIPTS))
+
+
+def _contents_entries(pages: list[list[str]]) -> list[str]:
+    """The entries of the contents pages (dot-leader lines), page numbers removed; not those of a list
+    of figures or tables (图表 16：…), which are captions."""
+    entries = []
+    for lines in pages:
+        content = [ln for ln in lines if ln]
+        leaders = [ln for ln in content if _DOT_LEADER.search(ln)]
+        if len(leaders) >= 3 and len(leaders) >= 0.3 * len(content):
+            for ln in leaders:
+                entry = _DOT_LEADER.sub("", ln).strip()
+                if entry and not _CAPTION.match(entry):
+                    entries.append(entry)
+    return entries
 
 
 def _without_debris(pages: list[list[str]]) -> list[list[str]]:
