@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answerable import ANSWERED, Verdict, judge, required_names
+from .answerable import ANSWERED, Verdict, absent_names, judge
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
@@ -240,16 +240,12 @@ class Retriever:
         """Answered, related or not covered (qa/answerable.py), from the abstention decision and the top hit."""
         if not hits:
             return judge(s.query, False, "")
-        names = required_names(s.query, s.query_tokens, self._corpus_terms, self._vocab.__contains__)
-        return judge(s.query, covered, hits[0].passage.text, [n for n in names if not self._in_corpus(n)])
+        absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__)
+        return judge(s.query, covered, hits[0].passage.text, absent)
 
     @functools.cached_property
     def _homophones(self) -> Homophones:
         return Homophones(self._vocab, self.data.tokenizer.frequency)
-
-    @functools.cached_property
-    def _corpus_terms(self) -> frozenset[str]:
-        return frozenset(self.data.tokenizer.terms)
 
     @functools.cached_property
     def _names_text(self) -> str:
