@@ -102,6 +102,13 @@ def test_out_of_scope_says_not_covered(page):
     page.screenshot(path=str(ARTIFACTS / "not_covered.png"), full_page=True)
 
 
+def test_a_figure_the_report_does_not_give_is_shown_as_related(page):
+    ask(page, "青海省现在一共有多少家小额贷款公司？", 1)
+    text = page.locator(".qa-answer").last.inner_text()
+    assert "没有给出具体数字" in text and "报告中未找到相关内容" not in text
+    assert page.locator(".qa-related").count() >= 1 and page.locator(".qa-card").count() >= 1  # the nearest passage
+
+
 def test_html_in_corpus_and_question_shows_as_text(page):
     ask(page, f"量子纠缠防火墙怎么配置？{XSS}", 1)
     html_card = page.locator(".qa-card", has_text="量子纠缠防火墙").first

@@ -43,6 +43,8 @@ def test_get_and_post_return_the_cli_object(http, retriever):
     posted = http.post("/api/ask", json={"question": Q, "k": 3})
     assert posted.status_code == 200 and posted.json() == expected
     assert len(http.get("/api/ask", params={"q": Q}).json()["hits"]) == 5  # default k
+    related = http.get("/api/ask", params={"q": "青海省现在一共有多少家小额贷款公司？"}).json()
+    assert (related["status"], related["answered"]) == ("related", False) and "数字" in related["reason"]
 
 
 def test_a_follow_up_is_completed_from_previous(http):
