@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 TITLE = "报告问答"
 NOT_COVERED = "报告中未找到相关内容。"
+EXAMPLE_SLOTS = 8  # example-question buttons at most
 SOURCE_ROUTE = "/api/source"
 _MEDIA_TYPES = {
     ".pdf": "application/pdf",
@@ -259,13 +260,13 @@ def build_ui(live: LiveRetriever, settings: Settings):
         return [], None, "", status_text(live)
 
     data = live.retriever.data
-    examples = data.examples
+    examples = data.examples[:EXAMPLE_SLOTS]
 
     def doc_choices():
         return [(d["title"], d["name"]) for d in live.retriever.data.documents]
 
     with gr.Blocks(title=TITLE) as demo:
-        gr.Markdown(f"# {TITLE}\n{description(data)}", elem_id="qa-description")
+        heading = gr.Markdown(f"# {TITLE}\n{description(data)}", elem_id="qa-description")
         chatbot = gr.Chatbot(
             show_label=False,
             height=640,
@@ -294,26 +295,35 @@ def build_ui(live: LiveRetriever, settings: Settings):
             elem_id="qa-docs",
             visible=len(data.documents) > 1,
         )
-        if examples:
-            with gr.Row():
-                gr.Markdown("示例问题：")
-                buttons = [gr.Button(q, size="sm", elem_classes=["qa-example"]) for q in examples]
-        else:
-            buttons = []
+        # A fixed number of slots, relabelled on every page load: a rebuilt index brings its own examples.
+        with gr.Row(visible=bool(examples)) as example_row:
+            gr.Markdown("示例问题：")
+            buttons = [
+                gr.Button(examples[i] if i < len(examples) else "", visible=i < len(examples), size="sm", elem_classes=["qa-example"])
+                for i in range(EXAMPLE_SLOTS)
+            ]
         status = gr.Markdown(status_text(live), elem_id="qa-status")
 
         outputs = [chatbot, previous, box, status]
         # The chat turn is the page's own (HTML); the documented API and MCP tool is search_report.
         box.submit(respond, [box, chatbot, previous, docs], outputs, api_name="chat", concurrency_limit=8,
                    api_visibility="undocumented")
-        for b, q in zip(buttons, examples):
-            b.click(lambda h, p, d, q=q: respond(q, h, p, d), [chatbot, previous, docs], outputs, api_visibility="private")
+        for b in buttons:  # the button's label is the question
+            b.click(respond, [b, chatbot, previous, docs], outputs, api_visibility="private")
         clear_btn.click(clear, None, outputs, api_visibility="private")
 
-        def on_load():  # a reloaded index may have other documents
-            return status_text(live), gr.Dropdown(choices=doc_choices(), visible=len(live.retriever.data.documents) > 1)
+        def on_load():  # a reloaded index may have other documents, titles and examples
+            current = live.retriever.data
+            shown = current.examples[:EXAMPLE_SLOTS]
+            return (
+                status_text(live),
+                gr.Dropdown(choices=doc_choices(), visible=len(current.documents) > 1),
+                gr.Markdown(f"# {TITLE}\n{description(current)}"),
+                gr.Row(visible=bool(shown)),
+                *(gr.Button(shown[i] if i < len(shown) else "", visible=i < len(shown)) for i in range(EXAMPLE_SLOTS)),
+            )
 
-        demo.load(on_load, None, [status, docs], api_visibility="private")
+        demo.load(on_load, None, [status, docs, heading, example_row, *buttons], api_visibility="private")
 
         def search_report(question: str, k: int = 5, doc: str = "") -> str:
             """Search the indexed Chinese reports for the passages that answer a question.

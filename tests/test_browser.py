@@ -136,3 +136,31 @@ def test_phone_width_cards_fit(browser, server):
     assert box["x"] >= 0 and box["x"] + box["width"] <= 390
     page.screenshot(path=str(ARTIFACTS / "phone.png"))
     context.close()
+
+
+def test_example_questions_follow_a_rebuilt_index(browser, tmp_path, report_corpus, settings, encoder):
+    import json
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(report_corpus, corpus)
+    (corpus / "examples.json").write_text(json.dumps(["互联网金融存在哪些风险？"], ensure_ascii=False), encoding="utf-8")
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    with Server(settings.replace(index_dir=tmp_path / "index", reload_interval=0.1)) as server:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        page = context.new_page()
+        page.goto(server.url)
+        page.wait_for_selector(".qa-example", timeout=30_000)
+        assert [b.inner_text() for b in page.locator(".qa-example").all() if b.is_visible()] == ["互联网金融存在哪些风险？"]
+        new = ["非银行金融机构包括哪些类型？", "如何控制小微企业信用风险？"]
+        (corpus / "examples.json").write_text(json.dumps(new, ensure_ascii=False), encoding="utf-8")
+        generation = build(corpus, tmp_path / "index", settings, encoder=encoder).generation
+        server.live.check()
+        assert server.live.retriever.data.generation == generation
+        page.reload()
+        page.wait_for_function("[...document.querySelectorAll('.qa-example')].filter(b => b.offsetParent).length == 2",
+                               timeout=30_000)
+        assert [b.inner_text() for b in page.locator(".qa-example").all() if b.is_visible()] == new
+        page.locator(".qa-example", has_text="非银行金融机构").click()  # the label is what is asked
+        page.wait_for_function("document.querySelectorAll('.qa-answer').length >= 1", timeout=30_000)
+        assert "[2.3(1)]" in page.locator(".qa-answer").last.inner_text()
+        context.close()
