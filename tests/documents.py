@@ -87,6 +87,20 @@ def unnumbered_headings_pdf(out: Path) -> Path:
     return chromium_pdf("".join(f"<div class='page'>{p}</div>" for p in pages), out)
 
 
+def numbered_contents_pdf(out: Path) -> Path:
+    """A white paper whose contents page (titled 目 录, no dot leaders, page numbers apart) numbers
+    the chapters that the body heads with their words alone."""
+    toc = "".join(f"<p>{t}</p>" for t in ("一、编制背景", "（一）政策要求", "（二）面临挑战", "二、工作实践", "（一）总体流程"))
+    toc += "<p>01</p><p>05</p><p>目 录</p>"
+    pages = [
+        toc,
+        "<h2>编制背景</h2><h3>（一）政策要求</h3><p>国家出台了多项数据安全法规，要求对数据实行分类分级保护，并制定重要数据目录。</p>"
+        "<h3>（二）面临挑战</h3><p>测试示范区的数据来源多、类型杂，参与方众多，安全责任边界不够清晰。</p>",
+        "<h2>工作实践</h2><h3>（一）总体流程</h3><p>数据分类分级工作分为数据资产盘点、数据分类、数据分级和安全管理四个步骤。</p>",
+    ]
+    return chromium_pdf("".join(f"<div class='page'>{p}</div>" for p in pages), out)
+
+
 def image_only_pdf(out: Path) -> Path:
     """Two pages with no text layer, as a scan."""
     dot = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

@@ -195,6 +195,16 @@ def test_a_pdf_contents_page_names_its_unnumbered_headings(tmp_path):
 
 
 @pytest.mark.slow
+@needs_chromium
+def test_a_contents_page_without_leaders_gives_the_body_headings_their_numbers(tmp_path):
+    doc = read_document(documents.numbered_contents_pdf(tmp_path / "paper.pdf"))
+    cites = {p.text[:4]: p.cite for p in doc.passages}
+    assert cites == {"国家出台": "1.1(1)", "测试示范": "1.2(1)", "数据分类": "2.1(1)"}
+    assert doc.passages[0].headings == ("一、编制背景", "（一）政策要求")
+    assert not any("目 录" in p.text or "01" in p.text for p in doc.passages)  # the contents page is gone
+
+
+@pytest.mark.slow
 def test_pdf_passages_have_pages_and_no_debris(report_pdf):
     doc = read_document(report_pdf)
     assert doc.title == "测试行业发展报告"

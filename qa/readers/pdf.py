@@ -22,12 +22,13 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import Block, Source, plain_heading
+from .blocks import Block, Source, numbering, plain_heading
 from .text_lines import PAGE_NUMBER, Line, blocks_from_lines, mark_short_lines
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
 _DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
 _CHART_NUMBERS = re.compile(r"^[\d\s.,%％+\-–/:()（）]+$")
+_CONTENTS_TITLE = re.compile(r"^\s*(目\s*录|目\s*次|contents|table of contents)\s*$", re.I)
 _CAPTION = re.compile(r"^(图表|图|表|附图|附表|figure|fig\.|table|exhibit)\s*[\d一二三四五六七八九十]", re.I)
 _SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
@@ -44,8 +45,7 @@ def read(data: bytes, source: str) -> Source:
     without_text = tuple(i + 1 for i, lines in enumerate(pages) if not any(re.search(r"\w", ln) for ln in lines))
     lines = _without_debris(pages)
     outline = {_key(t): level for t, level, _ in extracted.get("outline", [])}
-    # Without an outline, the contents page names the unnumbered headings (numbered ones need no help).
-    contents = {} if outline else {_key(e): 1 for e in _contents_entries(pages) if not plain_heading(e)}
+    contents = {} if outline else _contents_headings(_contents_entries(pages))
     blocks: list[Block] = []
     flat = [Line(text, page) for page, texts in enumerate(lines, 1) for text in texts]
     for b in blocks_from_lines(mark_short_lines(flat), blank_breaks=False, known_heading=lambda t: contents.get(_key(t))):
@@ -75,19 +75,44 @@ def _fix_chars(text: str) -> str:
     return _SPACED_CJK.sub("", text.translate(_SUPERSCRIPTS))
 
 
+def _contents_lines(content: list[str]) -> list[str] | None:
+    """A contents page's entry lines, or None when the page is not one: three or more dot-leader
+    lines, or a page titled 目录 whose lines are mostly numbered headings (page numbers apart)."""
+    leaders = [ln for ln in content if _DOT_LEADER.search(ln)]
+    if len(leaders) >= 3 and len(leaders) >= 0.3 * len(content):
+        return leaders
+    if not any(_CONTENTS_TITLE.match(ln) for ln in content):
+        return None
+    words = [ln for ln in content if not PAGE_NUMBER.match(ln) and not _CONTENTS_TITLE.match(ln)]
+    headings = [ln for ln in words if plain_heading(ln)]
+    return headings if len(headings) >= 5 and len(headings) >= 0.6 * len(words) else None
+
+
 def _contents_entries(pages: list[list[str]]) -> list[str]:
-    """The entries of the contents pages (dot-leader lines), page numbers removed; not those of a list
-    of figures or tables (图表 16：…), which are captions."""
+    """The entries of the contents pages, page numbers removed; not those of a list of figures or
+    tables (图表 16：…), which are captions."""
     entries = []
     for lines in pages:
-        content = [ln for ln in lines if ln]
-        leaders = [ln for ln in content if _DOT_LEADER.search(ln)]
-        if len(leaders) >= 3 and len(leaders) >= 0.3 * len(content):
-            for ln in leaders:
-                entry = _DOT_LEADER.sub("", ln).strip()
-                if entry and not _CAPTION.match(entry):
-                    entries.append(entry)
+        for ln in _contents_lines([ln for ln in lines if ln]) or ():
+            entry = _DOT_LEADER.sub("", ln).strip()
+            if entry and not _CAPTION.match(entry):
+                entries.append(entry)
     return entries
+
+
+def _contents_headings(entries: list[str]) -> dict[str, tuple[str, int | None]]:
+    """Body lines the contents page names as headings, by key: (the heading as listed, its level).
+    An unnumbered entry is a heading of level 1; a numbered one is found by its numbering already,
+    but its words alone (「编制背景」 where the contents list 「一、编制背景」) are that heading too, and
+    take the entry's number, so the cites follow the document's own numbering."""
+    out: dict[str, tuple[str, int | None]] = {}
+    for entry in entries:
+        found = numbering(entry) if plain_heading(entry) else None
+        if found is None:
+            out.setdefault(_key(entry), (entry, 1))
+        elif found[2]:
+            out.setdefault(_key(found[2]), (entry, None))
+    return out
 
 
 def _without_debris(pages: list[list[str]]) -> list[list[str]]:
@@ -104,8 +129,7 @@ def _without_debris(pages: list[list[str]]) -> list[list[str]]:
     out = []
     for lines in pages:
         content = [ln for ln in lines if ln]
-        leaders = sum(1 for ln in content if _DOT_LEADER.search(ln))
-        if leaders >= 3 and leaders >= 0.3 * len(content):
+        if _contents_lines(content) is not None:
             out.append([])  # a contents page
             continue
         kept = []

@@ -93,7 +93,8 @@ def running_headers(lines: list[str]) -> set[str]:
 
 def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None) -> list[Block]:
     """Paragraphs, headings and bullet lists from lines ("" is a blank line). `known_heading(line)`:
-    the level of a line the document itself lists as a heading (a PDF's contents page), else None."""
+    for a line the document itself lists as a heading (a PDF's contents page), the heading's text as
+    listed (with its number, where the body leaves it out) and its level or None; else None."""
     blocks: list[Block] = []
     para: list[Line] = []
     items: list[list[Line]] = []
@@ -123,11 +124,12 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
                 end_list()
             previous = None if blank_breaks else previous
             continue
-        level = known_heading(text) if known_heading else None
-        if level is not None or (ln.cut_short and plain_heading(text)):  # a line to the margin is wrapped text
+        known = known_heading(text) if known_heading else None
+        if known is not None or (ln.cut_short and plain_heading(text)):  # a line to the margin is wrapped text
             end_paragraph()
             end_list()
-            blocks.append(Block("heading", text, level=level, page=ln.page))
+            heading, level = known or (text, None)
+            blocks.append(Block("heading", heading, level=level, page=ln.page))
             previous = None
             continue
         if BULLET.match(text) and BULLET.sub("", text):
