@@ -282,3 +282,20 @@ def test_truncated_pdf(report_pdf, tmp_path):
         assert "cut.pdf" in str(e)
     else:
         assert_clean(doc)
+
+
+@pytest.mark.parametrize(
+    "line, found",
+    [
+        ("2.5G+智慧采矿应用", ("1.", "2", "5G+智慧采矿应用")),  # 5G is a term, not section 2.5
+        ("2.3D打印", ("1.", "2", "3D打印")),
+        ("1.2FLEX协议", ("1.1", "1.2", "FLEX协议")),  # a word, not one letter, after the number
+        ("1.2.1基础架构约定", ("1.1.1", "1.2.1", "基础架构约定")),
+        ("3.5%的增长", None),
+    ],
+)
+def test_a_number_run_into_one_latin_letter_is_a_term(line, found):
+    from qa.readers.blocks import numbering
+
+    assert numbering(line) == found
+

@@ -97,8 +97,9 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
     ("第部分", re.compile(rf"^第\s*([{_CN}\d]+)\s*部分\s*[、.．:：]?\s*")),
     ("一、", re.compile(rf"^([{_CN}]{{1,3}})\s*[、.．]\s*")),
     ("（一）", re.compile(rf"^[(（]\s*([{_CN}]{{1,3}})\s*[)）]\s*")),
-    ("1.1", re.compile(r"^(\d{1,2}(?:\s*[.．]\s*\d{1,2})+)(?![\d%％])[.．、]?\s*")),
-    ("1.", re.compile(r"^(\d{1,2})(?:\s*[.．、]\s*|\s+)(?![\d%％])")),
+    # A number run into one Latin letter is a term, not a section: 「2.5G+智慧采矿」 is item 2, 「5G+…」.
+    ("1.1", re.compile(r"^(\d{1,2}(?:\s*[.．]\s*\d{1,2})+)(?![\d%％]|[A-Za-z](?![A-Za-z]))[.．、]?\s*")),
+    ("1.", re.compile(r"^(\d{1,2})(?:\s*[.．、]\s*|\s+)(?![%％]|\d+(?:[.．]\d+)*(?:[%％]|(?![A-Za-z])))")),
     ("（1）", re.compile(r"^[(（]\s*(\d{1,2})\s*[)）]\s*")),
     ("1）", re.compile(r"^(\d{1,2})\s*[)）]\s*")),
     ("①", re.compile(r"^([①-⑳])\s*")),
