@@ -190,6 +190,8 @@ def test_a_pdf_contents_page_names_its_unnumbered_headings(tmp_path):
     assert by_text["我们利用短期"].headings == ("市场回顾与本文概述",)
     index = next(p for p in doc.passages if "在上证 50" in p.text)
     assert index.headings == ("策略在多个指数上表现更优",)  # the listed figure caption is no heading
+    assert index.text.startswith("在上证 50")  # nor glued to the text: a passage of its own
+    assert any(p.text == "图表 1：策略净值对比" for p in doc.passages)
     assert by_text["按月度指标变"].cite == "行业轮动中的应用(1)"
     assert not any(p.text.startswith(("市场回顾", "行业轮动")) for p in doc.passages)  # not glued to the text
 

@@ -14,7 +14,7 @@ Reader = Callable[[bytes, str], Source]
 
 # Bumped when what a reader or qa.structure makes of the same bytes changes: an index made by other
 # rules is then parsed afresh instead of reusing its stored documents.
-RULES_VERSION = 4  # 2, 3: a PDF's contents page names its headings; 4: 2.5G is item 2
+RULES_VERSION = 5  # 2, 3: a PDF's contents page names its headings; 4: 2.5G is item 2; 5: captions
 
 
 def _markdown(data: bytes, source: str) -> Source:
