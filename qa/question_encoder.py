@@ -34,6 +34,7 @@ from .errors import ModelError
 GRAPH_FORMAT = 1
 GRAPH_FILE = "question-int8.onnx"
 RECORD_FILE = "question-int8.json"
+REFUSED_FILE = "refused.json"  # the export's reason when the model is not one the graph can run
 # fbgemm's dynamic linear with reduce_range: activations use 7 of the 8 unsigned bits.
 ACTIVATION_QMAX = 127
 LINEARS = ("query", "key", "value", "attention_output", "intermediate", "output")
@@ -181,10 +182,25 @@ def _graph(model: str) -> tuple[Path, Path, dict]:
     try:
         config = read_record(cache, source)
     except ModelError:
+        refused = _refusal(cache, source)
+        if refused:  # said once, by the first process that tried: later ones need not load torch to learn it
+            raise ModelError(refused) from None
         cache.mkdir(parents=True, exist_ok=True)
-        export_question_encoder(model, cache, source)
+        try:
+            export_question_encoder(model, cache, source)
+        except ModelError as e:
+            _write_json(cache / REFUSED_FILE, {"format": GRAPH_FORMAT, "source": source, "reason": str(e)})
+            raise
         config = read_record(cache, source)
     return folder, cache / GRAPH_FILE, config
+
+
+def _refusal(cache: Path, source: str) -> str | None:
+    try:
+        record = json.loads((cache / REFUSED_FILE).read_text())
+    except (OSError, ValueError):
+        return None
+    return record.get("reason") if isinstance(record, dict) and (record.get("format"), record.get("source")) == (GRAPH_FORMAT, source) else None
 
 
 def supported(folder: Path) -> bool:
@@ -198,8 +214,9 @@ def supported(folder: Path) -> bool:
 
 
 def model_source(folder: Path) -> str:
-    """Identifies the weights a graph was made from: a changed model gets a new graph."""
-    config = (folder / "config.json").read_bytes()
+    """Identifies the weights a graph was made from, and the sentence-transformers pipeline around
+    them (modules.json, the pooling's config): a changed model gets a new graph."""
+    config = b"".join(p.read_bytes() for p in sorted([*folder.glob("*.json"), *folder.glob("*/config.json")]))
     weights = [f for f in ("model.safetensors", "pytorch_model.bin") if (folder / f).is_file()]
     stamp = [(f, (folder / f).stat().st_size) for f in weights]
     return hashlib.sha256(config + json.dumps([str(folder.resolve()), stamp]).encode()).hexdigest()[:16]
@@ -227,20 +244,28 @@ def read_record(cache: Path, source: str) -> dict:
 def write_graph(cache: Path, tensors: dict[str, np.ndarray], config: dict, source: str) -> None:
     """The ONNX graph, then its record, each written whole or not at all: a reader that finds a
     record finds the graph it describes (its checksum says so)."""
-    from .files import fsync_path
-
     data = build_graph(tensors, config)
     record = {"format": GRAPH_FORMAT, "source": source, "sha256": hashlib.sha256(data).hexdigest(), "config": config}
-    for name, payload in ((GRAPH_FILE, data), (RECORD_FILE, json.dumps(record, indent=1).encode())):
-        path = cache / name
-        tmp = path.with_name(f"{name}.tmp-{os.getpid()}-{threading.get_ident()}")
-        try:
-            tmp.write_bytes(payload)
-            fsync_path(tmp)
-            os.replace(tmp, path)
-        finally:
-            tmp.unlink(missing_ok=True)
-    fsync_path(cache)
+    _write_bytes(cache / GRAPH_FILE, data)
+    _write_json(cache / RECORD_FILE, record)
+
+
+def _write_json(path: Path, value: dict) -> None:
+    _write_bytes(path, json.dumps(value, indent=1, ensure_ascii=False).encode())
+
+
+def _write_bytes(path: Path, payload: bytes) -> None:
+    """Whole or not at all: a temporary file, fsynced, renamed over `path`."""
+    from .files import fsync_path
+
+    tmp = path.with_name(f"{path.name}.tmp-{os.getpid()}-{threading.get_ident()}")
+    try:
+        tmp.write_bytes(payload)
+        fsync_path(tmp)
+        os.replace(tmp, path)
+        fsync_path(path.parent)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _sha256(path: Path) -> str:

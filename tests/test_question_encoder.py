@@ -118,3 +118,28 @@ def test_a_build_makes_the_graph_so_the_first_question_does_not(tmp_path, report
     assert json.loads(asked.stdout)["answered"] is True
     assert graph.stat().st_mtime_ns == made
     assert "UserWarning" not in asked.stderr
+
+
+def test_a_model_the_graph_cannot_run_falls_back_once_and_is_not_exported_again(fresh_cache, tmp_path, monkeypatch):
+    """A BERT with max pooling: the export refuses it, records why, and later processes fall back at once."""
+    import shutil
+
+    from qa import embed
+    from qa.embed import Encoder, resolve_model
+    from qa.question_encoder import question_encoder
+
+    model = tmp_path / "max-pooled"
+    shutil.copytree(resolve_model("m3e-small"), model)
+    (model / "modules.json").write_text(json.dumps([
+        {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+        {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
+    ]))
+    (model / "1_Pooling").mkdir()
+    (model / "1_Pooling" / "config.json").write_text(json.dumps({"word_embedding_dimension": 512, "pooling_mode_max_tokens": True}))
+    with pytest.warns(UserWarning, match="not a BERT with mean or CLS pooling"):
+        assert isinstance(question_encoder(str(model)), Encoder)
+    exports = []
+    monkeypatch.setattr(embed, "export_question_encoder", lambda *a: exports.append(a))
+    with pytest.warns(UserWarning, match="not a BERT with mean or CLS pooling"):
+        question_encoder(str(model))
+    assert exports == []  # the recorded refusal answered, without loading the model again
