@@ -17,13 +17,10 @@ real reports.
 
 from __future__ import annotations
 
-import functools
 import re
 from dataclasses import dataclass
 
-import numpy as np
-
-from .text import normalize
+from .text import normalize, tagged
 
 ANSWERED, RELATED, NOT_COVERED = "answered", "related", "not_covered"
 
@@ -40,8 +37,6 @@ _DATE = re.compile(r"\d{1,4}\s*年|[〇零一二两三四五六七八九十百�
 _NUMBER = re.compile(
     r"\d|[零一二两三四五六七八九十半][零一二两三四五六七八九十百千万亿半]*(?:[家位名次倍成岁元户笔所座条台亿万]|个百分点|个|分之)|百分之"
 )
-# jieba's tags for proper nouns: people, places, organisations, other names.
-NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 _TERM = re.compile(r"^(?:[a-z][a-z0-9.+-]*\d[a-z0-9.+-]*|[a-z]{2,}|(?:19|20)\d{2})$")
 
 
@@ -82,7 +77,7 @@ def absent_names(question: str, tokens, in_corpus, in_vocabulary=lambda w: False
     tokens = list(dict.fromkeys(tokens))
     # Search-mode tokens nest (互联网 and 联网, 青海省 and 青海): only a longest token can be a name.
     longest = [t for t in tokens if len(t) >= 2 and not any(t != u and t in u for u in tokens) and not in_corpus(t)]
-    names = [t for t, is_name in zip(longest, _is_name(longest)) if is_name or _TERM.match(t)]
+    names = [t for t, is_name in zip(longest, tagged(longest, "name")) if is_name or _TERM.match(t)]
     return [n for n in names if not _cut_across(question, n, in_vocabulary)]
 
 
@@ -114,26 +109,3 @@ def judge(question: str, covered: bool, top_text: str, absent=()) -> Verdict:
     if asks_quantity(question) and not gives_quantity(text):
         return Verdict(RELATED, "文档讨论了相关内容，但没有给出具体数字")
     return Verdict(ANSWERED, "")
-
-
-def _is_name(words: list[str]) -> list[bool]:
-    if not words:
-        return []
-    table = _name_hashes()
-    hashes = np.array([hash(w) for w in words], dtype=np.int64)
-    return list(table[np.searchsorted(table, hashes).clip(max=max(table.size - 1, 0))] == hashes) if table.size else [False] * len(words)
-
-
-@functools.lru_cache(maxsize=1)
-def _name_hashes() -> np.ndarray:
-    """Sorted in-process hashes of the proper nouns of jieba's main dictionary (~1 MB; the word -> tag
-    table of jieba.posseg would cost ~45 MB). Read once per process, on first use."""
-    import jieba
-
-    hashes = []
-    with jieba.get_dict_file() as f:
-        for line in f:
-            fields = line.decode("utf-8").split()
-            if len(fields) == 3 and fields[2] in NAME_TAGS:
-                hashes.append(hash(fields[0]))
-    return np.unique(np.array(hashes, dtype=np.int64))

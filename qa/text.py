@@ -160,7 +160,7 @@ class Tokenizer:
         one-shot `qa ask` only if needed)."""
         self._jieba
         if tags:
-            _non_noun_hashes()
+            _tag_hashes()
             postag.warm()
 
     def topic(self, text: str) -> str:
@@ -227,31 +227,43 @@ class Tokenizer:
         return [p for p in parts if p not in self._stop]
 
 
+# jieba's tags for proper nouns: people, places, organisations, other names.
+NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
+
+
 def _dictionary_non_nouns(tokens: Iterable[str]) -> set[str]:
     """The tokens jieba's main dictionary tags as anything but a noun."""
     tokens = list(tokens)
-    table = _non_noun_hashes()
-    if not tokens or not table.size:
-        return set()
-    hashes = np.array([hash(t) for t in tokens], dtype=np.int64)
-    found = table[np.searchsorted(table, hashes).clip(max=table.size - 1)] == hashes
-    return {t for t, hit in zip(tokens, found) if hit}
+    return {t for t, hit in zip(tokens, tagged(tokens, "non_noun")) if hit}
+
+
+def tagged(words: list[str], kind: str) -> list[bool]:
+    """For each word, whether jieba's main dictionary tags it `kind`: "non_noun" (the corpus terms a
+    Tokenizer adds are nouns) or "name" (NAME_TAGS)."""
+    table = _tag_hashes()[kind]
+    if not words or not table.size:
+        return [False] * len(words)
+    hashes = np.array([hash(w) for w in words], dtype=np.int64)
+    return list(table[np.searchsorted(table, hashes).clip(max=table.size - 1)] == hashes)
 
 
 @functools.lru_cache(maxsize=1)
-def _non_noun_hashes() -> np.ndarray:
-    """Sorted in-process hashes of the non-noun words of jieba's main dictionary (the corpus terms a
-    Tokenizer adds are nouns): ~1 MB, where jieba.posseg's word -> tag table costs ~45 MB of a
-    server's memory. Read once per process, on first use (~0.4 s)."""
+def _tag_hashes() -> dict[str, np.ndarray]:
+    """Sorted in-process hashes of the non-noun words and of the proper nouns of jieba's main
+    dictionary: ~1 MB each, where jieba.posseg's word -> tag table costs ~45 MB of a server's memory.
+    One read of the dictionary per process, on first use (~0.4 s)."""
     import jieba
 
-    hashes = []
+    non_nouns, names = [], []
     with jieba.get_dict_file() as f:
         for line in f:
             fields = line.decode("utf-8").split()
-            if len(fields) == 3 and not postag.is_noun_tag(fields[2]):
-                hashes.append(hash(fields[0]))
-    return np.unique(np.array(hashes, dtype=np.int64))
+            if len(fields) == 3:
+                if not postag.is_noun_tag(fields[2]):
+                    non_nouns.append(hash(fields[0]))
+                if fields[2] in NAME_TAGS:
+                    names.append(hash(fields[0]))
+    return {kind: np.unique(np.array(h, dtype=np.int64)) for kind, h in (("non_noun", non_nouns), ("name", names))}
 
 
 # Tokenizers by dictionary, while an index uses them: a server reloading after a heading edit (new
