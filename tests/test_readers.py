@@ -294,9 +294,15 @@ def test_truncated_pdf(report_pdf, tmp_path):
         ("1.2FLEX协议", ("1.1", "1.2", "FLEX协议")),  # a word, not one letter, after the number
         ("1.2.1基础架构约定", ("1.1.1", "1.2.1", "基础架构约定")),
         ("3.5%的增长", None),
+        ("12.3亿元的贷款余额", None),  # a figure opening a wrapped line, not section 12.3
+        ("1.5 倍于上年", None),
+        ("3 万家小微企业", None),
+        ("3.2小微企业融资", ("1.1", "3.2", "小微企业融资")),
+        ("2.1人才培养", ("1.1", "2.1", "人才培养")),  # 人 also begins words
+        ("1、万家灯火工程", ("1.", "1", "万家灯火工程")),  # after 、 a heading, whatever follows
     ],
 )
-def test_a_number_run_into_one_latin_letter_is_a_term(line, found):
+def test_numbering_tells_sections_from_terms_and_figures(line, found):
     from qa.readers.blocks import numbering
 
     assert numbering(line) == found

@@ -87,6 +87,8 @@ def bold_only(line: str) -> str | None:
 
 
 _CN = "零一二三四五六七八九十百〇"
+# Units that only ever follow a figure; measure words such as 个 or 人 also begin headings (2.1人才培养).
+_UNITS = "亿万千倍元"
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 
 # (style, pattern): the numbering schemes of Chinese reports, most specific first. The style says
@@ -98,8 +100,9 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
     ("一、", re.compile(rf"^([{_CN}]{{1,3}})\s*[、.．]\s*")),
     ("（一）", re.compile(rf"^[(（]\s*([{_CN}]{{1,3}})\s*[)）]\s*")),
     # A number run into one Latin letter is a term, not a section: 「2.5G+智慧采矿」 is item 2, 「5G+…」.
-    ("1.1", re.compile(r"^(\d{1,2}(?:\s*[.．]\s*\d{1,2})+)(?![\d%％]|[A-Za-z](?![A-Za-z]))[.．、]?\s*")),
-    ("1.", re.compile(r"^(\d{1,2})(?:\s*[.．、]\s*|\s+)(?![%％]|\d+(?:[.．]\d+)*(?:[%％]|(?![A-Za-z])))")),
+    # A number before a unit or measure word is a quantity: 「12.3亿元…」 opens a wrapped line, no section.
+    ("1.1", re.compile(rf"^(\d{{1,2}}(?:\s*[.．]\s*\d{{1,2}})+)(?![\d%％]|[A-Za-z](?![A-Za-z])|\s*[{_UNITS}])[.．、]?\s*")),
+    ("1.", re.compile(rf"^(\d{{1,2}})(?:\s*[.．、]\s*|\s+(?![\s{_UNITS}]))(?![%％]|\d+(?:[.．]\d+)*(?:[%％{_UNITS}]|(?![A-Za-z])))")),
     ("（1）", re.compile(r"^[(（]\s*(\d{1,2})\s*[)）]\s*")),
     ("1）", re.compile(r"^(\d{1,2})\s*[)）]\s*")),
     ("①", re.compile(r"^([①-⑳])\s*")),
