@@ -238,7 +238,7 @@ class Retriever:
 
     def verdict(self, s: Scores, hits: tuple[Hit, ...], covered: bool) -> Verdict:
         """Answered, related or not covered (qa/answerable.py), from the abstention decision and the top hit."""
-        if not hits:
+        if not hits or not covered:  # no need to look for missing names
             return judge(s.query, False, "")
         absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__)
         return judge(s.query, covered, hits[0].passage.text, absent)
