@@ -100,9 +100,9 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
     ("一、", re.compile(rf"^([{_CN}]{{1,3}})\s*[、.．]\s*")),
     ("（一）", re.compile(rf"^[(（]\s*([{_CN}]{{1,3}})\s*[)）]\s*")),
     # A number run into one Latin letter is a term, not a section: 「2.5G+智慧采矿」 is item 2, 「5G+…」.
-    # A number before a unit or measure word is a quantity: 「12.3亿元…」 opens a wrapped line, no section.
+    # A number before a unit (_UNITS) is a quantity: 「12.3亿元…」 opens a wrapped line, no section.
     ("1.1", re.compile(rf"^(\d{{1,2}}(?:\s*[.．]\s*\d{{1,2}})+)(?![\d%％]|[A-Za-z](?![A-Za-z])|\s*[{_UNITS}])[.．、]?\s*")),
-    ("1.", re.compile(rf"^(\d{{1,2}})(?:\s*[.．、]\s*|\s+(?![\s{_UNITS}]))(?![%％]|\d+(?:[.．]\d+)*(?:[%％{_UNITS}]|(?![A-Za-z])))")),
+    ("1.", re.compile(rf"^(\d{{1,2}})(?:\s*[.．、]\s*|\s+(?![\s{_UNITS}]))(?![%％]|\d+(?:[.．]\d+)*(?:[%％]|(?![A-Za-z])))")),
     ("（1）", re.compile(r"^[(（]\s*(\d{1,2})\s*[)）]\s*")),
     ("1）", re.compile(r"^(\d{1,2})\s*[)）]\s*")),
     ("①", re.compile(r"^([①-⑳])\s*")),
