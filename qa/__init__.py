@@ -69,19 +69,20 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'qa' has no attribute {name!r}")
 
 
-def load(index_dir: str | Path = "index", settings: "Settings | None" = None) -> "Retriever":
-    """Load the published index (validated) and its embedding model; ready to `ask`."""
+def load(index_dir: str | Path | None = None, settings: "Settings | None" = None) -> "Retriever":
+    """Load the published index (validated) and its embedding model; ready to `ask`.
+    `index_dir`: a folder or a Milvus URI (default: the settings' index, `index/`)."""
     from .index import load as load_index
     from .search import Retriever
     from .settings import Settings
 
     settings = settings or Settings.from_env()
-    return Retriever(load_index(Path(index_dir), settings), settings)
+    return Retriever(load_index(settings.index_location if index_dir is None else index_dir, settings), settings)
 
 
 def build(
     corpus_dir: str | Path = "corpus",
-    index_dir: str | Path = "index",
+    index_dir: str | Path | None = None,
     settings: "Settings | None" = None,
     *,
     wait: bool = False,
@@ -91,4 +92,6 @@ def build(
     from .index import build as build_index
     from .settings import Settings
 
-    return build_index(Path(corpus_dir), Path(index_dir), settings or Settings.from_env(), wait=wait, progress=progress)
+    settings = settings or Settings.from_env()
+    index = settings.index_location if index_dir is None else index_dir
+    return build_index(Path(corpus_dir), index, settings, wait=wait, progress=progress)

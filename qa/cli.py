@@ -24,6 +24,7 @@ def _settings(args):
     return Settings.from_env(
         corpus_dir=getattr(args, "corpus", None),
         index_dir=getattr(args, "index", None),
+        store=getattr(args, "store", None),
         model=getattr(args, "model", None),
     )
 
@@ -42,7 +43,7 @@ def cmd_build(args) -> int:
 
     settings = _settings(args)
     before = _corpus_stamp(settings.corpus_dir) if args.watch else None  # edits during this build count
-    report = build(settings.corpus_dir, settings.index_dir, settings, wait=args.wait, progress=not args.json)
+    report = build(settings.corpus_dir, settings.index_location, settings, wait=args.wait, progress=not args.json)
     if args.json:
         _print_json(build_json(report))
         return EXIT_SKIPPED if report.skipped else 0
@@ -99,7 +100,7 @@ def _watch(settings, last) -> int:
         if now != last:
             last = now
             try:
-                report = build(settings.corpus_dir, settings.index_dir, settings, wait=True)
+                report = build(settings.corpus_dir, settings.index_location, settings, wait=True)
                 _print_problems(report)
                 print(
                     f"rebuilt: changed {report.changed}, added {report.added}, removed {report.removed}, embedded {report.embedded}",
@@ -120,7 +121,7 @@ def cmd_ask(args) -> int:
         if not args.question:
             raise QAError("give a question, e.g. qa ask \"非银行金融机构包括哪些类型？\", or use --jsonl to read questions from stdin")
         check_question(" ".join(args.question), settings)  # refuse a bad question before loading anything
-    retriever = qa.load(settings.index_dir, settings)
+    retriever = qa.load(settings.index_location, settings)
     if args.jsonl:
         for line in sys.stdin:
             question = line.rstrip("\n")
@@ -177,7 +178,7 @@ def cmd_eval(args) -> int:
 
     settings = _settings(args)
     questions = read_questions(Path(args.file))
-    report = evaluate(qa.load(settings.index_dir, settings), questions, k=args.k)
+    report = evaluate(qa.load(settings.index_location, settings), questions, k=args.k)
     if args.json:
         _print_json(eval_json(report))
         return 0
@@ -242,6 +243,9 @@ def parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--corpus", metavar="DIR", help="report text folder (env QA_CORPUS, default corpus/)")
     common.add_argument("--index", metavar="DIR", help="index folder (env QA_INDEX, default index/)")
+    common.add_argument(
+        "--store", metavar="URI", help="local (default), or Milvus: http://host:19530 or a milvus-lite file x.db (env QA_STORE)"
+    )
     common.add_argument("--model", help="sentence-transformers model (env QA_MODEL, default: bundled m3e-small)")
 
     p = argparse.ArgumentParser(

@@ -35,3 +35,7 @@ class ModelError(QAError):
 
 class SettingsError(QAError):
     """A setting (QA_* environment variable, flag or Settings field) has an unusable value."""
+
+
+class StoreError(QAError):
+    """The index store (a Milvus server or milvus-lite file) cannot be reached or used."""

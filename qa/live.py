@@ -1,6 +1,7 @@
 """Hot reload: serve the newest valid index generation without a restart.
 
-A background thread watches the index's CURRENT pointer. When a build publishes a new generation it is
+A background thread watches the store's published-generation pointer (CURRENT in an index folder,
+the `current` row of a Milvus store). When a build publishes a new generation it is
 loaded and validated off the request path, then swapped in with one assignment; requests in flight
 keep the retriever they started with. A generation that fails validation is reported and skipped:
 the last good one keeps serving.
@@ -13,7 +14,7 @@ import threading
 from pathlib import Path
 
 from .errors import IndexNotFound, QAError
-from .index import current_generation, load
+from .store import open_store
 from .search import Retriever
 from .settings import Settings
 
@@ -21,13 +22,14 @@ log = logging.getLogger(__name__)
 
 
 class LiveRetriever:
-    def __init__(self, index_dir: Path, settings: Settings, retriever: Retriever | None = None):
-        """`retriever`: the one to serve first (its encoder serves every later generation too)."""
-        self.index_dir = Path(index_dir)
+    def __init__(self, index: str | Path, settings: Settings, retriever: Retriever | None = None):
+        """`index`: a folder or Milvus URI. `retriever`: the one to serve first (its encoder serves
+        every later generation too)."""
+        self.store = open_store(index, settings)
         self.settings = settings
         self.last_error: str | None = None
         self._rejected: str | None = None  # a generation that failed validation is not retried
-        self._retriever = retriever or Retriever(load(self.index_dir, settings), settings)
+        self._retriever = retriever or Retriever(self.store.load(settings), settings)
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -49,11 +51,11 @@ class LiveRetriever:
 
     def check(self) -> bool:
         """Load a newly published generation if there is one; True when it was swapped in."""
-        published = current_generation(self.index_dir)
+        published = self.store.current()
         if published is None or published in (self._retriever.data.generation, self._rejected):
             return False
         try:
-            fresh = Retriever(load(self.index_dir, self.settings, generation=published), self.settings, self._retriever.encoder).warm()
+            fresh = Retriever(self.store.load(self.settings, generation=published), self.settings, self._retriever.encoder).warm()
         except IndexNotFound:
             return False  # the pointer moved on and that generation was cleaned up: next round
         except QAError as e:

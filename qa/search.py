@@ -13,7 +13,7 @@ from .answerable import ANSWERED, Verdict, absent_names, judge
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
-from .index import IndexData
+from .store import IndexData
 from .settings import Settings
 from .spelling import Homophones
 from .text import clean, normalize, sums_up
@@ -94,13 +94,13 @@ class Retriever:
             from .question_encoder import question_encoder
 
             encoder = question_encoder(data.model, self.settings.question_encoder)
-        if encoder.dimension != data.manifest["model"]["dimension"]:
+        if encoder.dimension != data.dimension:
             raise IndexMismatch(
                 f"the index has {data.manifest['model']['dimension']}-d vectors but model {encoder.model} makes "
                 f"{encoder.dimension}-d ones: run `qa build`"
             )
         self.encoder = encoder
-        self._vocab = data.bm25.vocab_dict
+        self._vocab = data.vocab
         data.tokenizer.warm()
 
     # ------------------------------------------------------------------ public
@@ -187,32 +187,28 @@ class Retriever:
         data = self.data
         n = len(data.passages)
         tokens = data.tokenizer.tokens(query)
-        ids = [self._vocab[t] for t in tokens if t in self._vocab]
-        bm25_all = data.bm25.get_scores(ids) if ids else np.zeros(n, dtype=np.float32)
-
         normalized = normalize(query)
         qv = self.encoder.encode([normalized])[0]
         depth = min(n, self.settings.candidates)
+        lexical = data.lexical([self._vocab[t] for t in tokens if t in self._vocab], depth)
         if allowed is not None:  # a document filter: its passages, all of them scored
             cand = allowed
         elif depth < n:  # candidates: each side's best; the passage vectors only serve to find them
-            _, dense_ids = data.dense.search(qv[None, :], depth)
-            lexical_ids = np.argpartition(-bm25_all, depth - 1)[:depth]
-            cand = np.unique(np.concatenate([dense_ids[0][dense_ids[0] >= 0], lexical_ids]))
+            cand = np.unique(np.concatenate([data.dense_top(qv, depth), lexical.top]))
         else:
             cand = np.arange(n)
 
-        # All candidates' sentences in one gather and one product (the vectors are memory-mapped).
+        # All candidates' sentences in one gather and one product.
         lo, hi = data.sentence_offsets[cand], data.sentence_offsets[cand + 1]
         counts = hi - lo
         starts = np.cumsum(counts) - counts  # where each candidate's sentences begin in the gather
         rows = np.repeat(lo - starts, counts) + np.arange(counts.sum())
-        cos = np.asarray(data.sentence_vectors[rows]) @ qv if len(rows) else np.zeros(0, np.float32)
+        cos = data.sentence_rows(rows) @ qv if len(rows) else np.zeros(0, np.float32)
         sent_all = [cos[a : a + c] if c else np.zeros(1, np.float32) for a, c in zip(starts.tolist(), counts.tolist())]
         sent_best = [float(x.max()) for x in sent_all]
         return Scores(
             ids=cand,
-            bm25=bm25_all[cand].astype(np.float32),
+            bm25=lexical.of(cand).astype(np.float32),
             sentence_cos=np.array(sent_best, dtype=np.float32),
             sentence_cos_all=sent_all,
             query_tokens=tuple(tokens),
@@ -269,14 +265,13 @@ class Retriever:
         if not tokens:
             return 0.0
         data = self.data
-        n = int(data.bm25.scores["num_docs"])
-        indptr = data.bm25.scores["indptr"]
+        n = data.num_docs
         unknown = {t for t in tokens if t not in self._vocab}
         asking = data.tokenizer.asking_words(unknown) if unknown else set()  # else the tables need not be read
         total = 0.0
         for t in set(tokens) - asking:
             tid = self._vocab.get(t)
-            df = int(indptr[tid + 1] - indptr[tid]) if tid is not None else 0
+            df = data.doc_freq(tid) if tid is not None else 0
             total += math.log(1 + (n - df + 0.5) / (df + 0.5))  # Lucene idf
         return total * (self.settings.bm25_k1 + 1)
 

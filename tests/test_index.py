@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 
 from qa.errors import BuildLocked, CorpusError, IndexCorrupt, IndexMismatch, IndexNotFound
-from qa.index import CURRENT, FORMAT_VERSION, MANIFEST, UNREADABLE, BuildLock, build, current_generation, load
+from qa.index import CURRENT, FORMAT_VERSION, MANIFEST, UNREADABLE, build, current_generation, load
+from qa.store.local import LocalStore
 from qa.text import split_sentences
 from qa.search import Retriever
 from qa.settings import Settings
@@ -203,7 +204,7 @@ def test_unchanged_files_are_not_parsed_again(built, encoder, settings):
 
 def test_second_build_fails_fast_naming_the_first(built, settings):
     corpus, index, _ = built
-    with BuildLock(index, wait=False):
+    with LocalStore(index).lock(wait=False):
         with pytest.raises(BuildLocked, match=r"another build is running .*pid \d+"):
             build(corpus, index, settings)
 
@@ -216,7 +217,7 @@ def test_wait_takes_the_lock_when_the_running_build_ends(built, encoder, setting
     held = threading.Event()
 
     def other_build():  # another writer holds the lock for half a second
-        with BuildLock(index, wait=False):
+        with LocalStore(index).lock(wait=False):
             held.set()
             time.sleep(0.5)
 
@@ -284,7 +285,7 @@ def test_a_bm25_settings_change_is_refused_and_rebuilt_without_encoding(built, e
 
 def _load_unverified(index: Path, generation: str, settings):
     """Load as if CURRENT had been published with this manifest (a build by another qa version)."""
-    from qa.index import _sha256
+    from qa.store.local import sha256_of as _sha256
 
     (index / CURRENT).write_text(f"{generation} {_sha256(index / generation / MANIFEST)}\n", encoding="utf-8")
     return load(index, settings)
