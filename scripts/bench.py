@@ -320,8 +320,9 @@ def synthetic_corpus(folder: Path, passages: int, sentences: list[str], seed=1) 
         (folder / f"synthetic_{d // per_doc + 1:04d}.md").write_text("\n".join(lines), encoding="utf-8")
 
 
-def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
-    """Runs in its own process (see --scale-one) so its RSS is its own.
+def bench_scale_one(n: int, workdir: Path, questions: list[str], store: str = "local") -> dict:
+    """Runs in its own process (see --scale-one) so its RSS is its own. store: local, or milvus (a
+    milvus-lite file; its engine is a child process, whose RSS is reported beside this one's).
 
     The synthetic paragraphs are made of the report's sentences, so the build encodes those (each
     once, by content hash) and every passage vector is real: the build time is the index's own work
@@ -330,12 +331,13 @@ def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
     encoder = load_encoder(settings.model)
     report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages]
     sentences = sorted({p.text[a:b] for p in report for a, b in split_sentences(p.text)})
-    corpus, index = workdir / "corpus", workdir / "index"
+    corpus = workdir / "corpus"
+    index = workdir / "index" if store == "local" else str(workdir / "index.db")
     synthetic_corpus(corpus, n, sentences)
     t = time.perf_counter()
     built = build(corpus, index, settings, encoder=encoder)
     build_s = time.perf_counter() - t
-    size = sum(p.stat().st_size for p in index.rglob("*") if p.is_file())
+    size = sum(p.stat().st_size for p in workdir.rglob("*") if p.is_file() and not p.is_relative_to(corpus))
     t = time.perf_counter()
     data = load(index, settings)
     load_s = time.perf_counter() - t
@@ -348,6 +350,7 @@ def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
         retriever.ask(q)
         lat.append(time.perf_counter() - t)
     out = {
+        "store": store,
         "passages": built.passages,
         "index_build_s": build_s,
         "index_passages_per_s": built.passages / build_s,
@@ -356,9 +359,13 @@ def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
         "query_p50_ms": pct(lat, 50),
         "query_p95_ms": pct(lat, 95),
         "rss_mb": rss_mb(os.getpid()),
-        "dense_index": type(data.dense).__name__,
+        "dense_index": type(data.dense).__name__ if store == "local" else "Milvus " + _milvus_index_type(data),
     }
-    if hasattr(data.dense, "hnsw"):
+    if store != "local":
+        from qa.store import milvus_lite
+
+        out["engine_rss_mb"] = sum(rss_mb(engine.pid) for engine, _ in milvus_lite._hosted.values())
+    elif hasattr(data.dense, "hnsw"):
         import faiss
 
         exact = faiss.IndexFlatIP(data.dense.d)
@@ -373,6 +380,11 @@ def bench_scale_one(n: int, workdir: Path, questions: list[str]) -> dict:
             out[f"hnsw_ef{ef}_recall_at_10"] = recall_at_10(approx_scores, exact_scores)
         data.dense.hnsw.efSearch = settings.hnsw_ef_search
     return out
+
+
+def _milvus_index_type(data) -> str:
+    described = data.store.call("describe_index", data.passage_rows, "vector")
+    return described.get("index_type", "?")
 
 
 def bench_hnsw_real(n: int, settings: Settings, questions: list[str]) -> dict:
@@ -475,14 +487,15 @@ def table(results: dict) -> str:
                 f"| rebuild, nothing changed | {d['noop_rebuild_s']:.2f} s ({d['noop_parsed']} file(s) parsed) |"]
     if results.get("scale"):
         out += ["", f"encoder throughput for new text (real m3e-small, the sentences of synthetic paragraphs): {results['encoder_passages_per_s']:.1f} paragraphs/s", "",
-                "| passages | index build* | index size | load | query p50 / p95 | RSS | dense index | HNSW recall@10 at efSearch 128 / 256 / 512 |",
-                "|---|---|---|---|---|---|---|---|"]
+                "| store | passages | index build* | index size | load | query p50 / p95 | RSS | dense index | HNSW recall@10 at efSearch 128 / 256 / 512 |",
+                "|---|---|---|---|---|---|---|---|---|"]
         for s in results["scale"]:
             recall = " / ".join(f"{s[f'hnsw_ef{ef}_recall_at_10']:.3f} ({s[f'hnsw_ef{ef}_ms']:.1f} ms)" for ef in (128, 256, 512)) if "hnsw_ef128_ms" in s else ""
+            rss = f"{s['rss_mb']:.0f} MB" + (f" + engine {s['engine_rss_mb']:.0f} MB" if "engine_rss_mb" in s else "")
             out.append(
-                f"| {s['passages']:,} | {s['index_build_s']:.1f} s ({s['index_passages_per_s']:.0f}/s) | "
+                f"| {s.get('store', 'local')} | {s['passages']:,} | {s['index_build_s']:.1f} s ({s['index_passages_per_s']:.0f}/s) | "
                 f"{s['index_mb']:.0f} MB | {s['load_s']:.2f} s | {s['query_p50_ms']:.1f} / {s['query_p95_ms']:.1f} ms | "
-                f"{s['rss_mb']:.0f} MB | {s['dense_index']} | {recall} |"
+                f"{rss} | {s['dense_index']} | {recall} |"
             )
         out.append("\n*paragraphs recombined from the report's sentences: the build encodes those once and reuses them by content hash.")
     if results.get("hnsw_real"):
@@ -538,14 +551,16 @@ def main() -> None:
     ap.add_argument("--only-scale", action="store_true", help="skip the report measurements")
     ap.add_argument("--hnsw-real", type=int, default=0, metavar="N",
                     help="also measure HNSW recall@10 on N real m3e vectors (pairs of dictionary words; 100000: ~8 minutes)")
+    ap.add_argument("--stores", default="local,milvus", help="stores of the scale runs: local, milvus (milvus-lite), comma-separated")
     ap.add_argument("--scale-one", type=int, help=argparse.SUPPRESS)
+    ap.add_argument("--store", default="local", help=argparse.SUPPRESS)
     ap.add_argument("--workdir", help=argparse.SUPPRESS)
     args = ap.parse_args()
     questions = [q.question for q in read_questions(ROOT / "eval" / "dev.jsonl")]
     many = questions * 4  # 300 questions
 
     if args.scale_one:
-        print(json.dumps(bench_scale_one(args.scale_one, Path(args.workdir), many)))
+        print(json.dumps(bench_scale_one(args.scale_one, Path(args.workdir), many, args.store)))
         return
 
     settings = Settings.from_env()
@@ -561,14 +576,16 @@ def main() -> None:
             report = [p for d in load_corpus(ROOT / "corpus") for p in d.passages]
             sentences = sorted({p.text[a:b] for p in report for a, b in split_sentences(p.text)})
             results["encoder_passages_per_s"] = bench_encoder_throughput(encoder, sentences)
+        stores = [s.strip() for s in args.stores.split(",") if s.strip()]
         for n in sizes:
-            print(f"scale {n}…", file=sys.stderr)
-            work = tmp / f"scale-{n}"
-            work.mkdir()
-            proc = subprocess.run([PY, __file__, "--scale-one", str(n), "--workdir", str(work)],
-                                  capture_output=True, text=True, cwd=ROOT, check=True)
-            results["scale"].append(json.loads(proc.stdout.strip().splitlines()[-1]))
-            shutil.rmtree(work)
+            for store in stores:
+                print(f"scale {n}, {store} store…", file=sys.stderr)
+                work = tmp / f"scale-{n}-{store}"
+                work.mkdir()
+                proc = subprocess.run([PY, __file__, "--scale-one", str(n), "--workdir", str(work), "--store", store],
+                                      capture_output=True, text=True, cwd=ROOT, check=True)
+                results["scale"].append(json.loads(proc.stdout.strip().splitlines()[-1]))
+                shutil.rmtree(work)
     if args.hnsw_real:
         print(f"HNSW recall on {args.hnsw_real} real vectors…", file=sys.stderr)
         results["hnsw_real"] = bench_hnsw_real(args.hnsw_real, settings, questions)

@@ -69,6 +69,8 @@ class LocalIndex(IndexData):
 
     def doc_freq(self, token_id: int) -> int:
         indptr = self.bm25.scores["indptr"]
+        if token_id + 1 >= len(indptr):  # bm25s may add a token without postings ("") at the end
+            return 0
         return int(indptr[token_id + 1] - indptr[token_id])
 
     def dense_top(self, vector: np.ndarray, depth: int) -> np.ndarray:
