@@ -52,39 +52,42 @@ def _assert_index_answers(index, settings, encoder):
     assert hit.passage.cite == CANARY[1]
 
 
-@pytest.mark.slow
-def test_kill_9_during_builds_never_breaks_the_index(mini_corpus, tmp_path, settings, encoder):
-    index = tmp_path / "index"
-    build(mini_corpus, index, settings, encoder=encoder)
-    rng = random.Random(20261127)
+def kill_builds(corpus, index, settings, encoder, kills: int, seconds: tuple[float, float], seed: int) -> set:
+    """Start a build loop on `index` `kills` times and SIGKILL it at a random moment each time; after
+    each kill the index must still answer. Returns the generations seen; waits until the last is gone."""
+    rng = random.Random(seed)
     generations = set()
-    kills = 0
     zygote = subprocess.Popen(
-        [sys.executable, "-c", ZYGOTE, str(mini_corpus), str(index)],
+        [sys.executable, "-c", ZYGOTE, str(corpus), str(index)],
         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, cwd=ROOT,
     )
     try:
         assert zygote.stdout.readline().strip() == "ready"
-        for n in range(20):
+        for n in range(kills):
             zygote.stdin.write(f"{n * 1000}\n")
             zygote.stdin.flush()
             pid = int(zygote.stdout.readline())
-            time.sleep(rng.uniform(0.5, 4.0))
+            time.sleep(rng.uniform(*seconds))
             os.kill(pid, signal.SIGKILL)  # no cleanup of any kind
-            kills += 1
-            last = pid
             _assert_index_answers(index, settings, encoder)
             generations.add(current_generation(index))
     finally:
         zygote.kill()
-    assert kills == 20
-    assert len(generations) >= 4  # kills landed while builds were running, not only before the first
     # The lock dies with its holder, once the kernel has ended it: a process killed inside an fsync
     # finishes that write first, which on a slow disk takes a while.
     deadline = time.time() + 60
-    while os.path.exists(f"/proc/{last}") and time.time() < deadline:
+    while os.path.exists(f"/proc/{pid}") and time.time() < deadline:
         time.sleep(0.1)
-    assert not os.path.exists(f"/proc/{last}"), "the killed build did not exit within 60 s"
+    assert not os.path.exists(f"/proc/{pid}"), "the killed build did not exit within 60 s"
+    return generations
+
+
+@pytest.mark.slow
+def test_kill_9_during_builds_never_breaks_the_index(mini_corpus, tmp_path, settings, encoder):
+    index = tmp_path / "index"
+    build(mini_corpus, index, settings, encoder=encoder)
+    generations = kill_builds(mini_corpus, index, settings, encoder, kills=20, seconds=(0.5, 4.0), seed=20261127)
+    assert len(generations) >= 4  # kills landed while builds were running, not only before the first
     # The next build cleans what the kills left and publishes.
     path = next(mini_corpus.iterdir())
     path.write_text(path.read_text(encoding="utf-8") + "\n(4) 新增的段落。\n", encoding="utf-8")
