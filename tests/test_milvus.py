@@ -19,13 +19,12 @@ import pytest
 
 from qa.errors import BuildLocked, IndexCorrupt, IndexMismatch, IndexNotFound
 from qa.evaluate import read_questions
-from qa.index import build, current_generation, load
+from qa.index import build, load
 from qa.search import Retriever
 from qa.settings import Settings
 
 from .conftest import ROOT, run_qa
 from .server import Server
-from .test_faults import _assert_index_answers, kill_builds
 from .test_index import RecordingEncoder
 
 pytestmark = pytest.mark.skipif(
@@ -123,43 +122,6 @@ def test_an_unchanged_corpus_is_a_no_op(milvus_index, report_corpus, settings):
     location, milvus_settings = milvus_index
     report = build(report_corpus, location, milvus_settings)  # no encoder given: none is loaded
     assert not report.published and report.embedded == 0
-
-
-@pytest.mark.slow
-def test_kill_9_during_milvus_builds_never_breaks_the_index(mini_corpus, tmp_path, settings, encoder):
-    db = str(tmp_path / "index.db")
-    build(mini_corpus, db, settings, encoder=encoder)  # this process hosts the engine; the builds connect to it
-    generations = kill_builds(mini_corpus, db, settings, encoder, kills=8, seconds=(2.0, 12.0), seed=20261202)
-    assert len(generations) >= 2  # kills landed while builds were running, not only before the first
-    path = next(mini_corpus.iterdir())
-    path.write_text(path.read_text(encoding="utf-8") + "\n(4) 新增的段落。\n", encoding="utf-8")
-    report = build(mini_corpus, db, settings, encoder=encoder)
-    assert report.published and report.passages == 11
-    store = load(db, settings).store
-    left = {n for n in store.call("list_collections") if n.startswith("qa_gen_")}
-    assert len(left) <= 2 * settings.keep_generations  # what the kills left was dropped
-    _assert_index_answers(db, settings, encoder)
-
-
-@pytest.mark.slow
-def test_two_builds_at_once_one_is_refused(mini_corpus, tmp_path, settings, encoder):
-    db = str(tmp_path / "index.db")
-    first = build(mini_corpus, db, settings, encoder=encoder)
-    path = next(mini_corpus.iterdir())
-    path.write_text(path.read_text(encoding="utf-8").replace("分散风险。", "分散并对冲风险。"), encoding="utf-8")
-    args = ["build", "--corpus", str(mini_corpus), "--store", db, "--json"]
-    procs = [
-        subprocess.Popen([sys.executable, "-m", "qa.cli", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-        for _ in range(2)
-    ]
-    results = [(p.wait(timeout=300), p.stdout.read(), p.stderr.read()) for p in procs]
-    assert sorted(code for code, _, _ in results) == [0, 1], results
-    loser = next(err for code, _, err in results if code == 1)
-    assert "another build is running" in loser and "Traceback" not in loser
-    winner = json.loads(next(out for code, out, _ in results if code == 0))
-    assert winner["changed"] == 1 and winner["embedded"] == 1
-    assert current_generation(db) != first.generation
-    _assert_index_answers(db, settings, encoder)
 
 
 def test_on_a_server_uri_a_second_build_is_refused_by_the_lease(tmp_path, settings):

@@ -218,10 +218,3 @@ def generation_fields(location: str, generation: str, manifest: dict, passages: 
         sentence_offsets=offsets, tokenizer=tokenizer_for(tuple(manifest["terms"])),
     )
 
-
-def top_positive(scores: np.ndarray, depth: int) -> np.ndarray:
-    """Ids of the `depth` best positive scores (a passage sharing no word is no lexical candidate)."""
-    positive = np.flatnonzero(scores > 0)
-    if len(positive) > depth:
-        positive = positive[np.argpartition(-scores[positive], depth - 1)[:depth]]
-    return positive

@@ -33,7 +33,7 @@ import numpy as np
 from ..errors import BuildLocked, IndexCorrupt, IndexNotFound
 from ..files import fsync_path
 from ..settings import Settings
-from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of, top_positive
+from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -83,6 +83,14 @@ class LocalIndex(IndexData):
 
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self.sentence_vectors[rows])
+
+
+def top_positive(scores: np.ndarray, depth: int) -> np.ndarray:
+    """Ids of the `depth` best positive scores (a passage sharing no word is no lexical candidate)."""
+    positive = np.flatnonzero(scores > 0)
+    if len(positive) > depth:
+        positive = positive[np.argpartition(-scores[positive], depth - 1)[:depth]]
+    return positive
 
 
 def sha256_of(path: Path) -> str:
