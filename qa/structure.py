@@ -44,6 +44,7 @@ class _Open:
     id: str
     heading: str
     numeric: bool  # id is digits and dots: a child's number extends it
+    size: float | None = None  # a PDF heading's type size
 
 
 def chunks(source: Source, max_chars: int) -> list[Chunk]:
@@ -77,9 +78,15 @@ def _open(stack: list[_Open], block: Block, used: set[str]) -> None:
     elif block.level is not None:
         keep = next((i for i, o in enumerate(stack) if o.level is not None and o.level >= block.level), len(stack))
         del stack[keep:]
+        while stack and stack[-1].style == "plain":
+            stack.pop()  # nor a heading the document marks up as one
     elif style == "plain" or number:
         while stack and stack[-1].style == "plain":
             stack.pop()  # an unnumbered label heads the text after it, never a numbered heading
+        # A label in larger (or the same) type than the numbered headings open is above them (a PDF's
+        # 「市场回响：…」 in 14-point closes its 12-point 「2.数据安全：…」).
+        while style == "plain" and block.size and stack and stack[-1].size and stack[-1].size <= block.size:
+            stack.pop()
     parent = stack[-1] if stack else None
     heading = block.text
     if number and found[0].startswith("1.1"):
@@ -102,7 +109,7 @@ def _open(stack: list[_Open], block: Block, used: set[str]) -> None:
         k += 1
         unique = f"{sid}-{k}"
     used.add(unique)
-    stack.append(_Open(style, block.level, unique, heading, numeric and unique == sid))
+    stack.append(_Open(style, block.level, unique, heading, numeric and unique == sid, block.size))
 
 
 def _lists_from_heading_runs(blocks: tuple[Block, ...]) -> list[Block]:
@@ -136,10 +143,13 @@ _LABEL = re.compile(r"^[^。，；！？、：:,.;!?()（）\d]{2,15}$")
 
 def _lead_ins(blocks: list[Block]) -> list[Block]:
     """A paragraph ending with a colon introduces the list or table after it: one passage. A short
-    label on its own before more text (「专业研判」, 「行业要闻」) is a heading."""
+    label on its own before more text (「专业研判」, 「行业要闻」) is a heading, except on a page: a
+    PDF's short lines are mostly the text of its figures (all 12 such lines of the real PDFs were,
+    「为隐私计算理论」 among them), and its headings come from its outline, contents and type size."""
     out: list[Block] = []
     for i, b in enumerate(blocks):
-        if b.kind == "paragraph" and _LABEL.match(b.text) and i + 1 < len(blocks) and blocks[i + 1].kind != "heading":
+        label = b.kind == "paragraph" and b.page is None and _LABEL.match(b.text)
+        if label and i + 1 < len(blocks) and blocks[i + 1].kind != "heading":
             b = Block("heading", b.text, page=b.page)
         prev = out[-1] if out else None
         if (

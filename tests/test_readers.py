@@ -207,6 +207,35 @@ def test_a_contents_page_without_leaders_gives_the_body_headings_their_numbers(t
 
 
 @pytest.mark.slow
+@needs_chromium
+def test_pdf_headings_by_type_size(tmp_path):
+    doc = read_document(documents.large_type_pdf(tmp_path / "slides.pdf"))
+    sections = {p.text[:5]: p.headings for p in doc.passages}
+    assert sections["数据隐私日"] == ("底层价值：应对数据隐私挑战",)
+    assert sections["数据安全指"] == sections["数据安全实"] == ("2.数据安全：价值底座",)
+    # The repeat of the section title at a page's foot is neither a heading nor text; the next
+    # larger-type heading closes the smaller numbered one.
+    assert sections["隐私计算赛"] == ("市场回响：投融资势头强劲",)
+    assert not any("底层价值" in p.text for p in doc.passages)
+    # A cover's and a divider's large type is no section; a short figure line on a page is no label.
+    assert not any(h in ("隐私计算行业研究报告", "掘金", "为隐私计算理论") for p in doc.passages for h in p.headings)
+    assert [p.cite for p in doc.passages if p.text.startswith("数据安全指")] == ["2(1)"]
+    assert_clean(doc)
+
+
+def test_a_short_line_on_a_page_is_no_label_heading():
+    from qa.readers.blocks import Block, Source
+    from qa.structure import chunks
+
+    def headings(page):
+        blocks = (Block("paragraph", "行业要闻", page=page), Block("paragraph", "本周行业运行平稳，需求回升。", page=page))
+        return [c.headings for c in chunks(Source("t", blocks), 600)]
+
+    assert headings(None) == [("行业要闻",)]  # a label in a text or Markdown file heads what follows
+    assert headings(3) == [(), ()]  # on a PDF page it is text (mostly a figure's words)
+
+
+@pytest.mark.slow
 def test_pdf_passages_have_pages_and_no_debris(report_pdf):
     doc = read_document(report_pdf)
     assert doc.title == "测试行业发展报告"

@@ -23,6 +23,8 @@ class Block:
     level: a heading's markup level (Markdown #s, Word's Heading N, PDF font rank); None for a plain
     text line recognised as a heading by its numbering.
     page: the 1-based PDF page the block starts on; None where the format has no pages.
+    size: a PDF heading's type size, where known: an unnumbered heading closes an open numbered one
+    set in smaller or the same type.
     """
 
     kind: str
@@ -30,6 +32,7 @@ class Block:
     items: tuple[str, ...] = ()
     level: int | None = None
     page: int | None = None
+    size: float | None = None
 
 
 @dataclass(frozen=True)

@@ -7,10 +7,17 @@ Debris: running headers and footers (lines that repeat at the top or bottom of m
 digits are masked), page numbers in any style, contents pages (dot leaders), a tracking string
 stamped on every page, lines of bare chart numbers, CJK radicals and compatibility ideographs
 (⼤ -> 大). A page without a text layer is counted in Source.pages_without_text, never indexed.
+
+Headings: the PDF's outline when it has one, else its contents page; lines numbered as headings
+(一、 （一） 1.1 …); and short lines set in larger type than the body text, on pages that have body
+text (a cover's or a divider's large type is not a section). An unnumbered heading found by its
+type heads the text after it like a label: the next numbered heading closes it, so it never
+re-numbers a document's own sections; the same line again (a section's running header) is dropped.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import re
@@ -22,7 +29,7 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import Block, Source, numbering, plain_heading
+from .blocks import BULLET, HEADING_MAX, Block, Source, numbering, plain_heading
 from .text_lines import PAGE_NUMBER, Line, blocks_from_lines, mark_short_lines
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
@@ -32,6 +39,10 @@ _CONTENTS_TITLE = re.compile(r"^\s*(目\s*录|目\s*次|contents|table of conten
 _CAPTION = re.compile(r"^(图表|图|表|附图|附表|figure|fig\.|table|exhibit)\s*[\d一二三四五六七八九十]", re.I)
 _SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
+# A line set this much larger than the body text may be a heading (caict's 16-point 一、 over 14-point
+# text is 1.14x: numbered, found by its numbering anyway; cbi's 14.1 over 9.5, 1.48x).
+_HEADING_SIZE = 1.15
+_SENTENCE = re.compile(r"[。！？；，,!?;]")
 # Titles authoring tools write for every file: not the document's.
 _BAD_TITLE = re.compile(r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿)|www\.|https?:|\.[a-z]{2,5}$", re.I)
 
@@ -44,24 +55,79 @@ def read(data: bytes, source: str) -> Source:
     pages = [[_fix_chars(clean(ln)) for ln in (text or "").splitlines()] for text in extracted["pages"]]
     without_text = tuple(i + 1 for i, lines in enumerate(pages) if not any(re.search(r"\w", ln) for ln in lines))
     lines = _without_debris(pages)
-    outline = {_key(t): level for t, level, _ in extracted.get("outline", [])}
-    contents = {} if outline else _contents_headings(_contents_entries(pages))
-    blocks: list[Block] = []
-    flat = [Line(text, page) for page, texts in enumerate(lines, 1) for text in texts]
-    for b in blocks_from_lines(mark_short_lines(flat), blank_breaks=False, known_heading=lambda t: contents.get(_key(t))):
-        level = outline.get(_key(b.text)) if b.kind in ("paragraph", "heading") else None
-        if level is not None:  # the PDF's own outline names this line a heading
-            b = Block("heading", b.text, level=level, page=b.page)
-        blocks.append(b)
     title = extracted.get("title") or ""
     if not title or _BAD_TITLE.search(title) or len(title) > 80:
         title = extracted.get("largest") or ""
+    outline = {_key(t): level for t, level, _ in extracted.get("outline", [])}
+    contents = {} if outline else _contents_headings(_contents_entries(pages))
+    large = _LargeType(extracted.get("line_sizes") or [], title)
+
+    def known_heading(line: Line):
+        return contents.get(_key(line.text)) or large.heading(line)
+
+    blocks: list[Block] = []
+    flat = [Line(text, page) for page, texts in enumerate(lines, 1) for text in texts]
+    for b in blocks_from_lines(mark_short_lines(flat), blank_breaks=False, known_heading=known_heading):
+        level = outline.get(_key(b.text)) if b.kind in ("paragraph", "heading") else None
+        if level is not None:  # the PDF's own outline names this line a heading
+            b = Block("heading", b.text, level=level, page=b.page)
+        if b.kind == "heading":
+            b = dataclasses.replace(b, size=large.size(b.page, b.text))
+        blocks.append(b)
     meta = {k: v for k, v in extracted.get("meta", {}).items() if v}
     return Source(title=clean(title), blocks=tuple(blocks), meta=meta, pages=len(pages), pages_without_text=without_text)
 
 
 def _key(text: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+class _LargeType:
+    """Headings by type size: a short line, not a sentence, set at least _HEADING_SIZE times the
+    body size (the size most characters have), on a page with body text."""
+
+    def __init__(self, line_sizes: list[list], title: str):
+        chars: Counter = Counter()
+        self.sizes: list[dict[str, float]] = []
+        for page in line_sizes:
+            sizes = {}
+            for text, size, _bold in page:
+                key = _key(_fix_chars(clean(text)))
+                chars[size] += len(key)
+                sizes.setdefault(key, size)
+            self.sizes.append(sizes)
+        self.body = chars.most_common(1)[0][0] if chars else 0.0
+        # A page's body text: enough characters at the body size (a cover or divider page has none).
+        self.has_body = [sum(len(k) for k, v in sizes.items() if v == self.body) >= 50 for sizes in self.sizes]
+        self.title = _key(title)
+        self.last = ""
+
+    def size(self, page: int | None, text: str) -> float | None:
+        return self.sizes[page - 1].get(_key(text)) if page is not None and 0 < page <= len(self.sizes) else None
+
+    def heading(self, line: Line) -> tuple[str, None] | None:
+        if not self.body or line.page is None or line.page > len(self.sizes) or not self.has_body[line.page - 1]:
+            return None
+        key = _key(line.text)
+        size = self.size(line.page, line.text)
+        if size is None or size < _HEADING_SIZE * self.body or not _heading_like(line.text) or (self.title and key in self.title):
+            return None
+        if key == self.last:
+            return ("", None)  # a section's title again, as a running header: no heading, no text
+        if numbering(line.text) is None:  # the section a running header repeats is an unnumbered one
+            self.last = key
+        return (line.text, None)
+
+
+def _heading_like(text: str) -> bool:
+    return (
+        len(text) <= HEADING_MAX
+        and bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", text))
+        and not _SENTENCE.search(text.rstrip("：:"))
+        and not BULLET.match(text)
+        and not PAGE_NUMBER.match(text)
+        and not _CAPTION.match(text)
+    )
 
 
 def _fix_chars(text: str) -> str:
@@ -77,7 +143,9 @@ def _fix_chars(text: str) -> str:
 
 def _contents_lines(content: list[str]) -> list[str] | None:
     """A contents page's entry lines, or None when the page is not one: three or more dot-leader
-    lines, or a page titled 目录 whose lines are mostly numbered headings (page numbers apart)."""
+    lines, or a page titled 目录 whose lines are mostly numbered headings (page numbers apart), or
+    whose lines are all short and none a sentence (unnumbered chapter titles; its entries are then
+    the numbered ones only, since its titles may wrap over two lines)."""
     leaders = [ln for ln in content if _DOT_LEADER.search(ln)]
     if len(leaders) >= 3 and len(leaders) >= 0.3 * len(content):
         return leaders
@@ -85,7 +153,10 @@ def _contents_lines(content: list[str]) -> list[str] | None:
         return None
     words = [ln for ln in content if not PAGE_NUMBER.match(ln) and not _CONTENTS_TITLE.match(ln)]
     headings = [ln for ln in words if plain_heading(ln)]
-    return headings if len(headings) >= 5 and len(headings) >= 0.6 * len(words) else None
+    if len(headings) >= 5 and len(headings) >= 0.6 * len(words):
+        return headings
+    titles = len(words) >= 3 and all(len(ln) <= HEADING_MAX and not ln.endswith(("。", "；", ";")) for ln in words)
+    return headings if titles else None
 
 
 def _contents_entries(pages: list[list[str]]) -> list[str]:

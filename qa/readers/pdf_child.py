@@ -13,8 +13,8 @@ import sys
 
 
 def extract(data: bytes) -> dict:
-    """In the child: pypdf's text of every page, the document's own title, the first page's
-    largest-type line (the title on a cover), and the outline."""
+    """In the child: pypdf's text of every page, the type size of its lines, the document's own
+    title, the first page's largest-type line (the title on a cover), and the outline."""
     import io
     import logging
 
@@ -26,7 +26,11 @@ def extract(data: bytes) -> dict:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SystemExit("password-protected: save it without a password to index it")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages, sizes = [], []
+        for page in reader.pages:
+            lines = _LineSizes()
+            pages.append(page.extract_text(visitor_text=lines.visit) or "")
+            sizes.append(lines.result())
     except FileNotDecryptedError:
         raise SystemExit("password-protected: save it without a password to index it") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as e:
@@ -34,11 +38,46 @@ def extract(data: bytes) -> dict:
     meta = reader.metadata or {}
     return {
         "pages": pages,
+        "line_sizes": sizes,
         "title": str(meta.get("/Title") or "").strip(),
         "meta": {"author": str(meta.get("/Author") or "").strip(), "date": _pdf_date(meta.get("/CreationDate"))},
         "largest": _largest_line(reader.pages[0]) if reader.pages else "",
         "outline": _outline(reader),
     }
+
+
+class _LineSizes:
+    """The type size and weight of each line a page's text runs make: [text, size, bold], the size
+    and weight being those of most of its characters."""
+
+    def __init__(self):
+        self.lines: list[list] = []
+        self.runs: list[tuple[str, float, bool]] = []
+
+    def visit(self, text, cm, tm, font, size):
+        scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
+        name = str(font.get("/BaseFont", "")) if hasattr(font, "get") else ""
+        bold = bool(re.search(r"bold|heavy|black|semibold|demi|粗|黑", name, re.I))
+        parts = text.split("\n")
+        for i, part in enumerate(parts):
+            if i:
+                self._end_line()
+            if part:
+                self.runs.append((part, round(size * scale, 1), bold))
+
+    def _end_line(self):
+        text = "".join(t for t, _, _ in self.runs)
+        if text.strip():
+            weight: dict[tuple[float, bool], int] = {}
+            for t, size, bold in self.runs:
+                weight[(size, bold)] = weight.get((size, bold), 0) + len(t.strip())
+            size, bold = max(weight, key=weight.get)
+            self.lines.append([text, size, bold])
+        self.runs = []
+
+    def result(self) -> list[list]:
+        self._end_line()
+        return self.lines
 
 
 def _pdf_date(value) -> str:

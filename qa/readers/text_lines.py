@@ -95,8 +95,9 @@ def running_headers(lines: list[str]) -> set[str]:
 
 def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None) -> list[Block]:
     """Paragraphs, headings and bullet lists from lines ("" is a blank line). `known_heading(line)`:
-    for a line the document itself lists as a heading (a PDF's contents page), the heading's text as
-    listed (with its number, where the body leaves it out) and its level or None; else None."""
+    for a line the document itself marks as a heading (a PDF's contents page, its type size), the
+    heading's text as listed (with its number, where the body leaves it out) and its level or None;
+    ("", None) for a heading line to drop (a running repeat); else None."""
     blocks: list[Block] = []
     para: list[Line] = []
     items: list[list[Line]] = []
@@ -126,7 +127,9 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
                 end_list()
             previous = None if blank_breaks else previous
             continue
-        known = known_heading(text) if known_heading else None
+        known = known_heading(ln) if known_heading else None
+        if known is not None and not known[0]:
+            continue
         if known is not None or (ln.cut_short and plain_heading(text)):  # a line to the margin is wrapped text
             end_paragraph()
             end_list()
