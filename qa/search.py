@@ -15,7 +15,7 @@ from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
 from .store import IndexData
 from .settings import Settings
-from .spelling import Homophones
+from .spelling import Homophones, sounds_in
 from .text import clean, normalize, sums_up
 
 # A paragraph's closing summing-up sentence (text.sums_up) repeats the topic, so it matches the
@@ -237,6 +237,10 @@ class Retriever:
         if not hits or not covered:  # no need to look for missing names
             return judge(s.query, False, "")
         absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__)
+        if absent:  # a name the top passage writes with same-sounding characters is there (qa/spelling.py)
+            top = hits[0].passage
+            nearby = normalize("\n".join((top.title, *top.headings, top.text)))
+            absent = [n for n in absent if not sounds_in(n, nearby)]
         return judge(s.query, covered, hits[0].passage.text, absent)
 
     @functools.cached_property

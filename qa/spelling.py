@@ -16,6 +16,7 @@ import functools
 import importlib.util
 import json
 import re
+import unicodedata
 from collections.abc import Callable, Iterable
 from pathlib import Path
 
@@ -72,6 +73,30 @@ class Homophones:
             return None  # no homophone, or several: no way to choose
         word = candidates[0]
         return word if self._frequency(window) * RARITY < max(self._frequency(word), 1) else None
+
+
+def sounds_in(word: str, text: str) -> bool:
+    """Whether `text` holds `word` written with same-sounding characters: a run as long, each
+    character the same or of the same syllable, tones aside, and one at least the same (塞斯纳 for
+    赛斯纳, 皇帝 for 黄帝, 景仰 for 敬仰: a name's transliteration variant or a pinyin keyboard's
+    typo). Not 湖北 for 湖南, nor 毕卡索 for 毕加索 (jiā, kǎ)."""
+    syllables = [_syllable(c) for c in word]
+    if len(word) < 2 or None in syllables:
+        return False
+    for i in range(len(text) - len(word) + 1):
+        run = text[i : i + len(word)]
+        same = [a == b for a, b in zip(word, run)]
+        if any(same) and all(a or _syllable(c) == s for a, c, s in zip(same, run, syllables)):
+            return True
+    return False
+
+
+@functools.lru_cache(maxsize=4096)
+def _syllable(char: str) -> str | None:
+    reading = _readings().get(ord(char))
+    if reading is None:
+        return None
+    return "".join(c for c in unicodedata.normalize("NFD", reading) if not unicodedata.combining(c))
 
 
 def pronounce(word: str) -> tuple[str, ...] | None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.spelling import Homophones, pronounce
+from qa.spelling import Homophones, pronounce, sounds_in
 
 
 def test_pronunciation_is_each_characters_first_reading_with_its_tone():
@@ -34,3 +34,37 @@ def test_a_run_across_real_words_or_a_common_word_is_never_rewritten():
     assert homophones.correct(["小微", "企业", "代", "表"]) == "小微企业代表"  # 业代 straddles 企业
     assert homophones.correct(["互连网", "金融"]) == "互联网金融"  # rare next to the corpus word
     assert homophones.correct(["事实", "上"]) == "事实上"  # a common word of its own (and other tones)
+
+
+@pytest.mark.parametrize(
+    "name, text, same",
+    [
+        ("赛斯纳", "由塞斯纳公司研制", True),  # sài / sāi: a transliteration variant
+        ("黄帝", "出任罗马皇帝", True),
+        ("敬仰", "受人景仰", True),
+        ("毕加索", "毕卡索的好友", False),  # jiā / kǎ: another sound
+        ("河南省", "河北省的经济", False),
+        ("甘肃省", "青海省", False),
+        ("贷款", "代宽", False),  # one character at least must be the same
+    ],
+)
+def test_a_name_written_with_same_sounding_characters(name, text, same):
+    assert sounds_in(name, text) is same
+
+
+def test_a_name_the_top_passage_spells_another_way_is_not_missing(tmp_path, encoder, query_encoder, settings):
+    from qa.index import build, load
+    from qa.search import Retriever
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "planes.md").write_text(
+        "# 轻型飞机\n\n塞斯纳170是由塞斯纳飞机公司研制的单发轻型飞机，1948年首飞，共生产了五千多架。\n\n"
+        "轻型飞机常用于飞行训练和私人飞行，维护成本较低。\n",
+        encoding="utf-8",
+    )
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    retriever = Retriever(load(tmp_path / "index", settings), settings, query_encoder)
+    answer = retriever.ask("赛斯纳170是哪家公司研制的？")
+    assert answer.status == "answered" and "塞斯纳" in answer.hits[0].highlight
+    assert retriever.ask("波音747是哪家公司研制的？").status == "not_covered"  # another name is still missing
