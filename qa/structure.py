@@ -113,15 +113,16 @@ def _open(stack: list[_Open], block: Block, used: set[str]) -> None:
 
 
 def _lists_from_heading_runs(blocks: tuple[Block, ...]) -> list[Block]:
-    """Plain-text "headings" of one numbering style in a row, with nothing between them, are the
-    items of a list (1）需求不及预期 / 2）政策风险 …), not a heading each."""
+    """Plain-text "headings" of one numbering style in a row, counting up, with nothing between
+    them, are the items of a list (1）需求不及预期 / 2）政策风险 …), not a heading each. A number
+    that does not follow on (a list's 21. and then 1.引言) starts a heading of its own."""
     out: list[Block] = []
     i = 0
     while i < len(blocks):
         b = blocks[i]
         style = _plain_style(b)
         j = i + 1
-        while style and j < len(blocks) and _plain_style(blocks[j]) == style:
+        while style and j < len(blocks) and _plain_style(blocks[j]) == style and _follows(blocks[j - 1], blocks[j]):
             j += 1
         if j - i >= 2:
             out.append(Block("list", "", tuple(x.text for x in blocks[i:j]), page=b.page))
@@ -129,6 +130,13 @@ def _lists_from_heading_runs(blocks: tuple[Block, ...]) -> list[Block]:
             out.append(b)
         i = j
     return out
+
+
+def _follows(a: Block, b: Block) -> bool:
+    """b's number is the one after a's (2 after 1, 2.4 after 2.3)."""
+    *head_a, last_a = numbering(a.text)[1].split(".")
+    *head_b, last_b = numbering(b.text)[1].split(".")
+    return head_a == head_b and int(last_b) == int(last_a) + 1
 
 
 def _plain_style(b: Block) -> str | None:

@@ -223,6 +223,22 @@ def test_pdf_headings_by_type_size(tmp_path):
     assert_clean(doc)
 
 
+def test_numbered_items_count_up_and_a_restart_is_a_heading():
+    from qa.readers.blocks import Block, Source
+    from qa.structure import chunks
+
+    blocks = [Block("heading", t, page=5) for t in ("1. A：发起方", "2. B：服务方", "3. C：协调方")]
+    blocks += [Block("heading", "1.引言", page=6), Block("paragraph", "近年来联邦学习成为重点。", page=6)]
+    blocks += [Block("heading", "1.1 联邦生态", page=6), Block("paragraph", "数据分散在不同的机构。", page=6)]
+    out = chunks(Source("t", tuple(blocks)), 600)
+    assert [(c.cite, c.headings) for c in out] == [
+        ("(1)", ()),  # the symbols' list
+        ("1(1)", ("1.引言",)),
+        ("1.1(1)", ("1.引言", "1.1 联邦生态")),
+    ]
+    assert out[0].text.splitlines() == ["1. A：发起方", "2. B：服务方", "3. C：协调方"]
+
+
 def test_a_short_line_on_a_page_is_no_label_heading():
     from qa.readers.blocks import Block, Source
     from qa.structure import chunks

@@ -64,6 +64,19 @@ def test_the_scanned_pdf_is_reported():
         read_document(SCANNED)
 
 
+def test_pdf_sections_follow_the_documents_own_numbering():
+    # flex's contents page lists 「名词术语」「常用符号」 beside its numbered chapters, and its symbols
+    # page is a numbered list: neither may swallow the chapters. CB Insights' sections are its
+    # titles in larger type, not a figure's words (「为隐私计算理论」).
+    flex = read_document(EXTERNAL / "pdf" / "flex_whitepaper_2020.pdf")
+    cites = {p.cite: p.headings for p in flex.passages}
+    assert cites["2.2.1(1)"] == ("2.联邦共享", "2.2 样本对齐", "2.2.1 样本过滤协议")
+    assert all(not p.headings or p.headings[0] != "常用符号" or p.cite.startswith("常用符号(") for p in flex.passages)
+    cbi = read_document(EXTERNAL / "pdf" / "cbi_privacy_computing_2021.pdf")
+    assert "中国隐私计算厂商图景" in {h for p in cbi.passages for h in p.headings}
+    assert not any("为隐私计算理论" in h for p in cbi.passages for h in p.headings)
+
+
 def test_front_matter_is_not_indexed_twice():
     doc = read_document(EXTERNAL / "reports" / "r01_power_obs.md")
     assert doc.title == "2026.1.23电力行业观察" and doc.meta.get("source_url", "").startswith("http")

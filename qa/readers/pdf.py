@@ -172,15 +172,17 @@ def _contents_entries(pages: list[list[str]]) -> list[str]:
 
 
 def _contents_headings(entries: list[str]) -> dict[str, tuple[str, int | None]]:
-    """Body lines the contents page names as headings, by key: (the heading as listed, its level).
-    An unnumbered entry is a heading of level 1; a numbered one is found by its numbering already,
-    but its words alone (「编制背景」 where the contents list 「一、编制背景」) are that heading too, and
-    take the entry's number, so the cites follow the document's own numbering."""
+    """Body lines the contents page names as headings, by key: (the heading as listed, None). An
+    unnumbered entry heads the text after it like a label, up to the next heading: numbered
+    chapters listed beside it (flex's 「常用符号」 before 「1.引言」) are its siblings, not its
+    children. A numbered entry is found by its numbering already, but its words alone (「编制背景」
+    where the contents list 「一、编制背景」) are that heading too, and take the entry's number, so the
+    cites follow the document's own numbering."""
     out: dict[str, tuple[str, int | None]] = {}
     for entry in entries:
         found = numbering(entry) if plain_heading(entry) else None
         if found is None:
-            out.setdefault(_key(entry), (entry, 1))
+            out.setdefault(_key(entry), (entry, None))
         elif found[2]:
             out.setdefault(_key(found[2]), (entry, None))
     return out
