@@ -203,7 +203,7 @@ class Retriever:
         counts = hi - lo
         starts = np.cumsum(counts) - counts  # where each candidate's sentences begin in the gather
         rows = np.repeat(lo - starts, counts) + np.arange(counts.sum())
-        cos = data.sentence_rows(rows) @ qv if len(rows) else np.zeros(0, np.float32)
+        cos = data.sentence_scores(rows, qv) if len(rows) else np.zeros(0, np.float32)
         sent_all = [cos[a : a + c] if c else np.zeros(1, np.float32) for a, c in zip(starts.tolist(), counts.tolist())]
         sent_best = [float(x.max()) for x in sent_all]
         return Scores(

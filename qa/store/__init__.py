@@ -81,6 +81,11 @@ class IndexData:
         """Sentence vectors by row number (rows of the whole generation, passage after passage)."""
         raise NotImplementedError
 
+    def sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """Inner products of the question's vector and these sentences' (a store may compute them
+        where the vectors are, instead of sending them)."""
+        return self.sentence_rows(rows) @ vector
+
     # --- the manifest
 
     @property

@@ -276,7 +276,7 @@ class MilvusStore:
         schema.add_field("sid", DataType.INT64, is_primary=True)
         schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
         index = client.prepare_index_params()
-        index.add_index("vector", index_type="FLAT", metric_type="IP")  # never searched: rows are fetched by sid
+        index.add_index("vector", index_type="FLAT", metric_type="IP")  # exact: sentence_scores searches it filtered by sid
         self.call("create_collection", sentence_rows, schema=schema, index_params=index, consistency_level="Strong")
         self._insert(sentence_rows, [{"sid": i, "vector": v.tolist()} for i, v in enumerate(gen.sentence_vectors)])
 
@@ -388,6 +388,29 @@ class MilvusIndex(IndexData):
             search_params={"metric_type": "IP", "params": {"drop_ratio_search": 0.0}}, output_fields=[],
         )[0]
         return {int(h["id"]): float(h["distance"]) for h in hits}
+
+    def sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+        """The engine scores the rows (an exact search of the FLAT sentence collection, filtered to
+        them): scores cross the wire, not 512 floats a sentence (a question at 10k passages took
+        ~70 ms more than on the local store fetching them)."""
+        rows = np.asarray(rows, dtype=np.int64)
+        out = np.zeros(len(rows), dtype=np.float32)
+        where: dict[int, list[int]] = {}
+        for i, r in enumerate(rows.tolist()):
+            where.setdefault(r, []).append(i)
+        unique = list(where)
+        query = [vector.astype(np.float32).tolist()]
+        for a in range(0, len(unique), _FETCH_ROWS):
+            chunk = unique[a : a + _FETCH_ROWS]
+            hits = self.store.call(
+                "search", self.sentence_collection, data=query, anns_field="vector", limit=len(chunk),
+                filter=f"sid in {chunk}", search_params={"metric_type": "IP"}, output_fields=[],
+            )[0]
+            if len(hits) != len(chunk):
+                raise IndexCorrupt(f"index generation {self.location} lacks sentence vectors: run `qa build` to rebuild it")
+            for h in hits:
+                out[where[int(h["id"])]] = h["distance"]
+        return out
 
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
         rows = np.asarray(rows, dtype=np.int64)
