@@ -53,9 +53,11 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     used: set[str] = set()
     ordinals: dict[str, int] = {}
     out: list[Chunk] = []
-    for block in _lead_ins(_lists_from_heading_runs(source.blocks)):
+    blocks = _lead_ins(_lists_from_heading_runs(source.blocks))
+    top = _top_sizes(blocks)
+    for block in blocks:
         if block.kind == "heading":
-            _open(stack, block, used)
+            _open(stack, block, used, top)
             continue
         section = stack[-1].id if stack else ""
         path = tuple(o.heading for o in stack)
@@ -67,8 +69,33 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     return out
 
 
-def _open(stack: list[_Open], block: Block, used: set[str]) -> None:
+def _top_sizes(blocks: list[Block]) -> dict[str, float]:
+    """For each numbering style, the type size its sections are set in, where a PDF says: the
+    largest size that at least two of its headings have."""
+    sizes: dict[str, list[float]] = {}
+    for b in blocks:
+        found = numbering(b.text) if b.kind == "heading" and b.size else None
+        if found:
+            sizes.setdefault(found[0], []).append(b.size)
+    top = {}
+    for style, got in sizes.items():
+        largest = max(got)
+        if sum(1 for x in got if x >= _SAME_SIZE * largest) >= 2:
+            top[style] = largest
+    return top
+
+
+# Type within 5 % is the same size (flex sets its 1.1 headings in 15.8 and 16.1 point).
+_SAME_SIZE = 0.95
+
+
+def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float] | None = None) -> None:
     found = numbering(block.text)
+    if found and block.size and block.size < _SAME_SIZE * (top or {}).get(found[0], 0):
+        # Numbered like the sections but set smaller: a box's or a table's own numbering (caict's
+        # case studies 「1.国药集团…」 in body type under 16-point 「1.我国数字经济…」), so a label.
+        block = Block("heading", found[2] or block.text, page=block.page, size=block.size)
+        found = None
     style = found[0] if found else (None if block.level is not None else "plain")
     number = found[1] if found else ""
     if style not in (None, "plain") and any(o.style == style for o in stack):

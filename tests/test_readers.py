@@ -239,6 +239,18 @@ def test_numbered_items_count_up_and_a_restart_is_a_heading():
     assert out[0].text.splitlines() == ["1. A：发起方", "2. B：服务方", "3. C：协调方"]
 
 
+def test_a_numbered_line_set_smaller_than_its_numberings_sections_is_a_label():
+    from qa.readers.blocks import Block, Source
+    from qa.structure import chunks
+
+    blocks = (
+        Block("heading", "1.市场规模", page=3, size=16.0), Block("paragraph", "规模持续扩大。", page=3),
+        Block("heading", "2.竞争格局", page=4, size=16.0), Block("paragraph", "头部企业占六成。", page=4),
+        Block("heading", "1.某公司数字化转型案例", page=4, size=14.0), Block("paragraph", "该公司上线了新平台。", page=4),
+    )
+    assert [c.cite for c in chunks(Source("t", blocks), 600)] == ["1(1)", "2(1)", "2 › 某公司数字化转型案例(1)"]
+
+
 def test_a_short_line_on_a_page_is_no_label_heading():
     from qa.readers.blocks import Block, Source
     from qa.structure import chunks

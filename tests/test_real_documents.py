@@ -72,6 +72,10 @@ def test_pdf_sections_follow_the_documents_own_numbering():
     cites = {p.cite: p.headings for p in flex.passages}
     assert cites["2.2.1(1)"] == ("2.联邦共享", "2.2 样本对齐", "2.2.1 样本过滤协议")
     assert all(not p.headings or p.headings[0] != "常用符号" or p.cite.startswith("常用符号(") for p in flex.passages)
+    # caict's case studies restart their numbering in body type inside its 16-point sections.
+    caict = read_document(EXTERNAL / "pdf" / "caict_digital_economy_2022.pdf")
+    assert not [p.cite for p in caict.passages if re.search(r"-\d+\(", p.cite)]
+    assert "2.3 › 国药集团机器人流程自动化（RPA(1)" in {p.cite for p in caict.passages}
     cbi = read_document(EXTERNAL / "pdf" / "cbi_privacy_computing_2021.pdf")
     assert "中国隐私计算厂商图景" in {h for p in cbi.passages for h in p.headings}
     assert not any("为隐私计算理论" in h for p in cbi.passages for h in p.headings)
