@@ -111,7 +111,7 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
     ("①", re.compile(r"^([①-⑳])\s*")),
 )
 _BRACKET = re.compile(r"^【([^】]{1,30})】$")
-_SENTENCE_PUNCT = re.compile(r"[。！？；!?;，,]")
+SENTENCE_PUNCT = re.compile(r"[。！？；!?;，,]")
 HEADING_MAX = 40  # characters of a plain-text heading line; longer lines are text
 
 
@@ -171,7 +171,7 @@ def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True
     rest = found[2]
     if not rest or not re.search(r"[\w\u4e00-\u9fff]", rest):
         return False
-    return not _SENTENCE_PUNCT.search(rest.rstrip("。：:" if emphasised else "：:"))
+    return not SENTENCE_PUNCT.search(rest.rstrip("。：:" if emphasised else "：:"))
 
 
 # --------------------------------------------------------------------------- list items

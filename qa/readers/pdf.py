@@ -29,7 +29,7 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import BULLET, HEADING_MAX, Block, Source, numbering, plain_heading
+from .blocks import BULLET, HEADING_MAX, SENTENCE_PUNCT, Block, Source, numbering, plain_heading
 from .text_lines import PAGE_NUMBER, Line, blocks_from_lines, mark_short_lines
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
@@ -42,7 +42,6 @@ _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A line set this much larger than the body text may be a heading (caict's 16-point 一、 over 14-point
 # text is 1.14x: numbered, found by its numbering anyway; cbi's 14.1 over 9.5, 1.48x).
 _HEADING_SIZE = 1.15
-_SENTENCE = re.compile(r"[。！？；，,!?;]")
 # Titles authoring tools write for every file: not the document's.
 _BAD_TITLE = re.compile(r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿)|www\.|https?:|\.[a-z]{2,5}$", re.I)
 
@@ -91,7 +90,7 @@ class _LargeType:
         self.sizes: list[dict[str, float]] = []
         for page in line_sizes:
             sizes = {}
-            for text, size, _bold in page:
+            for text, size in page:
                 key = _key(_fix_chars(clean(text)))
                 chars[size] += len(key)
                 sizes.setdefault(key, size)
@@ -123,7 +122,7 @@ def _heading_like(text: str) -> bool:
     return (
         len(text) <= HEADING_MAX
         and bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", text))
-        and not _SENTENCE.search(text.rstrip("：:"))
+        and not SENTENCE_PUNCT.search(text.rstrip("：:"))
         and not BULLET.match(text)
         and not PAGE_NUMBER.match(text)
         and not _CAPTION.match(text)

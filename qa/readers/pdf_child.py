@@ -47,32 +47,28 @@ def extract(data: bytes) -> dict:
 
 
 class _LineSizes:
-    """The type size and weight of each line a page's text runs make: [text, size, bold], the size
-    and weight being those of most of its characters."""
+    """The type size of each line a page's text runs make: [text, size], the size being that of
+    most of its characters."""
 
     def __init__(self):
         self.lines: list[list] = []
-        self.runs: list[tuple[str, float, bool]] = []
+        self.runs: list[tuple[str, float]] = []
 
     def visit(self, text, cm, tm, font, size):
         scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
-        name = str(font.get("/BaseFont", "")) if hasattr(font, "get") else ""
-        bold = bool(re.search(r"bold|heavy|black|semibold|demi|粗|黑", name, re.I))
-        parts = text.split("\n")
-        for i, part in enumerate(parts):
+        for i, part in enumerate(text.split("\n")):
             if i:
                 self._end_line()
             if part:
-                self.runs.append((part, round(size * scale, 1), bold))
+                self.runs.append((part, round(size * scale, 1)))
 
     def _end_line(self):
-        text = "".join(t for t, _, _ in self.runs)
+        text = "".join(t for t, _ in self.runs)
         if text.strip():
-            weight: dict[tuple[float, bool], int] = {}
-            for t, size, bold in self.runs:
-                weight[(size, bold)] = weight.get((size, bold), 0) + len(t.strip())
-            size, bold = max(weight, key=weight.get)
-            self.lines.append([text, size, bold])
+            chars: dict[float, int] = {}
+            for t, size in self.runs:
+                chars[size] = chars.get(size, 0) + len(t.strip())
+            self.lines.append([text, max(chars, key=chars.get)])
         self.runs = []
 
     def result(self) -> list[list]:
