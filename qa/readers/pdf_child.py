@@ -28,9 +28,10 @@ def extract(data: bytes) -> dict:
             raise SystemExit("password-protected: save it without a password to index it")
         pages, sizes = [], []
         for page in reader.pages:
-            lines = _LineSizes()
-            pages.append(page.extract_text(visitor_text=lines.visit) or "")
-            sizes.append(lines.result())
+            runs = _Runs()
+            page.extract_text(visitor_text=runs.visit)
+            pages.append(runs.text())
+            sizes.append(runs.line_sizes())
     except FileNotDecryptedError:
         raise SystemExit("password-protected: save it without a password to index it") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as e:
@@ -46,34 +47,52 @@ def extract(data: bytes) -> dict:
     }
 
 
-class _LineSizes:
-    """The type size of each line a page's text runs make: [text, size], the size being that of
-    most of its characters."""
+# A footnote marker: a number of up to three digits, set well below the text it follows (caict's
+# 「增加 2.68 倍²，」 is 9 point after 14).
+_MARKER = re.compile(r"\d{1,3}")
+_MARKER_SIZE = 0.8
+# ... right after Chinese text or punctuation: after a Latin or math letter it is a subscript (𝑇₃).
+_CJK_END = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f”’）》]$")
+
+
+class _Runs:
+    """A page's text runs as pypdf's visitor gives them (joined, they are exactly what extract_text
+    returns), with their type size; footnote markers left out."""
 
     def __init__(self):
-        self.lines: list[list] = []
         self.runs: list[tuple[str, float]] = []
 
     def visit(self, text, cm, tm, font, size):
         scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
-        for i, part in enumerate(text.split("\n")):
-            if i:
-                self._end_line()
-            if part:
-                self.runs.append((part, round(size * scale, 1)))
+        size = round(size * scale, 1)
+        before = next((r for r in reversed(self.runs) if r[0]), None)  # on the same line: no "\n" between
+        if before and _MARKER.fullmatch(text) and _CJK_END.search(before[0]) and size < _MARKER_SIZE * before[1]:
+            return
+        self.runs.append((text, size))
 
-    def _end_line(self):
-        text = "".join(t for t, _ in self.runs)
-        if text.strip():
-            chars: dict[float, int] = {}
-            for t, size in self.runs:
-                chars[size] = chars.get(size, 0) + len(t.strip())
-            self.lines.append([text, max(chars, key=chars.get)])
-        self.runs = []
+    def text(self) -> str:
+        return "".join(t for t, _ in self.runs)
 
-    def result(self) -> list[list]:
-        self._end_line()
-        return self.lines
+    def line_sizes(self) -> list[list]:
+        """[text, size] of each line, the size being that of most of its characters."""
+        lines, line = [], []
+        for text, size in self.runs:
+            for i, part in enumerate(text.split("\n")):
+                if i:
+                    lines.append(line)
+                    line = []
+                if part:
+                    line.append((part, size))
+        lines.append(line)
+        out = []
+        for line in lines:
+            text = "".join(t for t, _ in line)
+            if text.strip():
+                chars: dict[float, int] = {}
+                for t, size in line:
+                    chars[size] = chars.get(size, 0) + len(t.strip())
+                out.append([text, max(chars, key=chars.get)])
+        return out
 
 
 def _pdf_date(value) -> str:
