@@ -89,9 +89,9 @@ def _top_sizes(blocks: list[Block]) -> dict[str, float]:
 _SAME_SIZE = 0.95
 
 
-def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float] | None = None) -> None:
+def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float]) -> None:
     found = numbering(block.text)
-    if found and block.size and block.size < _SAME_SIZE * (top or {}).get(found[0], 0):
+    if found and block.size and block.size < _SAME_SIZE * top.get(found[0], 0):
         # Numbered like the sections but set smaller: a box's or a table's own numbering (caict's
         # case studies 「1.国药集团…」 in body type under 16-point 「1.我国数字经济…」), so a label.
         block = Block("heading", found[2] or block.text, page=block.page, size=block.size)

@@ -108,7 +108,7 @@ class _LargeType:
         if not self.body or line.page is None or line.page > len(self.sizes) or not self.has_body[line.page - 1]:
             return None
         key = _key(line.text)
-        size = self.size(line.page, line.text)
+        size = self.sizes[line.page - 1].get(key)
         if size is None or size < _HEADING_SIZE * self.body or not _heading_like(line.text) or (self.title and key in self.title):
             return None
         if key == self.last:

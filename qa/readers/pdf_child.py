@@ -26,12 +26,14 @@ def extract(data: bytes) -> dict:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SystemExit("password-protected: save it without a password to index it")
-        pages, sizes = [], []
+        pages, sizes, first = [], [], []
         for page in reader.pages:
             runs = _Runs()
             page.extract_text(visitor_text=runs.visit)
             pages.append(runs.text())
             sizes.append(runs.line_sizes())
+            if len(pages) == 1:  # the cover's runs give its title (_largest_line)
+                first = runs.runs
     except FileNotDecryptedError:
         raise SystemExit("password-protected: save it without a password to index it") from None
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError) as e:
@@ -42,7 +44,7 @@ def extract(data: bytes) -> dict:
         "line_sizes": sizes,
         "title": str(meta.get("/Title") or "").strip(),
         "meta": {"author": str(meta.get("/Author") or "").strip(), "date": _pdf_date(meta.get("/CreationDate"))},
-        "largest": _largest_line(reader.pages[0]) if reader.pages else "",
+        "largest": _largest_line(first),
         "outline": _outline(reader),
     }
 
@@ -100,20 +102,9 @@ def _pdf_date(value) -> str:
     return "-".join(x for x in m.groups() if x) if m else ""
 
 
-def _largest_line(page) -> str:
-    """The text set in the largest type on a page (a cover's title), as one line."""
-    runs: list[tuple[float, str]] = []
-
-    def visit(text, cm, tm, font, size):
-        scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
-        if text.strip():
-            runs.append((round(size * scale, 1), text))
-
-    try:
-        page.extract_text(visitor_text=visit)
-    except Exception:  # noqa: BLE001 - a title guess is never worth failing the file for
-        return ""
-    cjk = [(s, t) for s, t in runs if re.search(r"[\u4e00-\u9fff]", t)]
+def _largest_line(runs: list[tuple[str, float]]) -> str:
+    """The text set in the largest type among a page's runs (a cover's title), as one line."""
+    cjk = [(s, t) for t, s in runs if re.search(r"[\u4e00-\u9fff]", t)]
     if not cjk:
         return ""
     top = max(s for s, _ in cjk)
