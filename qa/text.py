@@ -20,6 +20,7 @@ _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』)）]*|[^。！？!?；;]+$")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
+_LATIN = re.compile(r"[a-z0-9]+")  # after normalize: lower case, half width
 
 # General-usage abbreviations in Chinese finance writing, expanded on both sides so that a
 # question saying 小贷 meets a report saying 小额贷款 (and vice versa nothing is lost: the
@@ -36,7 +37,7 @@ ABBREVIATIONS: dict[str, str] = {
 
 
 # Bumped when a tokenization rule in this file changes, so indexes built by the old rule are rebuilt.
-_RULES = 2  # 2: a leading 非 keeps its negated word out of the nested words
+_RULES = 3  # 2: a leading 非 keeps its negated word out of the nested words; 3: Latin words are never cut
 
 
 @functools.lru_cache(maxsize=1)
@@ -191,7 +192,7 @@ class Tokenizer:
 
     def words(self, text: str) -> list[str]:
         """jieba's cut of the normalised text, every character kept (joined, they are the text)."""
-        return list(self._jieba.cut(normalize(text)))
+        return _latin_whole(self._jieba.cut(normalize(text)))
 
     def frequency(self, word: str) -> int:
         """The word's count in jieba's dictionary (0: not a dictionary word)."""
@@ -207,7 +208,7 @@ class Tokenizer:
         """The tokens grouped: [word, *the dictionary words inside it] for each jieba word kept, and for
         an abbreviation's expansion after it."""
         groups: list[list[str]] = []
-        for word in self._jieba.cut(normalize(text)):
+        for word in self.words(text):
             word = word.strip()
             if not word or word in self._stop or not _WORD.search(word):
                 continue
@@ -218,13 +219,32 @@ class Tokenizer:
     def _parts(self, word: str) -> list[str]:
         # jieba's own search mode: the 2- and 3-character dictionary words inside a longer word, except
         # the one a leading 非 negates: 非银行金融机构 is a 金融机构 but not a 银行.
+        # A Latin word inside is a part as a whole, never in pieces: flex协议 has flex, not fl.
         freq = self._jieba.FREQ
         negated = 1 if word.startswith("非") else -1
-        parts = []
+        latin = [m.span() for m in _LATIN.finditer(word)]
+        inside = {i for a, b in latin for i in range(a + 1, b)}  # cut points that would split a Latin run
+        parts = [word[a:b] for a, b in latin if b - a >= 2 and (a, b) != (0, len(word)) and not word[a:b].isdigit()]
         for n in (2, 3):
             if len(word) > n:
-                parts += [word[i : i + n] for i in range(len(word) - n + 1) if i != negated and freq.get(word[i : i + n])]
+                parts += [
+                    word[i : i + n]
+                    for i in range(len(word) - n + 1)
+                    if i != negated and i not in inside and i + n not in inside and freq.get(word[i : i + n])
+                ]
         return [p for p in parts if p not in self._stop]
+
+
+def _latin_whole(pieces: Iterable[str]) -> list[str]:
+    """jieba's pieces with a Latin word its dictionary cut rejoined: with the corpus term fl (of a
+    heading's 「联邦学习（FL）」), jieba cuts flex into fl + ex."""
+    out: list[str] = []
+    for piece in pieces:
+        if out and _LATIN.fullmatch(piece) and _LATIN.fullmatch(out[-1]):
+            out[-1] += piece
+        else:
+            out.append(piece)
+    return out
 
 
 # jieba's tags for proper nouns: people, places, organisations, other names.
@@ -291,6 +311,8 @@ def forget_tokenizers() -> None:
 
 
 # Heading words that join phrases rather than name things.
+# A heading's own number (1.2, 一、), not the start of a term: 5G of 「5G+智慧采矿应用」 and 十 of 「十四五规划」 stay.
+_HEADING_NUMBER = re.compile(r"^(?:[\d.]+(?![\da-z+])|[一二三四五六七八九十]+(?=、)|[、\s])+")
 _HEADING_SPLIT = re.compile(r"[、，,：:（）()与和及的在之中]|领域|分析|方向|现状|研究报告|研究|趋势|作用|地位")
 
 
@@ -301,7 +323,7 @@ def heading_terms(headings: Iterable[str]) -> list[str]:
     """
     terms = set()
     for heading in headings:
-        heading = re.sub(r"^[\d.一二三四五六七八九十、\s]+", "", normalize(heading))
+        heading = _HEADING_NUMBER.sub("", normalize(heading))
         for part in _HEADING_SPLIT.split(heading):
             if 2 <= len(part) <= 8 and not part.isdigit():
                 terms.add(part)

@@ -49,6 +49,21 @@ def test_heading_terms_are_noun_phrases_of_headings():
     assert "作用" not in terms
 
 
+def test_a_latin_word_is_never_cut_by_a_short_latin_term():
+    # A heading's 「联邦学习（FL）」 makes fl a corpus term; jieba then cut flex into fl + ex, the into t + he.
+    tok = Tokenizer(["fl", "he", "flex协议"])
+    assert tok.tokens("FLEX用到了哪些哈希函数？") == ["flex", "用到", "哈希", "函数"]
+    assert tok.tokens("the heat") == ["the", "heat"]
+    assert "".join(tok.words("FLEX协议 the heat")) == normalize("FLEX协议 the heat")  # every character kept
+    assert {"flex协议", "flex", "协议"} <= set(tok.tokens("FLEX协议")) and "fl" not in tok.tokens("FLEX协议")
+    assert "fl" in tok.tokens("联邦学习（FL）")
+
+
+def test_heading_numbers_are_not_terms_but_5g_is():
+    assert set(heading_terms(["一、生猪养殖：估值低位", "1.引言", "十四五规划的目标"])) == {"生猪养殖", "估值低位", "引言", "十四五规划", "目标"}
+    assert heading_terms(["5G+智慧矿山"]) == ["5g+智慧矿山"]
+
+
 def test_leading_fei_keeps_its_negated_word_out():
     tok = Tokenizer(["非银行金融机构"])
     tokens = tok.tokens("非银行金融机构的作用")
