@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .readers.blocks import Block, Source, numbering
+from .readers.blocks import Block, Source, named_part, numbering
 from .text import split_sentences
 
 _MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
@@ -102,6 +102,8 @@ def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float
         while stack[-1].style != style:
             stack.pop()
         stack.pop()  # a sibling: it takes the place of the one of its style
+    elif block.level is None and not found and named_part(block.text):
+        stack.clear()  # 前言, 附录: a part of the document beside the chapters, never inside one
     elif block.level is not None:
         keep = next((i for i, o in enumerate(stack) if o.level is not None and o.level >= block.level), len(stack))
         del stack[keep:]

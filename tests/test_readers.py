@@ -144,6 +144,26 @@ def test_plain_text_headings_are_recognised():
     ]
 
 
+def test_named_parts_and_two_clause_section_headings_in_wrapped_text():
+    # Hard-wrapped text as extracted from a PDF: lines to the margin are one paragraph; 「前  言」 and
+    # 「附录」 are parts beside the chapters; a section heading may have a comma, an enumerated item not.
+    wrapped = "这一行是正文，它一直写到页面的右边距为止才换行继续写下去。"
+    text = "\n".join([
+        "测试白皮书", "前  言", wrapped, "前言的最后一行。", "四、发展建议", wrapped, "建议的最后一行。",
+        "（一）强化顶层设计，落实管理体系", wrapped, "第一条建议的最后一行。",
+        "（1）需求端，消费复苏", wrapped, "条目的最后一行。", "附录一：术语", wrapped, "附录的最后一行。",
+    ])
+    doc = parse(text.encode("utf-8"), Path("wrapped.txt"), 600)
+    assert [(p.cite, p.headings) for p in doc.passages] == [
+        ("前言(1)", ("前言",)),
+        ("4(1)", ("四、发展建议",)),
+        ("4.1(1)", ("四、发展建议", "（一）强化顶层设计，落实管理体系")),
+        ("4.1(2)", ("四、发展建议", "（一）强化顶层设计，落实管理体系")),
+        ("附录一：术语(1)", ("附录一：术语",)),
+    ]
+    assert doc.passages[3].text.startswith("（1）需求端，消费复苏这一行")
+
+
 def test_numbered_lines_in_a_row_are_a_list_not_headings():
     doc = md("## 风险提示\n\n1）需求不及预期\n2）政策变化\n3）竞争加剧\n")
     assert cites(doc) == [("风险提示(1)", "1）需求不及预期\n2）政策变化\n3）竞争加剧")]

@@ -113,6 +113,9 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
 _BRACKET = re.compile(r"^【([^】]{1,30})】$")
 SENTENCE_PUNCT = re.compile(r"[。！？；!?;，,]")
 HEADING_MAX = 40  # characters of a plain-text heading line; longer lines are text
+# A section's heading may have two clauses (「（三）平衡安全与发展，释放数据资产价值」), up to this many
+# characters; an enumerated item with a comma (（1）…，…) is text.
+COMMA_HEADING_MAX = 30
 
 
 def cn_number(s: str) -> int:
@@ -159,6 +162,7 @@ def numbering(text: str) -> tuple[str, str, str] | None:
 # Numbering that enumerates items more often than it heads sections: in Markdown, where headings
 # have markup of their own, a line so numbered is text.
 ENUMERATIONS = ("（1）", "1）", "①")
+SECTIONS = ("第章", "第节", "第部分", "一、", "（一）")
 
 
 def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True) -> bool:
@@ -171,7 +175,29 @@ def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True
     rest = found[2]
     if not rest or not re.search(r"[\w\u4e00-\u9fff]", rest):
         return False
-    return not SENTENCE_PUNCT.search(rest.rstrip("。：:" if emphasised else "：:"))
+    rest = rest.rstrip("。：:" if emphasised else "：:")
+    if found[0] in SECTIONS and len(rest) <= COMMA_HEADING_MAX:  # 「（一）强化顶层设计，落实数据安全管理体系」
+        rest = rest.replace("，", "").replace(",", "")
+    return not SENTENCE_PUNCT.search(rest)
+
+
+# The parts a report names instead of numbering: a line that is only one of them heads a part of the
+# document of its own, beside the chapters (「前  言」 of a PDF, 「附件数据分类分级列表」 after chapter 四).
+NAMED_PARTS = frozenset(
+    "前言 引言 序言 导言 摘要 内容摘要 执行摘要 概要 提要 结语 结束语 结论 附录 附件 参考文献 致谢 后记 "
+    "编写说明 编制说明 编者按 版权声明 免责声明 法律声明 声明".split()
+)
+_APPENDIX = re.compile(r"^附[录件]")
+
+
+def named_part(line: str) -> str | None:
+    """The heading of a named part (「前  言」 -> 「前言」; 「附录一：术语」), or None for any other line."""
+    compact = re.sub(r"\s+", "", line)
+    if compact in NAMED_PARTS:
+        return compact
+    if _APPENDIX.match(compact) and len(compact) <= 20 and not SENTENCE_PUNCT.search(compact):
+        return line.strip()
+    return None
 
 
 # --------------------------------------------------------------------------- list items

@@ -8,7 +8,7 @@ import zipfile
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import Block, Source, plain_heading
+from .blocks import Block, Source, named_part, plain_heading
 from .tables import render_rows
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
@@ -71,6 +71,7 @@ def read(data: bytes, source: str) -> Source:
             items.append(text)
             continue
         end_list()
-        blocks.append(Block("heading", text) if plain_heading(text) else Block("paragraph", text))
+        named = named_part(text)
+        blocks.append(Block("heading", named or text) if named or plain_heading(text) else Block("paragraph", text))
     end_list()
     return Source(title=title, blocks=tuple(blocks))

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import BULLET, Block, plain_heading
+from .blocks import BULLET, Block, named_part, plain_heading
 
 PAGE_NUMBER = re.compile(
     r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
@@ -130,10 +130,11 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
         known = known_heading(ln) if known_heading else None
         if known is not None and not known[0]:
             continue
-        if known is not None or (ln.cut_short and plain_heading(text)):  # a line to the margin is wrapped text
+        named = named_part(text) if ln.cut_short else None
+        if known is not None or named or (ln.cut_short and plain_heading(text)):  # a line to the margin is wrapped text
             end_paragraph()
             end_list()
-            heading, level = known or (text, None)
+            heading, level = known or (named or text, None)
             blocks.append(Block("heading", heading, level=level, page=ln.page))
             previous = None
             continue
