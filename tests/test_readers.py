@@ -240,6 +240,8 @@ def test_pdf_headings_by_type_size(tmp_path):
     # A cover's and a divider's large type is no section; a short figure line on a page is no label.
     assert not any(h in ("隐私计算行业研究报告", "掘金", "为隐私计算理论") for p in doc.passages for h in p.headings)
     assert [p.cite for p in doc.passages if p.text.startswith("数据安全指")] == ["2(1)"]
+    # Their lines are kept apart, a page a passage, not run together (「…报告测试研究院掘金新型…」).
+    assert [p.text for p in doc.passages if p.page in (1, 2)] == ["隐私计算行业研究报告 测试研究院", "掘金 新型生产要素数据迎来政策红利"]
     # A footnote marker set small right after Chinese text is dropped; a subscript after a letter stays.
     assert any("增加 2.68 倍，其中 H2O 项目" in p.text for p in doc.passages)
     assert_clean(doc)

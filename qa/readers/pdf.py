@@ -30,7 +30,7 @@ from pathlib import Path
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import BULLET, HEADING_MAX, SENTENCE_PUNCT, Block, Source, numbering, plain_heading
-from .text_lines import PAGE_NUMBER, Line, blocks_from_lines, mark_short_lines
+from .text_lines import PAGE_NUMBER, Line, blocks_from_lines, mark_short_lines, width
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
 _DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
@@ -42,6 +42,9 @@ _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A line set this much larger than the body text may be a heading (caict's 16-point 一、 over 14-point
 # text is 1.14x: numbered, found by its numbering anyway; cbi's 14.1 over 9.5, 1.48x).
 _HEADING_SIZE = 1.15
+# Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
+# a cover's or a divider's lines end where their words do.
+_WRAPPED_LINES = 3
 # Titles authoring tools write for every file: not the document's.
 _BAD_TITLE = re.compile(r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿)|www\.|https?:|\.[a-z]{2,5}$", re.I)
 
@@ -66,7 +69,7 @@ def read(data: bytes, source: str) -> Source:
 
     blocks: list[Block] = []
     flat = [Line(text, page) for page, texts in enumerate(lines, 1) for text in texts]
-    for b in blocks_from_lines(mark_short_lines(flat), blank_breaks=False, known_heading=known_heading):
+    for b in blocks_from_lines(_line_by_line(mark_short_lines(flat)), blank_breaks=False, known_heading=known_heading):
         level = outline.get(_key(b.text)) if b.kind in ("paragraph", "heading") else None
         if level is not None:  # the PDF's own outline names this line a heading
             b = Block("heading", b.text, level=level, page=b.page)
@@ -75,6 +78,24 @@ def read(data: bytes, source: str) -> Source:
         blocks.append(b)
     meta = {k: v for k, v in extracted.get("meta", {}).items() if v}
     return Source(title=clean(title), blocks=tuple(blocks), meta=meta, pages=len(pages), pages_without_text=without_text)
+
+
+def _line_by_line(lines: list[Line]) -> list[Line]:
+    """Lines of a page set line by line are kept apart: a cover's 「No.202209 / 中国信息通信研究院 /
+    2022年7月」, a chapter divider's list, a figure's labels. Such a page has no line to the text's
+    margin, nor several lines ending at a margin of its own (columns, text in larger type)."""
+    by_page: dict[int | None, list[Line]] = {}
+    for ln in lines:
+        if ln.text:
+            by_page.setdefault(ln.page, []).append(ln)
+    apart = set()
+    for page, on_page in by_page.items():
+        widths = [width(ln.text) for ln in on_page]
+        edge = max(widths)
+        narrower = sum(1 for w in widths if abs(w - edge) <= 0.08 * edge + 1) >= _WRAPPED_LINES
+        if all(ln.cut_short for ln in on_page) and not narrower:
+            apart.add(page)
+    return [dataclasses.replace(ln, own_line=True) if ln.page in apart else ln for ln in lines]
 
 
 def _key(text: str) -> str:

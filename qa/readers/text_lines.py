@@ -59,6 +59,7 @@ class Line:
     text: str  # cleaned
     page: int | None = None
     cut_short: bool = False  # ends well before the text's usual right margin
+    own_line: bool = False  # set line by line (a cover, a divider, a figure): never joined to the next
 
 
 def width(text: str) -> float:
@@ -74,7 +75,7 @@ def mark_short_lines(lines: list[Line]) -> list[Line]:
     margin = widths[int(len(widths) * 0.8)]
     # Hard-wrapped text has many lines at the margin; where few are, every line is a paragraph of its own.
     wrapped = margin >= 20 and sum(1 for w in widths if abs(w - margin) <= 0.08 * margin + 1) >= 0.3 * len(widths)
-    return [Line(ln.text, ln.page, not wrapped or width(ln.text) < 0.85 * margin) for ln in lines]
+    return [Line(ln.text, ln.page, not wrapped or width(ln.text) < 0.85 * margin, ln.own_line) for ln in lines]
 
 
 def running_headers(lines: list[str]) -> set[str]:
@@ -104,7 +105,10 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
 
     def end_paragraph():
         if para:
-            text = join_lines([ln.text for ln in para])
+            # Lines set one by one stay apart by a space: readable, and still one sentence, since a
+            # sentence of 「邮编：100191」 alone would match any short question about as well as anything.
+            own = para[0].own_line
+            text = " ".join(filter(None, map(clean, (ln.text for ln in para)))) if own else join_lines([ln.text for ln in para])
             if text:
                 blocks.append(Block("paragraph", text, page=para[0].page))
             para.clear()
@@ -149,7 +153,12 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             items.append([Line(BULLET.sub("", text), ln.page, ln.cut_short)])
             previous = ln
             continue
-        starts = _MARKER.match(text) or (previous is not None and previous.cut_short and previous.text.endswith(_SENTENCE_END))
+        starts = (
+            _MARKER.match(text)
+            or (previous is not None and previous.cut_short and previous.text.endswith(_SENTENCE_END)
+                and not (ln.own_line and previous.text.endswith(("：", ":"))))  # a lead-in set line by line
+            or (previous is not None and (previous.own_line != ln.own_line or ln.own_line and previous.page != ln.page))
+        )
         if items and (starts or not previous or previous.cut_short):
             end_list()
         if starts:
