@@ -126,6 +126,8 @@ def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float
             sid = number
         elif parent.numeric:
             sid = number if dotted else f"{parent.id}.{number}"
+            if dotted and not sid.startswith(f"{parent.id}.") and any(u.startswith(f"{number.split('.')[0]}.") for u in used):
+                sid = f"{parent.id} › {number}"  # a document restarting 1.1 in each chapter: 2 › 1.1, not 1.1-2
         else:
             sid = f"{parent.id} › {number}"
         numeric = parent is None or parent.numeric

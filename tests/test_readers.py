@@ -112,6 +112,8 @@ def test_headings_of_any_depth_give_numbered_or_named_unique_cites():
 def test_a_repeated_section_number_still_gets_unique_cites():
     doc = md("## 一、甲\n\n正文一。\n\n## 一、乙\n\n正文二。\n")
     assert [p.cite for p in doc.passages] == ["1(1)", "1-2(1)"]
+    doc = md("## 第一章 甲\n\n### 1.1 概况\n\n正文一。\n\n## 第二章 乙\n\n### 1.1 概况\n\n正文二。\n\n### 1.2 趋势\n\n正文三。\n")
+    assert [p.cite for p in doc.passages] == ["1.1(1)", "2 › 1.1(1)", "2 › 1.2(1)"]
 
 
 def test_a_document_without_headings_and_text_before_the_first_heading():
