@@ -89,6 +89,10 @@ def _top_sizes(blocks: list[Block]) -> dict[str, float]:
 _SAME_SIZE = 0.95
 
 
+def _larger(size: float | None, than: float | None) -> bool:
+    return bool(size and than and than < _SAME_SIZE * size)
+
+
 def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float]) -> None:
     found = numbering(block.text)
     if found and block.size and block.size < _SAME_SIZE * top.get(found[0], 0):
@@ -110,8 +114,10 @@ def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float
         while stack and stack[-1].style == "plain":
             stack.pop()  # nor a heading the document marks up as one
     elif style == "plain" or number:
-        while stack and stack[-1].style == "plain":
-            stack.pop()  # an unnumbered label heads the text after it, never a numbered heading
+        # An unnumbered label heads the text after it, not a numbered heading — unless the label is
+        # set in larger type: CB Insights' 14-point 「强化监管：…」 is the section of its 12-point 1. 2.
+        while stack and stack[-1].style == "plain" and not (style != "plain" and _larger(stack[-1].size, block.size)):
+            stack.pop()
         # A label in larger (or the same) type than the numbered headings open is above them (a PDF's
         # 「市场回响：…」 in 14-point closes its 12-point 「2.数据安全：…」).
         while style == "plain" and block.size and stack and stack[-1].size and stack[-1].size <= block.size:

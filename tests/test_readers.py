@@ -234,14 +234,18 @@ def test_pdf_headings_by_type_size(tmp_path):
     doc = read_document(documents.large_type_pdf(tmp_path / "slides.pdf"))
     sections = {p.text[:5]: p.headings for p in doc.passages}
     assert sections["数据隐私日"] == ("底层价值：应对数据隐私挑战",)
-    assert sections["数据安全指"] == sections["数据安全实"] == ("2.数据安全：价值底座",)
+    # A numbered heading in smaller type than the label before it is a section of that label.
+    assert sections["数据安全指"] == sections["数据安全实"] == ("底层价值：应对数据隐私挑战", "2.数据安全：价值底座")
     # The repeat of the section title at a page's foot is neither a heading nor text; the next
     # larger-type heading closes the smaller numbered one.
     assert sections["隐私计算赛"] == ("市场回响：投融资势头强劲",)
     assert not any("底层价值" in p.text for p in doc.passages)
     # A cover's and a divider's large type is no section; a short figure line on a page is no label.
     assert not any(h in ("隐私计算行业研究报告", "掘金", "为隐私计算理论") for p in doc.passages for h in p.headings)
-    assert [p.cite for p in doc.passages if p.text.startswith("数据安全指")] == ["2(1)"]
+    assert [p.cite for p in doc.passages if p.text.startswith("数据安全指")] == ["底层价值：应对数据隐私挑战 › 2(1)"]
+    # The title drawn atop page 6 heads all of its text; the wrapped title is one heading.
+    assert sections["应用正在多"] == ("前景展望：应用加速落地",)
+    assert sections["产品化能力"] == ("前景展望：应用加速落地", "1.底层技术相对成熟，产品化能力成为核心竞争力")
     # Their lines are kept apart, a page a passage, not run together (「…报告测试研究院掘金新型…」).
     assert [p.text for p in doc.passages if p.page in (1, 2)] == ["隐私计算行业研究报告 测试研究院", "掘金 新型生产要素数据迎来政策红利"]
     # A footnote marker set small right after Chinese text is dropped; a subscript after a letter stays.

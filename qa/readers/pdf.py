@@ -45,6 +45,9 @@ _HEADING_SIZE = 1.15
 # Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
 # a cover's or a divider's lines end where their words do.
 _WRAPPED_LINES = 3
+_SAME_SIZE = 0.95  # type within 5 % is the same size
+_WRAPPED_TITLE = 10  # characters of a title's first line, at least, when it wraps
+_ENDS = ("。", "！", "？", "；", "：", ":", ".", "!", "?", ";")
 # Titles authoring tools write for every file: not the document's.
 _BAD_TITLE = re.compile(r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿)|www\.|https?:|\.[a-z]{2,5}$", re.I)
 
@@ -66,6 +69,13 @@ def read(data: bytes, source: str) -> Source:
 
     def known_heading(line: Line):
         return contents.get(_key(line.text)) or large.heading(line)
+
+    for page, texts in enumerate(lines, 1):
+        texts[:] = large.join_wrapped(page, texts)
+        first = large.page_title(page, texts)
+        if first is not None:
+            texts.remove(first)
+            texts.insert(0, first)
 
     blocks: list[Block] = []
     flat = [Line(text, page) for page, texts in enumerate(lines, 1) for text in texts]
@@ -109,18 +119,39 @@ class _LargeType:
     def __init__(self, line_sizes: list[list], title: str):
         chars: Counter = Counter()
         self.sizes: list[dict[str, float]] = []
+        self.heights: list[dict[str, float]] = []
         for page in line_sizes:
-            sizes = {}
-            for text, size in page:
+            sizes, heights = {}, {}
+            for text, size, height in page:
                 key = _key(_fix_chars(clean(text)))
                 chars[size] += len(key)
                 sizes.setdefault(key, size)
+                heights.setdefault(key, height)
             self.sizes.append(sizes)
+            self.heights.append(heights)
         self.body = chars.most_common(1)[0][0] if chars else 0.0
         # A page's body text: enough characters at the body size (a cover or divider page has none).
         self.has_body = [sum(len(k) for k, v in sizes.items() if v == self.body) >= 50 for sizes in self.sizes]
         self.title = _key(title)
-        self.last = ""
+        self.last: dict[float, str] = {}  # the unnumbered heading open at each type size
+
+    def page_title(self, page: int, lines: list[str]) -> str | None:
+        """A line in heading type that the page's text stream gives after its body text but that is
+        set above all of it: the page's running section title (CB Insights prints 「隐私计算技术子项——
+        同态加密（HE）」 atop the page and writes it last). None when there is none."""
+        if not self.body or page > len(self.sizes):
+            return None
+        sizes, heights = self.sizes[page - 1], self.heights[page - 1]
+        body = [heights[k] for k in map(_key, lines) if k in sizes and self.body <= sizes[k] < _HEADING_SIZE * self.body]
+        seen_body = False
+        for line in lines:
+            key = _key(line)
+            size = sizes.get(key)
+            if size is not None and self.body <= size < _HEADING_SIZE * self.body:
+                seen_body = True
+            elif seen_body and size and size >= _HEADING_SIZE * self.body and _heading_like(line) and heights[key] > max(body):
+                return line
+        return None
 
     def size(self, page: int | None, text: str) -> float | None:
         return self.sizes[page - 1].get(_key(text)) if page is not None and 0 < page <= len(self.sizes) else None
@@ -132,18 +163,43 @@ class _LargeType:
         size = self.sizes[line.page - 1].get(key)
         if size is None or size < _HEADING_SIZE * self.body or not _heading_like(line.text) or (self.title and key in self.title):
             return None
-        if key == self.last:
+        if key in self.last.values():
             return ("", None)  # a section's title again, as a running header: no heading, no text
         if numbering(line.text) is None:  # the section a running header repeats is an unnumbered one
-            self.last = key
+            # It closes the sections in the same or smaller type: their titles may head text again.
+            self.last = {s: k for s, k in self.last.items() if _SAME_SIZE * s > size}
+            self.last[size] = key
         return (line.text, None)
+
+    def join_wrapped(self, page: int, lines: list[str]) -> list[str]:
+        """A title in heading type wrapped over two lines, one line (「1.隐私计算底层技术…，产品化能力成」
+        「为核心竞争力」), on a page with body text."""
+        if not self.body or page > len(self.sizes) or not self.has_body[page - 1]:
+            return lines
+        sizes, heights = self.sizes[page - 1], self.heights[page - 1]
+        out: list[str] = []
+        for line in lines:
+            if out:
+                a, b = sizes.get(_key(out[-1])), sizes.get(_key(line))
+                joined = out[-1] + line
+                if (
+                    a and a == b and a >= _HEADING_SIZE * self.body and len(out[-1]) >= _WRAPPED_TITLE
+                    and len(line) < len(out[-1]) and not out[-1].endswith(_ENDS) and _heading_like(joined)
+                ):
+                    sizes[_key(joined)] = a
+                    heights[_key(joined)] = heights[_key(out[-1])]
+                    out[-1] = joined
+                    continue
+            out.append(line)
+        return out
 
 
 def _heading_like(text: str) -> bool:
+    # A title in heading type may have two clauses (「强化监管：促进数据合规利用，守护基本价值」).
     return (
         len(text) <= HEADING_MAX
         and bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", text))
-        and not SENTENCE_PUNCT.search(text.rstrip("：:"))
+        and not SENTENCE_PUNCT.search(text.rstrip("：:").replace("，", "").replace(",", ""))
         and not BULLET.match(text)
         and not PAGE_NUMBER.match(text)
         and not _CAPTION.match(text)

@@ -63,6 +63,7 @@ class _Runs:
 
     def __init__(self):
         self.runs: list[tuple[str, float]] = []
+        self.heights: list[float] = []  # each run's baseline height on the page (PDF units, up is more)
 
     def visit(self, text, cm, tm, font, size):
         scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
@@ -71,29 +72,31 @@ class _Runs:
         if before and _MARKER.fullmatch(text) and _CJK_END.search(before[0]) and size < _MARKER_SIZE * before[1]:
             return
         self.runs.append((text, size))
+        self.heights.append(round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1))
 
     def text(self) -> str:
         return "".join(t for t, _ in self.runs)
 
     def line_sizes(self) -> list[list]:
-        """[text, size] of each line, the size being that of most of its characters."""
+        """[text, size, height] of each line: the size of most of its characters, the height of its
+        first run on the page."""
         lines, line = [], []
-        for text, size in self.runs:
+        for (text, size), height in zip(self.runs, self.heights):
             for i, part in enumerate(text.split("\n")):
                 if i:
                     lines.append(line)
                     line = []
                 if part:
-                    line.append((part, size))
+                    line.append((part, size, height))
         lines.append(line)
         out = []
         for line in lines:
-            text = "".join(t for t, _ in line)
+            text = "".join(t for t, _, _ in line)
             if text.strip():
                 chars: dict[float, int] = {}
-                for t, size in line:
+                for t, size, _ in line:
                     chars[size] = chars.get(size, 0) + len(t.strip())
-                out.append([text, max(chars, key=chars.get)])
+                out.append([text, max(chars, key=chars.get), next(h for t, _, h in line if t.strip())])
         return out
 
 
