@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .readers.blocks import Block, Source, named_part, numbering
+from .readers.blocks import SAME_SIZE, Block, Source, named_part, numbering
 from .text import split_sentences
 
 _MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
@@ -80,22 +80,20 @@ def _top_sizes(blocks: list[Block]) -> dict[str, float]:
     top = {}
     for style, got in sizes.items():
         largest = max(got)
-        if sum(1 for x in got if x >= _SAME_SIZE * largest) >= 2:
+        if sum(1 for x in got if x >= SAME_SIZE * largest) >= 2:
             top[style] = largest
     return top
 
 
-# Type within 5 % is the same size (flex sets its 1.1 headings in 15.8 and 16.1 point).
-_SAME_SIZE = 0.95
 
 
 def _larger(size: float | None, than: float | None) -> bool:
-    return bool(size and than and than < _SAME_SIZE * size)
+    return bool(size and than and than < SAME_SIZE * size)
 
 
 def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float]) -> None:
     found = numbering(block.text)
-    if found and block.size and block.size < _SAME_SIZE * top.get(found[0], 0):
+    if found and block.size and block.size < SAME_SIZE * top.get(found[0], 0):
         # Numbered like the sections but set smaller: a box's or a table's own numbering (caict's
         # case studies 「1.国药集团…」 in body type under 16-point 「1.我国数字经济…」), so a label.
         block = Block("heading", found[2] or block.text, page=block.page, size=block.size)

@@ -113,6 +113,8 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
 _BRACKET = re.compile(r"^【([^】]{1,30})】$")
 SENTENCE_PUNCT = re.compile(r"[。！？；!?;，,]")
 HEADING_MAX = 40  # characters of a plain-text heading line; longer lines are text
+# Type within 5 % is the same size (flex sets its 1.1 headings in 15.8 and 16.1 point).
+SAME_SIZE = 0.95
 # A section's heading may have two clauses (「（三）平衡安全与发展，释放数据资产价值」), up to this many
 # characters; an enumerated item with a comma (（1）…，…) is text.
 COMMA_HEADING_MAX = 30

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import BULLET, HEADING_MAX, SENTENCE_PUNCT, Block, Source, numbering, plain_heading
-from .text_lines import PAGE_NUMBER, Line, blocks_from_lines, mark_short_lines, width
+from .blocks import BULLET, HEADING_MAX, SAME_SIZE, SENTENCE_PUNCT, Block, Source, numbering, plain_heading
+from .text_lines import PAGE_NUMBER, SENTENCE_END, Line, blocks_from_lines, mark_short_lines, width
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
 _DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
@@ -45,9 +45,7 @@ _HEADING_SIZE = 1.15
 # Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
 # a cover's or a divider's lines end where their words do.
 _WRAPPED_LINES = 3
-_SAME_SIZE = 0.95  # type within 5 % is the same size
 _WRAPPED_TITLE = 10  # characters of a title's first line, at least, when it wraps
-_ENDS = ("。", "！", "？", "；", "：", ":", ".", "!", "?", ";")
 # Titles authoring tools write for every file: not the document's.
 _BAD_TITLE = re.compile(r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿)|www\.|https?:|\.[a-z]{2,5}$", re.I)
 
@@ -167,7 +165,7 @@ class _LargeType:
             return ("", None)  # a section's title again, as a running header: no heading, no text
         if numbering(line.text) is None:  # the section a running header repeats is an unnumbered one
             # It closes the sections in the same or smaller type: their titles may head text again.
-            self.last = {s: k for s, k in self.last.items() if _SAME_SIZE * s > size}
+            self.last = {s: k for s, k in self.last.items() if SAME_SIZE * s > size}
             self.last[size] = key
         return (line.text, None)
 
@@ -184,7 +182,7 @@ class _LargeType:
                 joined = out[-1] + line
                 if (
                     a and a == b and a >= _HEADING_SIZE * self.body and len(out[-1]) >= _WRAPPED_TITLE
-                    and len(line) < len(out[-1]) and not out[-1].endswith(_ENDS) and _heading_like(joined)
+                    and len(line) < len(out[-1]) and not out[-1].endswith(SENTENCE_END) and _heading_like(joined)
                 ):
                     sizes[_key(joined)] = a
                     heights[_key(joined)] = heights[_key(out[-1])]

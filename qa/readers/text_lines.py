@@ -20,7 +20,7 @@ PAGE_NUMBER = re.compile(
     r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
 )
 _MARKER = re.compile(r"^[(（]\s*\d{1,3}\s*[)）]|^\d{1,2}[)）]")
-_SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
+SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
 # A figure's or table's caption (图表 1：…, 图 | …): a line of its own, never glued to the text around it.
 _CAPTION = re.compile(r"^(?:图表|图|表|附图|附表)\s*(?:\d{1,3}(?:[-.－]\d{1,3})?(?:\s*[:：|｜]|\s)|[|｜])\s*\S")
 _HEADER_MAX = 40
@@ -155,7 +155,7 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             continue
         starts = (
             _MARKER.match(text)
-            or (previous is not None and previous.cut_short and previous.text.endswith(_SENTENCE_END)
+            or (previous is not None and previous.cut_short and previous.text.endswith(SENTENCE_END)
                 and not (ln.own_line and previous.text.endswith(("：", ":"))))  # a lead-in set line by line
             or (previous is not None and (previous.own_line != ln.own_line or ln.own_line and previous.page != ln.page))
         )
