@@ -166,6 +166,16 @@ def test_named_parts_and_two_clause_section_headings_in_wrapped_text():
     assert doc.passages[3].text.startswith("（1）需求端，消费复苏这一行")
 
 
+def test_a_lone_lead_in_opens_the_text_after_it():
+    # 「输入：」 alone on its line is never a passage; after a sentence end it starts one.
+    wrapped = "这一行是正文，它一直写到页面的右边距为止才换行继续写下去，直到。"
+    text = "\n".join(["测试白皮书", "一、协议", wrapped, "输入：", "用户ID；", "具体步骤：", "Step1：发起查询。"])
+    doc = parse(text.encode("utf-8"), Path("lines.txt"), 600)
+    assert [p.text for p in doc.passages] == [wrapped, "输入：用户ID；", "具体步骤：Step1：发起查询。"]
+    typed = parse("标题\n\n安全要求：\n\n只能获得查询结果。\n".encode("utf-8"), Path("typed.txt"), 600)
+    assert [p.text for p in typed.passages] == ["安全要求：只能获得查询结果。"]
+
+
 def test_numbered_lines_in_a_row_are_a_list_not_headings():
     doc = md("## 风险提示\n\n1）需求不及预期\n2）政策变化\n3）竞争加剧\n")
     assert cites(doc) == [("风险提示(1)", "1）需求不及预期\n2）政策变化\n3）竞争加剧")]

@@ -94,6 +94,13 @@ def running_headers(lines: list[str]) -> set[str]:
     }
 
 
+_LEAD_IN_MAX = 12  # characters of a lone lead-in line such as 「具体步骤：」
+
+
+def _lead_in(text: str) -> bool:
+    return len(text) <= _LEAD_IN_MAX and text.endswith(("：", ":")) and not re.search(r"[。！？；，,]", text)
+
+
 def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None) -> list[Block]:
     """Paragraphs, headings and bullet lists from lines ("" is a blank line). `known_heading(line)`:
     for a line the document itself marks as a heading (a PDF's contents page, its type size), the
@@ -126,7 +133,7 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
     for ln in lines:
         text = ln.text
         if not text:
-            if blank_breaks:
+            if blank_breaks and not (len(para) == 1 and not items and _lead_in(para[0].text)):
                 end_paragraph()
                 end_list()
             previous = None if blank_breaks else previous
@@ -153,10 +160,14 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             items.append([Line(BULLET.sub("", text), ln.page, ln.cut_short)])
             previous = ln
             continue
+        # A lone lead-in (「输入：」, 「具体步骤：」) opens the text after it, never a passage of its own; one
+        # after a sentence end starts a paragraph even when that sentence reached the margin.
+        led = len(para) == 1 and not items and _lead_in(para[0].text)
         starts = (
-            _MARKER.match(text)
+            (_MARKER.match(text) and not led)
             or (previous is not None and previous.cut_short and previous.text.endswith(SENTENCE_END)
-                and not (ln.own_line and previous.text.endswith(("：", ":"))))  # a lead-in set line by line
+                and not led and not (ln.own_line and previous.text.endswith(("：", ":"))))  # a lead-in set line by line
+            or (_lead_in(text) and previous is not None and previous.text.endswith(("。", "！", "？", "；")))
             or (previous is not None and (previous.own_line != ln.own_line or ln.own_line and previous.page != ln.page))
         )
         if items and (starts or not previous or previous.cut_short):
