@@ -114,7 +114,10 @@ def large_type_pdf(out: Path) -> Path:
         f"{foot('底层价值：应对数据隐私挑战')}<p>数据隐私日渐从社会讨论落地为法律。{body}</p>"
         f"<p style='font-size:12pt;font-weight:bold'>2.数据安全：价值底座</p><p>数据安全指数据免于滥用。{body}</p>"
         "<p>为隐私计算理论</p><p>标准与行业标准提供理论支持。</p>",
-        f"<p>数据安全实践仍在推进。{body}</p>{foot('底层价值：应对数据隐私挑战')}",
+        f"<p>数据安全实践仍在推进。{body}</p>"
+        "<div style='font-size:8pt'><p>• 针对体系化需求</p><p>场景，提出隐私计算理论</p><p>• 关键技术体系包</p>"
+        "<p>含框架、形式化定义</p></div>"
+        f"{foot('底层价值：应对数据隐私挑战')}",
         f"{foot('市场回响：投融资势头强劲')}<p>隐私计算赛道的投融资持续升温。{body}</p>"
         "<p>融资金额增加 2.68 倍<sup style='font-size:6pt'>2</sup>，其中 H<sub style='font-size:6pt'>2</sub>O 项目居多。</p>",
         # A section title drawn atop the page but written after its text; a title wrapped over two lines.

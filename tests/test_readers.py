@@ -253,6 +253,8 @@ def test_pdf_headings_by_type_size(tmp_path):
     # A cover's and a divider's large type is no section; a short figure line on a page is no label.
     assert not any(h in ("隐私计算行业研究报告", "掘金", "为隐私计算理论") for p in doc.passages for h in p.headings)
     assert [p.cite for p in doc.passages if p.text.startswith("数据安全指")] == ["底层价值：应对数据隐私挑战 › 2(1)"]
+    # A diagram's words are one passage, not one a box.
+    assert [p.text for p in doc.passages if "体系化" in p.text] == ["针对体系化需求 场景，提出隐私计算理论 关键技术体系包 含框架、形式化定义"]
     # The title drawn atop page 6 heads all of its text; the wrapped title is one heading.
     assert sections["应用正在多"] == ("前景展望：应用加速落地",)
     assert sections["产品化能力"] == ("前景展望：应用加速落地", "1.底层技术相对成熟，产品化能力成为核心竞争力")

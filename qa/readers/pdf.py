@@ -30,7 +30,7 @@ from pathlib import Path
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import BULLET, HEADING_MAX, SAME_SIZE, SENTENCE_PUNCT, Block, Source, numbering, plain_heading
-from .text_lines import PAGE_NUMBER, SENTENCE_END, Line, blocks_from_lines, mark_short_lines, width
+from .text_lines import CAPTION_LINE, PAGE_NUMBER, SENTENCE_END, Line, blocks_from_lines, mark_short_lines, width
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
 _DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
@@ -45,6 +45,7 @@ _HEADING_SIZE = 1.15
 # Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
 # a cover's or a divider's lines end where their words do.
 _WRAPPED_LINES = 3
+_FRAGMENT_MAX = 40  # characters of a diagram's line of words
 _WRAPPED_TITLE = 10  # characters of a title's first line, at least, when it wraps
 # Titles authoring tools write for every file: not the document's.
 _BAD_TITLE = re.compile(r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿)|www\.|https?:|\.[a-z]{2,5}$", re.I)
@@ -83,9 +84,18 @@ def read(data: bytes, source: str) -> Source:
             b = Block("heading", b.text, level=level, page=b.page)
         if b.kind == "heading":
             b = dataclasses.replace(b, size=large.size(b.page, b.text))
+        if _fragment(b) and blocks and _fragment(blocks[-1]) and blocks[-1].page == b.page:
+            before = blocks.pop()
+            b = dataclasses.replace(before, text=f"{before.text} {b.text}")  # a diagram's words
         blocks.append(b)
     meta = {k: v for k, v in extracted.get("meta", {}).items() if v}
     return Source(title=clean(title), blocks=tuple(blocks), meta=meta, pages=len(pages), pages_without_text=without_text)
+
+
+def _fragment(block: Block) -> bool:
+    """A few words that are no sentence, as a diagram's boxes give them (「针对体系化需求」, 「立场景」):
+    such paragraphs in a row on a page are one passage, not one each."""
+    return block.kind == "paragraph" and len(block.text) < _FRAGMENT_MAX and not block.text.endswith(SENTENCE_END) and not CAPTION_LINE.match(block.text)
 
 
 def _line_by_line(lines: list[Line]) -> list[Line]:

@@ -22,7 +22,7 @@ PAGE_NUMBER = re.compile(
 _MARKER = re.compile(r"^[(（]\s*\d{1,3}\s*[)）]|^\d{1,2}[)）]")
 SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
 # A figure's or table's caption (图表 1：…, 图 | …): a line of its own, never glued to the text around it.
-_CAPTION = re.compile(r"^(?:图表|图|表|附图|附表)\s*(?:\d{1,3}(?:[-.－]\d{1,3})?(?:\s*[:：|｜]|\s)|[|｜])\s*\S")
+CAPTION_LINE = re.compile(r"^(?:图表|图|表|附图|附表)\s*(?:\d{1,3}(?:[-.－]\d{1,3})?(?:\s*[:：|｜]|\s)|[|｜])\s*\S")
 _HEADER_MAX = 40
 
 
@@ -149,7 +149,7 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             blocks.append(Block("heading", heading, level=level, page=ln.page))
             previous = None
             continue
-        if _CAPTION.match(text):
+        if CAPTION_LINE.match(text):
             end_paragraph()
             end_list()
             blocks.append(Block("paragraph", text, page=ln.page))
