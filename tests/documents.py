@@ -218,5 +218,7 @@ def word_docx(out: Path) -> Path:
             table.cell(r, c).text = value
     d.add_heading("风险", level=1)
     d.add_paragraph("主要风险是市场竞争加剧和人才流失。")
+    d.add_paragraph("附  录")  # a named part in a plain paragraph: beside the chapters, not in 风险
+    d.add_paragraph("云服务指按需提供的计算资源。")
     d.save(out)
     return out
