@@ -14,7 +14,13 @@ Reader = Callable[[bytes, str], Source]
 
 # Bumped when what a reader or qa.structure makes of the same bytes changes: an index made by other
 # rules is then parsed afresh instead of reusing its stored documents.
-RULES_VERSION = 17  # 2, 3: a PDF's contents page names its headings; 4: 2.5G is item 2; 5: captions; 6: 12.3亿元 no section; 7: PDF headings by type size; 8: list items count up, contents labels; 9: smaller numbered lines are labels; 10: PDF footnote markers; 11: named parts (前言, 附录), two-clause section headings; 12, 13: pages set line by line (a cover), lines apart; 14: 1.1 restarting under a chapter; 15: PDF page titles drawn atop, wrapped titles, larger labels parent numbered headings; 16: lone lead-ins; 17: a diagram's words one passage
+# 2, 3: a PDF's contents page names its headings; 4: 2.5G is item 2; 5: captions; 6: 12.3亿元 no
+# section; 7: PDF headings by type size; 8: list items count up, contents labels; 9: smaller numbered
+# lines are labels; 10: PDF footnote markers; 11: named parts (前言, 附录), two-clause section headings;
+# 12, 13: pages set line by line (a cover), lines apart; 14: 1.1 restarting under a chapter; 15: PDF
+# page titles drawn atop, wrapped titles, larger labels parent numbered headings; 16: lone lead-ins;
+# 17: a diagram's words one passage.
+RULES_VERSION = 17
 
 
 def _markdown(data: bytes, source: str) -> Source:

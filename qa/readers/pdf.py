@@ -95,7 +95,8 @@ def read(data: bytes, source: str) -> Source:
 def _fragment(block: Block) -> bool:
     """A few words that are no sentence, as a diagram's boxes give them (「针对体系化需求」, 「立场景」):
     such paragraphs in a row on a page are one passage, not one each."""
-    return block.kind == "paragraph" and len(block.text) < _FRAGMENT_MAX and not block.text.endswith(SENTENCE_END) and not CAPTION_LINE.match(block.text)
+    text = block.text
+    return block.kind == "paragraph" and len(text) < _FRAGMENT_MAX and not text.endswith(SENTENCE_END) and not CAPTION_LINE.match(text)
 
 
 def _line_by_line(lines: list[Line]) -> list[Line]:

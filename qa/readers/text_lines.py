@@ -129,11 +129,14 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
                 blocks.append(Block("list", "", tuple(texts), page=items[0][0].page))
             items.clear()
 
+    def led() -> bool:  # the paragraph so far is a lone lead-in line
+        return len(para) == 1 and not items and _lead_in(para[0].text)
+
     previous: Line | None = None
     for ln in lines:
         text = ln.text
         if not text:
-            if blank_breaks and not (len(para) == 1 and not items and _lead_in(para[0].text)):
+            if blank_breaks and not led():
                 end_paragraph()
                 end_list()
             previous = None if blank_breaks else previous
@@ -162,11 +165,11 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             continue
         # A lone lead-in (「输入：」, 「具体步骤：」) opens the text after it, never a passage of its own; one
         # after a sentence end starts a paragraph even when that sentence reached the margin.
-        led = len(para) == 1 and not items and _lead_in(para[0].text)
+        opened = led()
         starts = (
-            (_MARKER.match(text) and not led)
+            (_MARKER.match(text) and not opened)
             or (previous is not None and previous.cut_short and previous.text.endswith(SENTENCE_END)
-                and not led and not (ln.own_line and previous.text.endswith(("：", ":"))))  # a lead-in set line by line
+                and not opened and not (ln.own_line and previous.text.endswith(("：", ":"))))  # a lead-in set line by line
             or (_lead_in(text) and previous is not None and previous.text.endswith(("。", "！", "？", "；")))
             or (previous is not None and (previous.own_line != ln.own_line or ln.own_line and previous.page != ln.page))
         )
