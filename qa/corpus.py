@@ -214,10 +214,12 @@ def example_questions(corpus_dir: Path, documents: list[Document]) -> list[str]:
 def _topic(heading: str) -> str:
     import re
 
-    from .readers.blocks import numbering
+    from .readers.blocks import named_part, numbering
 
     found = numbering(heading)
     topic = (found[2] if found else heading).strip(" ：:。")
+    if named_part(topic):  # 前言, 版权声明: a part of the document, not what it is about
+        return ""
     return topic if 2 <= len(topic) <= 24 and not re.search(r"[，。；！？]", topic) else ""
 
 

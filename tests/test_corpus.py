@@ -151,3 +151,12 @@ def test_text_without_chapters_and_a_repeated_marker_are_documents_too():
     doc = parse_markdown("# 标题\n\n## 一、章\n\n### 1.1 节\n\n(1) 一段。\n\n(1) 报告自己的编号。\n")
     # The second (1) is the report's own item, not the paragraph's number: kept in the text, cited (2).
     assert [(p.cite, p.text) for p in doc.passages] == [("1.1(1)", "一段。"), ("1.1(2)", "(1) 报告自己的编号。")]
+
+
+def test_example_questions_come_from_section_headings_never_from_named_parts(tmp_path):
+    from qa.corpus import example_questions
+
+    text = "测试白皮书\n\n版权声明\n\n本白皮书版权属于测试研究院。\n\n前  言\n\n近年来行业发展迅速。\n\n一、市场规模\n\n市场规模持续扩大。\n"
+    doc = parse(text.encode("utf-8"), Path("paper.txt"), 600)
+    assert [p.headings[0] for p in doc.passages] == ["版权声明", "前言", "一、市场规模"]
+    assert example_questions(tmp_path, [doc]) == ["关于市场规模，文档是怎么说的？"]
