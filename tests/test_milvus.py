@@ -57,6 +57,15 @@ def milvus_index(request, tmp_path_factory, report_corpus, encoder, settings):
                 store.call("drop_collection", name)
 
 
+def test_sentence_vectors_and_scores_match_the_local_store_rows_repeated_or_not(milvus_index, retriever):
+    location, milvus_settings = milvus_index
+    milvus, local = load(location, milvus_settings), retriever.data
+    rows = np.array([5, 0, 5, 119, 0, 7], dtype=np.int64)
+    assert np.allclose(milvus.sentence_rows(rows), local.sentence_rows(rows), atol=1e-6)
+    q = local.sentence_rows(np.array([3]))[0]
+    assert np.allclose(milvus.sentence_scores(rows, q), local.sentence_scores(rows, q), atol=1e-5)
+
+
 @pytest.mark.parametrize("name", QUESTION_SETS)
 def test_every_question_gets_the_same_answer_from_both_stores(name, milvus_index, retriever, query_encoder):
     location, milvus_settings = milvus_index

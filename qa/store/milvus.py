@@ -393,11 +393,8 @@ class MilvusIndex(IndexData):
         """The engine scores the rows (an exact search of the FLAT sentence collection, filtered to
         them): scores cross the wire, not 512 floats a sentence (a question at 10k passages took
         ~70 ms more than on the local store fetching them)."""
-        rows = np.asarray(rows, dtype=np.int64)
+        where = _positions(rows)
         out = np.zeros(len(rows), dtype=np.float32)
-        where: dict[int, list[int]] = {}
-        for i, r in enumerate(rows.tolist()):
-            where.setdefault(r, []).append(i)
         unique = list(where)
         query = [vector.astype(np.float32).tolist()]
         for a in range(0, len(unique), _FETCH_ROWS):
@@ -413,17 +410,25 @@ class MilvusIndex(IndexData):
         return out
 
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
-        rows = np.asarray(rows, dtype=np.int64)
+        where = _positions(rows)
         out = np.zeros((len(rows), self.dimension), dtype=np.float32)
-        where = {int(r): i for i, r in enumerate(rows)}
-        for a in range(0, len(rows), _FETCH_ROWS):
-            chunk = [int(r) for r in rows[a : a + _FETCH_ROWS]]
+        unique = list(where)
+        for a in range(0, len(unique), _FETCH_ROWS):
+            chunk = unique[a : a + _FETCH_ROWS]
             got = self.store.call("query", self.sentence_collection, filter=f"sid in {chunk}", output_fields=["vector"], limit=len(chunk))
             for g in got:
                 out[where[int(g["sid"])]] = g["vector"]
             if len(got) != len(chunk):
                 raise IndexCorrupt(f"index generation {self.location} lacks sentence vectors: run `qa build` to rebuild it")
         return out
+
+
+def _positions(rows) -> dict[int, list[int]]:
+    """Each distinct sentence row and where it stands in `rows` (a row may be asked for twice)."""
+    where: dict[int, list[int]] = {}
+    for i, r in enumerate(np.asarray(rows, dtype=np.int64).tolist()):
+        where.setdefault(r, []).append(i)
+    return where
 
 
 def _bm25_weights(bm25, n: int) -> list[dict[int, float]]:
