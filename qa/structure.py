@@ -85,8 +85,6 @@ def _top_sizes(blocks: list[Block]) -> dict[str, float]:
     return top
 
 
-
-
 def _larger(size: float | None, than: float | None) -> bool:
     return bool(size and than and than < SAME_SIZE * size)
 

@@ -112,6 +112,7 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
 )
 _BRACKET = re.compile(r"^【([^】]{1,30})】$")
 SENTENCE_PUNCT = re.compile(r"[。！？；!?;，,]")
+SENTENCE_STOP = re.compile(r"[。！？；!?;]")  # the same without commas: a heading may have two clauses
 HEADING_MAX = 40  # characters of a plain-text heading line; longer lines are text
 # Type within 5 % is the same size (flex sets its 1.1 headings in 15.8 and 16.1 point).
 SAME_SIZE = 0.95
@@ -178,9 +179,8 @@ def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True
     if not rest or not re.search(r"[\w\u4e00-\u9fff]", rest):
         return False
     rest = rest.rstrip("。：:" if emphasised else "：:")
-    if found[0] in SECTIONS and len(rest) <= COMMA_HEADING_MAX:  # 「（一）强化顶层设计，落实数据安全管理体系」
-        rest = rest.replace("，", "").replace(",", "")
-    return not SENTENCE_PUNCT.search(rest)
+    two_clauses = found[0] in SECTIONS and len(rest) <= COMMA_HEADING_MAX  # 「（一）强化顶层设计，落实数据安全管理体系」
+    return not (SENTENCE_STOP if two_clauses else SENTENCE_PUNCT).search(rest)
 
 
 # The parts a report names instead of numbering: a line that is only one of them heads a part of the

@@ -29,8 +29,8 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import BULLET, HEADING_MAX, SAME_SIZE, SENTENCE_PUNCT, Block, Source, numbering, plain_heading
-from .text_lines import CAPTION_LINE, PAGE_NUMBER, SENTENCE_END, Line, blocks_from_lines, mark_short_lines, width
+from .blocks import BULLET, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, numbering, plain_heading
+from .text_lines import CAPTION_LINE, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, mark_short_lines, width
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
 _DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
@@ -110,8 +110,7 @@ def _line_by_line(lines: list[Line]) -> list[Line]:
     apart = set()
     for page, on_page in by_page.items():
         widths = [width(ln.text) for ln in on_page]
-        edge = max(widths)
-        narrower = sum(1 for w in widths if abs(w - edge) <= 0.08 * edge + 1) >= _WRAPPED_LINES
+        narrower = at_margin(widths, max(widths)) >= _WRAPPED_LINES
         if all(ln.cut_short for ln in on_page) and not narrower:
             apart.add(page)
     return [dataclasses.replace(ln, own_line=True) if ln.page in apart else ln for ln in lines]
@@ -208,7 +207,7 @@ def _heading_like(text: str) -> bool:
     return (
         len(text) <= HEADING_MAX
         and bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", text))
-        and not SENTENCE_PUNCT.search(text.rstrip("：:").replace("，", "").replace(",", ""))
+        and not SENTENCE_STOP.search(text.rstrip("：:"))
         and not BULLET.match(text)
         and not PAGE_NUMBER.match(text)
         and not _CAPTION.match(text)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import BULLET, Block, named_part, plain_heading
+from .blocks import BULLET, SENTENCE_PUNCT, Block, named_part, plain_heading
 
 PAGE_NUMBER = re.compile(
     r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
@@ -67,6 +67,11 @@ def width(text: str) -> float:
     return sum(0.5 if ch.isascii() else 1.0 for ch in text)
 
 
+def at_margin(widths: list[float], margin: float) -> int:
+    """How many of the lines end at this margin (within 8 % and a character)."""
+    return sum(1 for w in widths if abs(w - margin) <= 0.08 * margin + 1)
+
+
 def mark_short_lines(lines: list[Line]) -> list[Line]:
     """Flag lines that end before the usual margin (the 80th percentile of line widths)."""
     widths = sorted(width(ln.text) for ln in lines if ln.text)
@@ -74,7 +79,7 @@ def mark_short_lines(lines: list[Line]) -> list[Line]:
         return lines
     margin = widths[int(len(widths) * 0.8)]
     # Hard-wrapped text has many lines at the margin; where few are, every line is a paragraph of its own.
-    wrapped = margin >= 20 and sum(1 for w in widths if abs(w - margin) <= 0.08 * margin + 1) >= 0.3 * len(widths)
+    wrapped = margin >= 20 and at_margin(widths, margin) >= 0.3 * len(widths)
     return [Line(ln.text, ln.page, not wrapped or width(ln.text) < 0.85 * margin, ln.own_line) for ln in lines]
 
 
@@ -98,7 +103,7 @@ _LEAD_IN_MAX = 12  # characters of a lone lead-in line such as 「具体步骤�
 
 
 def _lead_in(text: str) -> bool:
-    return len(text) <= _LEAD_IN_MAX and text.endswith(("：", ":")) and not re.search(r"[。！？；，,]", text)
+    return len(text) <= _LEAD_IN_MAX and text.endswith(("：", ":")) and not SENTENCE_PUNCT.search(text)
 
 
 def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None) -> list[Block]:
