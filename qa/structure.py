@@ -183,7 +183,7 @@ _LABEL = re.compile(r"^[^。，；！？、：:,.;!?()（）\d]{2,15}$")
 
 
 def _lead_ins(blocks: list[Block]) -> list[Block]:
-    """A paragraph ending with a colon introduces the list or table after it: one passage. A short
+    """A paragraph ending with a colon, or a short label, introduces the list or table after it: one passage. A short
     label on its own before more text (「专业研判」, 「行业要闻」) is a heading, except on a page: a
     PDF's short lines are mostly the text of its figures (all 12 such lines of the real PDFs were,
     「为隐私计算理论」 among them), and its headings come from its outline, contents and type size."""
@@ -198,8 +198,7 @@ def _lead_ins(blocks: list[Block]) -> list[Block]:
             and not b.text
             and prev is not None
             and prev.kind == "paragraph"
-            and prev.text.endswith(_LEAD_END)
-            and len(prev.text) <= 200
+            and (prev.text.endswith(_LEAD_END) and len(prev.text) <= 200 or _LABEL.match(prev.text))
         ):
             out[-1] = Block(b.kind, prev.text, b.items, page=prev.page)
         else:

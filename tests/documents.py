@@ -160,6 +160,30 @@ def _pdf(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
+def _utf16(text: str) -> bytes:
+    return b"<" + text.encode("utf-16-be").hex().encode() + b">"
+
+
+def symbol_bullets_pdf(out: Path) -> Path:
+    """A lead-in and two items whose bullets are a Wingdings glyph: its code is the letter "l"."""
+    content = b"BT /F1 12 Tf 50 800 Td " + _utf16("安全分析：") + b" Tj ET\n"
+    for y, item in ((780, "数据不会离开本地；"), (760, "只交换密文。")):
+        content += b"BT /F2 12 Tf 50 %d Td (l) Tj /F1 12 Tf 12 0 Td " % y + _utf16(item) + b" Tj ET\n"
+    out.write_bytes(_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R /F2 7 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        # Adobe's STSong, not embedded: Chinese by Unicode code, as pypdf reads it without a font file.
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /ABCDEF+Wingdings-Regular >>",
+    ]))
+    return out
+
+
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:
     """One page whose content stream inflates from ~1.5 MB to `megabytes` MB."""
     data = zlib.compress(b"0 0 m " * (megabytes * 2**20 // 6), 9)

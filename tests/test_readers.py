@@ -174,6 +174,14 @@ def test_a_lone_lead_in_opens_the_text_after_it():
     assert [p.text for p in doc.passages] == [wrapped, "输入：用户ID；", "具体步骤：Step1：发起查询。"]
     typed = parse("标题\n\n安全要求：\n\n只能获得查询结果。\n".encode("utf-8"), Path("typed.txt"), 600)
     assert [p.text for p in typed.passages] == ["安全要求：只能获得查询结果。"]
+    # A caption numbered like its section (表3.2.2) is a line of its own, so the lead-in after it still opens the items.
+    caption = parse("\n".join(["测试白皮书", "一、协议", "表3.2.2 IV-FFS协议流程", "输入：", "用户ID；"]).encode("utf-8"), Path("c.txt"), 600)
+    assert [p.text for p in caption.passages] == ["表3.2.2 IV-FFS协议流程", "输入：用户ID；"]
+
+
+def test_a_symbol_font_bullet_is_a_bullet_not_a_letter(tmp_path):
+    doc = read_document(documents.symbol_bullets_pdf(tmp_path / "bullets.pdf"))
+    assert [p.text for p in doc.passages] == ["安全分析：\n数据不会离开本地；\n只交换密文。"]
 
 
 def test_numbered_lines_in_a_row_are_a_list_not_headings():
@@ -304,6 +312,9 @@ def test_a_short_line_on_a_page_is_no_label_heading():
 
     assert headings(None) == [("行业要闻",)]  # a label in a text or Markdown file heads what follows
     assert headings(3) == [(), ()]  # on a PDF page it is text (mostly a figure's words)
+    # ... but right before a list it is the list's lead-in.
+    listed = (Block("paragraph", "重要披露信息", page=3), Block("list", "", ("未担任经办人。", "未收取报酬。"), page=3))
+    assert [c.text for c in chunks(Source("t", listed), 600)] == ["重要披露信息\n未担任经办人。\n未收取报酬。"]
 
 
 @pytest.mark.slow

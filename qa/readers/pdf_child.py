@@ -55,6 +55,8 @@ _MARKER = re.compile(r"\d{1,3}")
 _MARKER_SIZE = 0.8
 # ... right after Chinese text or punctuation: after a Latin or math letter it is a subscript (𝑇₃).
 _CJK_END = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f”’）》]$")
+# A glyph of a symbol font is a bullet, whatever letter its code is (Wingdings' ● is the code of "l").
+_SYMBOL_FONT = re.compile(r"wingding|webding|dingbat|symbol", re.I)
 
 
 class _Runs:
@@ -71,6 +73,8 @@ class _Runs:
         before = next((r for r in reversed(self.runs) if r[0]), None)  # on the same line: no "\n" between
         if before and _MARKER.fullmatch(text) and _CJK_END.search(before[0]) and size < _MARKER_SIZE * before[1]:
             return
+        if text.strip() and len(text.strip()) == 1 and font is not None and _SYMBOL_FONT.search(str(font.get("/BaseFont", ""))):
+            text = text.replace(text.strip(), "•")
         self.runs.append((text, size))
         self.heights.append(round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1))
 

@@ -22,7 +22,7 @@ PAGE_NUMBER = re.compile(
 _MARKER = re.compile(r"^[(（]\s*\d{1,3}\s*[)）]|^\d{1,2}[)）]")
 SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
 # A figure's or table's caption (图表 1：…, 图 | …): a line of its own, never glued to the text around it.
-CAPTION_LINE = re.compile(r"^(?:图表|图|表|附图|附表)\s*(?:\d{1,3}(?:[-.－]\d{1,3})?(?:\s*[:：|｜]|\s)|[|｜])\s*\S")
+CAPTION_LINE = re.compile(r"^(?:图表|图|表|附图|附表)\s*(?:\d{1,3}(?:[-.－]\d{1,3}){0,2}(?:\s*[:：|｜]|\s)|[|｜])\s*\S")
 _HEADER_MAX = 40
 
 
