@@ -17,12 +17,16 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .readers.blocks import SAME_SIZE, Block, Source, named_part, numbering
+from .readers.blocks import ENUMERATIONS, SAME_SIZE, Block, Source, named_part, numbering
 from .text import split_sentences
 
 _MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
 _CONTENT = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff]*[\u4e00-\u9fff]|[A-Za-z]{3}")
 _LEAD_END = ("：", ":")
+# A numbered paragraph is a list's item when short and, but for the last, not ended by a full stop
+# (「1）总长11位；」 … 「4）最后4位为随机数。」); 「（1）无损害是指…。」 「（2）…」 are paragraphs of their own.
+_ITEM_MAX = 80
+_FULL_STOP = ("。", "！", "？", ".", "!", "?")
 LABEL_MAX = 16  # characters of an unnumbered heading used in a cite
 
 
@@ -155,7 +159,10 @@ def _lists_from_heading_runs(blocks: tuple[Block, ...]) -> list[Block]:
         b = blocks[i]
         style = _plain_style(b)
         j = i + 1
-        while style and j < len(blocks) and _plain_style(blocks[j]) == style and _follows(blocks[j - 1], blocks[j]):
+        while (
+            style and j < len(blocks) and _plain_style(blocks[j]) == style and _follows(blocks[j - 1], blocks[j])
+            and not (blocks[j - 1].kind == "paragraph" and blocks[j - 1].text.endswith(_FULL_STOP))
+        ):
             j += 1
         if j - i >= 2:
             out.append(Block("list", "", tuple(x.text for x in blocks[i:j]), page=b.page))
@@ -173,6 +180,11 @@ def _follows(a: Block, b: Block) -> bool:
 
 
 def _plain_style(b: Block) -> str | None:
+    """The numbering style of a block that can be a list item: a plain-text heading, or a short
+    paragraph numbered as an item (1）, （1）, ①)."""
+    if b.kind == "paragraph" and len(b.text) <= _ITEM_MAX:
+        found = numbering(b.text)
+        return found[0] if found and found[1] and found[0] in ENUMERATIONS else None
     if b.kind != "heading" or b.level is not None:
         return None
     found = numbering(b.text)

@@ -177,6 +177,13 @@ def test_a_lone_lead_in_opens_the_text_after_it():
     # A caption numbered like its section (表3.2.2) is a line of its own, so the lead-in after it still opens the items.
     caption = parse("\n".join(["测试白皮书", "一、协议", "表3.2.2 IV-FFS协议流程", "输入：", "用户ID；"]).encode("utf-8"), Path("c.txt"), 600)
     assert [p.text for p in caption.passages] == ["表3.2.2 IV-FFS协议流程", "输入：用户ID；"]
+    # A figure's source note is a line of its own, with the caption next to it (either order).
+    body = ["首先，规模持续扩大，这一行也一直写到页面的右边距为止才换", "行继续写下去，直到这一句话结束的时候为止才停下来的。"]
+    lines = ["测试报告", "一、规模", wrapped, wrapped, "图表4：行业规模", "资料来源：Wind，测试研究所", *body, "数据来源：统计局", "图 5 企业数量"]
+    sourced = parse("\n".join(lines).encode("utf-8"), Path("s.txt"), 600)
+    assert [p.text for p in sourced.passages] == [
+        wrapped, wrapped, "图表4：行业规模 资料来源：Wind，测试研究所", "".join(body), "图 5 企业数量 数据来源：统计局"
+    ]
 
 
 def test_a_symbol_font_bullet_is_a_bullet_not_a_letter(tmp_path):
@@ -187,6 +194,11 @@ def test_a_symbol_font_bullet_is_a_bullet_not_a_letter(tmp_path):
 def test_numbered_lines_in_a_row_are_a_list_not_headings():
     doc = md("## 风险提示\n\n1）需求不及预期\n2）政策变化\n3）竞争加剧\n")
     assert cites(doc) == [("风险提示(1)", "1）需求不及预期\n2）政策变化\n3）竞争加剧")]
+    # Paragraphs apart too, when short and ended by semicolons until the last; not numbered sentences.
+    apart = md("## 风险提示\n\n1）政策落地不及预期的风险；\n\n2）行业竞争加剧的风险。\n")
+    assert cites(apart) == [("风险提示(1)", "1）政策落地不及预期的风险；\n2）行业竞争加剧的风险。")]
+    sentences = md("## 分级\n\n（1）无损害是指不存在负面影响。\n\n（2）一般损害是指存在一定的负面影响。\n")
+    assert cites(sentences) == [("分级(1)", "无损害是指不存在负面影响。"), ("分级(2)", "一般损害是指存在一定的负面影响。")]
 
 
 def test_word_document(tmp_path):

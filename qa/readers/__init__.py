@@ -19,8 +19,9 @@ Reader = Callable[[bytes, str], Source]
 # lines are labels; 10: PDF footnote markers; 11: named parts (前言, 附录), two-clause section headings;
 # 12, 13: pages set line by line (a cover), lines apart; 14: 1.1 restarting under a chapter; 15: PDF
 # page titles drawn atop, wrapped titles, larger labels parent numbered headings; 16: lone lead-ins;
-# 17: a diagram's words one passage; 18: symbol-font bullets, 图3.2.2 captions.
-RULES_VERSION = 18
+# 17: a diagram's words one passage; 18: symbol-font bullets, 图3.2.2 captions; 19: numbered short
+# paragraphs a list, a caption with its source line.
+RULES_VERSION = 19
 
 
 def _markdown(data: bytes, source: str) -> Source:

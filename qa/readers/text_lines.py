@@ -23,6 +23,8 @@ _MARKER = re.compile(r"^[(（]\s*\d{1,3}\s*[)）]|^\d{1,2}[)）]")
 SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
 # A figure's or table's caption (图表 1：…, 图 | …): a line of its own, never glued to the text around it.
 CAPTION_LINE = re.compile(r"^(?:图表|图|表|附图|附表)\s*(?:\d{1,3}(?:[-.－]\d{1,3}){0,2}(?:\s*[:：|｜]|\s)|[|｜])\s*\S")
+# A figure's or table's source note (资料来源：Wind…): a line of its own too, with its caption when one is next to it.
+SOURCE_LINE = re.compile(r"^(?:资料来源|数据来源|来源)\s*[：:]")
 _HEADER_MAX = 40
 
 
@@ -157,10 +159,17 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             blocks.append(Block("heading", heading, level=level, page=ln.page))
             previous = None
             continue
-        if CAPTION_LINE.match(text):
+        if CAPTION_LINE.match(text) or SOURCE_LINE.match(text):
             end_paragraph()
             end_list()
-            blocks.append(Block("paragraph", text, page=ln.page))
+            last = blocks[-1] if blocks else None
+            if last and last.kind == "paragraph" and last.page == ln.page and (
+                SOURCE_LINE.match(text) and CAPTION_LINE.match(last.text) or CAPTION_LINE.match(text) and SOURCE_LINE.match(last.text)
+            ):  # a caption and its source, in either order: the caption first
+                caption, source = (last.text, text) if SOURCE_LINE.match(text) else (text, last.text)
+                blocks[-1] = Block("paragraph", f"{caption} {source}", page=last.page)
+            else:
+                blocks.append(Block("paragraph", text, page=ln.page))
             previous = None
             continue
         if BULLET.match(text) and BULLET.sub("", text):
