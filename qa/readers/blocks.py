@@ -187,7 +187,7 @@ def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True
 # document of its own, beside the chapters (「前  言」 of a PDF, 「附件数据分类分级列表」 after chapter 四).
 NAMED_PARTS = frozenset(
     "前言 引言 序言 导言 摘要 内容摘要 执行摘要 概要 提要 结语 结束语 结论 附录 附件 参考文献 致谢 后记 "
-    "编写说明 编制说明 编者按 版权声明 免责声明 法律声明 声明".split()
+    "编写说明 编制说明 编者按 版权声明 免责声明 法律声明 声明 注释 脚注".split()
 )
 _APPENDIX = re.compile(r"^附[录件]")
 
