@@ -198,11 +198,16 @@ def _lead_ins(blocks: list[Block]) -> list[Block]:
     """A paragraph ending with a colon, or a short label, introduces the list or table after it: one passage. A short
     label on its own before more text (「专业研判」, 「行业要闻」) is a heading, except on a page: a
     PDF's short lines are mostly the text of its figures (all 12 such lines of the real PDFs were,
-    「为隐私计算理论」 among them), and its headings come from its outline, contents and type size."""
+    「为隐私计算理论」 among them), and its headings come from its outline, contents and type size.
+    There, a label with no text after it before the next heading (a cover's 「证券研究报告」, a sidebar's
+    「相关研究」 whose list is an image) is a heading alone, never a passage: it is left out."""
     out: list[Block] = []
     for i, b in enumerate(blocks):
-        label = b.kind == "paragraph" and b.page is None and _LABEL.match(b.text)
-        if label and i + 1 < len(blocks) and blocks[i + 1].kind != "heading":
+        label = b.kind == "paragraph" and _LABEL.match(b.text)
+        last = i + 1 == len(blocks) or blocks[i + 1].kind == "heading"
+        if label and b.page is not None and last:
+            continue
+        if label and b.page is None and not last:
             b = Block("heading", b.text, page=b.page)
         prev = out[-1] if out else None
         if (

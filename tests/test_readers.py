@@ -326,6 +326,9 @@ def test_a_short_line_on_a_page_is_no_label_heading():
 
     assert headings(None) == [("行业要闻",)]  # a label in a text or Markdown file heads what follows
     assert headings(3) == [(), ()]  # on a PDF page it is text (mostly a figure's words)
+    # With no text after it before the next heading it is a heading alone: no passage.
+    alone = (Block("paragraph", "相关研究", page=1), Block("heading", "1.引言", page=2), Block("paragraph", "本文讨论牛熊指标。", page=2))
+    assert [c.cite for c in chunks(Source("t", alone), 600)] == ["1(1)"]
     # ... but right before a list it is the list's lead-in.
     listed = (Block("paragraph", "重要披露信息", page=3), Block("list", "", ("未担任经办人。", "未收取报酬。"), page=3))
     assert [c.text for c in chunks(Source("t", listed), 600)] == ["重要披露信息\n未担任经办人。\n未收取报酬。"]
