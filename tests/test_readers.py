@@ -92,6 +92,14 @@ def test_markdown_lists_tables_images_and_emphasis():
     assert by_cite["2(1)"].split("\n") == ["主要公司数据如下：", "公司：甲公司；营收（亿元）：120", "公司：乙公司；营收（亿元）：80"]
 
 
+def test_markdown_footnotes_are_a_part_of_their_own():
+    doc = md("## 一、概况\n\n规模扩大[^1]，增速较快[^n]。\n\n[^1]: 数据来源：国家统计局。\n[^n]: 按现价计算，\n    不含港澳台。\n\n## 二、展望\n\n保持增长。\n")
+    assert cites(doc) == [
+        ("1(1)", "规模扩大，增速较快。"), ("2(1)", "保持增长。"),
+        ("脚注(1)", "[1] 数据来源：国家统计局。"), ("脚注(2)", "[n] 按现价计算，不含港澳台。"),
+    ]
+
+
 def test_headings_of_any_depth_give_numbered_or_named_unique_cites():
     doc = md(
         "# 报告\n\n## 1 总论\n\n### 1.1 背景\n\n背景段落。\n\n#### 1.1.1 细节\n\n细节段落。\n\n"

@@ -50,6 +50,7 @@ class Source:
 
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")  # a Markdown footnote's mark: [^1]
 _LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.I)
@@ -61,8 +62,9 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 
 
 def strip_inline(text: str) -> str:
-    """Markdown inline markup and HTML tags removed, images replaced by their alt text, links by theirs."""
+    """Markdown inline markup, footnote marks and HTML tags removed, images replaced by their alt text, links by theirs."""
     text = _IMAGE.sub(r"\1", text)
+    text = _FOOTNOTE_REF.sub("", text)
     text = _LINK.sub(r"\1", text)
     text = _AUTOLINK.sub("", text)
     text = _BREAK.sub(" ", text)
@@ -185,6 +187,8 @@ def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True
 
 # The parts a report names instead of numbering: a line that is only one of them heads a part of the
 # document of its own, beside the chapters (「前  言」 of a PDF, 「附件数据分类分级列表」 after chapter 四).
+# The part at a document's end that holds its footnotes (PDF and Markdown), one passage a note.
+FOOTNOTES = "脚注"
 NAMED_PARTS = frozenset(
     "前言 引言 序言 导言 摘要 内容摘要 执行摘要 概要 提要 结语 结束语 结论 附录 附件 参考文献 致谢 后记 "
     "编写说明 编制说明 编者按 版权声明 免责声明 法律声明 声明 注释 脚注".split()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from .blocks import BULLET, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
+from .blocks import BULLET, FOOTNOTES, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
 from .tables import TableRows
 from .text_lines import decode, join_lines
 
@@ -20,6 +20,7 @@ _IMAGES = re.compile(r"\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?")
 # placeholder such as 「历史图片暂不可用」.
 _CAPTION = re.compile(r"^(图|表|附图|附表|figure|fig\.|table|chart|exhibit)\s*[\d一二三四五六七八九十]", re.I)
 _LEADING_BOLD = re.compile(r"^\s*\*\*(?P<head>[^*]{2,40}?)\*\*(?P<rest>\S.*)$")
+_FOOTNOTE = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s*(.*)$")  # [^1]: its text, further lines indented
 
 
 def front_matter(text: str) -> tuple[dict, str]:
@@ -66,6 +67,8 @@ class _Parser:
         self.table: TableRows | None = None
         self.gap = False  # a blank line since the open list or table's last line
         self.fence = False
+        self.notes: list[list[str]] = []  # footnotes, a part of their own at the end
+        self.in_note = False
 
     def line(self, raw: str) -> None:
         if raw.strip().startswith(("```", "~~~")):
@@ -75,6 +78,16 @@ class _Parser:
             self.text(raw)
             return
         stripped = raw.strip()
+        note = _FOOTNOTE.match(raw)
+        if note or self.in_note and stripped and raw[:1] in (" ", "\t"):
+            if note:
+                self.flush()
+                self.notes.append([f"[{note.group(1)}]", note.group(2)])
+            else:
+                self.notes[-1].append(stripped)
+            self.in_note = True
+            return
+        self.in_note = False
         if not stripped or not strip_inline(stripped) and "|" not in stripped:
             self.end_paragraph()
             self.gap = True
@@ -170,7 +183,8 @@ class _Parser:
 
     def finish(self) -> list[Block]:
         self.flush()
-        return self.blocks
+        notes = [Block("paragraph", f"{mark} {join_lines([strip_inline(x) for x in lines])}") for mark, *lines in self.notes]
+        return self.blocks + ([Block("heading", FOOTNOTES), *notes] if notes else [])
 
 
 def _label(text: str) -> bool:
