@@ -185,8 +185,12 @@ def test_a_lone_lead_in_opens_the_text_after_it():
     # A caption numbered like its section (表3.2.2) is a line of its own, so the lead-in after it still opens the items.
     caption = parse("\n".join(["测试白皮书", "一、协议", "表3.2.2 IV-FFS协议流程", "输入：", "用户ID；"]).encode("utf-8"), Path("c.txt"), 600)
     assert [p.text for p in caption.passages] == ["表3.2.2 IV-FFS协议流程", "输入：用户ID；"]
-    # A figure's source note is a line of its own, with the caption next to it (either order).
     body = ["首先，规模持续扩大，这一行也一直写到页面的右边距为止才换", "行继续写下去，直到这一句话结束的时候为止才停下来的。"]
+    # A box's title opens a paragraph, even after a sentence that reached the margin, as a sentence of its own.
+    boxed = ["测试报告", "一、规模", wrapped, wrapped, "专栏 6：数字化推动服务业变革", *body]
+    box = parse("\n".join(boxed).encode("utf-8"), Path("b.txt"), 600)
+    assert [p.text for p in box.passages] == [wrapped, wrapped, "专栏 6：数字化推动服务业变革\n" + "".join(body)]
+    # A figure's source note is a line of its own, with the caption next to it (either order).
     lines = ["测试报告", "一、规模", wrapped, wrapped, "图表4：行业规模", "资料来源：Wind，测试研究所", *body, "数据来源：统计局", "图 5 企业数量"]
     sourced = parse("\n".join(lines).encode("utf-8"), Path("s.txt"), 600)
     assert [p.text for p in sourced.passages] == [

@@ -25,6 +25,9 @@ SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
 CAPTION_LINE = re.compile(r"^(?:图表|图|表|附图|附表)\s*(?:\d{1,3}(?:[-.－]\d{1,3}){0,2}(?:\s*[:：|｜]|\s)|[|｜])\s*\S")
 # A figure's or table's source note (资料来源：Wind…): a line of its own too, with its caption when one is next to it.
 SOURCE_LINE = re.compile(r"^(?:资料来源|数据来源|来源)\s*[：:]")
+# A box's title (专栏 6：…, 案例 1：…): it opens a paragraph, never runs on from the one before, and is a
+# sentence of its own in it (caict's ten 专栏 titles had run into the box's first sentence).
+BOX_TITLE = re.compile(r"^(?:专栏|案例|box)\s*\d{1,2}\s*[:：]\s*\S", re.I)
 _HEADER_MAX = 40
 
 
@@ -123,6 +126,8 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             # sentence of 「邮编：100191」 alone would match any short question about as well as anything.
             own = para[0].own_line
             text = " ".join(filter(None, map(clean, (ln.text for ln in para)))) if own else join_lines([ln.text for ln in para])
+            if not own and len(para) > 1 and BOX_TITLE.match(para[0].text):
+                text = f"{clean(para[0].text)}\n{join_lines([ln.text for ln in para[1:]])}"
             if text:
                 blocks.append(Block("paragraph", text, page=para[0].page))
             para.clear()
@@ -158,6 +163,12 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             heading, level = known or (named or text, None)
             blocks.append(Block("heading", heading, level=level, page=ln.page))
             previous = None
+            continue
+        if BOX_TITLE.match(text) and not ln.own_line:
+            end_paragraph()
+            end_list()
+            para.append(ln)
+            previous = ln
             continue
         if CAPTION_LINE.match(text) or SOURCE_LINE.match(text):
             end_paragraph()
