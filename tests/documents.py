@@ -124,10 +124,11 @@ def large_type_pdf(out: Path) -> Path:
         f"{foot('底层价值：应对数据隐私挑战')}",
         f"{foot('市场回响：投融资势头强劲')}<p>隐私计算赛道的投融资持续升温。{body}</p>"
         "<p>融资金额增加 2.68 倍<sup style='font-size:6pt'>2</sup>，其中 H<sub style='font-size:6pt'>2</sub>O 项目居多。</p>",
-        # A section title drawn atop the page but written after its text; a title wrapped over two lines.
-        f"<p style='margin-top:20mm'>应用正在多个行业加速落地。{body}</p>"
+        # A section title drawn atop the page but written after its text; a title wrapped over two lines;
+        # the page's text set half a point larger than the body's.
+        f"<p style='margin-top:20mm;font-size:10.5pt'>应用正在多个行业加速落地。{body}</p>"
         "<p style='font-size:12pt;font-weight:bold;width:62mm'>1.底层技术相对成熟，产品化能力成为核心竞争力</p>"
-        f"<p>产品化能力决定了项目交付的速度。{body}</p>"
+        f"<p style='font-size:10.5pt'>产品化能力决定了项目交付的速度。{body}</p>"
         "<p style='position:absolute;top:8mm;font-size:16pt;font-weight:bold'>前景展望：应用加速落地</p>",
     ]
     return chromium_pdf("".join(f"<div class='page'>{p}</div>" for p in pages), out)

@@ -21,8 +21,9 @@ Reader = Callable[[bytes, str], Source]
 # page titles drawn atop, wrapped titles, larger labels parent numbered headings; 16: lone lead-ins;
 # 17: a diagram's words one passage; 18: symbol-font bullets, 图3.2.2 captions; 19: numbered short
 # paragraphs a list, a caption with its source line; 20: PDF footnotes a part at the end; 21: a PDF label
-# with no text after it left out; 22: Markdown footnotes; 23: box titles (专栏 6：…) open a paragraph.
-RULES_VERSION = 23
+# with no text after it left out; 22: Markdown footnotes; 23: box titles (专栏 6：…) open a paragraph;
+# 24: PDF body text within 5 % of the body size.
+RULES_VERSION = 24
 
 
 def _markdown(data: bytes, source: str) -> Source:

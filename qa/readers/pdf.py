@@ -144,10 +144,14 @@ class _LargeType:
             self.sizes.append(sizes)
             self.heights.append(heights)
         self.body = chars.most_common(1)[0][0] if chars else 0.0
-        # A page's body text: enough characters at the body size (a cover or divider page has none).
-        self.has_body = [sum(len(k) for k, v in sizes.items() if v == self.body) >= 50 for sizes in self.sizes]
+        # A page's body text: enough characters at about the body size (a cover or divider page has
+        # none; CB Insights sets some pages' text at 10 points against 9.5).
+        self.has_body = [sum(len(k) for k, v in sizes.items() if self._body_size(v)) >= 50 for sizes in self.sizes]
         self.title = _key(title)
         self.last: dict[float, str] = {}  # the unnumbered heading open at each type size
+
+    def _body_size(self, size: float) -> bool:
+        return SAME_SIZE * self.body <= size < _HEADING_SIZE * self.body
 
     def page_title(self, page: int, lines: list[str]) -> str | None:
         """A line in heading type that the page's text stream gives after its body text but that is
