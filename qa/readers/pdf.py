@@ -72,8 +72,9 @@ def read(data: bytes, source: str) -> Source:
     def known_heading(line: Line):
         return contents.get(_key(line.text)) or large.heading(line)
 
-    notes = [note for page, texts in enumerate(lines, 1) for note in large.footnotes(page, texts)]
+    notes: list[Block] = []
     for page, texts in enumerate(lines, 1):
+        notes += large.footnotes(page, texts)
         texts[:] = large.join_wrapped(page, texts)
         first = large.page_title(page, texts)
         if first is not None:
@@ -200,16 +201,13 @@ class _LargeType:
         small = lambda line: (sizes.get(_key(line)) or self.body) < _FOOTNOTE_SIZE * self.body  # noqa: E731
         notes: list[list[str]] = []
         kept: list[str] = []
-        in_note = False
+        in_note = False  # the line before went to a note: a note ends at the first line in other type
         for line in lines:
-            if small(line) and (_NOTE.match(line) or in_note):
-                if _NOTE.match(line):
-                    notes.append([])
-                notes[-1].append(line)
-                in_note = True
-            else:
-                kept.append(line)
-                in_note = False  # a note ends at the first line in other type
+            opens = small(line) and _NOTE.match(line)
+            in_note = bool(opens or in_note and small(line))
+            if opens:
+                notes.append([])
+            (notes[-1] if in_note else kept).append(line)
         lines[:] = kept
         return [Block("paragraph", join_lines(note), page=page) for note in notes]
 

@@ -73,8 +73,9 @@ class _Runs:
         before = next((r for r in reversed(self.runs) if r[0]), None)  # on the same line: no "\n" between
         if before and _MARKER.fullmatch(text) and _CJK_END.search(before[0]) and size < _MARKER_SIZE * before[1]:
             return
-        if text.strip() and len(text.strip()) == 1 and font is not None and _SYMBOL_FONT.search(str(font.get("/BaseFont", ""))):
-            text = text.replace(text.strip(), "•")
+        glyph = text.strip()
+        if len(glyph) == 1 and font is not None and _SYMBOL_FONT.search(str(font.get("/BaseFont", ""))):
+            text = text.replace(glyph, "•")
         self.runs.append((text, size))
         self.heights.append(round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1))
 

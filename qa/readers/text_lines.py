@@ -124,10 +124,12 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
         if para:
             # Lines set one by one stay apart by a space: readable, and still one sentence, since a
             # sentence of 「邮编：100191」 alone would match any short question about as well as anything.
-            own = para[0].own_line
-            text = " ".join(filter(None, map(clean, (ln.text for ln in para)))) if own else join_lines([ln.text for ln in para])
-            if not own and len(para) > 1 and BOX_TITLE.match(para[0].text):
+            if para[0].own_line:
+                text = " ".join(filter(None, map(clean, (ln.text for ln in para))))
+            elif len(para) > 1 and BOX_TITLE.match(para[0].text):
                 text = f"{clean(para[0].text)}\n{join_lines([ln.text for ln in para[1:]])}"
+            else:
+                text = join_lines([ln.text for ln in para])
             if text:
                 blocks.append(Block("paragraph", text, page=para[0].page))
             para.clear()
@@ -174,11 +176,11 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             end_paragraph()
             end_list()
             last = blocks[-1] if blocks else None
-            if last and last.kind == "paragraph" and last.page == ln.page and (
-                SOURCE_LINE.match(text) and CAPTION_LINE.match(last.text) or CAPTION_LINE.match(text) and SOURCE_LINE.match(last.text)
-            ):  # a caption and its source, in either order: the caption first
-                caption, source = (last.text, text) if SOURCE_LINE.match(text) else (text, last.text)
-                blocks[-1] = Block("paragraph", f"{caption} {source}", page=last.page)
+            source = bool(SOURCE_LINE.match(text))
+            partner = CAPTION_LINE if source else SOURCE_LINE  # a caption and its source, in either order
+            if last and last.kind == "paragraph" and last.page == ln.page and partner.match(last.text):
+                first, second = (last.text, text) if source else (text, last.text)  # the caption first
+                blocks[-1] = Block("paragraph", f"{first} {second}", page=last.page)
             else:
                 blocks.append(Block("paragraph", text, page=ln.page))
             previous = None
