@@ -185,6 +185,12 @@ def test_a_lone_lead_in_opens_the_text_after_it():
     # A caption numbered like its section (表3.2.2) is a line of its own, so the lead-in after it still opens the items.
     caption = parse("\n".join(["测试白皮书", "一、协议", "表3.2.2 IV-FFS协议流程", "输入：", "用户ID；"]).encode("utf-8"), Path("c.txt"), 600)
     assert [p.text for p in caption.passages] == ["表3.2.2 IV-FFS协议流程", "输入：用户ID；"]
+    # So is one with its words right after the number, when the line stops short; a wrapped line that opens
+    # with 「图1显示，…」 is not one.
+    lines = ["测试白皮书", "一、协议", wrapped, wrapped, "表2.2.1样本过滤协议流程", "输入：", "用户ID；",
+             "规模说明：下面的图中可以看出，它一直写到页面的右边距为止才换行继", "图1显示，规模逐年扩大，这一行同样写到页面的右边距为止才换行继", "续写下去。"]
+    glued = parse("\n".join(lines).encode("utf-8"), Path("g.txt"), 600)
+    assert [p.text for p in glued.passages][1:] == ["表2.2.1样本过滤协议流程", "输入：用户ID；", "".join(lines[7:])]
     body = ["首先，规模持续扩大，这一行也一直写到页面的右边距为止才换", "行继续写下去，直到这一句话结束的时候为止才停下来的。"]
     # A box's title opens a paragraph, even after a sentence that reached the margin, as a sentence of its own.
     boxed = ["测试报告", "一、规模", wrapped, wrapped, "专栏 6：数字化推动服务业变革", *body]

@@ -7,7 +7,7 @@ import re
 
 from .blocks import BULLET, FOOTNOTES, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
 from .tables import TableRows
-from .text_lines import decode, join_lines
+from .text_lines import CAPTION_START, decode, join_lines
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
@@ -18,7 +18,6 @@ _MD_ITEM = re.compile(r"^\s*(?:[-*+•·]|\d{1,2}[.)、）])\s+")
 _IMAGES = re.compile(r"\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?")
 # The alt text of a figure standing alone is a passage when it is a caption (图1：…, 表 2 …), not a
 # placeholder such as 「历史图片暂不可用」.
-_CAPTION = re.compile(r"^(图|表|附图|附表|figure|fig\.|table|chart|exhibit)\s*[\d一二三四五六七八九十]", re.I)
 _LEADING_BOLD = re.compile(r"^\s*\*\*(?P<head>[^*]{2,40}?)\*\*(?P<rest>\S.*)$")
 _FOOTNOTE = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s*(.*)$")  # [^1]: its text, further lines indented
 
@@ -159,7 +158,7 @@ class _Parser:
             only_images = not _IMAGES.sub("", " ".join(self.para)).strip()
             self.para = []
             # A figure alone keeps its caption (alt text) when it has one worth reading; 「图片暂不可用」 is none.
-            if text and not (only_images and not _CAPTION.match(text)):
+            if text and not (only_images and not CAPTION_START.match(text)):
                 self.blocks.append(Block("paragraph", text))
 
     def flush(self) -> None:

@@ -30,13 +30,12 @@ from pathlib import Path
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import BULLET, FOOTNOTES, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, numbering, plain_heading
-from .text_lines import CAPTION_LINE, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, join_lines, mark_short_lines, width
+from .text_lines import CAPTION_START, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, caption, join_lines, mark_short_lines, width
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
 _DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
 _CHART_NUMBERS = re.compile(r"^[\d\s.,%％+\-–/:()（）]+$")
 _CONTENTS_TITLE = re.compile(r"^\s*(目\s*录|目\s*次|contents|table of contents)\s*$", re.I)
-_CAPTION = re.compile(r"^(图表|图|表|附图|附表|figure|fig\.|table|exhibit)\s*[\d一二三四五六七八九十]", re.I)
 _SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A line set this much larger than the body text may be a heading (caict's 16-point 一、 over 14-point
@@ -103,7 +102,7 @@ def _fragment(block: Block) -> bool:
     """A few words that are no sentence, as a diagram's boxes give them (「针对体系化需求」, 「立场景」):
     such paragraphs in a row on a page are one passage, not one each."""
     text = block.text
-    return block.kind == "paragraph" and len(text) < _FRAGMENT_MAX and not text.endswith(SENTENCE_END) and not CAPTION_LINE.match(text)
+    return block.kind == "paragraph" and len(text) < _FRAGMENT_MAX and not text.endswith(SENTENCE_END) and not caption(text)
 
 
 def _line_by_line(lines: list[Line]) -> list[Line]:
@@ -242,7 +241,7 @@ def _heading_like(text: str) -> bool:
         and not SENTENCE_STOP.search(text.rstrip("：:"))
         and not BULLET.match(text)
         and not PAGE_NUMBER.match(text)
-        and not _CAPTION.match(text)
+        and not CAPTION_START.match(text)
     )
 
 
@@ -282,7 +281,7 @@ def _contents_entries(pages: list[list[str]]) -> list[str]:
     for lines in pages:
         for ln in _contents_lines([ln for ln in lines if ln]) or ():
             entry = _DOT_LEADER.sub("", ln).strip()
-            if entry and not _CAPTION.match(entry):
+            if entry and not CAPTION_START.match(entry):
                 entries.append(entry)
     return entries
 

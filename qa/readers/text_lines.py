@@ -21,8 +21,14 @@ PAGE_NUMBER = re.compile(
 )
 _MARKER = re.compile(r"^[(（]\s*\d{1,3}\s*[)）]|^\d{1,2}[)）]")
 SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
-# A figure's or table's caption (图表 1：…, 图 | …): a line of its own, never glued to the text around it.
+# Text that opens like a figure's or table's caption (图 3, 表一, Figure 2): never a heading, nor an entry of
+# the contents.
+CAPTION_START = re.compile(r"^(?:图表|图|表|附图|附表|figure|fig\.|table|chart|exhibit)\s*[\d一二三四五六七八九十]", re.I)
+# A caption line (图表 1：…, 图 | …): a line of its own, never glued to the text around it.
 CAPTION_LINE = re.compile(r"^(?:图表|图|表|附图|附表)\s*(?:\d{1,3}(?:[-.－]\d{1,3}){0,2}(?:\s*[:：|｜]|\s)|[|｜])\s*\S")
+# One with its words right after the number (「图1.3联邦算法与非联邦算法流程对比」) only when the line stops
+# short of the margin and holds no sentence punctuation: a wrapped line may open with 「图1显示，…」.
+_CAPTION_GLUED = re.compile(r"^(?:图表|图|表|附图|附表)\s*\d{1,3}(?:[-.－]\d{1,3}){0,2}[\u4e00-\u9fffA-Za-z]")
 # A figure's or table's source note (资料来源：Wind…): a line of its own too, with its caption when one is next to it.
 SOURCE_LINE = re.compile(r"^(?:资料来源|数据来源|来源)\s*[：:]")
 # A box's title (专栏 6：…, 案例 1：…): it opens a paragraph, never runs on from the one before, and is a
@@ -111,6 +117,12 @@ def _lead_in(text: str) -> bool:
     return len(text) <= _LEAD_IN_MAX and text.endswith(("：", ":")) and not SENTENCE_PUNCT.search(text)
 
 
+def caption(text: str, cut_short: bool = True) -> bool:
+    """Whether a line (`cut_short`: ending short of the margin) is a figure's or table's caption."""
+    glued = cut_short and _CAPTION_GLUED.match(text) and not SENTENCE_PUNCT.search(text) and not text.endswith(SENTENCE_END)
+    return bool(CAPTION_LINE.match(text) or glued)
+
+
 def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None) -> list[Block]:
     """Paragraphs, headings and bullet lists from lines ("" is a blank line). `known_heading(line)`:
     for a line the document itself marks as a heading (a PDF's contents page, its type size), the
@@ -172,13 +184,13 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             para.append(ln)
             previous = ln
             continue
-        if CAPTION_LINE.match(text) or SOURCE_LINE.match(text):
+        if caption(text, ln.cut_short) or SOURCE_LINE.match(text):
             end_paragraph()
             end_list()
             last = blocks[-1] if blocks else None
             source = bool(SOURCE_LINE.match(text))
-            partner = CAPTION_LINE if source else SOURCE_LINE  # a caption and its source, in either order
-            if last and last.kind == "paragraph" and last.page == ln.page and partner.match(last.text):
+            partner = caption if source else SOURCE_LINE.match  # a caption and its source, in either order
+            if last and last.kind == "paragraph" and last.page == ln.page and partner(last.text):
                 first, second = (last.text, text) if source else (text, last.text)  # the caption first
                 blocks[-1] = Block("paragraph", f"{first} {second}", page=last.page)
             else:
