@@ -181,10 +181,10 @@ def _follows(a: Block, b: Block) -> bool:
 
 def _plain_style(b: Block) -> str | None:
     """The numbering style of a block that can be a list item: a plain-text heading, or a short
-    paragraph numbered as an item (1）, （1）, ①)."""
+    paragraph numbered as an item (1）, （1）, ①, or 1、 / 1. that reads as a sentence, so no heading)."""
     if b.kind == "paragraph" and len(b.text) <= _ITEM_MAX:
         found = numbering(b.text)
-        return found[0] if found and found[1] and found[0] in ENUMERATIONS else None
+        return found[0] if found and found[1] and found[0] in (*ENUMERATIONS, "1.") else None
     if b.kind != "heading" or b.level is not None:
         return None
     found = numbering(b.text)

@@ -215,6 +215,8 @@ def test_numbered_lines_in_a_row_are_a_list_not_headings():
     # Paragraphs apart too, when short and ended by semicolons until the last; not numbered sentences.
     apart = md("## 风险提示\n\n1）政策落地不及预期的风险；\n\n2）行业竞争加剧的风险。\n")
     assert cites(apart) == [("风险提示(1)", "1）政策落地不及预期的风险；\n2）行业竞争加剧的风险。")]
+    decimal = md("## 风险提示\n\n1、模型基于历史规律总结，历史规律可能失效；\n\n2、市场发生特殊事件时，模型可能失效。\n")
+    assert cites(decimal) == [("风险提示(1)", "1、模型基于历史规律总结，历史规律可能失效；\n2、市场发生特殊事件时，模型可能失效。")]
     sentences = md("## 分级\n\n（1）无损害是指不存在负面影响。\n\n（2）一般损害是指存在一定的负面影响。\n")
     assert cites(sentences) == [("分级(1)", "无损害是指不存在负面影响。"), ("分级(2)", "一般损害是指存在一定的负面影响。")]
 
