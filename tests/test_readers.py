@@ -187,10 +187,25 @@ def test_a_lone_lead_in_opens_the_text_after_it():
     assert [p.text for p in caption.passages] == ["表3.2.2 IV-FFS协议流程", "输入：用户ID；"]
     # So is one with its words right after the number, when the line stops short; a wrapped line that opens
     # with 「图1显示，…」 is not one.
-    lines = ["测试白皮书", "一、协议", wrapped, wrapped, "表2.2.1样本过滤协议流程", "输入：", "用户ID；",
+    lines = ["测试白皮书", "一、协议", wrapped, wrapped, "表2.2.1样本过滤协议流程", "输入：", "用户ID。",
              "规模说明：下面的图中可以看出，它一直写到页面的右边距为止才换行继", "图1显示，规模逐年扩大，这一行同样写到页面的右边距为止才换行继", "续写下去。"]
     glued = parse("\n".join(lines).encode("utf-8"), Path("g.txt"), 600)
-    assert [p.text for p in glued.passages][1:] == ["表2.2.1样本过滤协议流程", "输入：用户ID；", "".join(lines[7:])]
+    assert [p.text for p in glued.passages][1:] == ["表2.2.1样本过滤协议流程", "输入：用户ID。", "".join(lines[7:])]
+
+
+def test_lines_ended_by_semicolons_after_a_lone_lead_in_are_its_items():
+    # A protocol table as a PDF gives it: 「输入：」 and its 𝑢：…； lines, 「具体步骤：」 and its steps, one
+    # wrapping at the margin; the list ends at an item ended by a full stop.
+    wrapped = "这一行是正文，它一直写到页面的右边距为止才换行继续写下去，直到。"
+    steps = ["Step1：查询方提出查询请求，并按照对应的用户编号生成规则将待查询", "的编号随机扩充为n个；", "Step2：服务方返回查询结果。"]
+    lines = ["测试白皮书", "一、协议", wrapped, wrapped, wrapped, "输入：", "u：查询方提供的用户ID；", "n：用于混淆扩充的ID数；",
+             "具体步骤：", *steps, "注：这一段是协议之后的说明。"]
+    doc = parse("\n".join(lines).encode("utf-8"), Path("p.txt"), 600)
+    assert [p.text for p in doc.passages][1:] == [
+        "输入：\nu：查询方提供的用户ID；\nn：用于混淆扩充的ID数；",
+        "具体步骤：\n" + steps[0] + steps[1] + "\n" + steps[2],
+        "注：这一段是协议之后的说明。",
+    ]
     body = ["首先，规模持续扩大，这一行也一直写到页面的右边距为止才换", "行继续写下去，直到这一句话结束的时候为止才停下来的。"]
     # A box's title opens a paragraph, even after a sentence that reached the margin, as a sentence of its own.
     boxed = ["测试报告", "一、规模", wrapped, wrapped, "专栏 6：数字化推动服务业变革", *body]

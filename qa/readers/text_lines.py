@@ -111,6 +111,9 @@ def running_headers(lines: list[str]) -> set[str]:
 
 
 _LEAD_IN_MAX = 12  # characters of a lone lead-in line such as 「具体步骤：」
+_ITEM_END = ("；", ";")
+_FULL_STOP = ("。", "！", "？", "!", "?")
+_ITEM_LABEL = re.compile(r"^[^\s，。；：:,;]{1,8}[：:]")  # 「Step4：」, 「𝑛：」
 
 
 def _lead_in(text: str) -> bool:
@@ -131,6 +134,7 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
     blocks: list[Block] = []
     para: list[Line] = []
     items: list[list[Line]] = []
+    lead: list[Line] = []  # a lone lead-in whose items are lines ended by semicolons
 
     def end_paragraph():
         if para:
@@ -149,6 +153,12 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
     def end_list():
         if items:
             texts = [join_lines([ln.text for ln in item]) for item in items]
+            if lead:  # one item: the lead-in's sentence (「输入：用户ID；」); more: the lead-in and its list
+                if len(texts) == 1:
+                    texts = [join_lines([lead[0].text, texts[0]])]
+                else:
+                    blocks.append(Block("paragraph", clean(lead[0].text), page=lead[0].page))
+                lead.clear()
             if len(texts) == 1:
                 blocks.append(Block("paragraph", texts[0], page=items[0][0].page))
             else:
@@ -202,6 +212,36 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             items.append([Line(BULLET.sub("", text), ln.page, ln.cut_short)])
             previous = ln
             continue
+        # Lines ended by semicolons after a lone lead-in are its items (a protocol table's 「输入：」 and
+        # its 𝑆：…； lines, 「具体步骤：」 and its Step1：…； Step2：…；), up to an item ended by a full stop.
+        if led() and (text.endswith(_ITEM_END) or not ln.cut_short):  # a wrapped line: decided at its end
+            lead.append(para.pop())
+            items.append([ln])
+            previous = ln
+            continue
+        if lead and previous is not None:
+            # An item ends at a semicolon that ends a short line, or that the next item's number or
+            # label follows (「2) …」, 「Step4：…」). Otherwise a line runs on from one that reached the
+            # margin or ended no sentence, as in a paragraph (which a lone item is), except after an
+            # item of several ended by a full stop.
+            next_item = previous.cut_short or _MARKER.match(text) or _ITEM_LABEL.match(text)
+            if previous.cut_short:
+                runs_on = not previous.text.endswith(SENTENCE_END)
+            else:
+                runs_on = len(items) == 1 or not previous.text.endswith(_FULL_STOP)
+            if _lead_in(text) or previous.own_line != ln.own_line:
+                end_list()
+            elif previous.text.endswith(_ITEM_END) and next_item:
+                items.append([ln])
+            elif runs_on:
+                items[-1].append(ln)
+            else:
+                end_list()
+            if lead:
+                if ln.cut_short and text.endswith(_FULL_STOP):
+                    end_list()
+                previous = ln
+                continue
         # A lone lead-in (「输入：」, 「具体步骤：」) opens the text after it, never a passage of its own; one
         # after a sentence end starts a paragraph even when that sentence reached the margin.
         opened = led()
