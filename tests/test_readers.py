@@ -100,6 +100,14 @@ def test_markdown_footnotes_are_a_part_of_their_own():
     ]
 
 
+def test_markdown_setext_headings_rules_and_blockquotes():
+    doc = md("行业报告\n====\n\n市场概况\n----\n\n规模扩大。\n两行的段落\n---\n\n> 专家认为，增长可期。\n>\n> > 嵌套的引用。\n")
+    assert doc.title == "行业报告"
+    assert [(p.headings, p.text) for p in doc.passages] == [
+        (("市场概况",), "规模扩大。两行的段落"), (("市场概况",), "专家认为，增长可期。"), (("市场概况",), "嵌套的引用。"),
+    ]
+
+
 def test_headings_of_any_depth_give_numbered_or_named_unique_cites():
     doc = md(
         "# 报告\n\n## 1 总论\n\n### 1.1 背景\n\n背景段落。\n\n#### 1.1.1 细节\n\n细节段落。\n\n"

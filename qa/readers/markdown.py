@@ -1,5 +1,5 @@
-"""Markdown (.md): front matter, headings at any level, paragraphs, lists, GFM tables, and the
-plain-text headings many converted reports carry (一、 lines, 【…】, a bold-only line)."""
+"""Markdown (.md): front matter, headings at any level (# or underlined), paragraphs, blockquotes, lists,
+GFM tables, and the plain-text headings many converted reports carry (一、 lines, 【…】, a bold-only line)."""
 
 from __future__ import annotations
 
@@ -20,6 +20,8 @@ _IMAGES = re.compile(r"\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?")
 # placeholder such as 「历史图片暂不可用」.
 _LEADING_BOLD = re.compile(r"^\s*\*\*(?P<head>[^*]{2,40}?)\*\*(?P<rest>\S.*)$")
 _FOOTNOTE = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s*(.*)$")  # [^1]: its text, further lines indented
+_QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")  # a blockquote's markers: its text is text
+_SETEXT = re.compile(r"^\s{0,3}(=+|-{2,})\s*$")  # under a line of text: that line is a heading (= level 1, - level 2)
 
 
 def front_matter(text: str) -> tuple[dict, str]:
@@ -76,7 +78,16 @@ class _Parser:
         if self.fence:
             self.text(raw)
             return
+        raw = _QUOTE.sub("", raw)
         stripped = raw.strip()
+        setext = _SETEXT.match(raw)
+        if setext and len(self.para) == 1 and self.items is None and self.table is None:
+            heading, self.para = self.para[0], []
+            self.heading(heading, 1 if setext.group(1)[0] == "=" else 2)
+            return
+        if setext:  # a rule between blocks
+            self.flush()
+            return
         note = _FOOTNOTE.match(raw)
         if note or self.in_note and stripped and raw[:1] in (" ", "\t"):
             if note:
