@@ -51,7 +51,8 @@ class Source:
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")  # a Markdown footnote's mark: [^1]
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
+_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")  # [text](url), [text][ref]
+_COMMENT = re.compile(r"<!--.*?-->")
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][^>]*>")
@@ -59,20 +60,25 @@ _STRONG = re.compile(r"\*\*+|__+|~~")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _CODE = re.compile(r"`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
+_ESCAPED = 0xE000  # an escaped character is held as a private-use one while the markup goes
+_HELD = re.compile("[\ue000-\ue07f]")
 
 
 def strip_inline(text: str) -> str:
-    """Markdown inline markup, footnote marks and HTML tags removed, images replaced by their alt text, links by theirs."""
+    """Markdown inline markup, footnote marks and HTML tags removed, images replaced by their alt text, links by theirs.
+    An escaped character (\\*) is that character, never markup."""
+    text = _ESCAPE.sub(lambda m: chr(_ESCAPED + ord(m.group(1))), _HELD.sub("", text))
+    text = _COMMENT.sub("", text)
     text = _IMAGE.sub(r"\1", text)
     text = _FOOTNOTE_REF.sub("", text)
-    text = _LINK.sub(r"\1", text)
+    text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)
     text = _AUTOLINK.sub("", text)
     text = _BREAK.sub(" ", text)
     text = _TAG.sub("", text)
     text = _STRONG.sub("", text)
     text = _EMPHASIS.sub(r"\1", text)
     text = _CODE.sub("", text)
-    text = _ESCAPE.sub(r"\1", text)
+    text = _HELD.sub(lambda m: chr(ord(m.group()) - _ESCAPED), text)
     return clean(html.unescape(text))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .blocks import BULLET, FOOTNOTES, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
-from .tables import TableRows
+from .tables import TableRows, html_table_rows, render_rows
 from .text_lines import CAPTION_START, decode, join_lines
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
@@ -21,6 +21,10 @@ _IMAGES = re.compile(r"\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?")
 _LEADING_BOLD = re.compile(r"^\s*\*\*(?P<head>[^*]{2,40}?)\*\*(?P<rest>\S.*)$")
 _FOOTNOTE = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s*(.*)$")  # [^1]: its text, further lines indented
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")  # a blockquote's markers: its text is text
+_LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]^][^\]]*\]:\s*\S+")  # [1]: http://… (where a reference link points)
+_HEADING_ATTRIBUTES = re.compile(r"\s*\{[#.][^}]*\}\s*$")  # ## 概述 {#intro}
+_TASK = re.compile(r"^\[[ xX]\]\s+")  # - [x] a task list's box
+_HTML_TABLE = re.compile(r"^\s*<table\b", re.I)
 _SETEXT = re.compile(r"^\s{0,3}(=+|-{2,})\s*$")  # under a line of text: that line is a heading (= level 1, - level 2)
 
 
@@ -70,6 +74,8 @@ class _Parser:
         self.fence = False
         self.notes: list[list[str]] = []  # footnotes, a part of their own at the end
         self.in_note = False
+        self.html_table: list[str] | None = None  # the lines of an HTML table until </table>
+        self.comment = False  # inside an HTML comment running over lines
 
     def line(self, raw: str) -> None:
         if raw.strip().startswith(("```", "~~~")):
@@ -78,7 +84,16 @@ class _Parser:
         if self.fence:
             self.text(raw)
             return
+        if self.comment or "<!--" in raw:  # an HTML comment is no text, on one line or several
+            raw, self.comment = _without_comments(raw, self.comment)
+            if self.comment and not raw.strip():
+                return
+        if self.html_table is not None or _HTML_TABLE.match(raw):
+            self.html_line(raw)
+            return
         raw = _QUOTE.sub("", raw)
+        if _LINK_DEFINITION.match(raw):
+            return
         stripped = raw.strip()
         setext = _SETEXT.match(raw)
         if setext and len(self.para) == 1 and self.items is None and self.table is None:
@@ -144,8 +159,19 @@ class _Parser:
     def text(self, line: str) -> None:
         self.para.append(line)
 
+    def html_line(self, raw: str) -> None:
+        if self.html_table is None:
+            self.flush()
+            self.html_table = []
+        self.html_table.append(raw)
+        if "</table>" in raw.lower():
+            rows = render_rows(html_table_rows("\n".join(self.html_table)))
+            self.html_table = None
+            if rows:
+                self.blocks.append(Block("table", "", tuple(rows)))
+
     def heading(self, text: str, level: int | None) -> None:
-        text = strip_inline(text)
+        text = strip_inline(_HEADING_ATTRIBUTES.sub("", text))
         if text:
             self.blocks.append(Block("heading", text, level=level))
 
@@ -155,7 +181,7 @@ class _Parser:
             self.flush()
         if self.items is None:
             self.items = []
-        self.items.append([BULLET.sub("", raw.strip(), count=1)])
+        self.items.append([_TASK.sub("", BULLET.sub("", raw.strip(), count=1))])
         self.gap = False
 
     def end_paragraph(self) -> None:
@@ -192,9 +218,30 @@ class _Parser:
         self.gap = False
 
     def finish(self) -> list[Block]:
+        if self.html_table is not None:  # never closed: what there is
+            self.html_line("</table>")
         self.flush()
         notes = [Block("paragraph", f"{mark} {join_lines([strip_inline(x) for x in lines])}") for mark, *lines in self.notes]
         return self.blocks + ([Block("heading", FOOTNOTES), *notes] if notes else [])
+
+
+def _without_comments(line: str, inside: bool) -> tuple[str, bool]:
+    """The line without its HTML comments, and whether a comment is still open at its end."""
+    out = []
+    while line:
+        if inside:
+            end = line.find("-->")
+            if end < 0:
+                return "".join(out), True
+            line, inside = line[end + 3 :], False
+        else:
+            start = line.find("<!--")
+            if start < 0:
+                out.append(line)
+                break
+            out.append(line[:start])
+            line, inside = line[start + 4 :], True
+    return "".join(out), inside
 
 
 def _label(text: str) -> bool:

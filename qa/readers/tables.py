@@ -1,8 +1,9 @@
-"""Tables as text: one sentence per row, `header: value；header: value`, for any reader."""
+"""Tables as text: one sentence per row, `header: value；header: value`, for any reader; pipe and HTML tables' cells."""
 
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 
 from .blocks import strip_inline
 
@@ -35,6 +36,40 @@ def render_rows(rows: list[list[str]]) -> list[str]:
         if pairs:
             out.append("；".join(pairs))
     return out
+
+
+def html_table_rows(markup: str) -> list[list[str]]:
+    """The rows of cells of an HTML table (<tr>, <th>, <td>; a cell's markup inside is its text)."""
+
+    class Cells(HTMLParser):
+        def __init__(self):
+            super().__init__(convert_charrefs=True)
+            self.rows: list[list[str]] = []
+            self.cell: list[str] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "tr":
+                self.rows.append([])
+            elif tag in ("td", "th"):
+                if not self.rows:
+                    self.rows.append([])
+                self.cell = []
+            elif tag == "br" and self.cell is not None:
+                self.cell.append(" ")
+
+        def handle_endtag(self, tag):
+            if tag in ("td", "th") and self.cell is not None:
+                self.rows[-1].append(" ".join("".join(self.cell).split()))
+                self.cell = None
+
+        def handle_data(self, data):
+            if self.cell is not None:
+                self.cell.append(data)
+
+    parser = Cells()
+    parser.feed(markup)
+    parser.close()
+    return [row for row in parser.rows if row]
 
 
 class TableRows:
