@@ -230,9 +230,23 @@ def enormous_page_pdf(out: Path) -> Path:
 def word_docx(out: Path) -> Path:
     import docx
 
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
     d = docx.Document()
     d.core_properties.title = "测试公司年度经营报告"
     d.add_paragraph("测试公司年度经营报告", style="Title")
+    # A contents page typed in (its entries in the toc styles) is left out.
+    d.styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    for entry in ("经营概况\t1", "风险\t2"):
+        d.add_paragraph(entry, style="toc 1")
+    # Headings in styles of the writer's own: one based on Heading 2, one setting an outline level.
+    d.styles.add_style("小节标题", WD_STYLE_TYPE.PARAGRAPH).base_style = d.styles["Heading 2"]
+    chapter = d.styles.add_style("一级标题", WD_STYLE_TYPE.PARAGRAPH)
+    outline = OxmlElement("w:outlineLvl")
+    outline.set(qn("w:val"), "0")
+    chapter.element.get_or_add_pPr().append(outline)
     d.add_paragraph("本报告总结测试公司全年的经营情况。")
     d.add_heading("经营概况", level=1)
     d.add_heading("收入", level=2)
@@ -240,12 +254,12 @@ def word_docx(out: Path) -> Path:
     d.add_paragraph("主要收入来源如下：")
     for item in ("云服务收入 30 亿元", "软件授权收入 20 亿元", "咨询收入 8 亿元"):
         d.add_paragraph(item, style="List Bullet")
-    d.add_heading("区域分布", level=2)
+    d.add_paragraph("区域分布", style="小节标题")
     table = d.add_table(rows=3, cols=3)
     for r, row in enumerate((("区域", "收入（亿元）", "占比"), ("华东", "25", "43%"), ("华南", "18", "31%"))):
         for c, value in enumerate(row):
             table.cell(r, c).text = value
-    d.add_heading("风险", level=1)
+    d.add_paragraph("风险", style="一级标题")
     d.add_paragraph("主要风险是市场竞争加剧和人才流失。")
     d.add_paragraph("附  录")  # a named part in a plain paragraph: beside the chapters, not in 风险
     d.add_paragraph("云服务指按需提供的计算资源。")

@@ -24,8 +24,9 @@ Reader = Callable[[bytes, str], Source]
 # with no text after it left out; 22: Markdown footnotes; 23: box titles (专栏 6：…) open a paragraph;
 # 24: PDF body text within 5 % of the body size; 25: a caption with its words right after the number (图1.3联邦算法…) on a line that stops short;
 # 26: short 1、 paragraphs apart a list too; 27: lines ended by semicolons after a lone lead-in its items;
-# 28: Markdown setext headings, rules and blockquotes; 29: HTML tables, reference links, comments, escapes.
-RULES_VERSION = 29
+# 28: Markdown setext headings, rules and blockquotes; 29: HTML tables, reference links, comments, escapes;
+# 30: Word headings by base style or outline level, its typed-in contents left out.
+RULES_VERSION = 30
 
 
 def _markdown(data: bytes, source: str) -> Source:

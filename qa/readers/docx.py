@@ -1,4 +1,5 @@
-"""Word (.docx) with python-docx: heading styles give headings, list styles lists, tables come as tables."""
+"""Word (.docx) with python-docx: heading styles (or outline levels) give headings, list styles lists, tables come
+as tables; a typed-in contents page is left out."""
 
 from __future__ import annotations
 
@@ -12,6 +13,26 @@ from .blocks import Block, Source, named_part, plain_heading
 from .tables import render_rows
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
+_CONTENTS_STYLE = re.compile(r"^(?:toc|目录)\s*\d|^toc heading$", re.I)  # a typed-in contents page's entries
+
+
+def _heading_level(paragraph, qn) -> int | None:
+    """A heading's level: its style is Heading N (or 标题 N), or is based on one, or it or its style sets
+    an outline level (custom styles such as 「一级标题」)."""
+    style = paragraph.style
+    for _ in range(10):  # a damaged file may base a style on itself
+        if style is None:
+            break
+        m = _HEADING_STYLE.match(style.name or "")
+        if m:
+            return int(m.group(1))
+        style = style.base_style
+    for element in (paragraph._p, paragraph.style.element if paragraph.style is not None else None):
+        ppr = element.find(qn("w:pPr")) if element is not None else None
+        level = ppr.find(qn("w:outlineLvl")) if ppr is not None else None
+        if level is not None and (level.get(qn("w:val")) or "").isdigit() and int(level.get(qn("w:val"))) < 9:
+            return int(level.get(qn("w:val"))) + 1  # 9 means body text
+    return None
 
 
 def read(data: bytes, source: str) -> Source:
@@ -57,14 +78,16 @@ def read(data: bytes, source: str) -> Source:
         if not text:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        heading = _HEADING_STYLE.match(style)
         if style.lower() == "title":
             end_list()
             title = title or text
             continue
-        if heading:
+        if _CONTENTS_STYLE.match(style):
+            continue
+        level = _heading_level(paragraph, qn)
+        if level is not None:
             end_list()
-            blocks.append(Block("heading", text, level=int(heading.group(1))))
+            blocks.append(Block("heading", text, level=level))
             continue
         numbered = child.pPr is not None and child.pPr.numPr is not None
         if numbered or "list" in style.lower():
