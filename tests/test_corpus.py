@@ -101,9 +101,10 @@ def test_markdown_edits_people_make(tmp_path):
     ]
 
 
-def test_gb18030_file_is_decoded(tmp_path):
-    path = tmp_path / "gbk.txt"
-    path.write_bytes((FIXTURES / "mini_report.txt").read_text(encoding="utf-8").encode("gb18030"))
+@pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])  # utf-16: Windows Notepad's 「Unicode」, with its BOM
+def test_gb18030_and_utf16_files_are_decoded(tmp_path, encoding):
+    path = tmp_path / f"{encoding}.txt"
+    path.write_bytes((FIXTURES / "mini_report.txt").read_text(encoding="utf-8").encode(encoding))
     expected = read_document(FIXTURES / "mini_report.txt")
     assert [(p.cite, p.headings, p.text) for p in read_document(path).passages] == [
         (p.cite, p.headings, p.text) for p in expected.passages
@@ -116,7 +117,8 @@ def test_gb18030_file_is_decoded(tmp_path):
         (b"", "is empty"),
         (b"   \n\n", "is empty"),
         (b"\x00\x01binary\x00", "binary"),
-        (b"\xff\xfe\xfa\x80\x81" * 10, "UTF-8 or GB18030"),
+        (b"\xfa\x80\x81\xff" * 10, "UTF-8 or GB18030"),
+        (b"\xff\xfe\x00\xd8", "UTF-16"),
         ("# 标题\n\n## 一、章\n\n### 1.1 节\n".encode(), "no text found"),
     ],
 )

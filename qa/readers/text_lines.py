@@ -38,7 +38,13 @@ _HEADER_MAX = 40
 
 
 def decode(data: bytes, source: str) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (common for Chinese text); anything else is an error."""
+    """UTF-8 (with or without BOM), UTF-16 with its BOM (Windows' 「Unicode」), else GB18030 (common for Chinese
+    text); anything else is an error."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            data = data.decode("utf-16").encode("utf-8")
+        except UnicodeDecodeError:
+            raise CorpusError(f"{source}: cannot be decoded as the UTF-16 its first bytes announce; save it as UTF-8") from None
     if b"\x00" in data:
         raise CorpusError(f"{source}: looks like a binary file (NUL bytes), not text")
     for encoding in ("utf-8-sig", "gb18030"):
