@@ -66,13 +66,15 @@ EXIT_SKIPPED = 3
 
 
 def _print_problems(report) -> None:
-    """Every file that could not be read, in one run, and the PDF pages that had no text."""
+    """Every file that could not be read, in one run, the PDF pages that had no text, and files of types not read."""
     for s in report.skipped:
         kept = " (its passages from the previous build are still served)" if s.kept else ""
         print(f"qa: skipped {s.reason}{kept}", file=sys.stderr, flush=True)
     for file, pages in (report.pages_without_text or {}).items():
         shown = ", ".join(map(str, pages[:10])) + (" …" if len(pages) > 10 else "")
         print(f"qa: note: {file}: {len(pages)} page(s) without a text layer, not indexed (scanned? pages {shown})", file=sys.stderr, flush=True)
+    for file, hint in report.not_read:
+        print(f"qa: note: {file}: {hint}", file=sys.stderr, flush=True)
 
 
 def _corpus_stamp(folder: Path):

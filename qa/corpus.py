@@ -95,6 +95,7 @@ class Corpus:
     skipped: list[Skipped]
     parsed: int  # files read and parsed this time (the others were unchanged)
     examples: list[str] = field(default_factory=list)  # example questions for the chat
+    not_read: list[tuple[str, str]] = field(default_factory=list)  # (file, what to do): types no reader takes
 
 
 def parse(data: bytes, path: Path, max_chars: int) -> Document:
@@ -134,6 +135,30 @@ def corpus_files(corpus_dir: Path) -> list[Path]:
     if not files:
         raise CorpusError(f"corpus folder {corpus_dir} has no reports ({', '.join(CORPUS_SUFFIXES)} files)")
     return files
+
+
+# Document types people keep beside their reports that are not read, with what to do instead.
+_NOT_READ = {
+    ".doc": "Word 97-2003 .doc is not read; save it as .docx",
+    ".wps": "WPS .wps is not read; save it as .docx",
+    ".rtf": ".rtf is not read; save it as .docx",
+    ".odt": ".odt is not read; save it as .docx",
+    ".ppt": "slides are not read; save them as PDF",
+    ".pptx": "slides are not read; save them as PDF",
+    ".xls": "spreadsheets are not read; put the table in a .docx or .md",
+    ".xlsx": "spreadsheets are not read; put the table in a .docx or .md",
+    ".html": "web pages are not read; print them to PDF or save them as .md",
+    ".htm": "web pages are not read; print them to PDF or save them as .md",
+}
+
+
+def unread_files(corpus_dir: Path) -> list[tuple[str, str]]:
+    """Document files in the folder that no reader takes (name, what to do), for a note."""
+    corpus_dir = Path(corpus_dir)
+    if not corpus_dir.is_dir():
+        return []
+    found = sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in _NOT_READ and not p.name.startswith("."))
+    return [(p.name, _NOT_READ[p.suffix.lower()]) for p in found]
 
 
 def read_corpus(
@@ -181,7 +206,7 @@ def read_corpus(
                 documents.append(old)
     if not documents:
         raise CorpusError("no document could be read:\n" + "\n".join(f"  {s.reason}" for s in skipped))
-    return Corpus(documents, skipped, parsed, example_questions(Path(corpus_dir), documents))
+    return Corpus(documents, skipped, parsed, example_questions(Path(corpus_dir), documents), unread_files(corpus_dir))
 
 
 def example_questions(corpus_dir: Path, documents: list[Document]) -> list[str]:

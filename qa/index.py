@@ -49,6 +49,7 @@ class BuildReport:
     parse_seconds: float = 0.0  # of `seconds`, reading and parsing files
     encode_seconds: float = 0.0  # of `seconds`, encoding sentences
     pages_without_text: dict = None  # {file: [pages]} of PDFs: pages with no text layer, not indexed
+    not_read: tuple[tuple[str, str], ...] = ()  # (file, what to do) of document types no reader takes
 
 
 # --------------------------------------------------------------------------- what gets embedded
@@ -156,7 +157,7 @@ def build(
         blank = {d.file: list(d.pages_without_text) for d in corpus.documents if d.pages_without_text}
     return dataclasses.replace(
         report, skipped=tuple(corpus.skipped), parsed=corpus.parsed, parse_seconds=round(parse_seconds, 3),
-        pages_without_text=blank,
+        pages_without_text=blank, not_read=tuple(corpus.not_read),
     )
 
 

@@ -77,7 +77,7 @@ def test_build_json_contract(tmp_path):
     report = json.loads(proc.stdout)
     assert list(report) == [
         "documents", "passages", "added", "changed", "removed", "reused", "embedded", "parsed", "seconds",
-        "parse_seconds", "encode_seconds", "generation", "published", "skipped", "pages_without_text",
+        "parse_seconds", "encode_seconds", "generation", "published", "skipped", "pages_without_text", "not_read",
     ]
     assert (report["documents"], report["passages"], report["embedded"], report["parsed"]) == (1, 10, 10, 1)
     assert (report["skipped"], report["published"]) == ([], True)
@@ -152,7 +152,7 @@ def test_build_reports_every_unreadable_file_and_exits_3(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
-    (corpus / "bad.txt").write_bytes(b"\xff\xfe\xfa\x80" * 8)
+    (corpus / "bad.txt").write_bytes(b"\xfa\x80\x81\xff" * 8)
     (corpus / "fake.pdf").write_bytes(b"%PDF-1.4 this is no PDF")
     proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
     assert proc.returncode == 3, proc.stderr
@@ -162,6 +162,19 @@ def test_build_reports_every_unreadable_file_and_exits_3(tmp_path):
     assert [s["file"] for s in report["skipped"]] == ["bad.txt", "fake.pdf"]
     assert all(s["reason"] and s["kept_previous"] is False for s in report["skipped"])
     assert report["parsed"] == 0  # the same bad bytes are not parsed again: the last build's reasons stand
+
+
+def test_build_notes_document_files_it_does_not_read(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "old.doc").write_bytes(b"\xd0\xcf\x11\xe0 a Word 97 file")
+    (corpus / "deck.pptx").write_bytes(b"PK\x03\x04 slides")
+    proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    assert proc.returncode == 0, proc.stderr  # a note, not a failure: the reports were built
+    assert "old.doc: Word 97-2003 .doc is not read; save it as .docx" in proc.stderr and "deck.pptx" in proc.stderr
+    report = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
+    assert [n["file"] for n in report["not_read"]] == ["deck.pptx", "old.doc"] and report["skipped"] == []
 
 
 def test_ask_with_a_document_filter(tmp_path, env, report_corpus):
