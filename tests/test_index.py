@@ -136,7 +136,7 @@ def test_previous_generation_is_kept_and_older_ones_removed(built, encoder, sett
 def test_unreadable_files_are_all_reported_and_change_nothing(built, encoder, settings):
     corpus, index, first = built
     before = served_files(index)
-    (corpus / "broken.txt").write_bytes(b"\xff\xfe\xfa\x80" * 8)
+    (corpus / "broken.txt").write_bytes(b"\xfa\x80\x81\xff" * 8)
     (corpus / "empty.md").write_text("", encoding="utf-8")
     (corpus / "headings.md").write_text("# 只有标题\n\n## 一、章\n", encoding="utf-8")
     report = build(corpus, index, settings, encoder=encoder)
@@ -166,7 +166,7 @@ def test_a_document_that_became_unreadable_keeps_its_passages(built, encoder, se
     (corpus / "second.md").write_text("# 第二份\n\n## 一、概述\n\n第二份报告的正文。\n", encoding="utf-8")
     added = build(corpus, index, settings, encoder=encoder)
     assert (added.passages, added.skipped) == (11, ())
-    (corpus / "second.md").write_bytes(b"\xff\xfe\xfa\x80" * 8)  # saved in a broken encoding
+    (corpus / "second.md").write_bytes(b"\xfa\x80\x81\xff" * 8)  # saved in a broken encoding
     report = build(corpus, index, settings, encoder=encoder)
     assert [(s.file, s.kept) for s in report.skipped] == [("second.md", True)]
     assert report.passages == 11 and report.embedded == 0
