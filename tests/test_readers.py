@@ -112,10 +112,11 @@ def test_markdown_html_tables_reference_links_comments_and_escapes():
     doc = md(
         "## 概述 {#intro}\n\n详见[报告原文][1]，转义的\\*星号\\*留下。<!-- 编辑备注 -->\n\n[1]: http://example.com/r.pdf\n\n"
         "<table>\n  <tr><th>指标</th><th>数值</th></tr>\n  <tr><td>规模</td><td>200<b>亿元</b></td></tr>\n</table>\n\n"
-        "<!--\n草稿：不发布\n-->\n- [x] 已完成的事项\n- [ ] 待办的事项\n"
+        "<!--\n草稿：不发布\n-->\n- [x] 已完成的事项\n- [ ] 待办的事项\n\n<h2 id=\"next\">展望</h2>\n<p>继续增长。</p>\n"
     )
     assert cites(doc) == [
         ("概述(1)", "详见报告原文，转义的*星号*留下。"), ("概述(2)", "概述\n指标：规模；数值：200亿元"), ("概述(3)", "已完成的事项\n待办的事项"),
+        ("展望(1)", "继续增长。"),
     ]
 
 

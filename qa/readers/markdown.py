@@ -25,6 +25,7 @@ _LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]^][^\]]*\]:\s*\S+")  # [1]: http:/
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{[#.][^}]*\}\s*$")  # ## 概述 {#intro}
 _TASK = re.compile(r"^\[[ xX]\]\s+")  # - [x] a task list's box
 _HTML_TABLE = re.compile(r"^\s*<table\b", re.I)
+_HTML_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.I)  # <h2>…</h2> on a line of its own
 _SETEXT = re.compile(r"^\s{0,3}(=+|-{2,})\s*$")  # under a line of text: that line is a heading (= level 1, - level 2)
 
 
@@ -121,6 +122,11 @@ class _Parser:
         if heading and heading.group(2):
             self.flush()
             self.heading(heading.group(2), len(heading.group(1)))
+            return
+        heading = _HTML_HEADING.match(raw)
+        if heading and strip_inline(heading.group(2)):
+            self.flush()
+            self.heading(heading.group(2), int(heading.group(1)))
             return
         if self.table is not None and ("|" in stripped) and (not self.gap or stripped.count("|") >= 2):
             self.table.add(stripped)
