@@ -97,15 +97,21 @@ def _watch(settings, last) -> int:
     from .index import build
 
     print(f"watching {settings.corpus_dir} for changes (Ctrl-C to stop)", file=sys.stderr, flush=True)
+    encoder = None  # loaded at the first change and kept: loading it is most of a one-paragraph rebuild
     while True:
         now = _corpus_stamp(settings.corpus_dir)
         if now != last:
             last = now
             try:
-                report = build(settings.corpus_dir, settings.index_location, settings, wait=True)
+                if encoder is None:
+                    from .embed import load_encoder
+
+                    encoder = load_encoder(settings.model)
+                report = build(settings.corpus_dir, settings.index_location, settings, wait=True, encoder=encoder)
                 _print_problems(report)
                 print(
-                    f"rebuilt: changed {report.changed}, added {report.added}, removed {report.removed}, embedded {report.embedded}",
+                    f"rebuilt: changed {report.changed}, added {report.added}, removed {report.removed}, "
+                    f"embedded {report.embedded} in {report.seconds:.1f}s",
                     flush=True,
                 )
             except QAError as e:  # a half-saved file must not end the watch; the index is unchanged

@@ -143,6 +143,10 @@ def test_build_watch_rebuilds_on_edit(tmp_path):
         path.write_text(path.read_text(encoding="utf-8").replace("分散风险。", "分散和转移风险。"), encoding="utf-8")
         line = proc.stdout.readline()
         assert "changed 1" in line and "embedded 1" in line
+        # The encoder loaded for the first edit is kept and serves the next one.
+        path.write_text(path.read_text(encoding="utf-8").replace("分散和转移风险。", "转移风险。"), encoding="utf-8")
+        line = proc.stdout.readline()
+        assert "changed 1" in line and "embedded 1" in line
     finally:
         proc.kill()
         proc.wait()
