@@ -9,13 +9,15 @@ is reported, never fatal to the others; if an earlier build indexed it, its earl
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import CorpusError
 from .readers import READERS
-from .structure import chunks
+from .readers.blocks import plain_heading, strip_inline
+from .structure import ITEM_MAX, chunks
 
 CORPUS_SUFFIXES = tuple(READERS)
 # Example questions the chat offers, one JSON list of strings in the corpus folder (not a document:
@@ -266,8 +268,8 @@ def load_corpus(corpus_dir: Path, max_chars: int | None = None) -> list[Document
 
 def to_markdown(doc: Document) -> str:
     """The editable Markdown form of a document: its title, headings by depth, one block per passage
-    (a paragraph keeps its number: `(2) …`, a list or table is a bullet list), so that reading it back
-    gives the same cites and texts."""
+    (a paragraph keeps its number, `(2) …`, where that cannot make it a list item; a list or table is
+    its number on a line, then a bullet a line), so that reading it back gives the same cites and texts."""
     out = [f"# {doc.title}", ""]
     path: tuple[str, ...] = ()
     for p in doc.passages:
@@ -278,9 +280,38 @@ def to_markdown(doc: Document) -> str:
             for depth in range(common, len(p.headings)):
                 out += [f"{'#' * min(depth + 2, 6)} {p.headings[depth]}", ""]
             path = p.headings
+        number = p.cite[p.cite.rindex("(") :]
         lines = p.text.split("\n")
-        if len(lines) > 1:  # a list or table: a bullet a line, read back as one passage
-            out += [*(f"- {line}" for line in lines), ""]
+        if len(lines) > 1:  # a list or table: its number, then a bullet a line, read back as one passage
+            out += [number, "", *(f"- {_as_text(line)}" for line in lines), ""]
         else:
-            out += [f"{p.cite[p.cite.rindex('(') :]} {p.text}", ""]
+            out += [_paragraph(number, p.text), ""]
     return "\n".join(out)
+
+
+# A line start Markdown reads as something else than text: a heading, quote, table, HTML, list item, rule.
+_BLOCK_START = re.compile(r"^(?:(\d{1,9})(?=[.)](?:\s|$))|[#>|<*+\-=`~\[_])")
+
+
+def _paragraph(number: str, text: str) -> str:
+    """A short numbered paragraph reads as a list item (`(2) 图 9 …` then `(3) …` would be one list), so
+    a short paragraph is written bare, its first character escaped where Markdown would take it for markup."""
+    text = _as_text(text)
+    if len(text) > ITEM_MAX or plain_heading(text, enumerations=False):  # numbered, no heading line either
+        return f"{number} {text}"
+    m = _BLOCK_START.match(text)
+    if not m:
+        return text
+    end = m.end()
+    return f"{text[:end]}\\{text[end:]}" if m.group(1) else f"\\{text}"
+
+
+_MARKUP = re.compile(r"[\\`*_\[\]>!~|]")
+
+
+def _as_text(text: str) -> str:
+    """Text that Markdown would read otherwise (`a` in backticks, **, [x](y), <tag>, &amp;, two |s
+    making a table row) with its markup characters escaped, so that it reads back as itself."""
+    if "|" not in text and strip_inline(text) == text:
+        return text
+    return _MARKUP.sub(r"\\\g<0>", text.replace("&", "&amp;")).replace("<", "&lt;")

@@ -25,7 +25,7 @@ _CONTENT = re.compile(r"[\u4e00-\u9fff][^\u4e00-\u9fff]*[\u4e00-\u9fff]|[A-Za-z]
 _LEAD_END = ("：", ":")
 # A numbered paragraph is a list's item when short and, but for the last, not ended by a full stop
 # (「1）总长11位；」 … 「4）最后4位为随机数。」); 「（1）无损害是指…。」 「（2）…」 are paragraphs of their own.
-_ITEM_MAX = 80
+ITEM_MAX = 80
 _FULL_STOP = ("。", "！", "？", ".", "!", "?")
 LABEL_MAX = 16  # characters of an unnumbered heading used in a cite
 
@@ -182,7 +182,7 @@ def _follows(a: Block, b: Block) -> bool:
 def _plain_style(b: Block) -> str | None:
     """The numbering style of a block that can be a list item: a plain-text heading, or a short
     paragraph numbered as an item (1）, （1）, ①, or 1、 / 1. that reads as a sentence, so no heading)."""
-    if b.kind == "paragraph" and len(b.text) <= _ITEM_MAX:
+    if b.kind == "paragraph" and len(b.text) <= ITEM_MAX:
         found = numbering(b.text)
         return found[0] if found and found[1] and found[0] in (*ENUMERATIONS, "1.") else None
     if b.kind != "heading" or b.level is not None:
@@ -246,7 +246,7 @@ def split_long(text: str, max_chars: int) -> list[str]:
         return [text]
     sentences = [text[a:b] for a, b in split_sentences(text)]
     pieces = [part for s in sentences for part in _hard_split(s, max_chars)]
-    return ["".join(group) for group in pack(pieces, max_chars, sep=0)]
+    return ["".join(group).strip() for group in pack(pieces, max_chars, sep=0)]  # a cut at a space leaves none at the ends
 
 
 def _hard_split(sentence: str, max_chars: int) -> list[str]:

@@ -79,6 +79,19 @@ def test_markdown_round_trip(report):
     assert (again.title, again.passages) == (report.title, report.passages)
 
 
+def test_imported_markdown_reads_back_as_the_same_passages():
+    """What `qa import` writes: short paragraphs without their numbers (numbered, a run of them reads as a list),
+    a list split in parts as parts, markup characters in text escaped."""
+    lines = [
+        "测试报告", "一、概况", "图 9 数据等级的判断因素", "在影响对象层面，风险可能影响国家安全。", "矩阵A|B|C的`秘密`分享见[9]，*注*。",
+        "二、产品", "主要产品包括：", *[f"- 第{i}类产品，面向小微企业的信用贷款" for i in range(1, 7)], "（注：以上不含历史数据）",
+    ]
+    doc = parse("\n".join(lines).encode("utf-8"), Path("t.txt"), 90)
+    assert len([p for p in doc.passages if p.text.startswith("主要产品包括：")]) == 2  # the list in two parts
+    again = parse_markdown(to_markdown(doc), "t")
+    assert [(p.cite, p.text) for p in again.passages] == [(p.cite, p.text) for p in doc.passages]
+
+
 def test_fixture_with_the_same_debris():
     doc = read_document(FIXTURES / "mini_report.txt")
     cites = [p.cite for p in doc.passages]

@@ -25,8 +25,9 @@ Reader = Callable[[bytes, str], Source]
 # 24: PDF body text within 5 % of the body size; 25: a caption with its words right after the number (图1.3联邦算法…) on a line that stops short;
 # 26: short 1、 paragraphs apart a list too; 27: lines ended by semicolons after a lone lead-in its items;
 # 28: Markdown setext headings, rules and blockquotes; 29: HTML tables, reference links, comments, escapes;
-# 30: Word headings by base style or outline level, its typed-in contents left out; 31: Markdown <h2> lines.
-RULES_VERSION = 31
+# 30: Word headings by base style or outline level, its typed-in contents left out; 31: Markdown <h2> lines;
+# 32: a long block split at a space keeps none at the ends of its parts, an escaped \| is no table border.
+RULES_VERSION = 32
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -26,6 +26,7 @@ _HEADING_ATTRIBUTES = re.compile(r"\s*\{[#.][^}]*\}\s*$")  # ## 概述 {#intro}
 _TASK = re.compile(r"^\[[ xX]\]\s+")  # - [x] a task list's box
 _HTML_TABLE = re.compile(r"^\s*<table\b", re.I)
 _HTML_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.I)  # <h2>…</h2> on a line of its own
+_PIPE = re.compile(r"(?<!\\)\|")  # a table's cell border; an escaped one (\|) is text
 _SETEXT = re.compile(r"^\s{0,3}(=+|-{2,})\s*$")  # under a line of text: that line is a heading (= level 1, - level 2)
 
 
@@ -128,11 +129,12 @@ class _Parser:
             self.flush()
             self.heading(heading.group(2), int(heading.group(1)))
             return
-        if self.table is not None and ("|" in stripped) and (not self.gap or stripped.count("|") >= 2):
+        pipes = len(_PIPE.findall(stripped))
+        if self.table is not None and pipes and (not self.gap or pipes >= 2):
             self.table.add(stripped)
             self.gap = False
             return
-        if stripped.startswith("|") or (stripped.count("|") >= 2 and not self.para):
+        if stripped.startswith("|") or (pipes >= 2 and not self.para):
             self.flush()
             self.table = TableRows()
             self.table.add(stripped)
