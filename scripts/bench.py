@@ -467,12 +467,43 @@ def bench_documents(tmp: Path, encoder, settings: Settings) -> dict:
     started = time.perf_counter()
     again = build(corpus, tmp / "documents-index", settings)
     noop = time.perf_counter() - started
-    return {
+    results = {
         "corpus": where, "documents": full.documents, "passages": full.passages, "pdf_pages": int(pdf_pages),
         "ms_per_pdf_page": 1000 * pdf_seconds / max(pdf_pages, 1), "full_build_s": full.seconds,
         "parse_s": full.parse_seconds, "encode_s": full.encode_seconds, "noop_rebuild_s": noop,
         "noop_parsed": again.parsed,
     }
+    edit = _one_paragraph_edit(corpus)
+    if edit:
+        # As a command (`qa build`: a new process, the model loaded to encode the one sentence) and in a
+        # process that has the model and the last build's tokens (`qa build --watch`).
+        command = [PY, "-m", "qa.cli", "build", "--corpus", str(corpus), "--index", str(tmp / "documents-index")]
+
+        def as_command():
+            edit()
+            subprocess.run(command, capture_output=True, cwd=ROOT, check=False)
+
+        def in_process():
+            edit()
+            assert build(corpus, tmp / "documents-index", settings, encoder=encoder).embedded == 1
+
+        results["one_paragraph_command_s"] = median_time(as_command)
+        build(corpus, tmp / "documents-index", settings, encoder=encoder)  # this process's tokens of the corpus
+        results["one_paragraph_in_process_s"] = median_time(in_process)
+    return results
+
+
+def _one_paragraph_edit(corpus: Path):
+    """A function that changes one body paragraph of a Markdown file of the corpus a little more each
+    call, or None when the corpus has none."""
+    for path in sorted(corpus.glob("*.md")):
+        original = path.read_text(encoding="utf-8")
+        body = original.split("\n---\n", 1)[-1]  # after the front matter, whose summary repeats the body
+        line = next((ln for ln in body.splitlines() if len(ln) > 80 and "。" in ln and ln[0] not in "#|->*!"), None)
+        if line:
+            count = iter(range(1, 1000))
+            return lambda: path.write_text(original.replace(line, line.replace("。", f"（{next(count)}）。", 1)), encoding="utf-8")
+    return None
 
 
 def table(results: dict) -> str:
@@ -485,6 +516,9 @@ def table(results: dict) -> str:
                 f"| full build | {d['full_build_s']:.1f} s: parsing {d['parse_s']:.1f} s ({100 * d['parse_s'] / d['full_build_s']:.0f} %), "
                 f"encoding {d['encode_s']:.1f} s ({100 * d['encode_s'] / d['full_build_s']:.0f} %) |",
                 f"| rebuild, nothing changed | {d['noop_rebuild_s']:.2f} s ({d['noop_parsed']} file(s) parsed) |"]
+        if "one_paragraph_command_s" in d:
+            out += [f"| one paragraph edited: `qa build` (loads the model) | {d['one_paragraph_command_s']:.1f} s |",
+                    f"| one paragraph edited: in a process that has the model (`qa build --watch`) | {d['one_paragraph_in_process_s']:.2f} s |"]
     if results.get("scale"):
         out += ["", f"encoder throughput for new text (real m3e-small, the sentences of synthetic paragraphs): {results['encoder_passages_per_s']:.1f} paragraphs/s", "",
                 "| store | passages | index build* | index size | load | query p50 / p95 | RSS | dense index | HNSW recall@10 at efSearch 128 / 256 / 512 |",
