@@ -134,15 +134,19 @@ def _more(hits, label: str) -> str:
 def description(data) -> str:
     """What the chat is about: the one document's title, or how many documents."""
     docs = data.documents
-    about = f"《{docs[0]['title']}》" if len(docs) == 1 else f"{len(docs)} 份文档"
+    about = f"《{docs[0]['title']}》" if len(docs) == 1 else f"这 {len(docs)} 份文档"
     return f"就{about}提问：每个回答都引用原文段落（章节与段落编号，PDF 另有页码），并标出回答问题的句子。"
+
+
+STATUS_TITLES = 3
 
 
 def status_text(live: LiveRetriever) -> str:
     data = live.retriever.data
-    docs = "、".join(d["title"] for d in data.documents)
+    # A few titles say what is indexed; thirty make a wall of text, and the document filter lists them.
+    titles = "、".join(d["title"] for d in data.documents) if len(data.documents) <= STATUS_TITLES else ""
     text = (
-        f"文档 {len(data.documents)}（{docs}）· 段落 {len(data.passages)} · 模型 {data.model} · "
+        f"文档 {len(data.documents)}{f'（{titles}）' if titles else ''} · 段落 {len(data.passages)} · 模型 {data.model} · "
         f"索引构建于 {data.built_at} · {data.generation}"
     )
     if live.last_error:

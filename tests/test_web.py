@@ -193,6 +193,26 @@ def test_health_names_every_document_with_its_title(library):
 
 
 @pytest.mark.slow
+def test_the_status_line_names_a_few_documents_and_counts_many(library, tmp_path, settings, encoder):
+    from qa.live import LiveRetriever
+    from qa.web import description, status_text
+
+    from .conftest import FIXTURES
+
+    server, _, _ = library
+    few = status_text(server.live)
+    assert few.startswith("文档 3（") and "测试行业发展报告" in few
+    assert description(server.live.retriever.data).startswith("就这 3 份文档提问")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in "abcd":
+        shutil.copy(FIXTURES / "mini_report.txt", corpus / f"{name}.txt")
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    many = status_text(LiveRetriever(tmp_path / "index", settings))
+    assert many.startswith("文档 4 · 段落 40 · ") and "某省小微金融测试报告" not in many  # the filter lists them
+
+
+@pytest.mark.slow
 def test_a_document_filter_and_pdf_pages_in_hits(library):
     _, http, _ = library
     everywhere = http.get("/api/ask", params={"q": "小微企业信用风险", "k": 5}).json()
