@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import logging
+import os
 import re
 import threading
 import unicodedata
@@ -14,6 +16,8 @@ from importlib import resources
 import numpy as np
 
 from . import postag
+
+log = logging.getLogger(__name__)
 
 # Whitespace inside Chinese text is PDF debris; between two Latin letters or digits it is a word gap.
 _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
@@ -263,27 +267,80 @@ def tagged(words: list[str], kind: str) -> list[bool]:
     table = _tag_hashes()[kind]
     if not words or not table.size:
         return [False] * len(words)
-    hashes = np.array([hash(w) for w in words], dtype=np.int64)
-    return list(table[np.searchsorted(table, hashes).clip(max=table.size - 1)] == hashes)
+    hashes = _word_hashes(words)
+    return (table[np.searchsorted(table, hashes).clip(max=table.size - 1)] == hashes).tolist()
+
+
+def _word_hashes(words: Iterable[str]) -> np.ndarray:
+    """64-bit hashes that are the same in every process (Python's str hash is not), so a table of them keeps."""
+    return np.array(
+        [int.from_bytes(hashlib.blake2b(w.encode("utf-8"), digest_size=8).digest(), "little", signed=True) for w in words],
+        dtype=np.int64,
+    )
+
+
+# The kinds of tag table; bump TAGS_FORMAT when what a table holds changes (older files are made again).
+_TAG_KINDS = ("non_noun", "name")
+TAGS_FORMAT = 1
 
 
 @functools.lru_cache(maxsize=1)
 def _tag_hashes() -> dict[str, np.ndarray]:
-    """Sorted in-process hashes of the non-noun words and of the proper nouns of jieba's main
-    dictionary: ~1 MB each, where jieba.posseg's word -> tag table costs ~45 MB of a server's memory.
-    One read of the dictionary per process, on first use (~0.4 s)."""
+    """Sorted hashes of the non-noun words and of the proper nouns of jieba's main dictionary: ~1 MB
+    each, where jieba.posseg's word -> tag table costs ~45 MB of a server's memory. Making them reads
+    the whole dictionary (~1 s: most of a cold `qa ask`, whose question usually holds a word the
+    documents lack), so they are kept in the model cache under the dictionary's checksum and read
+    from there (~10 ms) by every later process."""
     import jieba
 
-    non_nouns, names = [], []
     with jieba.get_dict_file() as f:
-        for line in f:
-            fields = line.decode("utf-8").split()
+        data = f.read()
+    path = _tag_cache_path(hashlib.sha256(data).hexdigest()[:16])
+    tables = _read_tag_tables(path) if path else None
+    if tables is None:
+        non_nouns, names = [], []
+        for line in data.decode("utf-8").splitlines():
+            fields = line.split()
             if len(fields) == 3:
                 if not postag.is_noun_tag(fields[2]):
-                    non_nouns.append(hash(fields[0]))
+                    non_nouns.append(fields[0])
                 if fields[2] in NAME_TAGS:
-                    names.append(hash(fields[0]))
-    return {kind: np.unique(np.array(h, dtype=np.int64)) for kind, h in (("non_noun", non_nouns), ("name", names))}
+                    names.append(fields[0])
+        tables = {"non_noun": np.unique(_word_hashes(non_nouns)), "name": np.unique(_word_hashes(names))}
+        if path:
+            _write_tag_tables(path, tables)
+    return tables
+
+
+def _tag_cache_path(digest: str):
+    from .embed import model_cache_dir
+
+    root = model_cache_dir()
+    return root / f"jieba-tags-{TAGS_FORMAT}-{digest}.npz" if root else None
+
+
+def _read_tag_tables(path) -> dict[str, np.ndarray] | None:
+    """The tables of a cache file, or None when it is missing or not what it should be (sorted int64)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            tables = {kind: z[kind] for kind in _TAG_KINDS}
+    except (OSError, ValueError, KeyError, EOFError):
+        return None
+    good = all(a.dtype == np.int64 and a.ndim == 1 and bool(np.all(a[1:] > a[:-1])) for a in tables.values())
+    return tables if good else None
+
+
+def _write_tag_tables(path, tables: dict[str, np.ndarray]) -> None:
+    """Written whole or not at all (a temporary file renamed); a cache that cannot be written is no error."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(tmp, "wb") as f:
+            np.savez(f, **tables)
+        os.replace(tmp, path)
+    except OSError as e:
+        log.debug("tag tables not cached at %s: %s", path, e)
+        tmp.unlink(missing_ok=True)
 
 
 # Tokenizers by dictionary, while an index uses them: a server reloading after a heading edit (new

@@ -1,4 +1,5 @@
 import gc
+import os
 import subprocess
 import sys
 import weakref
@@ -118,6 +119,31 @@ print(topics)
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "'银行'" in result.stdout and "'贷后管理'" in result.stdout
+
+
+def test_tag_tables_are_made_once_and_kept_in_the_model_cache(tmp_path):
+    """Reading jieba's dictionary for its tags was most of a cold `qa ask`: a later process reads the
+    tables the first one cached (it never looks at a tag), and a damaged cache file is made again."""
+    script = r"""
+import sys
+from qa import postag, text
+if sys.argv[1] == "cached":
+    postag.is_noun_tag = None  # any reading of the dictionary's tags fails
+print(text.tagged(["北京", "青海省", "银行", "非常"], "name"), text.tagged(["非常", "银行"], "non_noun"))
+"""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+
+    def run(mode: str) -> str:
+        result = subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True, env=env, timeout=120)
+        assert result.returncode == 0, result.stderr
+        return result.stdout
+
+    assert run("fresh") == "[True, True, False, False] [True, False]\n"
+    (cache,) = (tmp_path / "qa").glob("jieba-tags-*.npz")
+    assert run("cached") == "[True, True, False, False] [True, False]\n"
+    cache.write_bytes(b"not an npz")
+    assert run("fresh") == "[True, True, False, False] [True, False]\n"
+    assert cache.read_bytes()[:2] == b"PK"  # written again, whole
 
 
 def test_a_dictionary_is_shared_while_an_index_uses_it_and_freed_after():
