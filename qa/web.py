@@ -243,7 +243,7 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
 
 
 def build_ui(live: LiveRetriever, settings: Settings):
-    import gradio as gr
+    gr = import_gradio()
 
     def respond(message: str, history: list, previous: str | None, docs: list | None = None):
         history = list(history or [])
@@ -362,9 +362,56 @@ def build_ui(live: LiveRetriever, settings: Settings):
 # --------------------------------------------------------------------------- server
 
 
+def import_gradio():
+    """gradio, imported without its stub writer: at every import it regenerates the .pyi type stubs of
+    its components inside site-packages (`component_meta.create_or_modify_pyi`, a development aid),
+    1.5 s of a server's 5 s start. The function is replaced as soon as its module has run, before any
+    component class exists; a gradio laid out otherwise imports as it is."""
+    import importlib
+    import sys
+
+    if "gradio" in sys.modules:
+        return sys.modules["gradio"]
+    hook = _NoStubs()
+    sys.meta_path.insert(0, hook)
+    try:
+        return importlib.import_module("gradio")
+    finally:
+        if hook in sys.meta_path:
+            sys.meta_path.remove(hook)
+
+
+class _NoStubs:
+    """An import hook for gradio.component_meta only (see import_gradio)."""
+
+    def find_spec(self, name, path, target=None):
+        if name != "gradio.component_meta":
+            return None
+        import importlib.util
+        import sys
+
+        sys.meta_path.remove(self)
+        spec = importlib.util.find_spec(name)
+        if spec is None or spec.loader is None or not hasattr(spec.loader, "exec_module"):
+            return spec
+        run = spec.loader.exec_module
+
+        def exec_module(module):
+            run(module)
+            if hasattr(module, "create_or_modify_pyi"):
+                module.create_or_modify_pyi = _no_stubs
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def _no_stubs(*args, **kwargs) -> None:
+    return None
+
+
 def create_app(settings: Settings, live: LiveRetriever | None = None):
     """The FastAPI app with the JSON routes and the chat mounted at /."""
-    import gradio as gr
+    gr = import_gradio()
 
     if live is None:
         from .index import load

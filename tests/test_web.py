@@ -2,6 +2,8 @@
 
 import json
 import shutil
+import subprocess
+import sys
 import threading
 import time
 
@@ -89,6 +91,18 @@ def test_file_routes_cannot_read_corpus_or_index(http, server, report_index, rep
             r = http.get(route.format(target))
             assert r.status_code in (403, 404), (route, target, r.status_code)
             assert "青海" not in r.text and "root:" not in r.text
+
+
+def test_gradio_is_imported_without_rewriting_its_type_stubs():
+    # gradio regenerates its components' .pyi stubs at every import: 1.5 s of a server's start.
+    script = (
+        "import sys, qa.web; gr = qa.web.import_gradio(); import gradio.component_meta as cm; "
+        "print(cm.create_or_modify_pyi is qa.web._no_stubs, hasattr(gr, 'Blocks'), "
+        "any(isinstance(h, qa.web._NoStubs) for h in sys.meta_path))"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["True", "True", "False"]  # patched, a working gradio, the hook gone
 
 
 def test_gradio_client_api(server):
