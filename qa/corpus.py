@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import CorpusError
 from .readers import READERS
 from .readers.blocks import plain_heading, strip_inline
-from .structure import ITEM_MAX, chunks
+from .structure import ITEM_MAX, LEAD_IN_MAX, chunks
 
 CORPUS_SUFFIXES = tuple(READERS)
 # Example questions the chat offers, one JSON list of strings in the corpus folder (not a document:
@@ -283,7 +283,9 @@ def to_markdown(doc: Document) -> str:
         number = p.cite[p.cite.rindex("(") :]
         lines = p.text.split("\n")
         if len(lines) > 1:  # a list or table: its number, then a bullet a line, read back as one passage
-            out += [number, "", *(f"- {_as_text(line)}" for line in lines), ""]
+            # 「输入：」 on a line of its own before two items or more (a lone item reads back as a paragraph).
+            lead = [_as_text(lines.pop(0))] if len(lines) > 2 and _lead_in(lines[0]) else []
+            out += [number, "", *lead, *(f"- {_as_text(line)}" for line in lines), ""]
         else:
             out += [_paragraph(number, p.text), ""]
     return "\n".join(out)
@@ -304,6 +306,15 @@ def _paragraph(number: str, text: str) -> str:
         return text
     end = m.end()
     return f"{text[:end]}\\{text[end:]}" if m.group(1) else f"\\{text}"
+
+
+def _lead_in(line: str) -> bool:
+    """A list's first line that reads back as its lead-in when written as a line of text before it
+    (qa.structure joins a paragraph ending with a colon to the list after it)."""
+    return (
+        line.endswith(("：", ":")) and len(line) <= LEAD_IN_MAX
+        and not plain_heading(line) and not _BLOCK_START.match(line) and strip_inline(line) == line
+    )
 
 
 _MARKUP = re.compile(r"[\\`*_\[\]>!~|]")
