@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import CorpusError
 from .readers import READERS
 from .readers.blocks import plain_heading, strip_inline
-from .structure import ITEM_MAX, LEAD_IN_MAX, chunks
+from .structure import ITEM_MAX, chunks, leads_in
 
 CORPUS_SUFFIXES = tuple(READERS)
 # Example questions the chat offers, one JSON list of strings in the corpus folder (not a document:
@@ -311,10 +311,7 @@ def _paragraph(number: str, text: str) -> str:
 def _lead_in(line: str) -> bool:
     """A list's first line that reads back as its lead-in when written as a line of text before it
     (qa.structure joins a paragraph ending with a colon to the list after it)."""
-    return (
-        line.endswith(("：", ":")) and len(line) <= LEAD_IN_MAX
-        and not plain_heading(line) and not _BLOCK_START.match(line) and strip_inline(line) == line
-    )
+    return leads_in(line) and not plain_heading(line) and not _BLOCK_START.match(line) and strip_inline(line) == line
 
 
 _MARKUP = re.compile(r"[\\`*_\[\]>!~|]")

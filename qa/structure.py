@@ -28,7 +28,7 @@ _LEAD_END = ("：", ":")
 ITEM_MAX = 80
 _FULL_STOP = ("。", "！", "？", ".", "!", "?")
 LABEL_MAX = 16  # characters of an unnumbered heading used in a cite
-LEAD_IN_MAX = 200  # characters of a paragraph ending with a colon that leads the list or table after it
+_LEAD_IN_MAX = 200  # characters of a paragraph ending with a colon that leads the list or table after it
 
 
 @dataclass(frozen=True)
@@ -216,12 +216,17 @@ def _lead_ins(blocks: list[Block]) -> list[Block]:
             and not b.text
             and prev is not None
             and prev.kind == "paragraph"
-            and (prev.text.endswith(_LEAD_END) and len(prev.text) <= LEAD_IN_MAX or _LABEL.match(prev.text))
+            and (leads_in(prev.text) or _LABEL.match(prev.text))
         ):
             out[-1] = Block(b.kind, prev.text, b.items, page=prev.page)
         else:
             out.append(b)
     return out
+
+
+def leads_in(text: str) -> bool:
+    """Whether a paragraph ending with a colon introduces the list or table right after it (one passage)."""
+    return text.endswith(_LEAD_END) and len(text) <= _LEAD_IN_MAX
 
 
 def _texts(block: Block, ordinal: int, stack: list[_Open], max_chars: int) -> list[str]:
