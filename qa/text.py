@@ -289,26 +289,28 @@ def _tag_hashes() -> dict[str, np.ndarray]:
     """Sorted hashes of the non-noun words and of the proper nouns of jieba's main dictionary: ~1 MB
     each, where jieba.posseg's word -> tag table costs ~45 MB of a server's memory. Making them reads
     the whole dictionary (~1 s: most of a cold `qa ask`, whose question usually holds a word the
-    documents lack), so they are kept in the model cache under the dictionary's checksum and read
-    from there (~10 ms) by every later process."""
+    documents lack), so they are kept in the model cache under the dictionary file's name, size and
+    time (as jieba keys its own cache) and read from there (~10 ms) by every later process."""
     import jieba
 
     with jieba.get_dict_file() as f:
-        data = f.read()
-    path = _tag_cache_path(hashlib.sha256(data).hexdigest()[:16])
-    tables = _read_tag_tables(path) if path else None
-    if tables is None:
+        stat = os.fstat(f.fileno())
+        key = f"{getattr(f, 'name', '')}|{stat.st_size}|{stat.st_mtime_ns}"
+        path = _tag_cache_path(hashlib.sha256(key.encode("utf-8")).hexdigest()[:16])
+        tables = _read_tag_tables(path) if path else None
+        if tables is not None:
+            return tables
         non_nouns, names = [], []
-        for line in data.decode("utf-8").splitlines():
-            fields = line.split()
+        for line in f:
+            fields = line.decode("utf-8").split()
             if len(fields) == 3:
                 if not postag.is_noun_tag(fields[2]):
                     non_nouns.append(fields[0])
                 if fields[2] in NAME_TAGS:
                     names.append(fields[0])
-        tables = {"non_noun": np.unique(_word_hashes(non_nouns)), "name": np.unique(_word_hashes(names))}
-        if path:
-            _write_tag_tables(path, tables)
+    tables = {"non_noun": np.unique(_word_hashes(non_nouns)), "name": np.unique(_word_hashes(names))}
+    if path:
+        _write_tag_tables(path, tables)
     return tables
 
 
