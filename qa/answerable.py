@@ -7,7 +7,10 @@ whether the passage found gives what was asked:
   holding one; a placeholder (XX亿元) is no figure. Otherwise the answer is "related": the nearest
   passage, with a reason saying what is missing;
 - a name the question requires (a proper noun of jieba's dictionary, a year, a Latin or numbered
-  term) that occurs nowhere in the documents means they do not cover the question.
+  term) that occurs nowhere in the documents means they do not cover the question;
+- a figure or a year answers only for what the question names: a passage (with its headings and
+  title) that gives a figure but not the question's names is "related" — another company's profit
+  does not answer 「宁德时代的净利润是多少？」.
 Measured and narrowed (docs/retrieval.md): requiring the name in the top passage itself, and a date
 for 什么时候, refused 3.4 % of CMRC 2018's answerable questions — jieba tags many common words as
 names (城市 ns, 籍贯 nr), passages paraphrase names, and dates take too many forms (康熙二十年, 清初);
@@ -38,6 +41,8 @@ _NUMBER = re.compile(
     r"\d|[零一二两三四五六七八九十半][零一二两三四五六七八九十百千万亿半]*(?:[家位名次倍成岁元户笔所座条台亿万]|个百分点|个|分之)|百分之"
 )
 _TERM = re.compile(r"^(?:[a-z][a-z0-9.+-]*\d[a-z0-9.+-]*|[a-z]{2,}|(?:19|20)\d{2})$")
+# Latin letters right after a figure or a quantity word are its unit (多少wh/kg, 100gw), not a name.
+_UNIT = re.compile(r"(?:多少|几|多|\d)\s*([a-z]+(?:\s*/\s*[a-z]+)*)")
 
 
 @dataclass(frozen=True)
@@ -64,21 +69,31 @@ def gives_date(text: str) -> bool:
     return bool(_DATE.search(_PLACEHOLDER.sub(" ", text)))
 
 
-def absent_names(question: str, tokens, in_corpus, in_vocabulary=lambda w: False) -> list[str]:
-    """The question's tokens that name something the documents never mention (`in_corpus(word)`:
-    whether they do): proper nouns of jieba's dictionary, years, Latin or numbered terms (ESG, 5G).
-    Only tokens the documents lack are looked up, so a question in the documents' own words never
-    reads the dictionary's tags (~0.4 s, once per process).
+def required_names(question: str, tokens, in_vocabulary=lambda w: False) -> list[str]:
+    """The names a question requires: its longest tokens that jieba's dictionary tags as proper
+    nouns, years, and Latin or numbered terms (ESG, 5G) other than units.
 
     A name whose characters the corpus reads otherwise is a cut across a word boundary, not a name:
     in 「相较于亚太版本」 jieba's dictionary has the person 于亚太 where the corpus has 亚太, in
     「尼高·高华以什么著称」 the name 华以 where the corpus has 高华. A name that is a corpus word and one
-    more character, or that a corpus word overlaps and reaches past, is dropped."""
+    more character, or that a corpus word overlaps and reaches past, is dropped, unless the corpus
+    has the name itself."""
     tokens = list(dict.fromkeys(tokens))
     # Search-mode tokens nest (互联网 and 联网, 青海省 and 青海): only a longest token can be a name.
-    longest = [t for t in tokens if len(t) >= 2 and not any(t != u and t in u for u in tokens) and not in_corpus(t)]
-    names = [t for t, is_name in zip(longest, tagged(longest, "name")) if is_name or _TERM.match(t)]
-    return [n for n in names if not _cut_across(question, n, in_vocabulary)]
+    longest = [t for t in tokens if len(t) >= 2 and not any(t != u and t in u for u in tokens)]
+    units = {u for m in _UNIT.finditer(question) for u in re.split(r"[\s/]+", m.group(1))}
+    found = [t for t, is_name in zip(longest, tagged(longest, "name")) if (is_name or _TERM.match(t)) and t not in units]
+    # A corpus word is the corpus's own reading, never a cut across it (甘肃省 beside 甘肃).
+    return [n for n in found if in_vocabulary(n) or not _cut_across(question, n, in_vocabulary)]
+
+
+def absent_names(question: str, tokens, in_corpus, in_vocabulary=lambda w: False) -> list[str]:
+    """The question's names (`required_names`) that the documents never mention (`in_corpus(word)`: whether
+    they do). Only tokens the documents lack are looked up, so a question in the documents' own
+    words never reads the dictionary's tags."""
+    tokens = list(dict.fromkeys(tokens))
+    longest = {t for t in tokens if not any(t != u and t in u for u in tokens)}
+    return required_names(question, [t for t in tokens if t in longest and not in_corpus(t)], in_vocabulary)
 
 
 def _cut_across(question: str, name: str, in_vocabulary) -> bool:
@@ -96,9 +111,10 @@ def _cut_across(question: str, name: str, in_vocabulary) -> bool:
     return False
 
 
-def judge(question: str, covered: bool, top_text: str, absent=()) -> Verdict:
+def judge(question: str, covered: bool, top_text: str, absent=(), unnamed=()) -> Verdict:
     """The outcome for a question whose best passage is `top_text`. `covered`: the abstention model's
-    decision; `absent`: the question's required names that no document holds."""
+    decision; `absent`: the question's required names that no document holds; `unnamed`: those the
+    best passage, its headings and its title do not hold (they matter for a figure or a year)."""
     if not covered:
         return Verdict(NOT_COVERED, "文档中没有找到相关内容")
     if absent:
@@ -108,4 +124,7 @@ def judge(question: str, covered: bool, top_text: str, absent=()) -> Verdict:
         return Verdict(RELATED, "文档讨论了相关内容，但没有给出具体时间")
     if asks_quantity(question) and not gives_quantity(text):
         return Verdict(RELATED, "文档讨论了相关内容，但没有给出具体数字")
+    if unnamed and (asks_date(question) or asks_quantity(question)):
+        name = unnamed[0] + ("年" if unnamed[0].isdigit() else "")
+        return Verdict(RELATED, f"文档讨论了相关内容，但没有给出「{name}」的具体{'时间' if asks_date(question) else '数字'}")
     return Verdict(ANSWERED, "")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answerable import ANSWERED, Verdict, absent_names, judge
+from .answerable import ANSWERED, Verdict, absent_names, asks_date, asks_quantity, judge, required_names
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
@@ -236,12 +236,16 @@ class Retriever:
         """Answered, related or not covered (qa/answerable.py), from the abstention decision and the top hit."""
         if not hits or not covered:  # no need to look for missing names
             return judge(s.query, False, "")
+        top = hits[0].passage
+        nearby = normalize("\n".join((top.title, *top.headings, top.text)))
+        # A name the top passage writes with same-sounding characters is there (qa/spelling.py).
         absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__)
-        if absent:  # a name the top passage writes with same-sounding characters is there (qa/spelling.py)
-            top = hits[0].passage
-            nearby = normalize("\n".join((top.title, *top.headings, top.text)))
-            absent = [n for n in absent if not sounds_in(n, nearby)]
-        return judge(s.query, covered, hits[0].passage.text, absent)
+        absent = [n for n in absent if not sounds_in(n, nearby)]
+        unnamed = []
+        if not absent and (asks_quantity(s.query) or asks_date(s.query)):
+            names = required_names(s.query, s.query_tokens, self._vocab.__contains__)
+            unnamed = [n for n in names if n not in nearby and not sounds_in(n, nearby)]
+        return judge(s.query, covered, top.text, absent, unnamed)
 
     @functools.cached_property
     def _homophones(self) -> Homophones:

@@ -85,3 +85,37 @@ def test_a_question_the_report_answers_is_answered(retriever):
     answer = retriever.ask("小微企业信用风险怎么控制？")
     assert (answer.status, answer.reason, answer.answered) == ("answered", "", True)
     assert answer.hits[0].passage.cite == "4.1(3)"
+
+
+def test_units_after_a_figure_are_not_names():
+    question = "全固态电池的能量密度能做到多少wh/kg"
+    tokens = ["全固态", "固态", "电池", "能量", "密度", "能量密度", "做到", "多少", "wh", "kg"]
+    assert answerable.required_names(question, tokens) == []
+    assert answerable.required_names("esg投资规模有多少", ["esg", "投资", "规模"]) == ["esg"]
+
+
+def test_a_figure_answers_only_for_what_the_question_names():
+    question = "甘肃省小额贷款公司有多少家？"
+    text = "小额贷款公司共有 120 家。"
+    assert answerable.judge(question, True, text, unnamed=["甘肃省"]).status == "related"
+    assert answerable.judge(question, True, text).status == "answered"
+    # Without a figure or a year asked for, a name the passage lacks decides nothing here.
+    assert answerable.judge("甘肃省小额贷款公司有什么特点？", True, text, unnamed=["甘肃省"]).status == "answered"
+
+
+def test_another_places_figure_is_related_not_an_answer(tmp_path, encoder, query_encoder, settings):
+    from qa.index import build, load
+    from qa.search import Retriever
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "qinghai.md").write_text("# 青海省小额贷款\n\n截至年底，青海省小额贷款公司共有 120 家，贷款余额 35 亿元。\n", encoding="utf-8")
+    (corpus / "gansu.md").write_text("# 甘肃省小微金融\n\n甘肃省小微金融发展迅速，普惠金融政策支持力度不断加大。\n", encoding="utf-8")
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    retriever = Retriever(load(tmp_path / "index", settings), settings, query_encoder)
+
+    asked_of_gansu = retriever.ask("甘肃省小额贷款公司有多少家？")
+    assert asked_of_gansu.hits[0].passage.doc == "qinghai"  # the nearest figure is Qinghai's
+    assert asked_of_gansu.status == "related" and "甘肃省" in asked_of_gansu.reason
+    asked_of_qinghai = retriever.ask("青海省小额贷款公司有多少家？")
+    assert (asked_of_qinghai.status, asked_of_qinghai.hits[0].passage.doc) == ("answered", "qinghai")
