@@ -107,13 +107,14 @@ FOOTNOTE = "[1] Royal Society. (2019). Protecting privacy in practice. https://r
 def large_type_pdf(out: Path) -> Path:
     """A slide-like report: no outline and no numbered chapters; its sections are headed by lines in
     larger type, repeated at the foot of the section's later pages (or drawn atop a page and written
-    after its text); a cover and a chapter divider in large type with no body text; numbered bold
+    after its text); a cover and a chapter divider (title, bullet list of its sections) in large type with no body text; numbered bold
     sub-headings in type between, one wrapped over two lines; figure labels; a footnote in small type."""
     body = "这一段是正文，用来占满页面的主体文字，字号与其他正文相同，并且包含足够多的汉字以便被识别为正文内容。"
     foot = lambda title: f"<p style='font-size:16pt;font-weight:bold'>{title}</p>"  # noqa: E731
     pages = [
         "<p style='font-size:30pt'>隐私计算行业研究报告</p><p style='font-size:16pt'>测试研究院</p>",
-        "<p style='font-size:30pt'>掘金</p><p style='font-size:20pt'>新型生产要素数据迎来政策红利</p>",
+        "<p style='font-size:30pt'>掘金</p><p style='font-size:20pt'>新型生产要素数据迎来政策红利</p>"
+        "<p style='font-size:14pt'>• 底层价值：应对数据隐私挑战</p><p style='font-size:14pt'>• 市场回响：投融资势头强劲</p>",
         f"{foot('底层价值：应对数据隐私挑战')}<p>数据隐私日渐从社会讨论落地为法律。{body}</p>"
         f"<p style='font-size:12pt;font-weight:bold'>2.数据安全：价值底座</p><p>数据安全指数据免于滥用。{body}</p>"
         "<p>为隐私计算理论</p><p>标准与行业标准提供理论支持。</p>"

@@ -334,8 +334,9 @@ def test_pdf_headings_by_type_size(tmp_path):
     # The title drawn atop page 6 heads all of its text; the wrapped title is one heading.
     assert sections["应用正在多"] == ("前景展望：应用加速落地",)
     assert sections["产品化能力"] == ("前景展望：应用加速落地", "1.底层技术相对成熟，产品化能力成为核心竞争力")
-    # Their lines are kept apart, a page a passage, not run together (「…报告测试研究院掘金新型…」).
-    assert [p.text for p in doc.passages if p.page in (1, 2)] == ["隐私计算行业研究报告 测试研究院", "掘金 新型生产要素数据迎来政策红利"]
+    # A cover's lines are kept apart, not run together (「…报告测试研究院」). A divider's title is a
+    # heading (that the next section closes) and its list of the chapter's sections is dropped.
+    assert [p.text for p in doc.passages if p.page in (1, 2)] == ["隐私计算行业研究报告 测试研究院"]
     # A footnote in small type at a page's foot is a part of its own at the end, never in the text.
     assert [(p.cite, p.page, p.text) for p in doc.passages if "Royal" in p.text] == [("脚注(1)", 3, documents.FOOTNOTE)]
     # A footnote marker set small right after Chinese text is dropped; a subscript after a letter stays.

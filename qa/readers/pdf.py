@@ -10,7 +10,9 @@ stamped on every page, lines of bare chart numbers, CJK radicals and compatibili
 
 Headings: the PDF's outline when it has one, else its contents page; lines numbered as headings
 (一、 （一） 1.1 …); and short lines set in larger type than the body text, on pages that have body
-text (a cover's or a divider's large type is not a section). An unnumbered heading found by its
+text (a cover's large type is not a section). A chapter divider — a page past the first with no
+body text and a title in display type — gives its title as a heading and drops the bullet list of
+the chapter's sections it shows, which the chapter's own headings repeat. An unnumbered heading found by its
 type heads the text after it like a label: the next numbered heading closes it, so it never
 re-numbers a document's own sections; the same line again (a section's running header) is dropped.
 """
@@ -44,6 +46,11 @@ _HEADING_SIZE = 1.15
 # Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
 # a cover's or a divider's lines end where their words do.
 _WRAPPED_LINES = 3
+# A chapter divider's title opens with a line this many times the body size and runs on over the
+# lines after it set at least _DIVIDER_LINE times (cbi: 「Chapter 2」 「利器：」 at 2.95, its subtitle at
+# 1.89; its contents page, 1.48, is no divider; bj_av's 「编制背景」 at 3.21 over prose at 1.2).
+_DIVIDER = 2.0
+_DIVIDER_LINE = 1.5
 _FRAGMENT_MAX = 40  # characters of a diagram's line of words
 _WRAPPED_TITLE = 10  # characters of a title's first line, at least, when it wraps
 # A footnote: a line opening with a note number, set under this times the body's size (cbi's 6 over 9.5).
@@ -73,6 +80,7 @@ def read(data: bytes, source: str) -> Source:
 
     notes: list[Block] = []
     for page, texts in enumerate(lines, 1):
+        texts[:] = large.divider(page, texts)
         notes += large.footnotes(page, texts)
         texts[:] = large.join_wrapped(page, texts)
         first = large.page_title(page, texts)
@@ -149,6 +157,7 @@ class _LargeType:
         self.has_body = [sum(len(k) for k, v in sizes.items() if self._body_size(v)) >= 50 for sizes in self.sizes]
         self.title = _key(title)
         self.last: dict[float, str] = {}  # the unnumbered heading open at each type size
+        self.dividers: set[str] = set()  # chapter dividers' titles: headings on pages without body text
 
     def _body_size(self, size: float) -> bool:
         return SAME_SIZE * self.body <= size < _HEADING_SIZE * self.body
@@ -171,13 +180,37 @@ class _LargeType:
                 return line
         return None
 
+    def divider(self, page: int, lines: list[str]) -> list[str]:
+        """A chapter divider page's lines: its title (display-type lines in a row, joined) first,
+        its bullet list of the chapter's sections dropped, any prose kept. Other pages' as they are."""
+        if not self.body or page == 1 or page > len(self.sizes) or self.has_body[page - 1]:
+            return lines
+        sizes, heights = self.sizes[page - 1], self.heights[page - 1]
+        ratio = [(sizes.get(_key(line)) or 0) / self.body for line in lines]
+        start = next((i for i, r in enumerate(ratio) if r >= _DIVIDER and not BULLET.match(lines[i])), None)
+        if start is None:
+            return lines
+        end = start + 1
+        while end < len(lines) and ratio[end] >= _DIVIDER_LINE and not BULLET.match(lines[end]):
+            end += 1
+        title = join_lines(lines[start:end])
+        key = _key(title)
+        if not _heading_like(title) or key in self.title:
+            return lines
+        sizes[key], heights[key] = sizes[_key(lines[start])], heights[_key(lines[start])]
+        self.dividers.add(key)
+        rest = [line for line in lines[:start] + lines[end:] if not BULLET.match(line)]
+        return [title, *rest]
+
     def size(self, page: int | None, text: str) -> float | None:
         return self.sizes[page - 1].get(_key(text)) if page is not None and 0 < page <= len(self.sizes) else None
 
     def heading(self, line: Line) -> tuple[str, None] | None:
-        if not self.body or line.page is None or line.page > len(self.sizes) or not self.has_body[line.page - 1]:
+        if not self.body or line.page is None or line.page > len(self.sizes):
             return None
         key = _key(line.text)
+        if not self.has_body[line.page - 1] and key not in self.dividers:
+            return None
         size = self.sizes[line.page - 1].get(key)
         if size is None or size < _HEADING_SIZE * self.body or not _heading_like(line.text) or (self.title and key in self.title):
             return None
