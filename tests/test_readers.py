@@ -231,6 +231,10 @@ def test_lines_ended_by_semicolons_after_a_lone_lead_in_are_its_items():
     boxed = ["测试报告", "一、规模", wrapped, wrapped, "专栏 6：数字化推动服务业变革", *body]
     box = parse("\n".join(boxed).encode("utf-8"), Path("b.txt"), 600)
     assert [p.text for p in box.passages] == [wrapped, wrapped, "专栏 6：数字化推动服务业变革\n" + "".join(body)]
+    # Right before a heading, it opens the paragraph after the heading: never a passage of its own.
+    boxed = ["测试报告", "一、规模", wrapped, wrapped, "专栏 4：山西省推动数字技术应用", "（一）矿山装备平台", *body]
+    box = parse("\n".join(boxed).encode("utf-8"), Path("b.txt"), 600)
+    assert [(p.headings[-1], p.text) for p in box.passages][2:] == [("（一）矿山装备平台", "专栏 4：山西省推动数字技术应用\n" + "".join(body))]
     # A figure's source note is a line of its own, with the caption next to it (either order).
     lines = ["测试报告", "一、规模", wrapped, wrapped, "图表4：行业规模", "资料来源：Wind，测试研究所", *body, "数据来源：统计局", "图 5 企业数量"]
     sourced = parse("\n".join(lines).encode("utf-8"), Path("s.txt"), 600)

@@ -188,11 +188,18 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             continue
         named = named_part(text) if ln.cut_short else None
         if known is not None or named or (ln.cut_short and plain_heading(text)):  # a line to the margin is wrapped text
+            # A box's title right before a heading (caict's 「专栏 4：…」 over 「矿山装备远程运维服务平台」)
+            # opens the paragraph after that heading, as it opens the one after it elsewhere: alone
+            # it was a passage that said nothing but the box's name.
+            box = para.pop() if len(para) == 1 and not items and BOX_TITLE.match(para[0].text) else None
             end_paragraph()
             end_list()
             heading, level = known or (named or text, None)
             blocks.append(Block("heading", heading, level=level, page=ln.page))
             previous = None
+            if box is not None:
+                para.append(box)
+                previous = box
             continue
         if BOX_TITLE.match(text) and not ln.own_line:
             end_paragraph()
