@@ -59,6 +59,11 @@ def asks_date(question: str) -> bool:
     return bool(_ASKS_DATE.search(question))
 
 
+def asks_figure(question: str) -> bool:
+    """Asking for a quantity or a date: the answer is a figure about what the question names."""
+    return asks_quantity(question) or asks_date(question)
+
+
 def gives_quantity(text: str) -> bool:
     """A figure other than a year or a date, once placeholders (XX亿元) are taken out."""
     text = _DATE.sub(" ", _YEAR.sub(" ", _PLACEHOLDER.sub(" ", text)))
@@ -69,9 +74,10 @@ def gives_date(text: str) -> bool:
     return bool(_DATE.search(_PLACEHOLDER.sub(" ", text)))
 
 
-def required_names(question: str, tokens, in_vocabulary=lambda w: False) -> list[str]:
+def required_names(question: str, tokens, in_vocabulary=lambda w: False, known=lambda w: False) -> list[str]:
     """The names a question requires: its longest tokens that jieba's dictionary tags as proper
-    nouns, years, and Latin or numbered terms (ESG, 5G) other than units.
+    nouns, years, and Latin or numbered terms (ESG, 5G) other than units. Tokens `known(token)` says
+    to skip are never looked up in the dictionary's tags.
 
     A name whose characters the corpus reads otherwise is a cut across a word boundary, not a name:
     in 「相较于亚太版本」 jieba's dictionary has the person 于亚太 where the corpus has 亚太, in
@@ -80,7 +86,7 @@ def required_names(question: str, tokens, in_vocabulary=lambda w: False) -> list
     has the name itself."""
     tokens = list(dict.fromkeys(tokens))
     # Search-mode tokens nest (互联网 and 联网, 青海省 and 青海): only a longest token can be a name.
-    longest = [t for t in tokens if len(t) >= 2 and not any(t != u and t in u for u in tokens)]
+    longest = [t for t in tokens if len(t) >= 2 and not any(t != u and t in u for u in tokens) and not known(t)]
     units = {u for m in _UNIT.finditer(question) for u in re.split(r"[\s/]+", m.group(1))}
     found = [t for t, is_name in zip(longest, tagged(longest, "name")) if (is_name or _TERM.match(t)) and t not in units]
     # A corpus word is the corpus's own reading, never a cut across it (甘肃省 beside 甘肃).
@@ -88,12 +94,10 @@ def required_names(question: str, tokens, in_vocabulary=lambda w: False) -> list
 
 
 def absent_names(question: str, tokens, in_corpus, in_vocabulary=lambda w: False) -> list[str]:
-    """The question's names (`required_names`) that the documents never mention (`in_corpus(word)`: whether
-    they do). Only tokens the documents lack are looked up, so a question in the documents' own
-    words never reads the dictionary's tags."""
-    tokens = list(dict.fromkeys(tokens))
-    longest = {t for t in tokens if not any(t != u and t in u for u in tokens)}
-    return required_names(question, [t for t in tokens if t in longest and not in_corpus(t)], in_vocabulary)
+    """The question's names (`required_names`) that the documents never mention (`in_corpus(word)`:
+    whether they do). Only tokens the documents lack are looked up, so a question in the documents'
+    own words never reads the dictionary's tags."""
+    return required_names(question, tokens, in_vocabulary, known=in_corpus)
 
 
 def _cut_across(question: str, name: str, in_vocabulary) -> bool:
@@ -124,7 +128,7 @@ def judge(question: str, covered: bool, top_text: str, absent=(), unnamed=()) ->
         return Verdict(RELATED, "文档讨论了相关内容，但没有给出具体时间")
     if asks_quantity(question) and not gives_quantity(text):
         return Verdict(RELATED, "文档讨论了相关内容，但没有给出具体数字")
-    if unnamed and (asks_date(question) or asks_quantity(question)):
+    if unnamed and asks_figure(question):
         name = unnamed[0] + ("年" if unnamed[0].isdigit() else "")
         return Verdict(RELATED, f"文档讨论了相关内容，但没有给出「{name}」的具体{'时间' if asks_date(question) else '数字'}")
     return Verdict(ANSWERED, "")

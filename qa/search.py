@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answerable import ANSWERED, Verdict, absent_names, asks_date, asks_quantity, judge, required_names
+from .answerable import ANSWERED, Verdict, absent_names, asks_figure, judge, required_names
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
@@ -237,12 +237,13 @@ class Retriever:
         if not hits or not covered:  # no need to look for missing names
             return judge(s.query, False, "")
         top = hits[0].passage
-        nearby = normalize("\n".join((top.title, *top.headings, top.text)))
-        # A name the top passage writes with same-sounding characters is there (qa/spelling.py).
         absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__)
-        absent = [n for n in absent if not sounds_in(n, nearby)]
+        if absent:  # a name the top passage writes with same-sounding characters is there (qa/spelling.py)
+            nearby = _names_of(top)
+            absent = [n for n in absent if not sounds_in(n, nearby)]
         unnamed = []
-        if not absent and (asks_quantity(s.query) or asks_date(s.query)):
+        if not absent and asks_figure(s.query):
+            nearby = _names_of(top)
             names = required_names(s.query, s.query_tokens, self._vocab.__contains__)
             unnamed = [n for n in names if n not in nearby and not sounds_in(n, nearby)]
         return judge(s.query, covered, top.text, absent, unnamed)
@@ -318,6 +319,11 @@ class Retriever:
             if score > best_score:
                 best, best_score = r, score
         return best
+
+
+def _names_of(passage: Passage) -> str:
+    """Where a passage's names may be: its title, headings and text, normalised."""
+    return normalize("\n".join((passage.title, *passage.headings, passage.text)))
 
 
 def _covered(question: str, words: set[str]) -> int:
