@@ -12,8 +12,11 @@ quantiser (8-bit activations, its own weight scales) moved 3 of 65 dev answers; 
 same `qa eval` as torch on every question set (docs/retrieval.md, "Question encoder").
 
 The graph is written once from the torch model (`qa.embed.export_question_encoder`, by `qa build` or
-on first use) into the model cache, with a JSON record holding its checksum; a file that fails the
-check, or was made by another format or from other weights, is made again.
+on first use) into the model cache, its weights in a file of their own that onnxruntime maps
+instead of copying (a question touches a few rows of the 43 MB embedding table, so the rest stays on
+disk: the session takes ~29 MB of memory instead of ~76 MB), with a JSON record holding both files'
+checksums; a file that fails the check, or was made by another format or from other weights, is
+made again.
 """
 
 from __future__ import annotations
@@ -31,14 +34,19 @@ import numpy as np
 from .errors import ModelError
 
 # Bump when the graph changes: older files are made again.
-GRAPH_FORMAT = 1
+GRAPH_FORMAT = 2
 GRAPH_FILE = "question-int8.onnx"
+WEIGHTS_FILE = "question-int8.weights"  # the graph's large tensors, which it names by this file name
 RECORD_FILE = "question-int8.json"
 REFUSED_FILE = "refused.json"  # the export's reason when the model is not one the graph can run
 # fbgemm's dynamic linear with reduce_range: activations use 7 of the 8 unsigned bits.
 ACTIVATION_QMAX = 127
 LINEARS = ("query", "key", "value", "attention_output", "intermediate", "output")
 OPSET = 17
+# onnxruntime maps a tensor of an external weights file when its offset is a multiple of the page
+# size; 64 KiB covers every page size. Smaller tensors stay inside the graph.
+WEIGHTS_ALIGN = 1 << 16
+WEIGHTS_MIN_BYTES = 1 << 16
 
 
 @dataclass
@@ -231,22 +239,27 @@ def read_record(cache: Path, source: str) -> dict:
     try:
         record = json.loads((cache / RECORD_FILE).read_text())
         ok = record["format"] == GRAPH_FORMAT and record["source"] == source
-        digest = _sha256(cache / GRAPH_FILE)
+        if ok:
+            digests = {name: _sha256(cache / name) for name in (GRAPH_FILE, WEIGHTS_FILE)}
     except (OSError, ValueError, KeyError, TypeError) as e:
         raise ModelError(f"no usable question encoder in {cache}: {e}") from e
     if not ok:
         raise ModelError(f"the question encoder in {cache} was made by another version or from another model")
-    if digest != record.get("sha256"):
-        raise ModelError(f"the question encoder {cache / GRAPH_FILE} is damaged (its checksum does not match)")
+    for name, digest in digests.items():
+        if digest != record.get("sha256", {}).get(name):
+            raise ModelError(f"the question encoder {cache / name} is damaged (its checksum does not match)")
     return record["config"]
 
 
 def write_graph(cache: Path, tensors: dict[str, np.ndarray], config: dict, source: str) -> None:
-    """The ONNX graph, then its record, each written whole or not at all: a reader that finds a
-    record finds the graph it describes (its checksum says so)."""
-    data = build_graph(tensors, config)
-    record = {"format": GRAPH_FORMAT, "source": source, "sha256": hashlib.sha256(data).hexdigest(), "config": config}
-    _write_bytes(cache / GRAPH_FILE, data)
+    """The weights, the ONNX graph, then their record, each written whole or not at all: a reader
+    that finds a record finds the files it describes (their checksums say so). A running process
+    keeps the weights it mapped: a new file replaces the name, not the bytes."""
+    files = dict(zip((GRAPH_FILE, WEIGHTS_FILE), build_graph(tensors, config)))
+    digests = {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    record = {"format": GRAPH_FORMAT, "source": source, "sha256": digests, "config": config}
+    _write_bytes(cache / WEIGHTS_FILE, files[WEIGHTS_FILE])
+    _write_bytes(cache / GRAPH_FILE, files[GRAPH_FILE])
     _write_json(cache / RECORD_FILE, record)
 
 
@@ -276,8 +289,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def build_graph(tensors: dict[str, np.ndarray], config: dict) -> bytes:
-    """The serialised ONNX model: token ids (1-D int64) in, the normalised pooled vector out.
+def build_graph(tensors: dict[str, np.ndarray], config: dict) -> tuple[bytes, bytes]:
+    """The serialised ONNX model — token ids (1-D int64) in, the normalised pooled vector out — and
+    its weights file (WEIGHTS_FILE, beside it).
 
     `tensors` as export_question_encoder names them: the embeddings and LayerNorms in float32, each
     Linear as int8 `weight` (out, in), `scale` and `zero_point` (per tensor or per output row), `bias`."""
@@ -365,4 +379,26 @@ def build_graph(tensors: dict[str, np.ndarray], config: dict) -> bytes:
     model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="qa")
     model.ir_version = 8
     onnx.checker.check_model(model)
-    return model.SerializeToString()
+    weights = _move_out_weights(model)
+    return model.SerializeToString(), weights
+
+
+def _move_out_weights(model) -> bytes:
+    """Moves the model's large tensors into the bytes of a weights file, each at an aligned offset,
+    and leaves the graph naming where they are."""
+    from onnx import TensorProto
+
+    weights = bytearray()
+    for tensor in model.graph.initializer:
+        if len(tensor.raw_data) < WEIGHTS_MIN_BYTES:
+            continue
+        offset = -(-len(weights) // WEIGHTS_ALIGN) * WEIGHTS_ALIGN
+        weights.extend(bytes(offset - len(weights)))
+        weights.extend(tensor.raw_data)
+        place = {"location": WEIGHTS_FILE, "offset": str(offset), "length": str(len(tensor.raw_data))}
+        tensor.ClearField("raw_data")
+        tensor.data_location = TensorProto.EXTERNAL
+        for key, value in place.items():
+            entry = tensor.external_data.add()
+            entry.key, entry.value = key, value
+    return bytes(weights)

@@ -70,19 +70,34 @@ def graph_files(cache: Path) -> tuple[Path, Path]:
     return folder / "question-int8.onnx", folder / "question-int8.json"
 
 
+def flip_a_byte(path: Path) -> bytes:
+    data = bytearray(path.read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
 def test_a_damaged_or_stale_graph_is_made_again_and_answers_the_same(fresh_cache):
     from qa.question_encoder import _graph, question_encoder
 
-    first = question_encoder("m3e-small").encode(["小微企业融资难的原因"])
+    encoder = question_encoder("m3e-small")
+    first = encoder.encode(["小微企业融资难的原因"])
     graph, record = graph_files(fresh_cache)
     made = graph.stat().st_mtime_ns
     _graph("m3e-small")
     assert graph.stat().st_mtime_ns == made  # a good graph is reused, not made again
-    data = bytearray(graph.read_bytes())
-    data[len(data) // 2] ^= 0xFF
-    graph.write_bytes(bytes(data))
+    record.unlink()
+    _graph("m3e-small")  # made again: new files replace the names the running session mapped
+    assert graph.stat().st_mtime_ns != made
+    assert np.array_equal(encoder.encode(["小微企业融资难的原因"]), first)
+    damaged = flip_a_byte(graph)
     _graph("m3e-small")
-    assert graph.read_bytes() != bytes(data)  # the checksum caught the flipped byte
+    assert graph.read_bytes() != damaged  # the checksum caught the flipped byte
+    weights = graph.with_suffix(".weights")  # the large tensors, mapped by onnxruntime
+    assert weights.stat().st_size > 40_000_000 > 1_000_000 > graph.stat().st_size
+    damaged = flip_a_byte(weights)
+    _graph("m3e-small")
+    assert weights.read_bytes() != damaged
     stale = json.loads(record.read_text())
     stale["format"] = 0
     record.write_text(json.dumps(stale))
