@@ -43,6 +43,8 @@ _NUMBER = re.compile(
 _TERM = re.compile(r"^(?:[a-z][a-z0-9.+-]*\d[a-z0-9.+-]*|[a-z]{2,}|(?:19|20)\d{2})$")
 # Latin letters right after a figure or a quantity word are its unit (多少wh/kg, 100gw), not a name.
 _UNIT = re.compile(r"(?:多少|几|多|\d)\s*([a-z]+(?:\s*/\s*[a-z]+)*)")
+# A word that may continue a name: Chinese characters or Latin letters, no figures (2025年 is a year apart).
+_NAME_PIECE = re.compile(r"[\u4e00-\u9fffa-z]+")
 
 
 @dataclass(frozen=True)
@@ -98,6 +100,31 @@ def absent_names(question: str, tokens, in_corpus, in_vocabulary=lambda w: False
     whether they do). Only tokens the documents lack are looked up, so a question in the documents'
     own words never reads the dictionary's tags."""
     return required_names(question, tokens, in_vocabulary, known=in_corpus)
+
+
+def as_asked(name: str, words: list[str], content, present) -> str:
+    """A missing name as the question writes it: with the content words right next to it that are
+    missing too. The corpus's words may cut a name jieba's dictionary lacks (宁德时代 is 宁德 | 时代),
+    and the reader asked about 宁德时代, not 宁德. `words`: jieba's cut of the question, every
+    character kept; `content(word)`: a token of the question (no stopword, no punctuation);
+    `present(word)`: where it was looked for, it is there."""
+    starts = [0]
+    for w in words:
+        starts.append(starts[-1] + len(w))
+    at = "".join(words).find(name)
+    if at < 0 or not _NAME_PIECE.fullmatch(name):  # a year is shown as a year
+        return name
+    first = max(i for i, a in enumerate(starts[:-1]) if a <= at)
+    last = min(i for i, b in enumerate(starts[1:]) if b >= at + len(name))
+
+    def missing_too(w: str) -> bool:
+        return bool(_NAME_PIECE.fullmatch(w)) and content(w) and not present(w)
+
+    while last + 1 < len(words) and missing_too(words[last + 1]):
+        last += 1
+    while first > 0 and missing_too(words[first - 1]):
+        first -= 1
+    return "".join(words[first : last + 1])
 
 
 def _cut_across(question: str, name: str, in_vocabulary) -> bool:

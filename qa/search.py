@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answerable import ANSWERED, Verdict, absent_names, asks_figure, judge, required_names
+from .answerable import ANSWERED, Verdict, absent_names, as_asked, asks_figure, judge, required_names
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
@@ -149,7 +149,7 @@ class Retriever:
             confidence=round(confidence, 4),
             hits=hits,
             status=verdict.status,
-            reason=verdict.reason,
+            reason=_as_written(verdict.reason, query),
         )
 
     @property
@@ -246,6 +246,10 @@ class Retriever:
             nearby = _names_of(top)
             names = required_names(s.query, s.query_tokens, self._vocab.__contains__)
             unnamed = [n for n in names if n not in nearby and not sounds_in(n, nearby)]
+        if absent or unnamed:  # shown as asked: 宁德时代, not the corpus's cut 宁德
+            words, content = self.data.tokenizer.words(s.query), set(s.query_tokens).__contains__
+            absent = [as_asked(n, words, content, self._in_corpus) for n in absent]
+            unnamed = [as_asked(n, words, content, nearby.__contains__) for n in unnamed]
         return judge(s.query, covered, top.text, absent, unnamed)
 
     @functools.cached_property
@@ -319,6 +323,16 @@ class Retriever:
             if score > best_score:
                 best, best_score = r, score
         return best
+
+
+def _as_written(reason: str, question: str) -> str:
+    """A name in the reason as the question writes it (TrustZone), not in the matching form (trustzone)."""
+
+    def written(m: re.Match) -> str:
+        found = re.search(re.escape(m.group(1)), question, re.IGNORECASE)
+        return f"「{found.group(0) if found else m.group(1)}」"
+
+    return re.sub(r"「([^」]+)」", written, reason)
 
 
 def _names_of(passage: Passage) -> str:

@@ -103,6 +103,24 @@ def test_a_figure_answers_only_for_what_the_question_names():
     assert answerable.judge("甘肃省小额贷款公司有什么特点？", True, text, unnamed=["甘肃省"]).status == "answered"
 
 
+def test_a_missing_name_is_shown_as_the_question_writes_it():
+    from qa.search import _as_written
+
+    words = ["宁德", "时代", "2025", "年", "上半年", "净利润", "是", "多少", "？"]
+    content = {"宁德", "时代", "2025", "上半年", "净利润"}.__contains__
+    passage = "2025年上半年，该公司净利润 0.5 亿元。"
+    # The corpus's words cut 宁德时代 into 宁德 | 时代; the reader asked about 宁德时代.
+    assert answerable.as_asked("宁德", words, content, passage.__contains__) == "宁德时代"
+    # Words the passage has, figures and stopwords end it; a year stays a year.
+    assert answerable.as_asked("2025", words, content, "".__contains__) == "2025"
+    assert answerable.as_asked("宁德", words, content, "时代".__contains__) == "宁德"
+    # Matched lower-case, shown as typed.
+    reason = "文档讨论了相关内容，但没有给出「trustzone」的具体时间"
+    assert "「TrustZone」" in _as_written(reason, "ARM是哪一年推出TrustZone的？")
+    words = ["甘肃省", "小额贷款", "公司", "有", "多少", "家"]
+    assert answerable.as_asked("甘肃省", words, {"甘肃省", "小额贷款", "公司"}.__contains__, "小额贷款公司".__contains__) == "甘肃省"
+
+
 def test_another_places_figure_is_related_not_an_answer(tmp_path, encoder, query_encoder, settings):
     from qa.index import build, load
     from qa.search import Retriever
@@ -111,6 +129,8 @@ def test_another_places_figure_is_related_not_an_answer(tmp_path, encoder, query
     corpus.mkdir()
     (corpus / "qinghai.md").write_text("# 青海省小额贷款\n\n截至年底，青海省小额贷款公司共有 120 家，贷款余额 35 亿元。\n", encoding="utf-8")
     (corpus / "gansu.md").write_text("# 甘肃省小微金融\n\n甘肃省小微金融发展迅速，普惠金融政策支持力度不断加大。\n", encoding="utf-8")
+    (corpus / "robots.md").write_text("# 仓储机器人\n\n2025 年上半年，该仓储机器人公司实现净利润 0.5 亿元，同比转正。\n", encoding="utf-8")
+    (corpus / "ningde.md").write_text("# 宁德市产业概况\n\n宁德市是锂电池产业重镇，产业集群发展迅速。\n", encoding="utf-8")
     build(corpus, tmp_path / "index", settings, encoder=encoder)
     retriever = Retriever(load(tmp_path / "index", settings), settings, query_encoder)
 
@@ -119,3 +139,8 @@ def test_another_places_figure_is_related_not_an_answer(tmp_path, encoder, query
     assert asked_of_gansu.status == "related" and "甘肃省" in asked_of_gansu.reason
     asked_of_qinghai = retriever.ask("青海省小额贷款公司有多少家？")
     assert (asked_of_qinghai.status, asked_of_qinghai.hits[0].passage.doc) == ("answered", "qinghai")
+    # Another company's profit: 宁德 is in the documents, but not in the passage with the figure. The
+    # reason names what was asked about, not the piece of it that the documents' words cut out.
+    asked_of_a_company = retriever.ask("宁德时代2025年上半年净利润是多少？")
+    assert asked_of_a_company.hits[0].passage.doc == "robots"
+    assert asked_of_a_company.status == "related" and "「宁德时代」" in asked_of_a_company.reason
