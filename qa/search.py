@@ -15,7 +15,7 @@ from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
 from .store import IndexData
 from .settings import Settings
-from .spelling import Homophones, sounds_in
+from .spelling import Homophones, written_in
 from .text import clean, normalize, sums_up
 
 # A paragraph's closing summing-up sentence (text.sums_up) repeats the topic, so it matches the
@@ -238,14 +238,14 @@ class Retriever:
             return judge(s.query, False, "")
         top = hits[0].passage
         absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__)
-        if absent:  # a name the top passage writes with same-sounding characters is there (qa/spelling.py)
+        if absent:  # a name the top passage writes otherwise (same-sounding, swapped) is there (qa/spelling.py)
             nearby = _names_of(top)
-            absent = [n for n in absent if not sounds_in(n, nearby)]
+            absent = [n for n in absent if not written_in(n, nearby)]
         unnamed = []
         if not absent and asks_figure(s.query):
             nearby = _names_of(top)
             names = required_names(s.query, s.query_tokens, self._vocab.__contains__)
-            unnamed = [n for n in names if n not in nearby and not sounds_in(n, nearby)]
+            unnamed = [n for n in names if n not in nearby and not written_in(n, nearby)]
         if absent or unnamed:  # shown as asked: 宁德时代, not the corpus's cut 宁德
             words, content = self.data.tokenizer.words(s.query), set(s.query_tokens).__contains__
             absent = [as_asked(n, words, content, self._in_corpus) for n in absent]

@@ -91,6 +91,23 @@ def sounds_in(word: str, text: str) -> bool:
     return False
 
 
+def swapped_in(word: str, text: str) -> bool:
+    """Whether `text` holds `word` with two neighbouring characters swapped: a slip of the keyboard
+    or of the memory (沈龙元 asked as 沈元龙, TrustZone printed TrsutZone). A Latin word needs four
+    letters: shorter ones swapped are other words."""
+    if len(word) < 2 or (word.isascii() and len(word) < 4):
+        return False
+    return any(
+        word[i] != word[i + 1] and f"{word[:i]}{word[i + 1]}{word[i]}{word[i + 2 :]}" in text for i in range(len(word) - 1)
+    )
+
+
+def written_in(word: str, text: str) -> bool:
+    """Whether `text` holds `word` as typed otherwise: with same-sounding characters or two of
+    its characters swapped."""
+    return sounds_in(word, text) or swapped_in(word, text)
+
+
 @functools.lru_cache(maxsize=4096)
 def _syllable(char: str) -> str | None:
     reading = _readings().get(ord(char))

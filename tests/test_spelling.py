@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.spelling import Homophones, pronounce, sounds_in
+from qa.spelling import Homophones, pronounce, sounds_in, swapped_in
 
 
 def test_pronunciation_is_each_characters_first_reading_with_its_tone():
@@ -52,6 +52,21 @@ def test_a_name_written_with_same_sounding_characters(name, text, same):
     assert sounds_in(name, text) is same
 
 
+@pytest.mark.parametrize(
+    "name, text, swapped",
+    [
+        ("元龙", "沈龙元，是中国职业足球运动员", True),
+        ("trustzone", "arm 的 trsutzone 技术", True),
+        ("沈元龙", "沈元龙", False),  # the same is not a swap: the caller looks for that first
+        ("青海", "海青", True),
+        ("青海省", "海省青", False),  # one swap of neighbours only
+        ("esg", "seg", False),  # three Latin letters swapped are another word
+    ],
+)
+def test_a_name_written_with_two_characters_swapped(name, text, swapped):
+    assert swapped_in(name, text) is swapped
+
+
 def test_a_name_the_top_passage_spells_another_way_is_not_missing(tmp_path, encoder, query_encoder, settings):
     from qa.index import build, load
     from qa.search import Retriever
@@ -60,7 +75,7 @@ def test_a_name_the_top_passage_spells_another_way_is_not_missing(tmp_path, enco
     corpus.mkdir()
     (corpus / "planes.md").write_text(
         "# 轻型飞机\n\n塞斯纳170是由塞斯纳飞机公司研制的单发轻型飞机，1948年首飞，共生产了五千多架。\n\n"
-        "轻型飞机常用于飞行训练和私人飞行，维护成本较低。\n",
+        "轻型飞机常用于飞行训练和私人飞行，维护成本较低。\n\n试飞员沈龙元驾驶塞斯纳170完成了首次高原起降试验。\n",
         encoding="utf-8",
     )
     build(corpus, tmp_path / "index", settings, encoder=encoder)
@@ -68,3 +83,5 @@ def test_a_name_the_top_passage_spells_another_way_is_not_missing(tmp_path, enco
     answer = retriever.ask("赛斯纳170是哪家公司研制的？")
     assert answer.status == "answered" and "塞斯纳" in answer.hits[0].highlight
     assert retriever.ask("波音747是哪家公司研制的？").status == "not_covered"  # another name is still missing
+    swapped = retriever.ask("沈元龙驾驶塞斯纳170完成了什么试验？")  # the documents write 沈龙元
+    assert swapped.status == "answered" and "沈龙元" in swapped.hits[0].passage.text
