@@ -166,7 +166,8 @@ def format_answer(answer) -> str:
     lines = []
     if answer.answered:
         top = answer.hits[0]
-        lines.append(f"答：{top.highlight} [{top.passage.cite}]")
+        answer_lines = top.highlight.replace("\n", "\n    ")  # a lead-in with its list
+        lines.append(f"答：{answer_lines} [{top.passage.cite}]")
     elif answer.status == "related":
         lines.append(f"{answer.reason}。最接近的段落：")
     else:

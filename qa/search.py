@@ -22,6 +22,12 @@ from .text import clean, normalize, sums_up
 # question well, but the content is elsewhere: as the highlight it is marked down by a tie-breaker,
 # less than the cosine gaps between sentences that differ in content.
 _SUMS_UP_PENALTY = 0.05
+# A highlighted label (a lead-in line ending in a colon, a short title line with no punctuation)
+# takes in what it labels: the list lines after a lead-in up to this many characters, the
+# sentence under a title.
+_LIST_MAX = 200
+_TITLE_MAX = 30
+_SENTENCE_MARK = re.compile(r"[。！？；，、：!?;,:]")
 # Mid-paragraph, a sentence opening with a demonstrative (这类金融机构包括…, 这些政策包括…) is about what
 # the sentence before it named, so for the question's words it counts as containing that one too.
 _REFERS_BACK = re.compile(r"^(这类|这些|这种|此类|该|它们)")
@@ -293,7 +299,7 @@ class Retriever:
     def _hit(self, s: Scores, j: int, score: float) -> Hit:
         sp = self.data.passages[int(s.ids[j])]
         row = self._highlight_row(s, j, sp.passage.text, sp.sentences)
-        span = sp.sentences[row] if sp.sentences else (0, len(sp.passage.text))
+        span = with_what_it_labels(sp.passage.text, sp.sentences, row) if sp.sentences else (0, len(sp.passage.text))
         top = float(s.bm25.max())
         return Hit(
             passage=sp.passage,
@@ -323,6 +329,39 @@ class Retriever:
             if score > best_score:
                 best, best_score = r, score
         return best
+
+
+def with_what_it_labels(text: str, spans, row: int) -> tuple[int, int]:
+    """The highlight's span: sentence `row`, and when that sentence is a label on a line of its own,
+    what it labels — a lead-in (「数据折射出当前经济运行的三个深层次特征：」) with the list lines after it,
+    up to _LIST_MAX characters, a title (「1. G7峰会（6/15-17）」) with the sentence under it unless that
+    is a label too. The label repeats the question's words; the answer is what follows it."""
+    start, end = spans[row]
+    rest = spans[row + 1 :]
+    if not rest or not _whole_line(text, start, end):
+        return start, end
+    if _lead_in(text[start:end]):
+        for _, b in rest:  # the first line after it at least
+            if end > spans[row][1] and b - start > _LIST_MAX:
+                break
+            end = b
+        return start, end
+    following = text[rest[0][0] : rest[0][1]]
+    if _title(text[start:end]) and not (_title(following) or _lead_in(following)):
+        return start, rest[0][1]
+    return start, end
+
+
+def _lead_in(sentence: str) -> bool:
+    return sentence.endswith(("：", ":"))
+
+
+def _title(sentence: str) -> bool:
+    return len(sentence) <= _TITLE_MAX and not _SENTENCE_MARK.search(sentence)
+
+
+def _whole_line(text: str, start: int, end: int) -> bool:
+    return (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
 
 
 def _as_written(reason: str, question: str) -> str:

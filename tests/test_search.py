@@ -89,6 +89,28 @@ def test_question_words_do_not_count_as_unmatched_content(retriever):
     assert "利率水平" in answer.hits[0].highlight
 
 
+def test_a_highlighted_label_takes_in_what_it_labels():
+    from qa.search import with_what_it_labels
+    from qa.text import split_sentences
+
+    def highlight(text: str, first: str) -> str:
+        spans = split_sentences(text)
+        row = next(i for i, (a, b) in enumerate(spans) if text[a:b].startswith(first))
+        a, b = with_what_it_labels(text, spans, row)
+        return text[a:b]
+
+    listed = "数据折射出当前经济运行的三个深层次特征：\n1. 政策驱动型增长模式持续强化\n2. 私人部门资产负债表修复仍需时日"
+    assert highlight(listed, "数据折射") == listed  # a lead-in with its list
+    long_list = "重点关注的龙头：\n" + "\n".join(f"公司{i}：成本优势明显，现金流强，扩张稳健，负债结构较优" for i in range(9))
+    assert highlight(long_list, "重点关注").count("\n") == 6  # up to 200 characters, whole lines
+    titled = "1. G7峰会（6/15-17）\n分歧焦点：美国关税政策、乌克兰问题。专家认为G7难达成联合公报。\n2. 中国-中亚峰会"
+    assert highlight(titled, "1. G7") == "1. G7峰会（6/15-17）\n分歧焦点：美国关税政策、乌克兰问题。"
+    # A title over another label, a sentence that is content, a colon inside a line: as they are.
+    assert highlight("1. 市场回顾\n2. 市场环境：\n需求偏弱。", "1. 市场") == "1. 市场回顾"
+    assert highlight("银行贷款门槛较高。\n发展普惠金融可以缓解融资难。", "银行") == "银行贷款门槛较高。"
+    assert highlight("原因如下：成本高。其次是风险大。", "原因") == "原因如下：成本高。"
+
+
 def test_the_highlight_is_not_the_closing_sentence_that_sums_up(retriever):
     # 4.1(3) closes with 「通过这些措施，…小微企业信用风险…取得了一定的成效。」: it restates the topic,
     # so its cosine is the paragraph's highest, but the measures are in the sentences before it.
