@@ -228,6 +228,63 @@ def enormous_page_pdf(out: Path) -> Path:
     return out
 
 
+def numbered_word_docx(out: Path) -> Path:
+    """Headings numbered by Word's automatic numbering (a multi-level list linked to the heading
+    styles: 第%1章, then %1.%2 shown in decimal), so their text holds no number; and a list of
+    its own, restarted by a numbering instance, whose counting must not disturb the headings'."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    levels = (("chineseCounting", "第%1章", ""), ("decimal", "%1.%2", "<w:isLgl/>"), ("decimal", "%1.%2.%3", "<w:isLgl/>"))
+    abstract = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="90">'
+        + "".join(
+            f'<w:lvl w:ilvl="{i}"><w:start w:val="1"/>{legal}<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/>'
+            f'<w:pStyle w:val="Heading{i + 1}"/></w:lvl>'
+            for i, (fmt, text, legal) in enumerate(levels)
+        )
+        + "</w:abstractNum>"
+    )
+    items = parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="91"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        '<w:numFmt w:val="decimal"/><w:lvlText w:val="（%1）"/></w:lvl></w:abstractNum>'
+    )
+    first_num = numbering.find(qn("w:num"))
+    first_num.addprevious(abstract)
+    first_num.addprevious(items)
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    numbering.append(parse_xml(
+        f'<w:num {nsdecls("w")} w:numId="91"><w:abstractNumId w:val="91"/>'
+        '<w:lvlOverride w:ilvl="0"><w:startOverride w:val="1"/></w:lvlOverride></w:num>'
+    ))
+    for level in (1, 2, 3):  # the heading styles linked to the list (the style, not the paragraph, is numbered)
+        style = d.styles[f"Heading {level}"]
+        style.element.get_or_add_pPr().append(parse_xml(f'<w:numPr {nsdecls("w")}><w:numId w:val="90"/></w:numPr>'))
+
+    def numbered_item(text: str) -> None:
+        paragraph = d.add_paragraph(text)
+        paragraph._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="91"/></w:numPr>')
+        )
+
+    d.add_heading("总则", level=1)
+    d.add_heading("目的", level=2)
+    d.add_paragraph("为规范小微企业贷款管理，制定本办法。")
+    d.add_heading("适用范围", level=2)
+    d.add_paragraph("本办法适用于全省的小额贷款公司。")
+    numbered_item("小额贷款公司")
+    numbered_item("融资担保公司")
+    d.add_heading("市场", level=1)
+    d.add_heading("规模", level=2)
+    d.add_heading("增速", level=3)
+    d.add_paragraph("贷款余额同比增长 12%。")
+    d.save(out)
+    return out
+
+
 def word_docx(out: Path) -> Path:
     import docx
 

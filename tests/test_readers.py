@@ -275,6 +275,27 @@ def test_word_document(tmp_path):
     assert all(p.page is None for p in doc.passages)
 
 
+def test_word_headings_numbered_by_word_cite_their_numbers(tmp_path):
+    # The numbers are Word's automatic numbering (a list linked to the heading styles): the text holds
+    # none, Word shows 第一章 and 1.1, and so do the cites. The list (（1）, restarted) counts apart.
+    doc = read_document(documents.numbered_word_docx(tmp_path / "rules.docx"))
+    assert [(p.cite, p.headings) for p in doc.passages] == [
+        ("1.1(1)", ("第一章 总则", "1.1 目的")),
+        ("1.2(1)", ("第一章 总则", "1.2 适用范围")),
+        ("1.2(2)", ("第一章 总则", "1.2 适用范围")),
+        ("2.1.1(1)", ("第二章 市场", "2.1 规模", "2.1.1 增速")),
+    ]
+
+
+def test_word_numbers_are_counted_as_word_counts():
+    from qa.readers.docx_numbering import _chinese, _format
+
+    assert [_chinese(n) for n in (1, 10, 11, 20, 105, 110, 1005)] == ["一", "十", "十一", "二十", "一百零五", "一百一十", "一千零五"]
+    assert [_format(n, f) for n, f in ((3, "upperLetter"), (14, "lowerRoman"), (4, "ideographTraditional"), (2, "decimalEnclosedCircle"))] == [
+        "C", "xiv", "丁", "②"
+    ]
+
+
 def test_damaged_word_file(tmp_path):
     path = tmp_path / "broken.docx"
     path.write_bytes(b"PK\x03\x04 not really a zip")

@@ -28,8 +28,9 @@ Reader = Callable[[bytes, str], Source]
 # 30: Word headings by base style or outline level, its typed-in contents left out; 31: Markdown <h2> lines;
 # 32: a long block split at a space keeps none at the ends of its parts, an escaped \| is no table border.
 # 33: a PDF chapter divider (no body text, a display-type title) gives a heading, its list of sections dropped;
-# 34: a box title right before a heading opens the paragraph after it.
-RULES_VERSION = 34
+# 34: a box title right before a heading opens the paragraph after it; 35: Word headings with the numbers of
+# Word's automatic numbering.
+RULES_VERSION = 35
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -1,5 +1,6 @@
-"""Word (.docx) with python-docx: heading styles (or outline levels) give headings, list styles lists, tables come
-as tables; a typed-in contents page is left out."""
+"""Word (.docx) with python-docx: heading styles (or outline levels) give headings, with the number Word's
+automatic numbering shows (docx_numbering.py), list styles lists, tables come as tables; a typed-in
+contents page is left out."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import zipfile
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import Block, Source, named_part, plain_heading
+from .docx_numbering import Numbering
 from .tables import render_rows
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
@@ -48,6 +50,7 @@ def read(data: bytes, source: str) -> Source:
     except Exception as e:  # noqa: BLE001 - python-docx raises many kinds for a damaged package
         raise CorpusError(f"{source}: cannot be read as a Word .docx file ({type(e).__name__}: {e})") from None
     title = clean(document.core_properties.title or "")
+    numbering = Numbering(document, qn)
     blocks: list[Block] = []
     items: list[str] = []
 
@@ -74,6 +77,7 @@ def read(data: bytes, source: str) -> Source:
         if child.tag != qn("w:p"):
             continue
         paragraph = Paragraph(child, document)
+        number = numbering.label(paragraph)  # every numbered paragraph counts, shown or not
         text = clean(paragraph.text)
         if not text:
             continue
@@ -87,7 +91,8 @@ def read(data: bytes, source: str) -> Source:
         level = _heading_level(paragraph, qn)
         if level is not None:
             end_list()
-            blocks.append(Block("heading", text, level=level))
+            numbered_text = f"{number} {text}" if number and not text.startswith(number) else text
+            blocks.append(Block("heading", numbered_text, level=level))
             continue
         numbered = child.pPr is not None and child.pPr.numPr is not None
         if numbered or "list" in style.lower():
