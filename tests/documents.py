@@ -285,6 +285,37 @@ def numbered_word_docx(out: Path) -> Path:
     return out
 
 
+def numbered_sections_docx(out: Path) -> Path:
+    """Sections headed by normal paragraphs that Word numbers (一、 from a list in Chinese counting),
+    and a numbered list of sentences ((1) …): the first are headings, the second items."""
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    first_num = numbering.find(qn("w:num"))
+    for n, (fmt, text) in ((92, ("chineseCounting", "%1、")), (93, ("decimal", "(%1)"))):
+        first_num.addprevious(parse_xml(
+            f'<w:abstractNum {nsdecls("w")} w:abstractNumId="{n}"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+            f'<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl></w:abstractNum>'
+        ))
+        numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="{n}"><w:abstractNumId w:val="{n}"/></w:num>'))
+
+    def numbered(text: str, num_id: int) -> None:
+        d.add_paragraph(text)._p.get_or_add_pPr().append(
+            parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>')
+        )
+
+    numbered("总体要求", 92)
+    d.add_paragraph("坚持服务实体经济，支持小微企业发展。")
+    numbered("主要任务", 92)
+    numbered("扩大信用贷款投放。", 93)
+    numbered("降低小微企业融资成本。", 93)
+    d.save(out)
+    return out
+
+
 def word_docx(out: Path) -> Path:
     import docx
 

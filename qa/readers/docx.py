@@ -10,7 +10,7 @@ import zipfile
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import Block, Source, named_part, plain_heading
+from .blocks import SECTIONS, Block, Source, named_part, numbering, plain_heading
 from .docx_numbering import Numbering
 from .tables import render_rows
 
@@ -35,6 +35,19 @@ def _heading_level(paragraph, qn) -> int | None:
         if level is not None and (level.get(qn("w:val")) or "").isdigit() and int(level.get(qn("w:val"))) < 9:
             return int(level.get(qn("w:val"))) + 1  # 9 means body text
     return None
+
+
+def _with_number(number: str, text: str) -> str:
+    """The paragraph as Word shows it: 「第一章 总则」, 「1.1 目的」, 「一、总体要求」 (no space after a full-width mark)."""
+    if not number or text.startswith(number):
+        return text
+    return f"{number}{'' if number[-1] in '、）】：' else ' '}{text}"
+
+
+def _section_number(text: str) -> bool:
+    """Numbered as a section (第一章, 一、, （一）, 1.1), not as an item of a list (1., （1）, ①)."""
+    found = numbering(text)
+    return found is not None and (found[0] in SECTIONS or found[0].startswith("1.1"))
 
 
 def read(data: bytes, source: str) -> Source:
@@ -91,12 +104,16 @@ def read(data: bytes, source: str) -> Source:
         level = _heading_level(paragraph, qn)
         if level is not None:
             end_list()
-            numbered_text = f"{number} {text}" if number and not text.startswith(number) else text
-            blocks.append(Block("heading", numbered_text, level=level))
+            blocks.append(Block("heading", _with_number(number, text), level=level))
             continue
         numbered = child.pPr is not None and child.pPr.numPr is not None
+        sectioned = _with_number(number, text) if number else ""
+        if numbered and _section_number(sectioned) and plain_heading(sectioned):  # 一、总体要求, numbered by Word
+            end_list()
+            blocks.append(Block("heading", sectioned))
+            continue
         if numbered or "list" in style.lower():
-            items.append(text)
+            items.append(_with_number(number, text))  # as Word shows it: 「(1) 扩大信用贷款投放。」
             continue
         end_list()
         named = named_part(text)
