@@ -350,6 +350,16 @@ def word_docx(out: Path) -> Path:
             table.cell(r, c).text = value
     d.add_paragraph("风险", style="一级标题")
     d.add_paragraph("主要风险是市场竞争加剧和人才流失。")
+    # A template may wrap a section in a content control (w:sdt), as Word wraps its own contents.
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
+    control = parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtPr/><w:sdtContent/></w:sdt>")
+    risk_heading, risk_text = d.paragraphs[-2]._p, d.paragraphs[-1]._p
+    risk_heading.addprevious(control)
+    content = control.find(qn("w:sdtContent"))
+    content.append(risk_heading)
+    content.append(risk_text)
     d.add_paragraph("附  录")  # a named part in a plain paragraph: beside the chapters, not in 风险
     d.add_paragraph("云服务指按需提供的计算资源。")
     d.save(out)

@@ -37,6 +37,23 @@ def _heading_level(paragraph, qn) -> int | None:
     return None
 
 
+def _body_blocks(body, qn):
+    """The body's paragraphs and tables in order, those inside content controls too (a cover page,
+    a section a template wraps in one; Word's own contents sits in one, its entries in toc styles).
+    A loop, not recursion: a hostile file may nest controls deeper than Python recurses."""
+    stack = [body.iterchildren()]
+    while stack:
+        child = next(stack[-1], None)
+        if child is None:
+            stack.pop()
+        elif child.tag == qn("w:sdt"):
+            content = child.find(qn("w:sdtContent"))
+            if content is not None:
+                stack.append(content.iterchildren())
+        else:
+            yield child
+
+
 def _with_number(number: str, text: str) -> str:
     """The paragraph as Word shows it: 「第一章 总则」, 「1.1 目的」, 「一、总体要求」 (no space after a full-width mark)."""
     if not number or text.startswith(number):
@@ -72,7 +89,7 @@ def read(data: bytes, source: str) -> Source:
             blocks.append(Block("list", "", tuple(items)) if len(items) > 1 else Block("paragraph", items[0]))
             items.clear()
 
-    for child in document.element.body.iterchildren():
+    for child in _body_blocks(document.element.body, qn):
         if child.tag == qn("w:tbl"):
             end_list()
             rows = []
