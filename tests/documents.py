@@ -362,5 +362,26 @@ def word_docx(out: Path) -> Path:
     content.append(risk_text)
     d.add_paragraph("附  录")  # a named part in a plain paragraph: beside the chapters, not in 风险
     d.add_paragraph("云服务指按需提供的计算资源。")
+    # A footnote and an endnote the body refers to (numbered 1 and i, as Word shows them), a footnote it
+    # does not refer to, and Word's separator, which is no note.
+    from docx.opc.constants import CONTENT_TYPE as CT
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+
+    def note_part(kind: str, notes: dict[int, str]) -> None:
+        body = f'<w:{kind} w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:{kind}>' + "".join(
+            f'<w:{kind} w:id="{i}"><w:p><w:r><w:t>{text}</w:t></w:r></w:p></w:{kind}>' for i, text in notes.items()
+        )
+        xml = f"<w:{kind}s {nsdecls('w')}>{body}</w:{kind}s>"
+        content_type = CT.WML_FOOTNOTES if kind == "footnote" else CT.WML_ENDNOTES
+        part = Part(PackURI(f"/word/{kind}s.xml"), content_type, xml.encode(), d.part.package)
+        d.part.relate_to(part, RT.FOOTNOTES if kind == "footnote" else RT.ENDNOTES)
+
+    note_part("footnote", {1: "未被引用的脚注。", 2: "数据来源：公司年报。"})
+    note_part("endnote", {1: "云服务收入含政府项目。"})
+    revenue = next(p for p in d.paragraphs if p.text.startswith("全年营业收入"))
+    revenue._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:footnoteReference w:id="2"/></w:r>'))
+    d.paragraphs[-1]._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:endnoteReference w:id="1"/></w:r>'))
     d.save(out)
     return out

@@ -271,6 +271,8 @@ def test_word_document(tmp_path):
          "区域分布\n区域：华东；收入（亿元）：25；占比：43%\n区域：华南；收入（亿元）：18；占比：31%"),
         ("风险(1)", ("风险",), "主要风险是市场竞争加剧和人才流失。"),
         ("附录(1)", ("附录",), "云服务指按需提供的计算资源。"),
+        ("脚注(1)", ("脚注",), "[1] 数据来源：公司年报。"),
+        ("脚注(2)", ("脚注",), "[i] 云服务收入含政府项目。"),
     ]
     assert all(p.page is None for p in doc.passages)
 
@@ -309,6 +311,23 @@ def test_damaged_word_file(tmp_path):
     path = tmp_path / "broken.docx"
     path.write_bytes(b"PK\x03\x04 not really a zip")
     with pytest.raises(CorpusError, match="broken.docx.*Word"):
+        read_document(path)
+
+
+@pytest.mark.parametrize("part", ["word/footnotes.xml", "word/numbering.xml", "word/document.xml"])
+def test_a_word_file_with_a_damaged_part_is_unreadable_not_a_crash(tmp_path, part):
+    import io
+    import zipfile
+
+    good = documents.word_docx(tmp_path / "good.docx")
+    damaged = io.BytesIO()
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(damaged, "w") as out:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            out.writestr(item, data[: len(data) // 2] if item.filename == part else data)
+    path = tmp_path / "damaged.docx"
+    path.write_bytes(damaged.getvalue())
+    with pytest.raises(CorpusError, match="damaged.docx.*Word"):
         read_document(path)
 
 

@@ -1,6 +1,6 @@
 """Word (.docx) with python-docx: heading styles (or outline levels) give headings, with the number Word's
-automatic numbering shows (docx_numbering.py), list styles lists, tables come as tables; a typed-in
-contents page is left out."""
+automatic numbering shows (docx_numbering.py), list styles lists, tables come as tables, footnotes a
+part at the end (docx_notes.py); a typed-in contents page is left out."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ import zipfile
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import SECTIONS, Block, Source, named_part, numbering, plain_heading
+from .blocks import FOOTNOTES, SECTIONS, Block, Source, named_part, numbering, plain_heading
+from .docx_notes import notes
 from .docx_numbering import Numbering
 from .tables import render_rows
 
@@ -69,16 +70,20 @@ def _section_number(text: str) -> bool:
 
 def read(data: bytes, source: str) -> Source:
     import docx
+
+    try:
+        return _read(docx.Document(io.BytesIO(data)))
+    except (zipfile.BadZipFile, KeyError, ValueError) as e:
+        raise CorpusError(f"{source}: cannot be read as a Word .docx file ({e})") from None
+    except Exception as e:  # noqa: BLE001 - python-docx raises many kinds for a damaged package, some only as a part is read
+        raise CorpusError(f"{source}: cannot be read as a Word .docx file ({type(e).__name__}: {e})") from None
+
+
+def _read(document) -> Source:
     from docx.oxml.ns import qn
     from docx.table import Table
     from docx.text.paragraph import Paragraph
 
-    try:
-        document = docx.Document(io.BytesIO(data))
-    except (zipfile.BadZipFile, KeyError, ValueError) as e:
-        raise CorpusError(f"{source}: cannot be read as a Word .docx file ({e})") from None
-    except Exception as e:  # noqa: BLE001 - python-docx raises many kinds for a damaged package
-        raise CorpusError(f"{source}: cannot be read as a Word .docx file ({type(e).__name__}: {e})") from None
     title = clean(document.core_properties.title or "")
     numbering = Numbering(document, qn)
     blocks: list[Block] = []
@@ -136,4 +141,7 @@ def read(data: bytes, source: str) -> Source:
         named = named_part(text)
         blocks.append(Block("heading", named or text) if named or plain_heading(text) else Block("paragraph", text))
     end_list()
+    footnotes = notes(document, qn)
+    if footnotes:
+        blocks += [Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in footnotes)]
     return Source(title=title, blocks=tuple(blocks))

@@ -141,14 +141,19 @@ def _format(n: int, fmt: str) -> str:
         letter = chr(ord("a") + (n - 1) % 26) * ((n - 1) // 26 + 1)
         return letter.upper() if fmt == "upperLetter" else letter
     if fmt in ("upperRoman", "lowerRoman") and n >= 1:
-        roman = ""
-        for value, digits in _ROMAN:
-            while n >= value:
-                roman, n = roman + digits, n - value
-        return roman.upper() if fmt == "upperRoman" else roman
+        return roman(n).upper() if fmt == "upperRoman" else roman(n)
     if fmt == "decimalZero":
         return f"{n:02d}"
     return str(n)
+
+
+def roman(n: int) -> str:
+    """xiv for 14: lower-case Roman numerals (Word's endnotes, lowerRoman lists)."""
+    out = ""
+    for value, digits in _ROMAN:
+        while n >= value:
+            out, n = out + digits, n - value
+    return out
 
 
 def _chinese(n: int) -> str:

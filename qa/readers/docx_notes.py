@@ -1,0 +1,35 @@
+"""Word's footnotes and endnotes: a 「脚注」 part at the end of the document, a passage a note, as for
+PDF and Markdown. Notes are numbered as Word shows them by default — footnotes 1, 2, 3 and endnotes
+i, ii, iii in the order the body first refers to them; a note the body never refers to is left out
+(Word does not show it either)."""
+
+from __future__ import annotations
+
+from ..text import clean
+from .docx_numbering import roman
+
+# Word's own notes that are not notes: the line above the notes and its continuation.
+_NOT_NOTES = ("separator", "continuationSeparator", "continuationNotice")
+
+
+def notes(document, qn) -> list[str]:
+    """「[1] 数据来源：…」 for each footnote, then 「[i] …」 for each endnote."""
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml import parse_xml
+
+    out = []
+    for kind, reltype in (("footnote", RT.FOOTNOTES), ("endnote", RT.ENDNOTES)):
+        part = next((r.target_part for r in document.part.rels.values() if r.reltype == reltype and not r.is_external), None)
+        if part is None:
+            continue
+        texts = {}
+        for note in parse_xml(part.blob).iterchildren(qn(f"w:{kind}")):
+            if note.get(qn("w:type")) not in _NOT_NOTES:
+                lines = ("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in note.iter(qn("w:p")))
+                text = clean(" ".join(line.strip() for line in lines if line.strip()))
+                if text:
+                    texts[note.get(qn("w:id"))] = text
+        referred = dict.fromkeys(ref.get(qn("w:id")) for ref in document.element.body.iter(qn(f"w:{kind}Reference")))
+        shown = [texts[i] for i in referred if i in texts]
+        out += [f"[{n if kind == 'footnote' else roman(n)}] {text}" for n, text in enumerate(shown, 1)]
+    return out
