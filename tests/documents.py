@@ -323,6 +323,9 @@ def word_docx(out: Path) -> Path:
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+
     d = docx.Document()
     d.core_properties.title = "测试公司年度经营报告"
     d.add_paragraph("测试公司年度经营报告", style="Title")
@@ -339,7 +342,16 @@ def word_docx(out: Path) -> Path:
     d.add_paragraph("本报告总结测试公司全年的经营情况。")
     d.add_heading("经营概况", level=1)
     d.add_heading("收入", level=2)
-    d.add_paragraph("全年营业收入 58 亿元，同比增长 12%。")
+    revenue = d.add_paragraph("全年营业收入 58 亿元，同比增长 12%。")
+    # A text box anchored in that paragraph, written twice as Word writes it: a drawing, and its VML
+    # copy under mc:Fallback (read once).
+    box = "<w:txbxContent><w:p><w:r><w:t>云服务客户超过 2 万家，续费率 92%。</w:t></w:r></w:p></w:txbxContent>"
+    revenue._p.append(parse_xml(
+        f'<w:r {nsdecls("w")} xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" '
+        'xmlns:wps="http://schemas.microsoft.com/office/word/2010/wordprocessingShape" xmlns:v="urn:schemas-microsoft-com:vml">'
+        f'<mc:AlternateContent><mc:Choice Requires="wps"><w:drawing><wps:wsp><wps:txbx>{box}</wps:txbx></wps:wsp></w:drawing></mc:Choice>'
+        f'<mc:Fallback><w:pict><v:shape><v:textbox>{box}</v:textbox></v:shape></w:pict></mc:Fallback></mc:AlternateContent></w:r>'
+    ))
     d.add_paragraph("主要收入来源如下：")
     for item in ("云服务收入 30 亿元", "软件授权收入 20 亿元", "咨询收入 8 亿元"):
         d.add_paragraph(item, style="List Bullet")
@@ -351,9 +363,6 @@ def word_docx(out: Path) -> Path:
     d.add_paragraph("风险", style="一级标题")
     d.add_paragraph("主要风险是市场竞争加剧和人才流失。")
     # A template may wrap a section in a content control (w:sdt), as Word wraps its own contents.
-    from docx.oxml import parse_xml
-    from docx.oxml.ns import nsdecls
-
     control = parse_xml(f"<w:sdt {nsdecls('w')}><w:sdtPr/><w:sdtContent/></w:sdt>")
     risk_heading, risk_text = d.paragraphs[-2]._p, d.paragraphs[-1]._p
     risk_heading.addprevious(control)

@@ -5,6 +5,7 @@ part at the end (docx_notes.py); a typed-in contents page is left out."""
 from __future__ import annotations
 
 import io
+import itertools
 import re
 import zipfile
 
@@ -16,6 +17,7 @@ from .docx_numbering import Numbering
 from .tables import render_rows
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
+_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _CONTENTS_STYLE = re.compile(r"^(?:toc|目录)\s*\d|^toc heading$", re.I)  # a typed-in contents page's entries
 
 
@@ -40,7 +42,8 @@ def _heading_level(paragraph, qn) -> int | None:
 
 def _body_blocks(body, qn):
     """The body's paragraphs and tables in order, those inside content controls too (a cover page,
-    a section a template wraps in one; Word's own contents sits in one, its entries in toc styles).
+    a section a template wraps in one; Word's own contents sits in one, its entries in toc styles),
+    and after a paragraph what its text boxes hold (a sidebar, a box of figures).
     A loop, not recursion: a hostile file may nest controls deeper than Python recurses."""
     stack = [body.iterchildren()]
     while stack:
@@ -53,6 +56,26 @@ def _body_blocks(body, qn):
                 stack.append(content.iterchildren())
         else:
             yield child
+            if child.tag == qn("w:p"):
+                boxes = _text_boxes(child, qn)
+                if boxes:
+                    stack.append(itertools.chain.from_iterable(box.iterchildren() for box in boxes))
+
+
+def _text_boxes(paragraph, qn) -> list:
+    """The text boxes anchored in a paragraph, each once: Word writes a box twice, as a drawing and as
+    its old VML copy under mc:Fallback; a box inside a box comes with the outer box's paragraphs."""
+    box_tag = qn("w:txbxContent")
+
+    def outermost(box) -> bool:
+        for ancestor in box.iterancestors():
+            if ancestor is paragraph:
+                return True
+            if ancestor.tag in (box_tag, _FALLBACK):
+                return False
+        return True
+
+    return [box for box in paragraph.iter(box_tag) if outermost(box)]
 
 
 def _with_number(number: str, text: str) -> str:
