@@ -370,7 +370,17 @@ def word_docx(out: Path) -> Path:
     content.append(risk_heading)
     content.append(risk_text)
     d.add_paragraph("附  录")  # a named part in a plain paragraph: beside the chapters, not in 风险
-    d.add_paragraph("云服务指按需提供的计算资源。")
+    # Text python-docx alone would drop: a word in an inline content control, a tracked insertion (and a
+    # tracked deletion, which is no longer text), a simple field's shown result.
+    definition = d.add_paragraph()
+    definition._p.append(parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtPr/><w:sdtContent><w:r><w:t>云服务</w:t></w:r></w:sdtContent></w:sdt>'
+    ))
+    definition._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>指按需提供的计算资源</w:t></w:r>'))
+    definition._p.append(parse_xml(f'<w:ins {nsdecls("w")} w:id="1" w:author="a"><w:r><w:t>（含存储）</w:t></w:r></w:ins>'))
+    definition._p.append(parse_xml(f'<w:del {nsdecls("w")} w:id="2" w:author="a"><w:r><w:delText>，不含网络</w:delText></w:r></w:del>'))
+    definition._p.append(parse_xml(f'<w:fldSimple {nsdecls("w")} w:instr="PAGE"><w:r><w:t>，见第 3 页</w:t></w:r></w:fldSimple>'))
+    definition._p.append(parse_xml(f'<w:r {nsdecls("w")}><w:t>。</w:t></w:r>'))
     # A footnote and an endnote the body refers to (numbered 1 and i, as Word shows them), a footnote it
     # does not refer to, and Word's separator, which is no note.
     from docx.opc.constants import CONTENT_TYPE as CT

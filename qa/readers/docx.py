@@ -78,6 +78,27 @@ def _text_boxes(paragraph, qn) -> list:
     return [box for box in paragraph.iter(box_tag) if outermost(box)]
 
 
+def _text(paragraph, qn) -> str:
+    """A paragraph's text as Word shows it. python-docx reads only the paragraph's own runs and links,
+    so it drops what sits one level down: tracked insertions (w:ins), inline content controls, simple
+    fields, smart tags. Deleted text (w:delText) is no w:t; text boxes are read apart, and a drawing's
+    VML copy (mc:Fallback) and text moved away (w:moveFrom) not at all."""
+    skip = {qn("w:txbxContent"), qn("w:moveFrom"), qn("w:del"), _FALLBACK}
+    text_tag = qn("w:t")
+    marks = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
+    out: list[str] = []
+    stack = list(reversed(list(paragraph)))
+    while stack:  # depth first, in document order
+        element = stack.pop()
+        if element.tag == text_tag:
+            out.append(element.text or "")
+        elif element.tag in marks:
+            out.append(marks[element.tag])
+        elif element.tag not in skip:
+            stack.extend(reversed(list(element)))
+    return "".join(out)
+
+
 def _with_number(number: str, text: str) -> str:
     """The paragraph as Word shows it: 「第一章 总则」, 「1.1 目的」, 「一、总体要求」 (no space after a full-width mark)."""
     if not number or text.startswith(number):
@@ -124,7 +145,7 @@ def _read(document) -> Source:
             for row in Table(child, document).rows:
                 cells: list[str] = []
                 for cell in row.cells:
-                    text = clean(cell.text)
+                    text = clean("\n".join(_text(p, qn) for p in cell._tc.iterchildren(qn("w:p"))))
                     if not cells or text != cells[-1]:  # a merged cell comes once per grid column
                         cells.append(text)
                 rows.append(cells)
@@ -136,7 +157,7 @@ def _read(document) -> Source:
             continue
         paragraph = Paragraph(child, document)
         number = numbering.label(paragraph)  # every numbered paragraph counts, shown or not
-        text = clean(paragraph.text)
+        text = clean(_text(child, qn))
         if not text:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
