@@ -2,12 +2,17 @@
 
 Two forms, the common ones in Chinese chat:
 - a reference back: 「它们面临哪些挑战？」 after 「非银行金融机构包括哪些类型？」 -> 非银行金融机构面临哪些挑战？
-- "what about X": 「那互联网金融呢？」 after 「银行有什么优势？」 -> 互联网金融有什么优势？
+- "what about X": the previous question asked about X instead of what X stands beside in it — its
+  subject (「那互联网金融呢？」 after 「银行有什么优势？」 -> 互联网金融有什么优势？), or what it asked of the
+  subject (「那缺点呢？」 after 「全固态电池的优势是什么？」 -> 全固态电池的缺点是什么？), a date or count of
+  the same form (「6月呢？」 after 「5月金融数据…」), or what follows the same preposition (「对煤炭企业呢？」
+  after 「煤价下行对火电企业有什么影响？」).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from .text import Tokenizer, normalize
 
@@ -15,27 +20,71 @@ from .text import Tokenizer, normalize
 _REFERENCE = re.compile(r"它们|他们|她们|这些|那些|这类|此类|该类|上述|它|(?<![尤极与])其(?![他它中次余实间])")
 # 「那X呢？」, 「那么X呢」, 「X呢？」: the previous question, asked about X instead.
 _WHAT_ABOUT = re.compile(r"^(?:那么|那)?[,，\s]*(?P<subject>.+?)呢[?？!！。.\s]*$")
+# Dates and counts: 「2024年呢？」 replaces the year of the previous question, 「二季度呢？」 its quarter.
+_NUMERAL = r"(?:\d+|[一二三四五六七八九十两]+)"
+_SHAPES = [
+    re.compile(p)
+    for p in (
+        r"(?:19|20)\d{2}\s*年(?:度)?",
+        rf"{_NUMERAL}\s*月份?",
+        rf"(?:第?{_NUMERAL}|[qQ][1-4])\s*季度?",
+        r"[上下]半年",
+        rf"{_NUMERAL}线",
+    )
+]
+# A preposition that starts X: what follows it in the previous question is what X replaces.
+_PREPOSITION = re.compile(r"^(对于|对|关于|在|和|与|跟|给|向|从)(?P<rest>.+)$")
+
+Similarity = Callable[[str, str], float]
 
 
-def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer) -> str:
+def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, similarity: Similarity | None = None) -> str:
     """The question to search: completed from the previous one when it is a follow-up, else unchanged.
-    Both come cleaned (`qa.text.clean`), as `Retriever.ask` passes them."""
+    Both come cleaned (`qa.text.clean`), as `Retriever.ask` passes them. `similarity(a, b)` (the
+    embedding model's cosine) tells whether X stands for the previous question's subject or for what
+    it asked of it; without it, X replaces the subject."""
     if not previous:
         return question
-    topic = tokenizer.topic(previous)
-    if not topic:
+    runs = tokenizer.noun_runs(previous)
+    if not runs:
         return question
+    topic = runs[0][1]
     what_about = _WHAT_ABOUT.match(question)
     if what_about:
         subject = what_about.group("subject").strip()
         # Only a subject with content of its own (「为什么呢？」 has none) and that is not the topic itself.
         if not tokenizer.tokens(subject) or subject == topic:
             return question
-        if topic in previous:
-            return previous.replace(topic, subject, 1)
-        # The topic is in the matching form (simplified): so is a traditional question, once normalised.
-        return normalize(previous).replace(topic, normalize(subject), 1)
+        old, new = _slot(normalize(previous), subject, runs, similarity)
+        if old in previous:
+            return previous.replace(old, new, 1)
+        # The slot is in the matching form (simplified): so is a traditional question, once normalised.
+        return normalize(previous).replace(old, normalize(new), 1)
     refers = _REFERENCE.search(question)
     if not refers or topic in question:
         return question
     return question[: refers.start()] + topic + question[refers.end() :]
+
+
+def _slot(previous: str, subject: str, runs: list[tuple[int, str]], similarity: Similarity | None) -> tuple[str, str]:
+    """(the words of the normalised previous question that the follow-up's subject replaces, what
+    replaces them: the subject, or what follows its preposition)."""
+    matching = normalize(subject)
+    for shape in _SHAPES:
+        if shape.fullmatch(matching):
+            found = shape.search(previous)
+            if found:
+                return found.group(0), subject
+    preposition = _PREPOSITION.match(matching)
+    if preposition:
+        word = preposition.group(1)
+        at = previous.find(word)
+        after = next((run for start, run in runs if at >= 0 and start == at + len(word)), None)
+        if after:
+            return after, subject[len(word) :].strip()
+    topic, asked = runs[0][1], runs[-1][1]
+    # What the question asked of its subject is its last run of nouns (优势, 类型, 影响); the subject is
+    # replaced unless the follow-up's subject is nearer in meaning to that.
+    if similarity is not None and len(runs) > 1 and similarity(matching, asked) > similarity(matching, topic):
+        return asked, subject
+    return topic, subject

@@ -170,13 +170,25 @@ class Tokenizer:
 
     def topic(self, text: str) -> str:
         """The first run of nouns in the text: what a question is about ("非银行金融机构包括哪些类型" -> 非银行金融机构)."""
-        run: list[str] = []
+        runs = self.noun_runs(text)
+        return runs[0][1] if runs else ""
+
+    def noun_runs(self, text: str) -> list[tuple[int, str]]:
+        """(start, run) for each run of nouns in the normalised text, in order: 「银行在小微金融中有什么优势」
+        -> (0, 银行), (3, 小微金融), (12, 优势)."""
+        runs: list[tuple[int, str]] = []
+        start, run = 0, ""
         for word, noun in postag.cut_nouns(normalize(text), self._jieba, self._is_noun):
             if noun:
-                run.append(word)
-            elif run:
-                break
-        return "".join(run)
+                run += word
+            else:
+                if run:
+                    runs.append((start - len(run), run))
+                run = ""
+            start += len(word)
+        if run:
+            runs.append((start - len(run), run))
+        return runs
 
     def _is_noun(self, word: str) -> bool:
         # As jieba.posseg tags a dictionary word: the corpus terms are added as nouns, a word it lacks is "x".
