@@ -55,7 +55,12 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, 
         # Only a subject with content of its own (「为什么呢？」 has none) and that is not the topic itself.
         if not tokenizer.tokens(subject) or subject == topic:
             return question
-        old, new = _slot(normalize(previous), subject, runs, similarity)
+        refers = _REFERENCE.search(subject)
+        if refers:  # 「它们的风险呢？」: the subject's own, asked the same way
+            subject = subject[: refers.start()] + topic + subject[refers.end() :]
+            old, new = topic, subject
+        else:
+            old, new = _slot(normalize(previous), subject, runs, similarity)
         if old in previous:
             return previous.replace(old, new, 1)
         # The slot is in the matching form (simplified): so is a traditional question, once normalised.

@@ -193,6 +193,7 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     assert resolve_followup("2024年呢？", "2023年青海小微企业贷款余额是多少？", tok, similar) == "2024年青海小微企业贷款余额是多少？"
     assert resolve_followup("二季度呢？", "一季度贷款增长了多少？", tok, similar) == "二季度贷款增长了多少？"
     assert resolve_followup("对小额贷款公司呢？", "互联网金融对银行有什么影响？", tok, similar) == "互联网金融对小额贷款公司有什么影响？"
+    assert resolve_followup("它们的风险呢？", "非银行金融机构包括哪些类型？", tok, similar) == "非银行金融机构的风险包括哪些类型？"
     answer = retriever.ask("那劣势呢？", previous="银行在小微金融中有什么优势？")
     assert answer.searched == "银行在小微金融中有什么劣势？"
     # No subject of its own, or a reference word only: left as asked.
