@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .text import Tokenizer, normalize
+from .text import Tokenizer, normalize, tagged
 
 # Words that point back to something named earlier ("其" only alone: not 其他, 其中, 尤其 …).
 _REFERENCE = re.compile(r"它们|他们|她们|这些|那些|这类|此类|该类|上述|它|(?<![尤极与])其(?![他它中次余实间])")
@@ -60,7 +60,7 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, 
             subject = subject[: refers.start()] + topic + subject[refers.end() :]
             old, new = topic, subject
         else:
-            old, new = _slot(normalize(previous), subject, runs, similarity)
+            old, new = _slot(normalize(previous), subject, runs, similarity, tokenizer)
         if old in previous:
             return previous.replace(old, new, 1)
         # The slot is in the matching form (simplified): so is a traditional question, once normalised.
@@ -71,7 +71,9 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, 
     return question[: refers.start()] + topic + question[refers.end() :]
 
 
-def _slot(previous: str, subject: str, runs: list[tuple[int, str]], similarity: Similarity | None) -> tuple[str, str]:
+def _slot(
+    previous: str, subject: str, runs: list[tuple[int, str]], similarity: Similarity | None, tokenizer: Tokenizer
+) -> tuple[str, str]:
     """(the words of the normalised previous question that the follow-up's subject replaces, what
     replaces them: the subject, or what follows its preposition)."""
     matching = normalize(subject)
@@ -92,4 +94,19 @@ def _slot(previous: str, subject: str, runs: list[tuple[int, str]], similarity: 
     # replaced unless the follow-up's subject is nearer in meaning to that.
     if similarity is not None and len(runs) > 1 and similarity(matching, asked) > similarity(matching, topic):
         return asked, subject
-    return topic, subject
+    return _part_of_subject(topic, matching, tokenizer), subject
+
+
+def _part_of_subject(topic: str, subject: str, tokenizer: Tokenizer) -> str:
+    """The part of the previous subject a new one replaces. A subject led by a name (青海省小额贷款公司)
+    keeps that name for a subject without one (融资担保公司 -> 青海省融资担保公司) and keeps the rest for
+    a name alone (甘肃省 -> 甘肃省小额贷款公司); otherwise the whole subject goes."""
+    words = [w for w in tokenizer.words(topic) if w.strip()]
+    if len(words) < 2 or not tagged(words[:1], "name")[0]:
+        return topic
+    new = [w for w in tokenizer.words(subject) if w.strip()]
+    if len(new) == 1 and tagged(new, "name")[0]:
+        return words[0]
+    if new and not tagged(new[:1], "name")[0]:
+        return topic[len(words[0]) :]
+    return topic

@@ -194,6 +194,10 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     assert resolve_followup("二季度呢？", "一季度贷款增长了多少？", tok, similar) == "二季度贷款增长了多少？"
     assert resolve_followup("对小额贷款公司呢？", "互联网金融对银行有什么影响？", tok, similar) == "互联网金融对小额贷款公司有什么影响？"
     assert resolve_followup("它们的风险呢？", "非银行金融机构包括哪些类型？", tok, similar) == "非银行金融机构的风险包括哪些类型？"
+    # A subject led by a name keeps the name for a new subject without one, the rest for a name alone.
+    assert resolve_followup("融资担保公司呢？", "青海省小额贷款公司有多少家？", tok, similar) == "青海省融资担保公司有多少家？"
+    assert resolve_followup("甘肃省呢？", "青海省小额贷款公司有多少家？", tok, similar) == "甘肃省小额贷款公司有多少家？"
+    assert resolve_followup("甘肃省担保公司呢？", "青海省小额贷款公司有多少家？", tok, similar) == "甘肃省担保公司有多少家？"
     answer = retriever.ask("那劣势呢？", previous="银行在小微金融中有什么优势？")
     assert answer.searched == "银行在小微金融中有什么劣势？"
     # No subject of its own, or a reference word only: left as asked.
