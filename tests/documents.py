@@ -307,6 +307,8 @@ def numbered_sections_docx(out: Path) -> Path:
             parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>')
         )
 
+    d.core_properties.title = "Microsoft Word - 方案.docx"  # what a tool stored, not the document's title
+    d.add_paragraph("小微企业金融服务方案", style="Title")
     numbered("总体要求", 92)
     d.add_paragraph("坚持服务实体经济，支持小微企业发展。")
     numbered("主要任务", 92)

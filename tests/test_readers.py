@@ -293,6 +293,7 @@ def test_word_headings_numbered_by_word_cite_their_numbers(tmp_path):
 def test_word_paragraphs_numbered_as_sections_are_headings(tmp_path):
     # Normal paragraphs Word numbers 一、 二、 head sections; a numbered list of sentences stays a list.
     doc = read_document(documents.numbered_sections_docx(tmp_path / "plan.docx"))
+    assert doc.title == "小微企业金融服务方案"  # the Title paragraph, not the tool's "Microsoft Word - 方案.docx"
     assert [(p.cite, p.headings, p.text) for p in doc.passages] == [
         ("1(1)", ("一、总体要求",), "坚持服务实体经济，支持小微企业发展。"),
         ("2(1)", ("二、主要任务",), "(1) 扩大信用贷款投放。\n(2) 降低小微企业融资成本。"),

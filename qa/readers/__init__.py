@@ -31,8 +31,9 @@ Reader = Callable[[bytes, str], Source]
 # 34: a box title right before a heading opens the paragraph after it; 35: Word headings with the numbers of
 # Word's automatic numbering; 36: Word paragraphs numbered as sections are headings, items show their numbers;
 # 37: Word content controls (w:sdt) read; 38: Word footnotes and endnotes a part at the end; 39: Word text boxes;
-# 40: Word text in tracked insertions, inline content controls and simple fields.
-RULES_VERSION = 40
+# 40: Word text in tracked insertions, inline content controls and simple fields; 41: a Word core title a
+# tool wrote (Microsoft Word - x.docx, Document1) is none.
+RULES_VERSION = 41
 
 
 def _markdown(data: bytes, source: str) -> Source:

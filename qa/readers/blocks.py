@@ -176,6 +176,19 @@ ENUMERATIONS = ("（1）", "1）", "①")
 SECTIONS = ("第章", "第节", "第部分", "一、", "（一）")
 
 
+# Titles authoring tools write for every file (Microsoft Word - x.docx, 无标题, Document1): not the document's.
+_TOOL_TITLE = re.compile(
+    r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿|(document|文档)\s*\d*$)|www\.|https?:|\.[a-z]{2,5}$",
+    re.I,
+)
+
+
+def meaningful_title(title: str) -> bool:
+    """Whether a file's stored title (a PDF's /Title, a Word file's core title) names the document."""
+    title = title.strip()
+    return bool(title) and len(title) <= 80 and not _TOOL_TITLE.search(title)
+
+
 def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True) -> bool:
     """Whether a line of running text is a heading by its form: numbered (一、 （一） 1. 1.1 第一章 …)
     or 【bracketed】, short, and not a sentence (a bold one may end with 。)."""

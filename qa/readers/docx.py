@@ -11,7 +11,7 @@ import zipfile
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import FOOTNOTES, SECTIONS, Block, Source, named_part, numbering, plain_heading
+from .blocks import FOOTNOTES, SECTIONS, Block, Source, meaningful_title, named_part, numbering, plain_heading
 from .docx_notes import notes
 from .docx_numbering import Numbering
 from .tables import render_rows
@@ -129,6 +129,7 @@ def _read(document) -> Source:
     from docx.text.paragraph import Paragraph
 
     title = clean(document.core_properties.title or "")
+    title = title if meaningful_title(title) else ""  # else the Title paragraph, if any
     numbering = Numbering(document, qn)
     blocks: list[Block] = []
     items: list[str] = []

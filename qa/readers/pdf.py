@@ -31,7 +31,7 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import BULLET, FOOTNOTES, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, numbering, plain_heading
+from .blocks import BULLET, FOOTNOTES, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, meaningful_title, numbering, plain_heading
 from .text_lines import CAPTION_START, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, caption, join_lines, mark_short_lines, width
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
@@ -56,8 +56,6 @@ _WRAPPED_TITLE = 10  # characters of a title's first line, at least, when it wra
 # A footnote: a line opening with a note number, set under this times the body's size (cbi's 6 over 9.5).
 _FOOTNOTE_SIZE = 0.8
 _NOTE = re.compile(r"^\[\d{1,3}\]\s*\S")
-# Titles authoring tools write for every file: not the document's.
-_BAD_TITLE = re.compile(r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿)|www\.|https?:|\.[a-z]{2,5}$", re.I)
 
 
 def read(data: bytes, source: str) -> Source:
@@ -69,7 +67,7 @@ def read(data: bytes, source: str) -> Source:
     without_text = tuple(i + 1 for i, lines in enumerate(pages) if not any(re.search(r"\w", ln) for ln in lines))
     lines = _without_debris(pages)
     title = extracted.get("title") or ""
-    if not title or _BAD_TITLE.search(title) or len(title) > 80:
+    if not meaningful_title(title):
         title = extracted.get("largest") or ""
     outline = {_key(t): level for t, level, _ in extracted.get("outline", [])}
     contents = {} if outline else _contents_headings(_contents_entries(pages))
