@@ -133,7 +133,7 @@ class Retriever:
             previous = clean(previous)
             if len(previous) > self.settings.max_question_chars:
                 raise QuestionError(f"the previous question is too long (at most {self.settings.max_question_chars} characters)")
-        query = resolve_followup(text, previous, self.data.tokenizer, self._similarity)
+        query = resolve_followup(text, previous, self.data.tokenizer, self.similarity)
         query = check_question(query, self.settings) if query != text else text
         scores = self.scores(query, allowed)
         # A homophone typo (代款 for 贷款) corrected to the corpus's word, kept only if the documents
@@ -158,7 +158,7 @@ class Retriever:
             reason=_as_written(verdict.reason, query),
         )
 
-    def _similarity(self, a: str, b: str) -> float:
+    def similarity(self, a: str, b: str) -> float:
         """The model's cosine of two short texts (which part of the previous question a follow-up replaces)."""
         va, vb = self.encoder.encode([normalize(a), normalize(b)])
         return float(va @ vb)

@@ -187,7 +187,7 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     assert resolve_followup("那互聯網金融呢？", "非銀行金融機構包括哪些類型？", tok) == "互联网金融包括哪些类型?"
     # What X stands for in the previous question: by the model, its subject or what it asked of it; a
     # date or count of the same form; what follows the same preposition.
-    similar = retriever._similarity
+    similar = retriever.similarity
     assert resolve_followup("那互联网金融呢？", "银行在小微金融中有什么优势？", tok, similar) == "互联网金融在小微金融中有什么优势？"
     assert resolve_followup("那劣势呢？", "银行在小微金融中有什么优势？", tok, similar) == "银行在小微金融中有什么劣势？"
     assert resolve_followup("2024年呢？", "2023年青海小微企业贷款余额是多少？", tok, similar) == "2024年青海小微企业贷款余额是多少？"
