@@ -186,7 +186,7 @@ def _read(document) -> Source:
         named = named_part(text)
         blocks.append(Block("heading", named or text) if named or plain_heading(text) else Block("paragraph", text))
     end_list()
-    footnotes = notes(document, qn)
+    footnotes = notes(document, qn, lambda p: _text(p, qn))
     if footnotes:
         blocks += [Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in footnotes)]
     return Source(title=title, blocks=tuple(blocks))

@@ -12,8 +12,9 @@ from .docx_numbering import roman
 _NOT_NOTES = ("separator", "continuationSeparator", "continuationNotice")
 
 
-def notes(document, qn) -> list[str]:
-    """「[1] 数据来源：…」 for each footnote, then 「[i] …」 for each endnote."""
+def notes(document, qn, text_of) -> list[str]:
+    """「[1] 数据来源：…」 for each footnote, then 「[i] …」 for each endnote. `text_of(paragraph element)`:
+    a paragraph's text as Word shows it (the body's reader, docx._text)."""
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml import parse_xml
 
@@ -25,7 +26,7 @@ def notes(document, qn) -> list[str]:
         texts = {}
         for note in parse_xml(part.blob).iterchildren(qn(f"w:{kind}")):
             if note.get(qn("w:type")) not in _NOT_NOTES:
-                lines = ("".join(t.text or "" for t in p.iter(qn("w:t"))) for p in note.iter(qn("w:p")))
+                lines = (text_of(p) for p in note.iter(qn("w:p")))
                 text = clean(" ".join(line.strip() for line in lines if line.strip()))
                 if text:
                     texts[note.get(qn("w:id"))] = text
