@@ -249,12 +249,12 @@ class Retriever:
             return judge(s.query, False, "")
         top = hits[0].passage
         absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__)
-        if absent:  # a name the top passage writes otherwise (same-sounding, swapped) is there (qa/spelling.py)
-            nearby = _names_of(top)
-            absent = [n for n in absent if not written_in(n, nearby)]
+        figure = asks_figure(s.query)
+        nearby = _names_of(top) if absent or figure else ""  # built only when a name needs looking for
+        # A name the top passage writes otherwise (same-sounding, swapped) is there (qa/spelling.py).
+        absent = [n for n in absent if not written_in(n, nearby)]
         unnamed = []
-        if not absent and asks_figure(s.query):
-            nearby = _names_of(top)
+        if not absent and figure:
             names = required_names(s.query, s.query_tokens, self._vocab.__contains__)
             unnamed = [n for n in names if n not in nearby and not written_in(n, nearby)]
         if absent or unnamed:  # shown as asked: 宁德时代, not the corpus's cut 宁德
