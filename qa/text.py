@@ -175,7 +175,7 @@ class Tokenizer:
 
     def noun_runs(self, text: str) -> list[tuple[int, str]]:
         """(start, run) for each run of nouns in the normalised text, in order: 「银行在小微金融中有什么优势」
-        -> (0, 银行), (3, 小微金融), (12, 优势)."""
+        -> (0, 银行), (3, 小微金融), (11, 优势)."""
         runs: list[tuple[int, str]] = []
         start, run = 0, ""
         for word, noun in postag.cut_nouns(normalize(text), self._jieba, self._is_noun):
