@@ -66,6 +66,7 @@ class Scores:
     sentence_cos_all: list[np.ndarray]  # all sentence cosines per candidate (for highlighting)
     query_tokens: tuple[str, ...]
     query: str  # the normalised question the tokens came from
+    document_share: np.ndarray | None = None  # the idf share of the question's words each candidate's document holds
 
 
 def check_question(question: object, settings: Settings) -> str:
@@ -113,9 +114,11 @@ class Retriever:
 
     def warm(self) -> "Retriever":
         """Load now what a first question would otherwise wait for (a server, at start and on reload):
-        the part-of-speech tables and the corpus vocabulary by pronunciation (~0.1-0.3 s)."""
+        the part-of-speech tables, the corpus vocabulary by pronunciation and the documents' heading
+        words (~0.1-0.3 s)."""
         self.data.tokenizer.warm(tags=True)
         self._homophones
+        self._document_words
         return self
 
     def ask(
@@ -224,7 +227,48 @@ class Retriever:
             sentence_cos_all=sent_all,
             query_tokens=tuple(tokens),
             query=normalized,
+            document_share=self._document_share(tokens, cand),
         )
+
+    def _document_share(self, tokens: list[str], cand: np.ndarray) -> np.ndarray | None:
+        """For each candidate, the idf-weighted share of the question's words that its document holds
+        anywhere (text, headings, title): evidence a passage cannot carry alone, since a report names
+        its subject (生猪养殖) in its title and headings more than in every paragraph. None for one document."""
+        doc_of, heading_words = self._document_words
+        if len(heading_words) < 2:
+            return None
+        docs = doc_of[cand]
+        present = np.unique(docs)
+        held = np.zeros(len(heading_words))
+        total = 0.0
+        for t in set(tokens):
+            tid, idf = self._vocab.get(t), self._idf(t)
+            total += idf
+            has = np.zeros(len(heading_words), dtype=bool)
+            if tid is not None:
+                has[doc_of[self.data.passages_holding(tid)]] = True
+            for d in present:
+                has[d] |= t in heading_words[d]
+            held += idf * has
+        return (held[docs] / total).astype(np.float32) if total > 0 else np.zeros(len(cand), np.float32)
+
+    @functools.cached_property
+    def _document_words(self) -> tuple[np.ndarray, list[set[str]]]:
+        """Each passage's document number, and each document's heading and title words (its text's
+        words are BM25's postings). Made at the first question: one tokenization per distinct heading."""
+        doc_of = np.zeros(len(self.data.passages), dtype=np.int64)
+        words_of: dict[str, set[str]] = {}
+        heading_words: list[set[str]] = []
+        for d, (a, b) in enumerate(self._doc_ranges.values()):
+            doc_of[a:b] = d
+            words: set[str] = set()
+            for sp in self.data.passages[a:b]:
+                for line in (sp.passage.title, *sp.passage.headings):
+                    if line not in words_of:
+                        words_of[line] = set(self.data.tokenizer.tokens(line))
+                    words |= words_of[line]
+            heading_words.append(words)
+        return doc_of, heading_words
 
     def fuse(self, s: Scores) -> np.ndarray:
         """Normalised score fusion: BM25 over its best score, cosine rescaled from the floor to the best."""
@@ -235,7 +279,11 @@ class Retriever:
         span = float(dense.max()) - floor
         dense_n = np.clip((dense - floor) / span, 0, 1) if span > 1e-6 else np.zeros_like(dense)
         w = self.settings.dense_weight
-        return (1 - w) * lexical + w * dense_n
+        fused = (1 - w) * lexical + w * dense_n
+        share = s.document_share
+        if share is not None and len(share):  # a passage's document lacking the question's words
+            fused = fused - self.settings.document_weight * (float(share.max()) - share)
+        return fused
 
     def features(self, s: Scores) -> tuple[float, float]:
         """Abstention features: how strongly the best lexical and the best dense match hold."""
@@ -288,16 +336,16 @@ class Retriever:
         else, but only if it is a noun: an unknown verb or adverb (属于, 来自, 用) is how it asks."""
         if not tokens:
             return 0.0
-        data = self.data
-        n = data.num_docs
         unknown = {t for t in tokens if t not in self._vocab}
-        asking = data.tokenizer.asking_words(unknown) if unknown else set()  # else the tables need not be read
-        total = 0.0
-        for t in set(tokens) - asking:
-            tid = self._vocab.get(t)
-            df = data.doc_freq(tid) if tid is not None else 0
-            total += math.log(1 + (n - df + 0.5) / (df + 0.5))  # Lucene idf
-        return total * (self.settings.bm25_k1 + 1)
+        asking = self.data.tokenizer.asking_words(unknown) if unknown else set()  # else the tables need not be read
+        return sum(self._idf(t) for t in set(tokens) - asking) * (self.settings.bm25_k1 + 1)
+
+    def _idf(self, token: str) -> float:
+        """Lucene's idf, as BM25's; a word no passage holds weighs as the rarest."""
+        tid = self._vocab.get(token)
+        df = self.data.doc_freq(tid) if tid is not None else 0
+        n = self.data.num_docs
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
     # ------------------------------------------------------------------ highlight
 

@@ -81,6 +81,37 @@ def test_words_only_a_closing_summary_repeats_do_not_count_in_bm25(retriever):
     assert retriever.ask("银行在小微金融中有什么优势？").hits[0].passage.cite in {"2.1(1)", "1.3(2)"}
 
 
+def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, encoder, query_encoder, settings):
+    # The pig report names 生猪养殖 only in its title; the steel report's paragraph matches the rest of
+    # the question better (推荐关注…龙头). Its document lacks the subject, so its passage gives way.
+    import dataclasses
+
+    from qa.index import build, load
+    from qa.search import Retriever
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    supply = "\n\n## 行业供需\n\n"
+    (corpus / "pigs.md").write_text(
+        "# 生猪养殖行业2025年展望\n\n## 投资建议\n\n建议关注具备穿越周期能力的龙头企业：牧原股份成本优势明显，温氏股份现金流稳健。"
+        + supply + "能繁母猪存栏量持续下降，供给收缩，价格有望回升。\n", encoding="utf-8")
+    (corpus / "steel.md").write_text(
+        "# 钢铁行业2025年展望\n\n## 投资建议\n\n推荐关注龙头钢企宝钢股份，股息回报稳定。"
+        + supply + "粗钢产量压减，钢铁企业供给收缩，钢价有望企稳。\n", encoding="utf-8")
+    (corpus / "market.md").write_text(
+        "# 市场周报\n\n## 一周回顾\n\n本周市场震荡，资金关注度下降。\n\n## 个股\n\n多家企业发布业绩预告。\n\n"
+        "## 策略\n\n继续推荐高股息方向。\n\n## 行业\n\n各行业龙头表现分化。\n", encoding="utf-8")
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    question = "生猪养殖推荐关注哪些龙头企业？"
+
+    def first(document_weight: float) -> str:
+        chosen = dataclasses.replace(settings, document_weight=document_weight)
+        return Retriever(load(tmp_path / "index", chosen), chosen, query_encoder).ask(question).hits[0].passage.doc
+
+    assert first(settings.document_weight) == "pigs"
+    assert first(0.0) == "steel"  # without the document's words, the steel paragraph wins
+
+
 def test_question_words_do_not_count_as_unmatched_content(retriever):
     # 哪类 (which kind) was a token the report lacks, so it lowered the share of the question the
     # best paragraph matched, and this answerable question was refused (confidence 0.36).

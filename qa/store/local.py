@@ -81,6 +81,12 @@ class LocalIndex(IndexData):
         scores = self.bm25.get_scores(token_ids) if token_ids else np.zeros(len(self.passages), dtype=np.float32)
         return LexicalScores(top=top_positive(scores, depth), of=lambda ids: scores[ids].astype(np.float32))
 
+    def passages_holding(self, token_id: int) -> np.ndarray:
+        indptr = self.bm25.scores["indptr"]  # bm25s keeps its scores token-major: a token's postings
+        if token_id + 1 >= len(indptr):
+            return np.zeros(0, np.int64)
+        return np.asarray(self.bm25.scores["indices"][indptr[token_id] : indptr[token_id + 1]])
+
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self.sentence_vectors[rows])
 
