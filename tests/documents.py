@@ -358,10 +358,18 @@ def word_docx(out: Path) -> Path:
     for item in ("云服务收入 30 亿元", "软件授权收入 20 亿元", "咨询收入 8 亿元"):
         d.add_paragraph(item, style="List Bullet")
     d.add_paragraph("区域分布", style="小节标题")
-    table = d.add_table(rows=3, cols=3)
-    for r, row in enumerate((("区域", "收入（亿元）", "占比"), ("华东", "25", "43%"), ("华南", "18", "31%"))):
+    table = d.add_table(rows=5, cols=3)
+    for r, row in enumerate((("区域", "收入（亿元）", "占比"), ("华东", "25", "43%"), ("华南", "18", "31%"), ("其他", "", "26%"), ("说明", "明细：", ""))):
         for c, value in enumerate(row):
             table.cell(r, c).text = value
+    # A cell's text in a content control, and a table nested in a cell (read as its rows).
+    table.cell(3, 1)._tc.append(parse_xml(
+        f'<w:sdt {nsdecls("w")}><w:sdtPr/><w:sdtContent><w:p><w:r><w:t>15</w:t></w:r></w:p></w:sdtContent></w:sdt>'
+    ))
+    inner = table.cell(4, 1).add_table(rows=2, cols=2)
+    for r, row in enumerate((("项目", "金额"), ("政府项目", "5 亿元"))):
+        for c, value in enumerate(row):
+            inner.cell(r, c).text = value
     d.add_paragraph("风险", style="一级标题")
     d.add_paragraph("主要风险是市场竞争加剧和人才流失。")
     # A template may wrap a section in a content control (w:sdt), as Word wraps its own contents.

@@ -269,7 +269,9 @@ def test_word_document(tmp_path):
         ("经营概况 › 收入(2)", ("经营概况", "收入"), "云服务客户超过 2 万家，续费率 92%。"),  # its text box, once
         ("经营概况 › 收入(3)", ("经营概况", "收入"), "主要收入来源如下：\n云服务收入 30 亿元\n软件授权收入 20 亿元\n咨询收入 8 亿元"),
         ("经营概况 › 区域分布(1)", ("经营概况", "区域分布"),
-         "区域分布\n区域：华东；收入（亿元）：25；占比：43%\n区域：华南；收入（亿元）：18；占比：31%"),
+         "区域分布\n区域：华东；收入（亿元）：25；占比：43%\n区域：华南；收入（亿元）：18；占比：31%\n"
+         "区域：其他；收入（亿元）：15；占比：26%\n"  # 15 sits in a content control in its cell
+         "区域：说明；收入（亿元）：明细： 项目：政府项目；金额：5 亿元"),  # a table nested in the cell
         ("风险(1)", ("风险",), "主要风险是市场竞争加剧和人才流失。"),
         ("附录(1)", ("附录",), "云服务指按需提供的计算资源（含存储），见第 3 页。"),
         ("脚注(1)", ("脚注",), "[1] 数据来源：公司年报。"),
@@ -331,6 +333,26 @@ def test_a_word_file_with_a_damaged_part_is_unreadable_not_a_crash(tmp_path, par
     path.write_bytes(damaged.getvalue())
     with pytest.raises(CorpusError, match="damaged.docx.*Word"):
         read_document(path)
+
+
+@pytest.mark.parametrize("depth", [50, 300])
+def test_tables_nested_in_tables_are_read_to_any_depth_the_xml_parser_takes(tmp_path, depth):
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("嵌套表格测试。")
+    cell = d.add_table(rows=1, cols=1).cell(0, 0)
+    for level in range(depth):
+        cell.text = f"第{level}层"
+        cell = cell.add_table(rows=1, cols=1).cell(0, 0)
+    cell.text = "最里层的数据"
+    path = d.save(tmp_path / "nested.docx") or tmp_path / "nested.docx"
+    if depth > 60:  # past lxml's 256 levels of XML: the file is unreadable, reported as any damaged file
+        with pytest.raises(CorpusError, match="nested.docx.*Word.*depth"):
+            read_document(path)
+        return
+    text = "\n".join(p.text for p in read_document(path).passages)
+    assert "第0层" in text and f"第{depth - 1}层" in text and "最里层的数据" in text
 
 
 # --------------------------------------------------------------------------- PDF

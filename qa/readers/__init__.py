@@ -32,8 +32,9 @@ Reader = Callable[[bytes, str], Source]
 # Word's automatic numbering; 36: Word paragraphs numbered as sections are headings, items show their numbers;
 # 37: Word content controls (w:sdt) read; 38: Word footnotes and endnotes a part at the end; 39: Word text boxes;
 # 40: Word text in tracked insertions, inline content controls and simple fields; 41: a Word core title a
-# tool wrote (Microsoft Word - x.docx, Document1) is none; 42: a Word note's text read as the body's is.
-RULES_VERSION = 42
+# tool wrote (Microsoft Word - x.docx, Document1) is none; 42: a Word note's text read as the body's is;
+# 43: a Word table cell's content controls and nested tables read.
+RULES_VERSION = 43
 
 
 def _markdown(data: bytes, source: str) -> Source:

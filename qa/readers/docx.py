@@ -18,6 +18,7 @@ from .tables import render_rows
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
+_NESTED_TABLES = 4  # tables in a cell's tables read as tables to this depth
 _CONTENTS_STYLE = re.compile(r"^(?:toc|目录)\s*\d|^toc heading$", re.I)  # a typed-in contents page's entries
 
 
@@ -112,6 +113,37 @@ def _section_number(text: str) -> bool:
     return found is not None and (found[0] in SECTIONS or found[0].startswith("1.1"))
 
 
+def _table_rows(table, document, qn, depth: int = 0) -> list[list[str]]:
+    """A table's rows of cell texts."""
+    from docx.table import Table
+
+    rows = []
+    for row in Table(table, document).rows:
+        cells: list[str] = []
+        for cell in row.cells:
+            text = _cell_text(cell._tc, document, qn, depth)
+            if not cells or text != cells[-1]:  # a merged cell comes once per grid column
+                cells.append(text)
+        rows.append(cells)
+    return rows
+
+
+def _cell_text(cell, document, qn, depth: int) -> str:
+    """A cell's paragraphs in order, those in content controls and text boxes too, and a table nested
+    in it as its rows (a layout table holding the data table). Nested deeper than a few tables, only
+    the paragraphs' text: recursion stays bounded whatever a file holds."""
+    parts = []
+    for child in _body_blocks(cell, qn):
+        if child.tag == qn("w:p"):
+            parts.append(_text(child, qn))
+        elif child.tag == qn("w:tbl"):
+            if depth < _NESTED_TABLES:
+                parts += render_rows(_table_rows(child, document, qn, depth + 1))
+            else:
+                parts += [_text(p, qn) for p in child.iter(qn("w:p"))]
+    return clean("\n".join(parts))
+
+
 def read(data: bytes, source: str) -> Source:
     import docx
 
@@ -125,7 +157,6 @@ def read(data: bytes, source: str) -> Source:
 
 def _read(document) -> Source:
     from docx.oxml.ns import qn
-    from docx.table import Table
     from docx.text.paragraph import Paragraph
 
     title = clean(document.core_properties.title or "")
@@ -142,15 +173,7 @@ def _read(document) -> Source:
     for child in _body_blocks(document.element.body, qn):
         if child.tag == qn("w:tbl"):
             end_list()
-            rows = []
-            for row in Table(child, document).rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    text = clean("\n".join(_text(p, qn) for p in cell._tc.iterchildren(qn("w:p"))))
-                    if not cells or text != cells[-1]:  # a merged cell comes once per grid column
-                        cells.append(text)
-                rows.append(cells)
-            rendered = render_rows(rows)
+            rendered = render_rows(_table_rows(child, document, qn))
             if rendered:
                 blocks.append(Block("table", "", tuple(rendered)))
             continue
