@@ -235,18 +235,21 @@ class Retriever:
         anywhere (text, headings, title): evidence a passage cannot carry alone, since a report names
         its subject (生猪养殖) in its title and headings more than in every paragraph. None for one document."""
         doc_of, heading_words = self._document_words
-        if len(heading_words) < 2:
+        if len(heading_words) < 2 or self.settings.document_weight == 0:
             return None
         docs = doc_of[cand]
         present = np.unique(docs)
+        words = list(dict.fromkeys(tokens))
+        known = [self._vocab[t] for t in words if t in self._vocab]
+        postings = dict(zip(known, self.data.passages_holding(known)))
         held = np.zeros(len(heading_words))
         total = 0.0
-        for t in set(tokens):
+        for t in words:
             tid, idf = self._vocab.get(t), self._idf(t)
             total += idf
             has = np.zeros(len(heading_words), dtype=bool)
             if tid is not None:
-                has[doc_of[self.data.passages_holding(tid)]] = True
+                has[doc_of[postings[tid]]] = True
             for d in present:
                 has[d] |= t in heading_words[d]
             held += idf * has

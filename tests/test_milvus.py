@@ -114,8 +114,9 @@ def test_bm25_stays_exact_as_documents_come_and_go_and_only_changed_text_is_embe
         m_top, l_top = milvus_data.lexical(ids, 10).top, local_data.lexical(ids, 10).top
         full = local_data.lexical(ids, 10).of(everyone)  # equal scores may tie at the 10th place: compare scores
         assert np.allclose(np.sort(full[m_top]), np.sort(full[l_top]), atol=1e-5)
-        for i in ids:  # which documents hold a question's word (the fusion's document share)
-            assert sorted(milvus_data.passages_holding(i).tolist()) == sorted(local_data.passages_holding(i).tolist())
+        # which passages hold each of a question's words (the fusion's document share)
+        for m_ids, l_ids in zip(milvus_data.passages_holding(ids), local_data.passages_holding(ids), strict=True):
+            assert sorted(m_ids.tolist()) == sorted(l_ids.tolist())
     assert all(milvus_data.doc_freq(i) == local_data.doc_freq(i) for i in range(len(vocab)))
     r = Retriever(milvus_data, settings, query_encoder)
     assert any("季度回访" in h.passage.text for h in r.ask("贷后管理要做什么？", k=3).hits)

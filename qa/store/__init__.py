@@ -77,10 +77,9 @@ class IndexData:
     def lexical(self, token_ids: list[int], depth: int) -> LexicalScores:
         raise NotImplementedError
 
-    def passages_holding(self, token_id: int) -> np.ndarray:
-        """Ids of the passages whose BM25 text holds the token (at most 16,384, a search engine's
-        limit: a word that common weighs next to nothing)."""
-        return self.lexical([token_id], min(self.num_docs, 16_384)).top
+    def passages_holding(self, token_ids: list[int]) -> list[np.ndarray]:
+        """For each token, the ids of the passages whose BM25 text holds it."""
+        raise NotImplementedError
 
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
         """Sentence vectors by row number (rows of the whole generation, passage after passage)."""

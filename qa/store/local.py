@@ -81,11 +81,9 @@ class LocalIndex(IndexData):
         scores = self.bm25.get_scores(token_ids) if token_ids else np.zeros(len(self.passages), dtype=np.float32)
         return LexicalScores(top=top_positive(scores, depth), of=lambda ids: scores[ids].astype(np.float32))
 
-    def passages_holding(self, token_id: int) -> np.ndarray:
-        indptr = self.bm25.scores["indptr"]  # bm25s keeps its scores token-major: a token's postings
-        if token_id + 1 >= len(indptr):
-            return np.zeros(0, np.int64)
-        return np.asarray(self.bm25.scores["indices"][indptr[token_id] : indptr[token_id + 1]])
+    def passages_holding(self, token_ids: list[int]) -> list[np.ndarray]:
+        indptr, indices = self.bm25.scores["indptr"], self.bm25.scores["indices"]  # token-major: postings
+        return [np.asarray(indices[indptr[t] : indptr[t + 1]]) if t + 1 < len(indptr) else np.zeros(0, np.int64) for t in token_ids]
 
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self.sentence_vectors[rows])

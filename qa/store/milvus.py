@@ -23,6 +23,7 @@ so only changed text is embedded. The vocabulary and document frequencies live i
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -381,6 +382,22 @@ class MilvusIndex(IndexData):
             return np.array([found.get(int(i), extra.get(int(i), 0.0)) for i in ids], dtype=np.float32)
 
         return LexicalScores(np.array([i for i, v in found.items() if v > 0], dtype=np.int64), of)
+
+    def passages_holding(self, token_ids: list[int]) -> list[np.ndarray]:
+        indptr, pids = self._postings
+        return [pids[indptr[t] : indptr[t + 1]] if 0 <= t < len(indptr) - 1 else np.zeros(0, np.int64) for t in token_ids]
+
+    @functools.cached_property
+    def _postings(self) -> tuple[np.ndarray, np.ndarray]:
+        """Token-major postings (offsets, passage ids), read from the passages' BM25 vectors the first
+        time a corpus of several documents asks: one read of the collection, where a search per
+        question word returned thousands of hits (44 ms a question at 10k passages on milvus-lite)."""
+        rows = self.store._fetch(self.passage_rows, "pid", 0, len(self.passages), ["bm25"])
+        tokens = np.array([int(t) for r in rows for t in r["bm25"]], dtype=np.int64)
+        pids = np.array([int(r["pid"]) for r in rows for _ in r["bm25"]], dtype=np.int64)
+        order = np.argsort(tokens, kind="stable")
+        counts = np.bincount(tokens, minlength=len(self.df)) if len(tokens) else np.zeros(len(self.df), np.int64)
+        return np.concatenate([[0], np.cumsum(counts)]), pids[order]
 
     def _sparse(self, query: dict[int, float], limit: int, filter: str = "") -> dict[int, float]:
         hits = self.store.call(
