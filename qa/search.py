@@ -118,7 +118,8 @@ class Retriever:
         words (~0.1-0.3 s)."""
         self.data.tokenizer.warm(tags=True)
         self._homophones
-        self._document_words
+        if len(self._document_words[1]) > 1 and self._vocab:
+            self.data.passages_holding([0])  # a Milvus store reads its postings now, not at the first question
         return self
 
     def ask(
