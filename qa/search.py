@@ -337,12 +337,16 @@ class Retriever:
     def _max_bm25(self, tokens: tuple[str, ...]) -> float:
         """A question's best possible BM25 score, roughly: the sum of its tokens' idf weights times (k1+1).
         A token the report lacks counts as a rare word, evidence that the question is about something
-        else, but only if it is a noun: an unknown verb or adverb (属于, 来自, 用) is how it asks."""
+        else, but only if it is a noun: an unknown verb or adverb (属于, 来自, 用) is how it asks. A word
+        only headings or titles hold (「二、白羽肉鸡：引种受限…」) is the documents' own, but BM25, which reads
+        passages, cannot match it: it counts neither way."""
         if not tokens:
             return 0.0
         unknown = {t for t in tokens if t not in self._vocab}
-        asking = self.data.tokenizer.asking_words(unknown) if unknown else set()  # else the tables need not be read
-        return sum(self._idf(t) for t in set(tokens) - asking) * (self.settings.bm25_k1 + 1)
+        headed = {t for t in unknown if t in self._names_text} if unknown else set()
+        lacking = unknown - headed
+        asking = self.data.tokenizer.asking_words(lacking) if lacking else set()  # else the tables need not be read
+        return sum(self._idf(t) for t in set(tokens) - asking - headed) * (self.settings.bm25_k1 + 1)
 
     def _idf(self, token: str) -> float:
         """Lucene's idf, as BM25's; a word no passage holds weighs as the rarest."""

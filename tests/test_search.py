@@ -112,6 +112,26 @@ def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, en
     assert first(0.0) == "steel"  # without the document's words, the steel paragraph wins
 
 
+def test_a_word_only_a_heading_holds_is_no_evidence_the_question_is_off_topic(tmp_path, encoder, query_encoder, settings):
+    # 白羽肉鸡 names the section, not its paragraph: BM25 (passages' text) cannot match it, and counted as
+    # a word the documents lack it made this answerable question "not covered" (confidence 0.35).
+    from qa.index import build, load
+    from qa.search import Retriever
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "poultry.md").write_text(
+        "# 畜禽养殖行业观察\n\n## 一、生猪：产能去化\n\n上半年猪价难言乐观，行业普遍难以盈利，产能继续去化。\n\n"
+        "## 二、白羽肉鸡：引种受限，需求增长\n\n祖代引种受限，父母代存栏下降，上游种鸡企业优先受益。"
+        "出栏量由 2014 年的 42 亿羽增至 2024 年的 70 亿羽。\n", encoding="utf-8")
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    retriever = Retriever(load(tmp_path / "index", settings), settings, query_encoder)
+    answer = retriever.ask("白羽肉鸡出栏量十年间增长了多少？")
+    assert (answer.status, answer.hits[0].passage.cite) == ("answered", "2(1)")
+    # A word no document holds anywhere still counts against the question.
+    assert retriever.ask("黑羽肉鸭出栏量十年间增长了多少？").status != "answered"
+
+
 def test_question_words_do_not_count_as_unmatched_content(retriever):
     # 哪类 (which kind) was a token the report lacks, so it lowered the share of the question the
     # best paragraph matched, and this answerable question was refused (confidence 0.36).
