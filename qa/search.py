@@ -343,7 +343,7 @@ class Retriever:
         if not tokens:
             return 0.0
         unknown = {t for t in tokens if t not in self._vocab}
-        headed = {t for t in unknown if t in self._names_text} if unknown else set()
+        headed = {t for t in unknown if self._in_corpus(t)}  # not in BM25's vocabulary, so in a heading or title
         lacking = unknown - headed
         asking = self.data.tokenizer.asking_words(lacking) if lacking else set()  # else the tables need not be read
         return sum(self._idf(t) for t in set(tokens) - asking - headed) * (self.settings.bm25_k1 + 1)
