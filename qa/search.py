@@ -119,7 +119,7 @@ class Retriever:
         self.data.tokenizer.warm(tags=True)
         self._homophones
         if len(self._document_words[1]) > 1 and self._vocab:
-            self.data.passages_holding([0])  # a Milvus store reads its postings now, not at the first question
+            self.data.warm_postings()  # a Milvus store reads them now, not at the first question
         return self
 
     def ask(

@@ -103,6 +103,9 @@ def test_bm25_stays_exact_as_documents_come_and_go_and_only_changed_text_is_embe
     assert m_texts == l_texts and len(m_texts) < 40  # the new document's sentences and the edited one, nothing else
 
     milvus_data, local_data = load(db, settings), load(local, settings)
+    assert "_postings" not in vars(milvus_data)
+    Retriever(milvus_data, settings, query_encoder).warm()  # several documents: a server reads them at start
+    assert "_postings" in vars(milvus_data)
     rng = random.Random(7)
     vocab = list(local_data.vocab)
     for _ in range(50):  # any bag of words: the sparse inner product is the bm25s score

@@ -81,6 +81,10 @@ class IndexData:
         """For each token, the ids of the passages whose BM25 text holds it."""
         raise NotImplementedError
 
+    def warm_postings(self) -> None:
+        """Read now what `passages_holding` would read at its first call (a store that fetches its
+        postings); the local store holds them already."""
+
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
         """Sentence vectors by row number (rows of the whole generation, passage after passage)."""
         raise NotImplementedError

@@ -387,6 +387,9 @@ class MilvusIndex(IndexData):
         indptr, pids = self._postings
         return [pids[indptr[t] : indptr[t + 1]] if 0 <= t < len(indptr) - 1 else np.zeros(0, np.int64) for t in token_ids]
 
+    def warm_postings(self) -> None:
+        self._postings
+
     @functools.cached_property
     def _postings(self) -> tuple[np.ndarray, np.ndarray]:
         """Token-major postings (offsets, passage ids), read from the passages' BM25 vectors the first
