@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -31,6 +32,11 @@ _SENTENCE_MARK = re.compile(r"[。！？；，、：!?;,:]")
 # Mid-paragraph, a sentence opening with a demonstrative (这类金融机构包括…, 这些政策包括…) is about what
 # the sentence before it named, so for the question's words it counts as containing that one too.
 _REFERS_BACK = re.compile(r"^(这类|这些|这种|此类|该|它们)")
+# A "sentence" longer than this (a PDF table's rows, a list of titles: text with no sentence end for
+# hundreds of characters) is highlighted only in its clauses holding the question's words.
+_LONG_SENTENCE = 200
+_CLAUSE_RUN_MIN = 40
+_CLAUSE_END = re.compile(r"[，,；;：:]|\s+")
 
 
 @dataclass(frozen=True)
@@ -361,6 +367,9 @@ class Retriever:
         sp = self.data.passages[int(s.ids[j])]
         row = self._highlight_row(s, j, sp.passage.text, sp.sentences)
         span = with_what_it_labels(sp.passage.text, sp.sentences, row) if sp.sentences else (0, len(sp.passage.text))
+        if span[1] - span[0] > _LONG_SENTENCE:
+            words = {t for t in s.query_tokens if len(t) >= 2}
+            span = narrowed(sp.passage.text, span, lambda piece: _covered(s.query, {t for t in words if t in normalize(piece)}))
         top = float(s.bm25.max())
         return Hit(
             passage=sp.passage,
@@ -411,6 +420,45 @@ def with_what_it_labels(text: str, spans, row: int) -> tuple[int, int]:
     if _title(text[start:end]) and not (_title(following) or _lead_in(following)):
         return start, rest[0][1]
     return start, end
+
+
+def narrowed(text: str, span: tuple[int, int], covered: Callable[[str], int]) -> tuple[int, int]:
+    """Within a span over _LONG_SENTENCE characters, the shortest run of whole clauses (cut at commas,
+    colons, semicolons and spaces) covering the most of the question (`covered`: how many of its
+    characters a piece's words cover), grown by a clause at a time, after it then before it, to at
+    least _CLAUSE_RUN_MIN characters: a clause holding the question's words is often not the one
+    with the answer (「2008 年，ARM 推出第一版的 TrsutZone产品」 for 哪一年). The span itself when
+    no clause covers any of the question."""
+    start, end = span
+    cuts = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
+    clauses = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    best, best_key = None, (0, 0)
+    for i, (a, _) in enumerate(clauses):
+        for j in range(i, len(clauses)):
+            b = clauses[j][1]
+            if b - a > _LONG_SENTENCE:
+                break
+            key = (covered(text[a:b]), a - b)  # more of the question, then shorter
+            if key > best_key:
+                best, best_key = (i, j), key
+    if best is None:
+        return span
+    lo, hi = best
+    after = True
+    while clauses[hi][1] - clauses[lo][0] < _CLAUSE_RUN_MIN:
+        grow_after = hi + 1 < len(clauses) and clauses[hi + 1][1] - clauses[lo][0] <= _LONG_SENTENCE
+        grow_before = lo > 0 and clauses[hi][1] - clauses[lo - 1][0] <= _LONG_SENTENCE
+        if not (grow_after or grow_before):
+            break
+        if grow_after and (after or not grow_before):
+            hi += 1
+        else:
+            lo -= 1
+        after = not after
+    a, b = clauses[lo][0], clauses[hi][1]
+    piece = text[a:b]
+    a += len(piece) - len(piece.lstrip())
+    return a, a + len(piece.strip().rstrip("，,；;：:").rstrip())
 
 
 def _lead_in(sentence: str) -> bool:

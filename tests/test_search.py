@@ -162,6 +162,28 @@ def test_a_highlighted_label_takes_in_what_it_labels():
     assert highlight("原因如下：成本高。其次是风险大。", "原因") == "原因如下：成本高。"
 
 
+def test_a_long_run_without_sentence_ends_is_highlighted_only_where_it_answers(tmp_path, encoder, query_encoder, settings):
+    # A PDF table's rows come out as one "sentence" of hundreds of characters: highlighted whole, the
+    # highlight said nothing. It narrows to the clauses with the question's words, grown to 40 characters.
+    from qa.index import build, load
+    from qa.search import Retriever
+
+    rows = [("停车次数", "平均停车次数"), ("交通拥堵指数", "统计交通拥堵指数"), ("第三方生活服务", "美食、影视、酒店、外卖服务"),
+            ("电商", "电商服务"), ("车辆服务", "维保预约、维修保养服务"), ("违章查询", "违章信息"), ("天气预报", "行政区划、当地天气"),
+            ("商业保险", "保险服务"), ("加油服务", "加油站地址、联系方式、油价"), ("路侧设备", "摄像头、雷达等设备编号"),
+            ("高精地图", "道路线、道路边界、道路拓扑"), ("出行服务", "网约车、共享单车、公交到站信息")]
+    table = " ".join(f"DL{1 + i % 3}{name}{example}" for i, (name, example) in enumerate(rows))
+    assert len(table) > 200 and not any(mark in table for mark in "。！？；")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "grading.md").write_text(f"# 数据分类分级\n\n## 附件：分级列表\n\n{table}\n", encoding="utf-8")
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    hit = Retriever(load(tmp_path / "index", settings), settings, query_encoder).ask("天气预报数据是什么等级？").hits[0]
+    assert "天气预报" in hit.highlight and 40 <= len(hit.highlight) < 80
+    assert hit.passage.text[slice(*hit.highlight_span)] == hit.highlight
+    assert "停车次数" not in hit.highlight and "出行服务" not in hit.highlight
+
+
 def test_the_highlight_is_not_the_closing_sentence_that_sums_up(retriever):
     # 4.1(3) closes with 「通过这些措施，…小微企业信用风险…取得了一定的成效。」: it restates the topic,
     # so its cosine is the paragraph's highest, but the measures are in the sentences before it.
