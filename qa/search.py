@@ -83,7 +83,7 @@ def check_question(question: object, settings: Settings) -> str:
         raise QuestionError(f"the question is too long (over {settings.max_question_chars} characters); ask something shorter")
     text = clean(question)
     if not text:
-        raise QuestionError("the question is empty; type a question about the report")
+        raise QuestionError("the question is empty; type a question about the documents")
     if len(text) > settings.max_question_chars:
         raise QuestionError(
             f"the question is too long ({len(text)} characters, at most {settings.max_question_chars}); ask something shorter"
