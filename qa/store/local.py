@@ -68,10 +68,8 @@ class LocalIndex(IndexData):
         return int(self.bm25.scores["num_docs"])
 
     def doc_freq(self, token_id: int) -> int:
-        indptr = self.bm25.scores["indptr"]
-        if token_id + 1 >= len(indptr):  # bm25s may add a token without postings ("") at the end
-            return 0
-        return int(indptr[token_id + 1] - indptr[token_id])
+        start, end = self._postings_span(token_id)
+        return end - start
 
     def dense_top(self, vector: np.ndarray, depth: int) -> np.ndarray:
         _, ids = self.dense.search(vector[None, :].astype(np.float32), depth)
@@ -82,8 +80,16 @@ class LocalIndex(IndexData):
         return LexicalScores(top=top_positive(scores, depth), of=lambda ids: scores[ids].astype(np.float32))
 
     def passages_holding(self, token_ids: list[int]) -> list[np.ndarray]:
-        indptr, indices = self.bm25.scores["indptr"], self.bm25.scores["indices"]  # token-major: postings
-        return [np.asarray(indices[indptr[t] : indptr[t + 1]]) if t + 1 < len(indptr) else np.zeros(0, np.int64) for t in token_ids]
+        indices = self.bm25.scores["indices"]
+        return [np.asarray(indices[slice(*self._postings_span(t))]) for t in token_ids]
+
+    def _postings_span(self, token_id: int) -> tuple[int, int]:
+        """Where a token's postings lie in bm25s's token-major arrays; empty for a token past the end
+        (bm25s may add one without postings, "", there)."""
+        indptr = self.bm25.scores["indptr"]
+        if not 0 <= token_id < len(indptr) - 1:
+            return 0, 0
+        return int(indptr[token_id]), int(indptr[token_id + 1])
 
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self.sentence_vectors[rows])
