@@ -69,9 +69,9 @@ class Settings:
     # logistic regression by scripts/fit_abstention.py on dev, colloquial, typo and near-miss questions
     # and qa/data/off_topic.txt (5-fold CV; docs/retrieval.md). Fit on dev alone (28.62, 20.46,
     # -20.07) it refused 17 of 26 colloquial questions.
-    abstain_bm25_coef: float = 10.77
-    abstain_dense_coef: float = 29.59
-    abstain_bias: float = -23.43
+    abstain_bm25_coef: float = 13.48
+    abstain_dense_coef: float = 28.43
+    abstain_bias: float = -22.47
 
     # Candidates each side (BM25, passage vectors) contributes before fusion: far more than any k
     # we show. A corpus this small or smaller is scored whole.

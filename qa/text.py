@@ -194,17 +194,19 @@ class Tokenizer:
         # As jieba.posseg tags a dictionary word: the corpus terms are added as nouns, a word it lacks is "x".
         if word in self._nouns:
             return True
-        return bool(self._jieba.FREQ.get(word)) and not _dictionary_non_nouns([word])
+        return bool(self._jieba.FREQ.get(word)) and not _dictionary_tagged([word], "non_noun")
 
     def asking_words(self, tokens: Iterable[str]) -> set[str]:
         """The tokens that say how a question asks, not what it is about: those jieba's dictionary tags
-        as anything but a noun (属于, 来自, 用, 好处 as an adverb), and those it lacks, which its HMM made
-        from single characters, unless posseg's model reads every piece as a noun (中有 of 「…中有什么」
-        is 中/f 有/v; 闲钱 is a noun)."""
+        as neither a noun nor a verb (一类, 哪里, 好处 as an adverb), and those it lacks, which its HMM
+        made from single characters, unless posseg's model reads every piece as a noun (中有 of 「…中有什么」
+        is 中/f 有/v; 闲钱 is a noun). A verb is content: 下雨 and 感冒 are what 「明天北京会下雨吗？」 and
+        「感冒了吃什么药好得快？」 ask about (docs/retrieval.md, step 5)."""
         tokens = list(tokens)
         freq = self._jieba.FREQ
         made_up = {t for t in tokens if not freq.get(t)}
-        return _dictionary_non_nouns(tokens) | {t for t in made_up if not postag.is_noun_word(t)}
+        asking = _dictionary_tagged(tokens, "non_noun") - _dictionary_tagged(tokens, "verb")
+        return asking | {t for t in made_up if not postag.is_noun_word(t)}
 
     def words(self, text: str) -> list[str]:
         """jieba's cut of the normalised text, every character kept (joined, they are the text)."""
@@ -267,15 +269,15 @@ def _latin_whole(pieces: Iterable[str]) -> list[str]:
 NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 
 
-def _dictionary_non_nouns(tokens: Iterable[str]) -> set[str]:
-    """The tokens jieba's main dictionary tags as anything but a noun."""
+def _dictionary_tagged(tokens: Iterable[str], kind: str) -> set[str]:
+    """The tokens jieba's main dictionary tags `kind` (see `tagged`)."""
     tokens = list(tokens)
-    return {t for t, hit in zip(tokens, tagged(tokens, "non_noun")) if hit}
+    return {t for t, hit in zip(tokens, tagged(tokens, kind)) if hit}
 
 
 def tagged(words: list[str], kind: str) -> list[bool]:
     """For each word, whether jieba's main dictionary tags it `kind`: "non_noun" (the corpus terms a
-    Tokenizer adds are nouns) or "name" (NAME_TAGS)."""
+    Tokenizer adds are nouns), "verb" (v) or "name" (NAME_TAGS)."""
     table = _tag_hashes()[kind]
     if not words or not table.size:
         return [False] * len(words)
@@ -292,14 +294,14 @@ def _word_hashes(words: Iterable[str]) -> np.ndarray:
 
 
 # The kinds of tag table; bump TAGS_FORMAT when what a table holds changes (older files are made again).
-_TAG_KINDS = ("non_noun", "name")
-TAGS_FORMAT = 1
+_TAG_KINDS = ("non_noun", "verb", "name")
+TAGS_FORMAT = 2
 
 
 @functools.lru_cache(maxsize=1)
 def _tag_hashes() -> dict[str, np.ndarray]:
-    """Sorted hashes of the non-noun words and of the proper nouns of jieba's main dictionary: ~1 MB
-    each, where jieba.posseg's word -> tag table costs ~45 MB of a server's memory. Making them reads
+    """Sorted hashes of the non-noun words, the verbs and the proper nouns of jieba's main dictionary:
+    ~1 MB each, where jieba.posseg's word -> tag table costs ~45 MB of a server's memory. Making them reads
     the whole dictionary (~1 s: most of a cold `qa ask`, whose question usually holds a word the
     documents lack), so they are kept in the model cache under the dictionary file's name, size and
     time (as jieba keys its own cache) and read from there (~10 ms) by every later process."""
@@ -312,15 +314,17 @@ def _tag_hashes() -> dict[str, np.ndarray]:
         tables = _read_tag_tables(path) if path else None
         if tables is not None:
             return tables
-        non_nouns, names = [], []
+        non_nouns, verbs, names = [], [], []
         for line in f:
             fields = line.decode("utf-8").split()
             if len(fields) == 3:
                 if not postag.is_noun_tag(fields[2]):
                     non_nouns.append(fields[0])
+                if fields[2] == "v":
+                    verbs.append(fields[0])
                 if fields[2] in NAME_TAGS:
                     names.append(fields[0])
-    tables = {"non_noun": np.unique(_word_hashes(non_nouns)), "name": np.unique(_word_hashes(names))}
+    tables = {kind: np.unique(_word_hashes(words)) for kind, words in zip(_TAG_KINDS, (non_nouns, verbs, names))}
     if path:
         _write_tag_tables(path, tables)
     return tables
