@@ -124,7 +124,7 @@ class Retriever:
         words (~0.1-0.3 s)."""
         self.data.tokenizer.warm(tags=True)
         self._homophones
-        if len(self._document_words[1]) > 1 and self._vocab:
+        if self._weighs_documents and self._vocab:
             self.data.warm_postings()  # a Milvus store reads them now, not at the first question
         return self
 
@@ -241,9 +241,9 @@ class Retriever:
         """For each candidate, the idf-weighted share of the question's words that its document holds
         anywhere (text, headings, title): evidence a passage cannot carry alone, since a report names
         its subject (生猪养殖) in its title and headings more than in every paragraph. None for one document."""
-        doc_of, heading_words = self._document_words
-        if len(heading_words) < 2 or self.settings.document_weight == 0:
+        if not self._weighs_documents:
             return None
+        doc_of, heading_words = self._document_words
         docs = doc_of[cand]
         present = np.unique(docs)
         words = list(dict.fromkeys(tokens))
@@ -261,6 +261,11 @@ class Retriever:
                 has[d] |= t in heading_words[d]
             held += idf * has
         return (held[docs] / total).astype(np.float32) if total > 0 else np.zeros(len(cand), np.float32)
+
+    @property
+    def _weighs_documents(self) -> bool:
+        """Whether the fusion's document term is computed: several documents and a weight for it."""
+        return self.settings.document_weight > 0 and len(self._document_words[1]) > 1
 
     @functools.cached_property
     def _document_words(self) -> tuple[np.ndarray, list[set[str]]]:
@@ -343,7 +348,8 @@ class Retriever:
     def _max_bm25(self, tokens: tuple[str, ...]) -> float:
         """A question's best possible BM25 score, roughly: the sum of its tokens' idf weights times (k1+1).
         A token the report lacks counts as a rare word, evidence that the question is about something
-        else, but only if it is a noun: an unknown verb or adverb (属于, 来自, 用) is how it asks. A word
+        else, but only if it is a noun or a verb: an unknown adverb or measure word (一类, 好处) is how it
+        asks (Tokenizer.asking_words). A word
         only headings or titles hold (「二、白羽肉鸡：引种受限…」) is the documents' own, but BM25, which reads
         passages, cannot match it: it counts neither way."""
         if not tokens:
@@ -368,7 +374,7 @@ class Retriever:
         row = self._highlight_row(s, j, sp.passage.text, sp.sentences)
         span = with_what_it_labels(sp.passage.text, sp.sentences, row) if sp.sentences else (0, len(sp.passage.text))
         if span[1] - span[0] > _LONG_SENTENCE:
-            words = {t for t in s.query_tokens if len(t) >= 2}
+            words = _highlight_words(s)
             span = narrowed(sp.passage.text, span, lambda piece: _covered(s.query, {t for t in words if t in normalize(piece)}))
         top = float(s.bm25.max())
         return Hit(
@@ -385,7 +391,7 @@ class Retriever:
         if not spans:
             return 0
         cos = s.sentence_cos_all[j]
-        words = {t for t in s.query_tokens if len(t) >= 2}
+        words = _highlight_words(s)
         total = _covered(s.query, words) or 1
         best, best_score = 0, -1e9
         sentences = [normalize(text[a:b]) for a, b in spans]
@@ -399,6 +405,11 @@ class Retriever:
             if score > best_score:
                 best, best_score = r, score
         return best
+
+
+def _highlight_words(s: Scores) -> set[str]:
+    """The question's words a highlighted sentence is scored by: single characters are too common to say much."""
+    return {t for t in s.query_tokens if len(t) >= 2}
 
 
 def with_what_it_labels(text: str, spans, row: int) -> tuple[int, int]:

@@ -314,17 +314,18 @@ def _tag_hashes() -> dict[str, np.ndarray]:
         tables = _read_tag_tables(path) if path else None
         if tables is not None:
             return tables
-        non_nouns, verbs, names = [], [], []
+        words: dict[str, list[str]] = {kind: [] for kind in _TAG_KINDS}
         for line in f:
             fields = line.decode("utf-8").split()
             if len(fields) == 3:
-                if not postag.is_noun_tag(fields[2]):
-                    non_nouns.append(fields[0])
-                if fields[2] == "v":
-                    verbs.append(fields[0])
-                if fields[2] in NAME_TAGS:
-                    names.append(fields[0])
-    tables = {kind: np.unique(_word_hashes(words)) for kind, words in zip(_TAG_KINDS, (non_nouns, verbs, names))}
+                word, tag = fields[0], fields[2]
+                if not postag.is_noun_tag(tag):
+                    words["non_noun"].append(word)
+                if tag == "v":
+                    words["verb"].append(word)
+                if tag in NAME_TAGS:
+                    words["name"].append(word)
+    tables = {kind: np.unique(_word_hashes(found)) for kind, found in words.items()}
     if path:
         _write_tag_tables(path, tables)
     return tables

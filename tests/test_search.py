@@ -1,5 +1,7 @@
 """Retrieval on the real report with the real model: citations, abstention, highlights, bad questions."""
 
+from pathlib import Path
+
 import pytest
 
 from qa.errors import QuestionError
@@ -81,32 +83,40 @@ def test_words_only_a_closing_summary_repeats_do_not_count_in_bm25(retriever):
     assert retriever.ask("银行在小微金融中有什么优势？").hits[0].passage.cite in {"2.1(1)", "1.3(2)"}
 
 
+def _index_of(tmp_path, files: dict[str, str], encoder, settings) -> Path:
+    """An index of a corpus of these files (name -> text), built in tmp_path."""
+    from qa.index import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    return tmp_path / "index"
+
+
 def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, encoder, query_encoder, settings):
     # The pig report names 生猪养殖 only in its title; the steel report's paragraph matches the rest of
     # the question better (推荐关注…龙头). Its document lacks the subject, so its passage gives way.
     import dataclasses
 
-    from qa.index import build, load
+    from qa.index import load
     from qa.search import Retriever
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     supply = "\n\n## 行业供需\n\n"
-    (corpus / "pigs.md").write_text(
-        "# 生猪养殖行业2025年展望\n\n## 投资建议\n\n建议关注具备穿越周期能力的龙头企业：牧原股份成本优势明显，温氏股份现金流稳健。"
-        + supply + "能繁母猪存栏量持续下降，供给收缩，价格有望回升。\n", encoding="utf-8")
-    (corpus / "steel.md").write_text(
-        "# 钢铁行业2025年展望\n\n## 投资建议\n\n推荐关注龙头钢企宝钢股份，股息回报稳定。"
-        + supply + "粗钢产量压减，钢铁企业供给收缩，钢价有望企稳。\n", encoding="utf-8")
-    (corpus / "market.md").write_text(
-        "# 市场周报\n\n## 一周回顾\n\n本周市场震荡，资金关注度下降。\n\n## 个股\n\n多家企业发布业绩预告。\n\n"
-        "## 策略\n\n继续推荐高股息方向。\n\n## 行业\n\n各行业龙头表现分化。\n", encoding="utf-8")
-    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    index = _index_of(tmp_path, {
+        "pigs.md": "# 生猪养殖行业2025年展望\n\n## 投资建议\n\n建议关注具备穿越周期能力的龙头企业：牧原股份成本优势明显，温氏股份现金流稳健。"
+        + supply + "能繁母猪存栏量持续下降，供给收缩，价格有望回升。\n",
+        "steel.md": "# 钢铁行业2025年展望\n\n## 投资建议\n\n推荐关注龙头钢企宝钢股份，股息回报稳定。"
+        + supply + "粗钢产量压减，钢铁企业供给收缩，钢价有望企稳。\n",
+        "market.md": "# 市场周报\n\n## 一周回顾\n\n本周市场震荡，资金关注度下降。\n\n## 个股\n\n多家企业发布业绩预告。\n\n"
+        "## 策略\n\n继续推荐高股息方向。\n\n## 行业\n\n各行业龙头表现分化。\n",
+    }, encoder, settings)
     question = "生猪养殖推荐关注哪些龙头企业？"
 
     def first(document_weight: float) -> str:
         chosen = dataclasses.replace(settings, document_weight=document_weight)
-        return Retriever(load(tmp_path / "index", chosen), chosen, query_encoder).ask(question).hits[0].passage.doc
+        return Retriever(load(index, chosen), chosen, query_encoder).ask(question).hits[0].passage.doc
 
     assert first(settings.document_weight) == "pigs"
     assert first(0.0) == "steel"  # without the document's words, the steel paragraph wins
@@ -115,17 +125,15 @@ def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, en
 def test_a_word_only_a_heading_holds_is_no_evidence_the_question_is_off_topic(tmp_path, encoder, query_encoder, settings):
     # 白羽肉鸡 names the section, not its paragraph: BM25 (passages' text) cannot match it, and counted as
     # a word the documents lack it made this answerable question "not covered" (confidence 0.35).
-    from qa.index import build, load
+    from qa.index import load
     from qa.search import Retriever
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "poultry.md").write_text(
-        "# 畜禽养殖行业观察\n\n## 一、生猪：产能去化\n\n上半年猪价难言乐观，行业普遍难以盈利，产能继续去化。\n\n"
+    index = _index_of(tmp_path, {
+        "poultry.md": "# 畜禽养殖行业观察\n\n## 一、生猪：产能去化\n\n上半年猪价难言乐观，行业普遍难以盈利，产能继续去化。\n\n"
         "## 二、白羽肉鸡：引种受限，需求增长\n\n祖代引种受限，父母代存栏下降，上游种鸡企业优先受益。"
-        "出栏量由 2014 年的 42 亿羽增至 2024 年的 70 亿羽。\n", encoding="utf-8")
-    build(corpus, tmp_path / "index", settings, encoder=encoder)
-    retriever = Retriever(load(tmp_path / "index", settings), settings, query_encoder)
+        "出栏量由 2014 年的 42 亿羽增至 2024 年的 70 亿羽。\n",
+    }, encoder, settings)
+    retriever = Retriever(load(index, settings), settings, query_encoder)
     answer = retriever.ask("白羽肉鸡出栏量十年间增长了多少？")
     assert (answer.status, answer.hits[0].passage.cite) == ("answered", "2(1)")
     # A word no document holds anywhere still counts against the question.
@@ -172,7 +180,7 @@ def test_a_highlighted_label_takes_in_what_it_labels():
 def test_a_long_run_without_sentence_ends_is_highlighted_only_where_it_answers(tmp_path, encoder, query_encoder, settings):
     # A PDF table's rows come out as one "sentence" of hundreds of characters: highlighted whole, the
     # highlight said nothing. It narrows to the clauses with the question's words, grown to 40 characters.
-    from qa.index import build, load
+    from qa.index import load
     from qa.search import Retriever
 
     rows = [("停车次数", "平均停车次数"), ("交通拥堵指数", "统计交通拥堵指数"), ("第三方生活服务", "美食、影视、酒店、外卖服务"),
@@ -181,11 +189,8 @@ def test_a_long_run_without_sentence_ends_is_highlighted_only_where_it_answers(t
             ("高精地图", "道路线、道路边界、道路拓扑"), ("出行服务", "网约车、共享单车、公交到站信息")]
     table = " ".join(f"DL{1 + i % 3}{name}{example}" for i, (name, example) in enumerate(rows))
     assert len(table) > 200 and not any(mark in table for mark in "。！？；")
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "grading.md").write_text(f"# 数据分类分级\n\n## 附件：分级列表\n\n{table}\n", encoding="utf-8")
-    build(corpus, tmp_path / "index", settings, encoder=encoder)
-    hit = Retriever(load(tmp_path / "index", settings), settings, query_encoder).ask("天气预报数据是什么等级？").hits[0]
+    index = _index_of(tmp_path, {"grading.md": f"# 数据分类分级\n\n## 附件：分级列表\n\n{table}\n"}, encoder, settings)
+    hit = Retriever(load(index, settings), settings, query_encoder).ask("天气预报数据是什么等级？").hits[0]
     assert "天气预报" in hit.highlight and 40 <= len(hit.highlight) < 80
     assert hit.passage.text[slice(*hit.highlight_span)] == hit.highlight
     assert "停车次数" not in hit.highlight and "出行服务" not in hit.highlight

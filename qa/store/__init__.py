@@ -212,6 +212,12 @@ def check_manifest(manifest: dict, settings: Settings, where: str, any_lexical: 
         )
 
 
+def postings_of(indptr: np.ndarray, ids: np.ndarray, token_ids: list[int]) -> list[np.ndarray]:
+    """Token-major postings (token t's passages are ids[indptr[t]:indptr[t+1]]) for these tokens; none
+    for a token past the end (bm25s may add one without postings, "", there)."""
+    return [np.asarray(ids[indptr[t] : indptr[t + 1]]) if 0 <= t < len(indptr) - 1 else np.zeros(0, np.int64) for t in token_ids]
+
+
 def passage_of(record: dict) -> StoredPassage:
     """A passage as stored (passages.jsonl line or Milvus record) back into a StoredPassage."""
     r = record

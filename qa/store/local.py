@@ -33,7 +33,7 @@ import numpy as np
 from ..errors import BuildLocked, IndexCorrupt, IndexNotFound
 from ..files import fsync_path
 from ..settings import Settings
-from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of
+from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of, postings_of
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -68,8 +68,7 @@ class LocalIndex(IndexData):
         return int(self.bm25.scores["num_docs"])
 
     def doc_freq(self, token_id: int) -> int:
-        start, end = self._postings_span(token_id)
-        return end - start
+        return len(self.passages_holding([token_id])[0])
 
     def dense_top(self, vector: np.ndarray, depth: int) -> np.ndarray:
         _, ids = self.dense.search(vector[None, :].astype(np.float32), depth)
@@ -80,16 +79,7 @@ class LocalIndex(IndexData):
         return LexicalScores(top=top_positive(scores, depth), of=lambda ids: scores[ids].astype(np.float32))
 
     def passages_holding(self, token_ids: list[int]) -> list[np.ndarray]:
-        indices = self.bm25.scores["indices"]
-        return [np.asarray(indices[slice(*self._postings_span(t))]) for t in token_ids]
-
-    def _postings_span(self, token_id: int) -> tuple[int, int]:
-        """Where a token's postings lie in bm25s's token-major arrays; empty for a token past the end
-        (bm25s may add one without postings, "", there)."""
-        indptr = self.bm25.scores["indptr"]
-        if not 0 <= token_id < len(indptr) - 1:
-            return 0, 0
-        return int(indptr[token_id]), int(indptr[token_id + 1])
+        return postings_of(self.bm25.scores["indptr"], self.bm25.scores["indices"], token_ids)  # bm25s is token-major
 
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
         return np.asarray(self.sentence_vectors[rows])

@@ -39,7 +39,7 @@ import numpy as np
 
 from ..errors import BuildLocked, IndexCorrupt, IndexNotFound, StoreError
 from ..settings import Settings
-from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of
+from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of, postings_of
 
 _VARCHAR = 65_535  # Milvus's longest VARCHAR, in bytes
 _CHUNK = 60_000  # manifest characters per row (ASCII JSON: a character is a byte)
@@ -384,8 +384,7 @@ class MilvusIndex(IndexData):
         return LexicalScores(np.array([i for i, v in found.items() if v > 0], dtype=np.int64), of)
 
     def passages_holding(self, token_ids: list[int]) -> list[np.ndarray]:
-        indptr, pids = self._postings
-        return [pids[indptr[t] : indptr[t + 1]] if 0 <= t < len(indptr) - 1 else np.zeros(0, np.int64) for t in token_ids]
+        return postings_of(*self._postings, token_ids)
 
     def warm_postings(self) -> None:
         self._postings
