@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from .text import normalize, tagged
 
 ANSWERED, RELATED, NOT_COVERED = "answered", "related", "not_covered"
+NOTHING_FOUND = "文档中没有找到相关内容"
+NO_WORDS = "问题里没有可以检索的词语"  # only punctuation, emoji or words such as 的、什么
 
 # Asking for a quantity: interrogatives, not topics (增长率 may be discussed without a figure). 几 counts
 # only before a measure word of quantities: 哪几类 / 几个方面 ask for a list.
@@ -51,6 +53,12 @@ _NAME_PIECE = re.compile(r"[\u4e00-\u9fffa-z]+")
 class Verdict:
     status: str  # answered | related | not_covered
     reason: str  # why, in a few words of Chinese ("" when answered)
+
+
+def refusal(reason: str) -> str:
+    """What the CLI and the chat say when the documents do not cover a question: with the reason
+    when it says more than that (a name they never mention, a question with no words to look for)."""
+    return f"报告中未找到相关内容（{reason}）。" if reason and reason != NOTHING_FOUND else "报告中未找到相关内容。"
 
 
 def asks_quantity(question: str) -> bool:
@@ -147,7 +155,7 @@ def judge(question: str, covered: bool, top_text: str, absent=(), unnamed=()) ->
     decision; `absent`: the question's required names that no document holds; `unnamed`: those the
     best passage, its headings and its title do not hold (they matter for a figure or a year)."""
     if not covered:
-        return Verdict(NOT_COVERED, "文档中没有找到相关内容")
+        return Verdict(NOT_COVERED, NOTHING_FOUND)
     if absent:
         return Verdict(NOT_COVERED, f"文档中没有提到「{absent[0]}」")
     text = normalize(top_text)

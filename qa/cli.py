@@ -15,7 +15,6 @@ from pathlib import Path
 from . import __version__
 from .errors import QAError
 
-NOT_COVERED = "报告中未找到相关内容。"
 
 
 def _settings(args):
@@ -163,6 +162,8 @@ def _jsonl_request(line: str) -> tuple[str, str | None]:
 
 
 def format_answer(answer) -> str:
+    from .answerable import refusal
+
     lines = []
     if answer.answered:
         top = answer.hits[0]
@@ -171,7 +172,7 @@ def format_answer(answer) -> str:
     elif answer.status == "related":
         lines.append(f"{answer.reason}。最接近的段落：")
     else:
-        lines.append(f"{NOT_COVERED}最接近的段落：")
+        lines.append(f"{refusal(answer.reason)}最接近的段落：")
     for n, hit in enumerate(answer.hits, 1):
         p = hit.passage
         where = f"{p.title or p.doc}" + (f", 第 {p.page} 页" if p.page else "")

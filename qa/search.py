@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answerable import ANSWERED, Verdict, absent_names, as_asked, asks_figure, judge, required_names
+from .answerable import ANSWERED, NO_WORDS, NOT_COVERED, Verdict, absent_names, as_asked, asks_figure, judge, required_names
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
@@ -308,6 +308,8 @@ class Retriever:
 
     def verdict(self, s: Scores, hits: tuple[Hit, ...], covered: bool) -> Verdict:
         """Answered, related or not covered (qa/answerable.py), from the abstention decision and the top hit."""
+        if not s.query_tokens:
+            return Verdict(NOT_COVERED, NO_WORDS)
         if not hits or not covered:  # no need to look for missing names
             return judge(s.query, False, "")
         top = hits[0].passage
@@ -340,6 +342,8 @@ class Retriever:
         return word in self._vocab or word in self._names_text
 
     def confidence(self, s: Scores) -> float:
+        if not s.query_tokens:  # only punctuation and words like 的, 什么: a cosine alone shows nothing covered
+            return 0.0
         b, d = self.features(s)
         st = self.settings
         z = st.abstain_bm25_coef * b + st.abstain_dense_coef * d + st.abstain_bias

@@ -18,6 +18,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
+from .answerable import refusal
 from .errors import QAError, QuestionError
 from .live import LiveRetriever
 from .schema import answer_json
@@ -27,7 +28,6 @@ from .settings import Settings
 log = logging.getLogger(__name__)
 
 TITLE = "报告问答"
-NOT_COVERED = "报告中未找到相关内容。"
 EXAMPLE_SLOTS = 8  # example-question buttons at most
 SOURCE_ROUTE = "/api/source"
 _MEDIA_TYPES = {
@@ -114,8 +114,7 @@ def answer_html(answer: Answer) -> str:
         parts += [card_html(h) for h in answer.hits[:1]]
         parts.append(_more(answer.hits[1:], "其他相关段落"))
     else:
-        reason = f"（{html.escape(answer.reason)}）" if answer.reason and "「" in answer.reason else ""
-        parts.append(f'<div class="qa-answer qa-none">{NOT_COVERED}{reason}</div>')
+        parts.append(f'<div class="qa-answer qa-none">{html.escape(refusal(answer.reason))}</div>')
         sections = list(dict.fromkeys(h.passage.section for h in answer.hits if h.passage.section))[:3]
         if sections:
             parts.append("<div>您可能在找：" + "；".join(html.escape(s) for s in sections) + "</div>")

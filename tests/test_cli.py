@@ -57,6 +57,8 @@ def test_ask_readable_and_json(env):
     out = run_qa("ask", "--json", "-k", "2", "今天天气怎么样？", env=env)
     answer = json.loads(out.stdout)
     assert answer["answered"] is False and len(answer["hits"]) == 2
+    refused = run_qa("ask", "-k", "1", "？？？", env=env)  # the reason, when it says more than "not found"
+    assert refused.stdout.startswith("报告中未找到相关内容（问题里没有可以检索的词语）。最接近的段落：")
 
 
 def test_eval_json(env):

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from qa.answerable import NO_WORDS, refusal
 from qa.errors import QuestionError
 from qa.evaluate import evaluate, read_questions
 
@@ -245,6 +246,16 @@ def test_punctuation_only_and_foreign_questions_still_answer(retriever):
     for q in ("？？？", "🙂🙂", "How do I cook noodles?", "מה שלומך"):
         answer = retriever.ask(q, k=2)
         assert len(answer.hits) == 2 and not answer.answered
+
+
+@pytest.mark.parametrize("question", ["？？？", "……", "🙂🙂", "请问？", "是什么呢？"])
+def test_a_question_with_no_word_to_look_for_is_not_covered_whatever_its_cosine(retriever, question):
+    # Over 30 real reports 「……」 and 「请问？」 had cosines the coverage model took for an answer (0.89, 0.76).
+    answer = retriever.ask(question, k=2)
+    assert (answer.status, answer.reason, answer.confidence) == ("not_covered", NO_WORDS, 0.0)
+    assert len(answer.hits) == 2
+    assert refusal(answer.reason) == f"报告中未找到相关内容（{NO_WORDS}）。"
+    assert refusal(retriever.ask("明天北京会下雨吗？").reason) == "报告中未找到相关内容。"
 
 
 def test_followup_is_completed_from_the_previous_question(retriever):
