@@ -18,7 +18,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Query, Request
 from fastapi.responses import FileResponse, JSONResponse
 
-from .answerable import refusal
+from .answerable import NO_WORDS, refusal
 from .errors import QAError, QuestionError
 from .live import LiveRetriever
 from .schema import answer_json
@@ -115,10 +115,11 @@ def answer_html(answer: Answer) -> str:
         parts.append(_more(answer.hits[1:], "其他相关段落"))
     else:
         parts.append(f'<div class="qa-answer qa-none">{html.escape(refusal(answer.reason))}</div>')
-        sections = list(dict.fromkeys(h.passage.section for h in answer.hits if h.passage.section))[:3]
-        if sections:
-            parts.append("<div>您可能在找：" + "；".join(html.escape(s) for s in sections) + "</div>")
-        parts.append(_more(answer.hits, "最接近的段落"))
+        if answer.reason != NO_WORDS:  # nothing was looked for, so nothing is nearest either
+            sections = list(dict.fromkeys(h.passage.section for h in answer.hits if h.passage.section))[:3]
+            if sections:
+                parts.append("<div>您可能在找：" + "；".join(html.escape(s) for s in sections) + "</div>")
+            parts.append(_more(answer.hits, "最接近的段落"))
     return "".join(parts)
 
 

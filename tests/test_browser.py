@@ -102,6 +102,12 @@ def test_out_of_scope_says_not_covered(page):
     page.screenshot(path=str(ARTIFACTS / "not_covered.png"), full_page=True)
 
 
+def test_a_question_with_no_word_to_look_for_says_so_and_lists_no_passage(page):
+    ask(page, "……", 1)
+    assert page.locator(".qa-answer").last.inner_text().strip() == "报告中未找到相关内容（问题里没有可以检索的词语）。"
+    assert page.locator(".qa-card, .qa-more").count() == 0 and "您可能在找" not in page.content()
+
+
 def test_a_figure_the_report_does_not_give_is_shown_as_related(page):
     ask(page, "青海省现在一共有多少家小额贷款公司？", 1)
     text = page.locator(".qa-answer").last.inner_text()
