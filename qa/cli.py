@@ -181,6 +181,27 @@ def format_answer(answer) -> str:
     return "\n".join(lines)
 
 
+def cmd_docs(args) -> int:
+    from .index import load, unreadable_files
+    from .schema import documents_json
+
+    settings = _settings(args)
+    data = load(settings.index_location, settings)
+    unreadable = unreadable_files(settings.index_location, settings)
+    if args.json:
+        _print_json(documents_json(data, unreadable))
+        return 0
+    print(f"{len(data.documents)} document(s), {len(data.passages)} passages · {data.model} · built {data.built_at} ({data.generation})")
+    width = max(len(d["name"]) for d in data.documents)
+    for d in data.documents:
+        pages = f", {d['pages']} pages" if d.get("pages") else ""
+        blank = f", {len(d['pages_without_text'])} without text" if d.get("pages_without_text") else ""
+        print(f"  {d['name']:<{width}}  {d['title']}  ({d['file']}: {d['passages']} passages{pages}{blank})")
+    for s in unreadable:
+        print(f"qa: note: not read by the last build: {s.reason}", file=sys.stderr)
+    return 0
+
+
 def cmd_eval(args) -> int:
     import qa
     from .evaluate import evaluate, read_questions
@@ -280,6 +301,10 @@ def parser() -> argparse.ArgumentParser:
     mode.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     mode.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line; write JSON lines")
     a.set_defaults(run=cmd_ask)
+
+    d = sub.add_parser("docs", parents=[common], help="list the indexed documents: names (for --doc), titles, passages, pages")
+    d.add_argument("--json", action="store_true", help="print the list as one JSON object")
+    d.set_defaults(run=cmd_docs)
 
     e = sub.add_parser("eval", parents=[common], help="measure retrieval on a labelled question file")
     e.add_argument("file", help="JSON lines: {\"question\": …, \"gold\": [{\"snippet\": …}]} (e.g. eval/dev.jsonl)")

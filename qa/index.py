@@ -169,6 +169,11 @@ def _previous(store: Store, settings: Settings) -> IndexData | None:
         return None
 
 
+def unreadable_files(index: str | Path | Store, settings: Settings | None = None) -> list[Skipped]:
+    """The files the last build could not read (a file indexed before keeps its earlier passages)."""
+    return _unreadable(_store(index, settings))
+
+
 def _unreadable(store: Store) -> list[Skipped]:
     record = store.read_unreadable()
     try:

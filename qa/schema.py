@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from .evaluate import EvalReport
+from .corpus import Skipped
 from .index import BuildReport
+from .store import IndexData
 from .search import Answer, Hit
 
 
@@ -46,6 +48,18 @@ def build_json(report: BuildReport) -> dict:
         "skipped": [{"file": s.file, "reason": s.reason, "kept_previous": s.kept} for s in report.skipped],
         "pages_without_text": report.pages_without_text or {},
         "not_read": [{"file": f, "reason": why} for f, why in report.not_read],
+    }
+
+
+def documents_json(data: IndexData, unreadable: list[Skipped]) -> dict:
+    keys = ("name", "title", "file", "passages", "pages", "pages_without_text", "meta")
+    return {
+        "generation": data.generation,
+        "built_at": data.built_at,
+        "model": data.model,
+        "passages": len(data.passages),
+        "documents": [{k: d.get(k) for k in keys} for d in data.documents],
+        "unreadable": [{"file": s.file, "reason": s.reason} for s in unreadable],
     }
 
 

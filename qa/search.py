@@ -191,7 +191,7 @@ class Retriever:
         names = self._doc_ranges
         unknown = sorted(wanted - set(names))
         if unknown:
-            known = "、".join(list(names)[:10])
+            known = "、".join(list(names)[:10]) + (f" … {len(names)} in all: `qa docs` lists them" if len(names) > 10 else "")
             raise QuestionError(f"no document named {unknown[0]!r} in the index (it has: {known})")
         return np.concatenate([np.arange(*names[d]) for d in sorted(wanted, key=lambda d: names[d][0])])
 

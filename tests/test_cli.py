@@ -100,6 +100,7 @@ def test_import_writes_clean_markdown(tmp_path):
     "args, env, message",
     [
         (["ask", "风险"], {"QA_INDEX": "/nonexistent/index"}, "run `qa build`"),
+        (["docs"], {"QA_INDEX": "/nonexistent/index"}, "run `qa build`"),
         (["ask", "   "], {}, "empty"),
         (["ask"], {}, "give a question"),
         (["build", "--corpus", "/nonexistent/corpus", "--index", "/tmp/qa-never"], {}, "does not exist"),
@@ -168,6 +169,13 @@ def test_build_reports_every_unreadable_file_and_exits_3(tmp_path):
     assert [s["file"] for s in report["skipped"]] == ["bad.txt", "fake.pdf"]
     assert all(s["reason"] and s["kept_previous"] is False for s in report["skipped"])
     assert report["parsed"] == 0  # the same bad bytes are not parsed again: the last build's reasons stand
+    docs = run_qa("docs", "--index", str(tmp_path / "index"))
+    assert docs.returncode == 0, docs.stderr
+    assert docs.stdout.startswith("1 document(s), 10 passages") and "  mini  " in docs.stdout and "mini.txt: 10 passages" in docs.stdout
+    assert "not read by the last build" in docs.stderr and "bad.txt" in docs.stderr and "fake.pdf" in docs.stderr
+    listed = json.loads(run_qa("docs", "--index", str(tmp_path / "index"), "--json").stdout)
+    assert [(d["name"], d["file"], d["passages"]) for d in listed["documents"]] == [("mini", "mini.txt", 10)]
+    assert [u["file"] for u in listed["unreadable"]] == ["bad.txt", "fake.pdf"] and listed["passages"] == 10
 
 
 def test_build_notes_document_files_it_does_not_read(tmp_path):
@@ -193,6 +201,8 @@ def test_ask_with_a_document_filter(tmp_path, env, report_corpus):
     proc = run_qa("ask", "--index", index, "--json", "--doc", "mini", "-k", "3", "小微企业信用风险")
     assert proc.returncode == 0, proc.stderr
     assert {h["doc"] for h in json.loads(proc.stdout)["hits"]} == {"mini"}
+    names = [d["name"] for d in json.loads(run_qa("docs", "--index", index, "--json").stdout)["documents"]]
+    assert names == ["mini", "report"]  # what --doc takes
     bad = run_qa("ask", "--index", index, "--doc", "nope", "小微企业信用风险")
     assert bad.returncode == 1 and "no document named 'nope'" in bad.stderr
 
