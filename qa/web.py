@@ -21,7 +21,7 @@ from fastapi.responses import FileResponse, JSONResponse
 from .answerable import NO_WORDS, refusal
 from .errors import QAError, QuestionError
 from .live import LiveRetriever
-from .schema import answer_json
+from .schema import answer_json, documents_json
 from .search import Answer, check_k, check_question
 from .settings import Settings
 
@@ -356,6 +356,16 @@ def build_ui(live: LiveRetriever, settings: Settings):
             return json.dumps(out, ensure_ascii=False)  # JSON, not the Python repr Gradio would make of a dict
 
         gr.api(search_report, api_name="ask", concurrency_limit=8)
+
+        def list_documents() -> str:
+            """List the documents the index holds: their names (for the `doc` argument of search_report) and titles.
+
+            Returns JSON text: {"documents": [{"name", "title", "file", "passages", "pages"}, …], "passages",
+            "model", "built_at", "generation", "unreadable"}. "pages" is a PDF's page count, or null.
+            """
+            return json.dumps(documents_json(live.retriever.data, []), ensure_ascii=False)
+
+        gr.api(list_documents, api_name="documents")
     return demo
 
 

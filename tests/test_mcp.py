@@ -29,7 +29,7 @@ def call(url: str, fn):
 
 def test_the_tool_is_listed_with_a_description_an_assistant_can_cite_from(server):
     tools = call(server.url, lambda s: s.list_tools()).tools
-    assert [t.name for t in tools] == ["search_report"]
+    assert [t.name for t in tools] == ["search_report", "list_documents"]
     tool = tools[0]
     assert "2.3(1)" in tool.description and "answered" in tool.description
     assert set(tool.inputSchema["properties"]) == {"question", "k", "doc"}
@@ -47,3 +47,13 @@ def test_calling_it_returns_the_answer_object_with_cites(server, retriever):
     assert json.loads(off_topic.content[0].text)["answered"] is False
     unknown = call(server.url, lambda s: s.call_tool("search_report", {"question": "风险", "doc": "nope"}))
     assert "no document named 'nope'" in json.loads(unknown.content[0].text)["error"]
+
+
+def test_the_documents_tool_names_what_the_doc_argument_takes(server, retriever):
+    result = call(server.url, lambda s: s.call_tool("list_documents", {}))
+    assert not result.isError
+    body = json.loads(result.content[0].text)
+    assert [(d["name"], d["title"]) for d in body["documents"]] == [
+        ("qinghai_microfinance_report", "中国青海省小微金融行业市场发展现状及投资方向研究报告")
+    ]
+    assert body["passages"] == len(retriever.passages) == 37
