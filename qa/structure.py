@@ -250,7 +250,9 @@ def split_long(text: str, max_chars: int) -> list[str]:
     than that stays whole)."""
     if len(text) <= max_chars:
         return [text]
-    sentences = [text[a:b] for a, b in split_sentences(text)]
+    spans = split_sentences(text)
+    ends = [a for a, _ in spans[1:]] + [len(text)]
+    sentences = [text[a:end] for (a, _), end in zip(spans, ends)]  # each with the space or line break after it
     pieces = [part for s in sentences for part in _hard_split(s, max_chars)]
     return ["".join(group).strip() for group in pack(pieces, max_chars, sep=0)]  # a cut at a space leaves none at the ends
 

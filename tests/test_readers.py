@@ -158,6 +158,17 @@ def test_long_paragraphs_split_at_sentence_ends():
     assert "".join(p.text for p in doc.passages) == sentence * 40
 
 
+def test_a_split_keeps_the_spaces_and_line_breaks_between_sentences():
+    from qa.structure import split_long
+
+    text = "专栏 4：矿山装备远程运维服务平台\n" + "平台接入设备两千台。 It keeps running. " * 12
+    parts = split_long(text.strip(), 120)
+    assert len(parts) > 2 and all(len(p) <= 120 for p in parts)
+    assert parts[0].startswith("专栏 4：矿山装备远程运维服务平台\n平台接入")  # the box's title stays on its own line
+    assert "running. 平台" in parts[1] and "两千台。 It" in parts[1]
+    assert " ".join(parts).replace("\n", " ") == text.strip().replace("\n", " ")
+
+
 def test_plain_text_headings_are_recognised():
     text = (
         "测试研究报告\n\n第一章 总论\n\n总论的正文。\n\n一、市场\n\n市场的正文。\n\n（一）规模\n\n规模的正文。\n\n"

@@ -33,8 +33,9 @@ Reader = Callable[[bytes, str], Source]
 # 37: Word content controls (w:sdt) read; 38: Word footnotes and endnotes a part at the end; 39: Word text boxes;
 # 40: Word text in tracked insertions, inline content controls and simple fields; 41: a Word core title a
 # tool wrote (Microsoft Word - x.docx, Document1) is none; 42: a Word note's text read as the body's is;
-# 43: a Word table cell's content controls and nested tables read.
-RULES_VERSION = 43
+# 43: a Word table cell's content controls and nested tables read; 44: a long paragraph split keeps the
+# space or line break between its sentences.
+RULES_VERSION = 44
 
 
 def _markdown(data: bytes, source: str) -> Source:
