@@ -144,8 +144,15 @@ def cmd_ask(args) -> int:
     if args.json:
         _print_json(answer_json(answer))
     else:
-        print(format_answer(answer))
+        print(format_answer(answer, marked=_colour(sys.stdout)))
     return 0
+
+
+def _colour(stream) -> bool:
+    """Mark the highlight in colour on a terminal, never in a pipe or file, nor with NO_COLOR set."""
+    import os
+
+    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _jsonl_request(line: str) -> tuple[str, str | None]:
@@ -161,7 +168,8 @@ def _jsonl_request(line: str) -> tuple[str, str | None]:
     return request["question"], request.get("previous")
 
 
-def format_answer(answer) -> str:
+def format_answer(answer, marked: bool = False) -> str:
+    """The answer as the terminal shows it; `marked`: each passage's highlight in bold yellow (ANSI)."""
     from .answerable import refusal
 
     lines = []
@@ -176,7 +184,10 @@ def format_answer(answer) -> str:
     for n, hit in enumerate(answer.hits, 1):
         p = hit.passage
         where = f"{p.title or p.doc}" + (f", 第 {p.page} 页" if p.page else "")
-        body = p.text.replace("\n", "\n    ")
+        a, b = hit.highlight_span
+        mark = marked and b > a and answer.status != "not_covered"  # the nearest passages' sentences answer nothing
+        text = f"{p.text[:a]}\033[1;33m{p.text[a:b]}\033[0m{p.text[b:]}" if mark else p.text
+        body = text.replace("\n", "\n    ")
         lines += ["", f"[{n}] {p.cite}  {p.section}  ({where}, score {hit.score:.2f})", f"    {body}"]
     return "\n".join(lines)
 

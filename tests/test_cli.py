@@ -54,11 +54,22 @@ def test_ask_readable_and_json(env):
     proc = run_qa("ask", "贷后管理要做什么？", env=env)
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.startswith("答：") and "4.1(3)" in proc.stdout and "4.1 小微企业信用风险分析" in proc.stdout
+    assert "\033[" not in proc.stdout  # a pipe gets no colour
     out = run_qa("ask", "--json", "-k", "2", "今天天气怎么样？", env=env)
     answer = json.loads(out.stdout)
     assert answer["answered"] is False and len(answer["hits"]) == 2
     refused = run_qa("ask", "-k", "1", "？？？", env=env)  # the reason, when it says more than "not found"
     assert refused.stdout.startswith("报告中未找到相关内容（问题里没有可以检索的词语）。最接近的段落：")
+
+
+def test_a_terminal_sees_each_highlight_marked_in_its_passage(retriever):
+    from qa.cli import format_answer
+
+    answer = retriever.ask("贷后管理要做什么？", k=3)
+    shown = format_answer(answer, marked=True)
+    assert all(f"\033[1;33m{h.highlight}\033[0m" in shown for h in answer.hits)
+    assert format_answer(answer) == shown.replace("\033[1;33m", "").replace("\033[0m", "")
+    assert "\033[" not in format_answer(retriever.ask("今天天气怎么样？", k=2), marked=True)  # nothing answers there
 
 
 def test_eval_json(env):
