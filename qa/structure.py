@@ -58,7 +58,7 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     used: set[str] = set()
     ordinals: dict[str, int] = {}
     out: list[Chunk] = []
-    blocks = _lead_ins(_lists_from_heading_runs(source.blocks))
+    blocks = _lead_ins(_item_runs(_lists_from_heading_runs(source.blocks)))
     top = _top_sizes(blocks)
     for block in blocks:
         if block.kind == "heading":
@@ -169,6 +169,42 @@ def _lists_from_heading_runs(blocks: tuple[Block, ...]) -> list[Block]:
             out.append(Block("list", "", tuple(x.text for x in blocks[i:j]), page=b.page))
         else:
             out.append(b)
+        i = j
+    return out
+
+
+# An item a lead-in's colon announces: a short label and a colon (「合法合规：…」, 「DL1级：…」), or a number that
+# enumerates (1） 1) ①; not （1）, which in our Markdown form is the paragraph's own number).
+_ITEM_LABEL = re.compile(r"^[^。，；！？、：:,;!?()（）\s]{2,15}[：:]\S")
+
+
+def _item_kind(b: Block) -> str | None:
+    if b.kind != "paragraph":
+        return None
+    found = numbering(b.text)
+    if found and found[1] and found[0] in ("1）", "①"):
+        return found[0]
+    return "label" if _ITEM_LABEL.match(b.text) else None
+
+
+def _item_runs(blocks: list[Block]) -> list[Block]:
+    """A paragraph ending with a colon (「…依据以下原则进行数据分类分级：」) and the paragraphs after it that
+    are its items, all labelled (「合法合规：…」 「统一维度：…」) or numbered in a row (1) … 2) …), are one
+    list: the lead-in, then an item a line."""
+    out: list[Block] = []
+    i = 0
+    while i < len(blocks):
+        b = blocks[i]
+        j = i + 1
+        if b.kind == "paragraph" and leads_in(b.text) and j < len(blocks) and (kind := _item_kind(blocks[j])):
+            while j + 1 < len(blocks) and _item_kind(blocks[j + 1]) == kind and (kind == "label" or _follows(blocks[j], blocks[j + 1])):
+                j += 1
+            j += 1
+        if j - i >= 3:  # a lead-in and two items at least
+            out.append(Block("list", b.text, tuple(x.text for x in blocks[i + 1 : j]), page=b.page))
+        else:
+            out.append(b)
+            j = i + 1
         i = j
     return out
 

@@ -205,6 +205,28 @@ def test_named_parts_and_two_clause_section_headings_in_wrapped_text():
     assert doc.passages[3].text.startswith("（1）需求端，消费复苏这一行")
 
 
+def test_a_lead_in_and_the_labelled_or_numbered_paragraphs_it_announces_are_one_list():
+    lead = "为实现数据安全保障目标，明确责任划分，依据以下原则进行分级："
+    text = "\n\n".join([
+        "测试报告", "一、原则", lead,
+        "合法合规：方法应遵循有关法律法规要求，对主管单位有明确管理要求的数据进行重点识别。",
+        "统一维度：方法应明确思路，统一分类视角和颗粒度。",
+        "此后的一段普通文字，不是条目。",
+        "二、分层", "如图1所示，这套联邦协议实际上包括两层：",
+        "1) 应用协议：这一层协议面向联邦算法，提供多方数据交换的应用支撑。",
+        "2) 公共组件：上层应用协议所依赖的基础密码算法和安全协议。",
+        "三、说明", "本章另有两点说明，分别写成完整的段落如下：",
+        "（1）第一点说明的内容较长，写成一个完整的段落，讲清楚前因后果，并且用句号结束。",
+        "（2）第二点说明的内容也较长，同样写成一个完整的段落，也用句号结束。",
+    ])
+    doc = parse(text.encode("utf-8"), Path("items.txt"), 600)
+    texts = {p.cite: p.text for p in doc.passages}
+    assert texts["1(1)"].split("\n") == [lead, "合法合规：方法应遵循有关法律法规要求，对主管单位有明确管理要求的数据进行重点识别。", "统一维度：方法应明确思路，统一分类视角和颗粒度。"]
+    assert texts["1(2)"] == "此后的一段普通文字，不是条目。"
+    assert texts["2(1)"].startswith("如图1所示，这套联邦协议实际上包括两层：\n1) 应用协议：") and texts["2(1)"].count("\n") == 2
+    assert len(texts) == 6 and texts["3(1)"] == "本章另有两点说明，分别写成完整的段落如下："  # （1） is a paragraph's own number
+
+
 def test_a_lone_lead_in_opens_the_text_after_it():
     # 「输入：」 alone on its line is never a passage; after a sentence end it starts one.
     wrapped = "这一行是正文，它一直写到页面的右边距为止才换行继续写下去，直到。"
