@@ -16,7 +16,6 @@ from . import __version__
 from .errors import QAError
 
 
-
 def _settings(args):
     from .settings import Settings
 

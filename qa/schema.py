@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from .evaluate import EvalReport
 from .corpus import Skipped
+from .evaluate import EvalReport
 from .index import BuildReport
-from .store import IndexData
 from .search import Answer, Hit
+from .store import IndexData
 
 
 def hit_json(hit: Hit) -> dict:

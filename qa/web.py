@@ -20,6 +20,7 @@ from fastapi.responses import FileResponse, JSONResponse
 
 from .answerable import NO_WORDS, refusal
 from .errors import QAError, QuestionError
+from .index import unreadable_files
 from .live import LiveRetriever
 from .schema import answer_json, documents_json
 from .search import Answer, check_k, check_question
@@ -363,7 +364,8 @@ def build_ui(live: LiveRetriever, settings: Settings):
             Returns JSON text: {"documents": [{"name", "title", "file", "passages", "pages"}, …], "passages",
             "model", "built_at", "generation", "unreadable"}. "pages" is a PDF's page count, or null.
             """
-            return json.dumps(documents_json(live.retriever.data, []), ensure_ascii=False)
+            unreadable = unreadable_files(settings.index_location, settings)
+            return json.dumps(documents_json(live.retriever.data, unreadable), ensure_ascii=False)
 
         gr.api(list_documents, api_name="documents")
     return demo
