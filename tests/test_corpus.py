@@ -114,6 +114,13 @@ def test_markdown_edits_people_make(tmp_path):
     ]
 
 
+def test_a_big5_file_is_read_as_big5_not_as_the_gb18030_it_also_decodes_as(tmp_path):
+    text = "臺灣報告\n\n一、概況\n\n臺灣的小微金融發展迅速，小額貸款公司數量增加，銀行積極參與。\n"
+    (tmp_path / "tw.txt").write_bytes(text.encode("big5"))
+    doc = read_document(tmp_path / "tw.txt")
+    assert doc.title == "臺灣報告" and doc.passages[0].text == "臺灣的小微金融發展迅速，小額貸款公司數量增加，銀行積極參與。"
+
+
 @pytest.mark.parametrize("encoding", ["gb18030", "utf-16", "utf-8-sig"])  # utf-16: Windows Notepad's 「Unicode」, with its BOM
 def test_gb18030_and_utf16_files_are_decoded(tmp_path, encoding):
     path = tmp_path / f"{encoding}.txt"
@@ -130,7 +137,8 @@ def test_gb18030_and_utf16_files_are_decoded(tmp_path, encoding):
         (b"", "is empty"),
         (b"   \n\n", "is empty"),
         (b"\x00\x01binary\x00", "binary"),
-        (b"\xfa\x80\x81\xff" * 10, "UTF-8 or GB18030"),
+        (b"\xfa\x80\x81\xff" * 10, "UTF-8, GB18030 or Big5"),
+        ("こんにちは、世界の皆さん。テキストです。".encode("shift_jis"), "UTF-8, GB18030 or Big5"),  # no mojibake indexed
         (b"\xff\xfe\x00\xd8", "UTF-16"),
         ("# 标题\n\n## 一、章\n\n### 1.1 节\n".encode(), "no text found"),
     ],

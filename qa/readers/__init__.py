@@ -34,8 +34,9 @@ Reader = Callable[[bytes, str], Source]
 # 40: Word text in tracked insertions, inline content controls and simple fields; 41: a Word core title a
 # tool wrote (Microsoft Word - x.docx, Document1) is none; 42: a Word note's text read as the body's is;
 # 43: a Word table cell's content controls and nested tables read; 44: a long paragraph split keeps the
-# space or line break between its sentences; 45: a lead-in and the labelled or numbered paragraphs it announces one list.
-RULES_VERSION = 45
+# space or line break between its sentences; 45: a lead-in and the labelled or numbered paragraphs it announces one list;
+# 46: Big5 text read as Big5, not as GB18030 mojibake.
+RULES_VERSION = 46
 
 
 def _markdown(data: bytes, source: str) -> Source:
