@@ -227,6 +227,17 @@ def test_a_lead_in_and_the_labelled_or_numbered_paragraphs_it_announces_are_one_
     assert len(texts) == 6 and texts["3(1)"] == "本章另有两点说明，分别写成完整的段落如下："  # （1） is a paragraph's own number
 
 
+def test_a_line_opening_with_a_label_after_a_sentence_end_starts_a_paragraph():
+    # Hard-wrapped text (a PDF's): the first item's last line runs to the margin and ends a sentence, so
+    # only the next line's label (「统一维度：」) says a new item starts there.
+    first = "合法合规：数据分类分级方法应遵循有关法律法规要求，对国家和地方主管单位有明确管理要求的数据进行重点识别和管理，并配套相应的数据安全管理办法，满足合法合规要求。"
+    second = "统一维度：数据分类分级方法应明确思路，统一分类视角和颗粒度，确保各部门实施工作的连贯性，并使分级结果能够直接支持各部门明确管理责任边界，便于落实。"
+    lines = ["测试白皮书", "一、原则", first[:40], first[40:], second[:40], second[40:]]
+    assert len(first[40:]) == 39  # to the margin, not short of it
+    doc = parse("\n".join(lines).encode("utf-8"), Path("wrapped.txt"), 600)
+    assert [p.text for p in doc.passages] == [first, second]
+
+
 def test_a_lone_lead_in_opens_the_text_after_it():
     # 「输入：」 alone on its line is never a passage; after a sentence end it starts one.
     wrapped = "这一行是正文，它一直写到页面的右边距为止才换行继续写下去，直到。"

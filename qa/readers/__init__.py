@@ -35,8 +35,9 @@ Reader = Callable[[bytes, str], Source]
 # tool wrote (Microsoft Word - x.docx, Document1) is none; 42: a Word note's text read as the body's is;
 # 43: a Word table cell's content controls and nested tables read; 44: a long paragraph split keeps the
 # space or line break between its sentences; 45: a lead-in and the labelled or numbered paragraphs it announces one list;
-# 46: Big5 text read as Big5, not as GB18030 mojibake.
-RULES_VERSION = 46
+# 46: Big5 text read as Big5, not as GB18030 mojibake; 47: a wrapped line opening with a label after a sentence end
+# starts a paragraph.
+RULES_VERSION = 47
 
 
 def _markdown(data: bytes, source: str) -> Source:

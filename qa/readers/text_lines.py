@@ -154,6 +154,7 @@ _LEAD_IN_MAX = 12  # characters of a lone lead-in line such as 「具体步骤�
 _ITEM_END = ("；", ";")
 _FULL_STOP = ("。", "！", "？", "!", "?")
 _ITEM_LABEL = re.compile(r"^[^\s，。；：:,;]{1,8}[：:]")  # 「Step4：」, 「𝑛：」
+_LABEL_START = re.compile(r"^[^。，；！？、：:,;!?()（）\s]{2,10}[：:]\S")  # a paragraph opening with its label: 「特征：…」
 
 
 def _lead_in(text: str) -> bool:
@@ -297,6 +298,8 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             or (previous is not None and previous.cut_short and previous.text.endswith(SENTENCE_END)
                 and not opened and not (ln.own_line and previous.text.endswith(("：", ":"))))  # a lead-in set line by line
             or (_lead_in(text) and previous is not None and previous.text.endswith(("。", "！", "？", "；")))
+            # 「科学合理：…」 after a sentence that ran to the margin: the next item of a run, not its wrap.
+            or (_LABEL_START.match(text) and previous is not None and previous.text.endswith(_FULL_STOP))
             or (previous is not None and (previous.own_line != ln.own_line or ln.own_line and previous.page != ln.page))
         )
         if items and (starts or not previous or previous.cut_short):
