@@ -206,7 +206,8 @@ def cmd_docs(args) -> int:
     for d in data.documents:
         pages = f", {d['pages']} pages" if d.get("pages") else ""
         blank = f", {len(d['pages_without_text'])} without text" if d.get("pages_without_text") else ""
-        print(f"  {d['name']:<{width}}  {d['title']}  ({d['file']}: {d['passages']} passages{pages}{blank})")
+        count = f"{d['passages']} passage{'s' if d['passages'] != 1 else ''}"
+        print(f"  {d['name']:<{width}}  {d['title']}  ({d['file']}: {count}{pages}{blank})")
     for s in unreadable:
         print(f"qa: note: not read by the last build: {s.reason}", file=sys.stderr)
     return 0
