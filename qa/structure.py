@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .readers.blocks import ENUMERATIONS, SAME_SIZE, Block, Source, named_part, numbering
+from .readers.blocks import ENUMERATIONS, SAME_SIZE, Block, Source, label_opening, named_part, numbering
 from .text import split_sentences
 
 _MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
@@ -175,7 +175,7 @@ def _lists_from_heading_runs(blocks: tuple[Block, ...]) -> list[Block]:
 
 # An item a lead-in's colon announces: a short label and a colon (「合法合规：…」, 「DL1级：…」), or a number that
 # enumerates (1） 1) ①; not （1）, which in our Markdown form is the paragraph's own number).
-_ITEM_LABEL = re.compile(r"^[^。，；！？、：:,;!?()（）\s]{2,15}[：:]\S")
+_LABELLED_ITEM = label_opening(15)
 
 
 def _item_kind(b: Block) -> str | None:
@@ -184,7 +184,7 @@ def _item_kind(b: Block) -> str | None:
     found = numbering(b.text)
     if found and found[1] and found[0] in ("1）", "①"):
         return found[0]
-    return "label" if _ITEM_LABEL.match(b.text) else None
+    return "label" if _LABELLED_ITEM.match(b.text) else None
 
 
 def _item_runs(blocks: list[Block]) -> list[Block]:
@@ -194,18 +194,16 @@ def _item_runs(blocks: list[Block]) -> list[Block]:
     out: list[Block] = []
     i = 0
     while i < len(blocks):
-        b = blocks[i]
-        j = i + 1
-        if b.kind == "paragraph" and leads_in(b.text) and j < len(blocks) and (kind := _item_kind(blocks[j])):
-            while j + 1 < len(blocks) and _item_kind(blocks[j + 1]) == kind and (kind == "label" or _follows(blocks[j], blocks[j + 1])):
-                j += 1
+        b, j = blocks[i], i + 1  # blocks[i + 1 : j] are its items
+        kind = _item_kind(blocks[j]) if b.kind == "paragraph" and leads_in(b.text) and j < len(blocks) else None
+        while kind and j < len(blocks) and _item_kind(blocks[j]) == kind and (j == i + 1 or kind == "label" or _follows(blocks[j - 1], blocks[j])):
             j += 1
         if j - i >= 3:  # a lead-in and two items at least
             out.append(Block("list", b.text, tuple(x.text for x in blocks[i + 1 : j]), page=b.page))
+            i = j
         else:
             out.append(b)
-            j = i + 1
-        i = j
+            i += 1
     return out
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import CorpusError
 from ..text import clean, normalize
-from .blocks import BULLET, SENTENCE_PUNCT, Block, named_part, plain_heading
+from .blocks import BULLET, SENTENCE_PUNCT, Block, label_opening, named_part, plain_heading
 
 PAGE_NUMBER = re.compile(
     r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
@@ -154,7 +154,7 @@ _LEAD_IN_MAX = 12  # characters of a lone lead-in line such as 「具体步骤�
 _ITEM_END = ("；", ";")
 _FULL_STOP = ("。", "！", "？", "!", "?")
 _ITEM_LABEL = re.compile(r"^[^\s，。；：:,;]{1,8}[：:]")  # 「Step4：」, 「𝑛：」
-_LABEL_START = re.compile(r"^[^。，；！？、：:,;!?()（）\s]{2,10}[：:]\S")  # a paragraph opening with its label: 「特征：…」
+_LABEL_START = label_opening(10)  # a paragraph opening with its label: 「特征：…」
 
 
 def _lead_in(text: str) -> bool:
