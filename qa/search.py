@@ -17,7 +17,7 @@ from .errors import IndexMismatch, QuestionError
 from .store import IndexData
 from .settings import Settings
 from .spelling import Homophones, written_in
-from .text import clean, normalize, sums_up
+from .text import clean, labels_a_figure, normalize, sums_up
 
 # A paragraph's closing summing-up sentence (text.sums_up) repeats the topic, so it matches the
 # question well, but the content is elsewhere: as the highlight it is marked down by a tie-breaker,
@@ -124,6 +124,7 @@ class Retriever:
         words (~0.1-0.3 s)."""
         self.data.tokenizer.warm(tags=True)
         self._homophones
+        self._captions
         if self._weighs_documents and self._vocab:
             self.data.warm_postings()  # a Milvus store reads them now, not at the first question
         return self
@@ -298,7 +299,14 @@ class Retriever:
         share = s.document_share
         if share is not None and len(share):  # a passage's document lacking the question's words
             fused = fused - self.settings.document_weight * (float(share.max()) - share)
+        if self.settings.caption_penalty:
+            fused = fused - self.settings.caption_penalty * self._captions[s.ids]
         return fused
+
+    @functools.cached_property
+    def _captions(self) -> np.ndarray:
+        """1 for a passage that is only a figure's or table's caption (or points to one), else 0."""
+        return np.array([labels_a_figure(sp.passage.text) for sp in self.data.passages], dtype=np.float32)
 
     def features(self, s: Scores) -> tuple[float, float]:
         """Abstention features: how strongly the best lexical and the best dense match hold."""

@@ -62,6 +62,10 @@ class Settings:
     # document does. Siblings share it, so one document's passages keep their order. 5-fold CV over the
     # real reports' sets and CMRC (docs/retrieval.md, "The document's words").
     document_weight: float = 0.2
+    # And a figure's or table's caption alone, or a line pointing to one (「…如图2.2.1所示：」), loses
+    # caption_penalty: it names a figure's subject in few words, so it matched as well as the text that
+    # says what was asked, and says nothing itself (docs/retrieval.md, "Captions").
+    caption_penalty: float = 0.2
 
     # Abstention: the documents cover the question when logistic(a * bm25_share + b * dense_top + c)
     # >= 0.5, where bm25_share is the best BM25 score over the question's best possible score and
@@ -177,6 +181,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "dense_weight": (0, 1),
     "dense_floor": (-1, 0.99),
     "document_weight": (0, 1),
+    "caption_penalty": (0, 1),
     "abstain_bm25_coef": (-1e6, 1e6),
     "abstain_dense_coef": (-1e6, 1e6),
     "abstain_bias": (-1e6, 1e6),

@@ -90,6 +90,22 @@ def sums_up(sentence: str) -> bool:
     return bool(_SUMS_UP.match(sentence))
 
 
+# A figure's or table's caption (「图2.2.1 样本过滤协议时序图」, 「表 | …」, 「图表3：…」) or a line that only
+# points to one (「…的时序图如图2.2.1所示：」): what a figure shows, whose content is an image or the passages around.
+_CAPTION = re.compile(r"^(图表|附图|附表|图|表|Figure|Fig\.|Table|Chart)\s*(\d+([.\-－—]\d+)*|[一二三四五六七八九十]+|\|)")
+_POINTS_TO_FIGURE = re.compile(r"(如|见)(下|上)?(图|表)")
+_CAPTION_MAX = 100
+
+
+def labels_a_figure(text: str) -> bool:
+    """Whether a passage is only a figure's or table's caption, or a line pointing to one: one line,
+    no sentence end, and a caption's opening or a colon after 如图/见表."""
+    text = text.strip()
+    if "\n" in text or len(text) > _CAPTION_MAX or any(c in text for c in "。！？!?"):
+        return False
+    return bool(_CAPTION.match(text)) or (text.endswith(("：", ":")) and bool(_POINTS_TO_FIGURE.search(text)))
+
+
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) character spans of the sentences of `text`, covering it without gaps of content.
     A line break ends a sentence too: a list item or table row is a sentence of its own."""

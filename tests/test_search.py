@@ -123,6 +123,32 @@ def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, en
     assert first(0.0) == "steel"  # without the document's words, the steel paragraph wins
 
 
+def test_a_figure_caption_gives_way_to_the_text_but_stays_findable(tmp_path, encoder, query_encoder, settings):
+    # A PDF keeps only a figure's caption and the line pointing to it; both name the protocol in a few
+    # words, so they out-matched every paragraph about it while saying nothing themselves.
+    import dataclasses
+
+    from qa.index import load
+    from qa.search import Retriever
+
+    index = _index_of(tmp_path, {
+        "flex.md": "# 联邦数据交换协议白皮书\n\n## 2.2 样本过滤\n\n样本过滤的目的是在数据样本量大时，快速滤除大量交集外样本，"
+        "让后续的样本对齐更快完成。\n\n协议过程：参与方先把用户ID映射到布隆过滤器，再与随机二值向量按位比较，把结果发给第三方汇总。\n\n"
+        "样本过滤协议对应的时序图如图2.2所示：\n\n图2.2 样本过滤协议时序图\n",
+        "weekly.md": "# 周报\n\n## 市场\n\n本周市场震荡，资金关注度下降。\n\n## 行业\n\n各行业龙头表现分化。\n",
+    }, encoder, settings)
+
+    def hits(caption_penalty: float) -> list[str]:
+        chosen = dataclasses.replace(settings, caption_penalty=caption_penalty)
+        answer = Retriever(load(index, chosen), chosen, query_encoder).ask("样本过滤协议是怎么执行的？")
+        return [h.passage.text for h in answer.hits]
+
+    assert hits(0.0)[0] == "样本过滤协议对应的时序图如图2.2所示："  # what it was without the penalty
+    shown = hits(settings.caption_penalty)
+    assert shown[0].startswith("样本过滤的目的")
+    assert "图2.2 样本过滤协议时序图" in shown  # ranked lower, never dropped
+
+
 def test_a_word_only_a_heading_holds_is_no_evidence_the_question_is_off_topic(tmp_path, encoder, query_encoder, settings):
     # 白羽肉鸡 names the section, not its paragraph: BM25 (passages' text) cannot match it, and counted as
     # a word the documents lack it made this answerable question "not covered" (confidence 0.35).
