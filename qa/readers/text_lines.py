@@ -75,11 +75,13 @@ def _legacy_chinese(data: bytes, source: str) -> str:
 
 
 _COMMON_SHARE = 0.75  # a short text may hold a rare name or two; Big5 read as GB18030 scored at most 0.66
+_SAMPLE = 20_000  # Chinese characters looked at: simplifying a whole 10 MB file twice took seconds
 
 
 def _common_share(text: str) -> float:
-    """The share of the Chinese characters of `text` that GB2312 holds once simplified (1 when there are none)."""
-    chinese = re.findall(r"[\u4e00-\u9fff]", normalize(text))
+    """The share of the Chinese characters of `text` (its first _SAMPLE) that GB2312 holds once
+    simplified (1 when there are none)."""
+    chinese = re.findall(r"[\u4e00-\u9fff]", normalize("".join(re.findall(r"[\u4e00-\u9fff]", text)[:_SAMPLE])))
     if not chinese:
         return 1.0
     common = 0
