@@ -151,7 +151,8 @@ def build(
 
         prepare_question_encoder(settings.model, settings.question_encoder)
         report = _build_locked(corpus, store, settings, previous, progress, encoder, started)
-        files = [{"file": s.file, "sha256": s.sha256, "reason": s.reason} for s in corpus.skipped if s.sha256]
+        # Every skipped file, for `qa docs`; those with their bytes' hash are not parsed again unchanged.
+        files = [{"file": s.file, "sha256": s.sha256, "reason": s.reason} for s in corpus.skipped]
         store.write_unreadable({"reader_rules": RULES_VERSION, "files": files})
         store.remove_old(settings.keep_generations)
         blank = {d.file: list(d.pages_without_text) for d in corpus.documents if d.pages_without_text}

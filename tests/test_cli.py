@@ -172,12 +172,14 @@ def test_build_reports_every_unreadable_file_and_exits_3(tmp_path):
     (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
     (corpus / "bad.txt").write_bytes(b"\xfa\x80\x81\xff" * 8)
     (corpus / "fake.pdf").write_bytes(b"%PDF-1.4 this is no PDF")
+    for twin in ("twin.md", "twin.txt"):  # one name, two files: neither is indexed, and `qa docs` says why
+        (corpus / twin).write_text("# 孪生\n\n同名的两个文件。\n", encoding="utf-8")
     proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
     assert proc.returncode == 3, proc.stderr
     assert "skipped" in proc.stderr and "bad.txt" in proc.stderr and "fake.pdf" in proc.stderr
     assert "built gen-" in proc.stdout and "10 passages" in proc.stdout
     report = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
-    assert [s["file"] for s in report["skipped"]] == ["bad.txt", "fake.pdf"]
+    assert [s["file"] for s in report["skipped"]] == ["bad.txt", "fake.pdf", "twin.md", "twin.txt"]
     assert all(s["reason"] and s["kept_previous"] is False for s in report["skipped"])
     assert report["parsed"] == 0  # the same bad bytes are not parsed again: the last build's reasons stand
     docs = run_qa("docs", "--index", str(tmp_path / "index"))
@@ -186,7 +188,8 @@ def test_build_reports_every_unreadable_file_and_exits_3(tmp_path):
     assert "not read by the last build" in docs.stderr and "bad.txt" in docs.stderr and "fake.pdf" in docs.stderr
     listed = json.loads(run_qa("docs", "--index", str(tmp_path / "index"), "--json").stdout)
     assert [(d["name"], d["file"], d["passages"]) for d in listed["documents"]] == [("mini", "mini.txt", 10)]
-    assert [u["file"] for u in listed["unreadable"]] == ["bad.txt", "fake.pdf"] and listed["passages"] == 10
+    assert [u["file"] for u in listed["unreadable"]] == ["bad.txt", "fake.pdf", "twin.md", "twin.txt"] and listed["passages"] == 10
+    assert "same name" in listed["unreadable"][2]["reason"]
 
 
 def test_build_notes_document_files_it_does_not_read(tmp_path):
