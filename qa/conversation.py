@@ -91,21 +91,24 @@ def _slot(
             return after, subject[len(word) :].strip()
     topic, asked = runs[0][1], runs[-1][1]
     # What the question asked of its subject is its last run of nouns (优势, 类型, 影响); the subject is
-    # replaced unless the follow-up's subject is nearer in meaning to that.
-    if similarity is not None and len(runs) > 1 and similarity(matching, asked) > similarity(matching, topic):
+    # replaced unless the follow-up's subject is nearer in meaning to that. A name (比亚迪 after
+    # 「宁德时代…净利润是多少？」) is a new subject: the model's cosines of lone names are near chance.
+    named = tagged([w for w in tokenizer.words(matching) if w.strip()][:1], "name") == [True]
+    if similarity is not None and len(runs) > 1 and not named and similarity(matching, asked) > similarity(matching, topic):
         return asked, subject
     return _part_of_subject(topic, matching, tokenizer), subject
 
 
 def _part_of_subject(topic: str, subject: str, tokenizer: Tokenizer) -> str:
-    """The part of the previous subject a new one replaces. A subject led by a name (青海省小额贷款公司)
-    keeps that name for a subject without one (融资担保公司 -> 青海省融资担保公司) and keeps the rest for
-    a name alone (甘肃省 -> 甘肃省小额贷款公司); otherwise the whole subject goes."""
+    """The part of the previous subject a new one replaces. A subject led by a place (青海省小额贷款公司)
+    keeps that place for a subject without a name (融资担保公司 -> 青海省融资担保公司) and keeps the rest
+    for a place alone (甘肃省 -> 甘肃省小额贷款公司); otherwise the whole subject goes (比亚迪 for
+    宁德时代, which jieba cuts 宁德 | 时代)."""
     words = [w for w in tokenizer.words(topic) if w.strip()]
-    if len(words) < 2 or not tagged(words[:1], "name")[0]:
+    if len(words) < 2 or not tagged(words[:1], "place")[0]:
         return topic
     new = [w for w in tokenizer.words(subject) if w.strip()]
-    if len(new) == 1 and tagged(new, "name")[0]:
+    if len(new) == 1 and tagged(new, "place")[0]:
         return words[0]
     if new and not tagged(new[:1], "name")[0]:
         return topic[len(words[0]) :]

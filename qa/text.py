@@ -293,7 +293,7 @@ def _dictionary_tagged(tokens: Iterable[str], kind: str) -> set[str]:
 
 def tagged(words: list[str], kind: str) -> list[bool]:
     """For each word, whether jieba's main dictionary tags it `kind`: "non_noun" (the corpus terms a
-    Tokenizer adds are nouns), "verb" (v) or "name" (NAME_TAGS)."""
+    Tokenizer adds are nouns), "verb" (v), "name" (NAME_TAGS) or "place" (ns)."""
     table = _tag_hashes()[kind]
     if not words or not table.size:
         return [False] * len(words)
@@ -310,13 +310,13 @@ def _word_hashes(words: Iterable[str]) -> np.ndarray:
 
 
 # The kinds of tag table; bump TAGS_FORMAT when what a table holds changes (older files are made again).
-_TAG_KINDS = ("non_noun", "verb", "name")
-TAGS_FORMAT = 2
+_TAG_KINDS = ("non_noun", "verb", "name", "place")
+TAGS_FORMAT = 3
 
 
 @functools.lru_cache(maxsize=1)
 def _tag_hashes() -> dict[str, np.ndarray]:
-    """Sorted hashes of the non-noun words, the verbs and the proper nouns of jieba's main dictionary:
+    """Sorted hashes of the non-noun words, the verbs, the proper nouns and the places of jieba's main dictionary:
     ~1 MB each, where jieba.posseg's word -> tag table costs ~45 MB of a server's memory. Making them reads
     the whole dictionary (~1 s: most of a cold `qa ask`, whose question usually holds a word the
     documents lack), so they are kept in the model cache under the dictionary file's name, size and
@@ -341,6 +341,8 @@ def _tag_hashes() -> dict[str, np.ndarray]:
                     words["verb"].append(word)
                 if tag in NAME_TAGS:
                     words["name"].append(word)
+                if tag == "ns":
+                    words["place"].append(word)
     tables = {kind: np.unique(_word_hashes(found)) for kind, found in words.items()}
     if path:
         _write_tag_tables(path, tables)

@@ -320,6 +320,9 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     assert resolve_followup("融资担保公司呢？", "青海省小额贷款公司有多少家？", tok, similar) == "青海省融资担保公司有多少家？"
     assert resolve_followup("甘肃省呢？", "青海省小额贷款公司有多少家？", tok, similar) == "甘肃省小额贷款公司有多少家？"
     assert resolve_followup("甘肃省担保公司呢？", "青海省小额贷款公司有多少家？", tok, similar) == "甘肃省担保公司有多少家？"
+    # A name is a new subject, whatever the model's cosine of two lone words (比亚迪 is nearer 净利润 than 宁德时代).
+    followed = resolve_followup("那比亚迪呢？", "宁德时代2025年上半年净利润是多少？", tok, similar)
+    assert followed == "比亚迪2025年上半年净利润是多少？"
     answer = retriever.ask("那劣势呢？", previous="银行在小微金融中有什么优势？")
     assert answer.searched == "银行在小微金融中有什么劣势？"
     # No subject of its own, or a reference word only: left as asked.
