@@ -1,7 +1,8 @@
 """Follow-up questions, completed from the previous question of the conversation.
 
-Two forms, the common ones in Chinese chat:
+Three forms, the common ones in Chinese chat:
 - a reference back: 「它们面临哪些挑战？」 after 「非银行金融机构包括哪些类型？」 -> 非银行金融机构面临哪些挑战？
+- more on the same (「详细说说」, 「还有呢？」, 「为什么？」): the previous question, the request after it;
 - "what about X": the previous question asked about X instead of what X stands beside in it — its
   subject (「那互联网金融呢？」 after 「银行有什么优势？」 -> 互联网金融有什么优势？), or what it asked of the
   subject (「那缺点呢？」 after 「全固态电池的优势是什么？」 -> 全固态电池的缺点是什么？), a date or count of
@@ -32,6 +33,15 @@ _SHAPES = [
         rf"{_NUMERAL}线",
     )
 ]
+# A request for more on what was just asked, naming nothing of its own (「详细说说」, 「还有呢？」, 「为什么？」,
+# 「举个例子」): searched as the previous question with the request after it.
+_MORE = re.compile(
+    r"^(?:那|那么)?[,，\s]*(?:请|能不能|能|可以|麻烦)?(?:再|多)?(?:"
+    r"还有(?:别的|其他的?|什么)?|然后|接着(?:说|讲)?|继续(?:说|讲)?|为什么|为啥|怎么说"
+    r"|(?:详细|具体|展开|仔细)(?:一点|一些|些|点)?(?:说说|讲讲|说|讲|谈谈|介绍(?:一下)?|解释(?:一下)?)?"
+    r"|(?:说|讲|介绍|解释)(?:得)?(?:详细|具体)(?:一点|一些|些|点)?|(?:举|给)(?:个|几个)?例子"
+    r")(?:吗|呢|吧|啊|呀)?[?？!！。.\s]*$"
+)
 # A preposition that starts X: what follows it in the previous question is what X replaces.
 _PREPOSITION = re.compile(r"^(对于|对|关于|在|和|与|跟|给|向|从)(?P<rest>.+)$")
 
@@ -45,6 +55,11 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, 
     it asked of it; without it, X replaces the subject."""
     if not previous:
         return question
+    if _MORE.match(question):
+        pieces = re.findall(r"[^?？!！。]+[?？!！。]*", previous.rstrip())
+        while len(pieces) > 1 and _MORE.match(pieces[-1]):  # a second 「详细说说」 replaces the first
+            pieces.pop()
+        return "".join(pieces) + question
     runs = tokenizer.noun_runs(previous)
     if not runs:
         return question

@@ -325,7 +325,13 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     assert followed == "比亚迪2025年上半年净利润是多少？"
     answer = retriever.ask("那劣势呢？", previous="银行在小微金融中有什么优势？")
     assert answer.searched == "银行在小微金融中有什么劣势？"
-    # No subject of its own, or a reference word only: left as asked.
-    assert resolve_followup("为什么呢？", "银行在小微金融中有什么优势？", tok) == "为什么呢？"
+    # A request for more on the same: the previous question, then the request.
+    for more in ("为什么呢？", "详细说说", "还有呢？", "能举个例子吗？", "那么，具体一点"):
+        assert resolve_followup(more, "银行在小微金融中有什么优势？", tok) == f"银行在小微金融中有什么优势？{more}"
+    assert resolve_followup("为什么？", "银行在小微金融中有什么优势？详细说说", tok) == "银行在小微金融中有什么优势？为什么？"
+    assert resolve_followup("详细说说", "银行在小微金融中有什么优势？为什么？", tok) == "银行在小微金融中有什么优势？详细说说"
+    more = retriever.ask("详细说说", previous="非银行金融机构包括哪些类型？")  # as asked, it found nothing
+    assert more.answered and more.hits[0].passage.section.startswith("2.3 非银行金融机构")
+    # A reference word only: left as asked.
     assert resolve_followup("那它们呢？", "银行在小微金融中有什么优势？", tok) == "那它们呢？"
     assert resolve_followup("市场风险呢？", None, tok) == "市场风险呢？"
