@@ -93,7 +93,7 @@ def sums_up(sentence: str) -> bool:
 # A figure's or table's caption (「图2.2.1 样本过滤协议时序图」, 「表 | …」, 「图表3：…」) or a line that only
 # points to one (「…的时序图如图2.2.1所示：」): what a figure shows, whose content is an image or the passages around.
 _CAPTION = re.compile(r"^(图表|附图|附表|图|表|Figure|Fig\.|Table|Chart)\s*(\d+([.\-－—]\d+)*|[一二三四五六七八九十]+|\|)")
-_POINTS_TO_FIGURE = re.compile(r"(如|见)(下|上)?(图|表)")
+_POINTS_TO_FIGURE = re.compile(r"(如|见)(下|上)?(图|表)|所示[：:]$")
 _CAPTION_MAX = 100
 
 

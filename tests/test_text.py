@@ -22,7 +22,7 @@ def test_sentences_cover_the_paragraph():
 def test_a_caption_or_a_line_pointing_to_a_figure_labels_it():
     # As the real PDFs print them: flex's 图2.2.1 and its lead-in, CB Insights' 表 |, a broker's 图表4：.
     for caption in ("图2.2.1 样本过滤协议时序图", "表 1 数据等级", "表 | 主要国家/地区的隐私相关法律法规（来源：CB Insights 中国）",
-                    "图表4：上证综指收盘价与其对应的短期牛熊指标", "样本过滤协议对应的时序图如图2.2.1所示：", "Figure 3 Market size"):
+                    "图表4：上证综指收盘价与其对应的短期牛熊指标", "样本过滤协议对应的时序图如图2.2.1所示：", "协议对应的时序图如4.1.1所示：", "Figure 3 Market size"):
         assert labels_a_figure(caption), caption
     for text in ("图1显示，2021年数字经济规模达到45.5万亿元。", "如图1.2所示，FLEX协议实际上包括两层：\n1) 应用协议", "数据分级方法如表1所示。",
                  "图书出版业的收入增长较快", "主要包括以下三个方面："):
