@@ -292,7 +292,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="qa",
-        description="报告问答: ask a Chinese research report questions; get cited paragraphs back.",
+        description="报告问答: ask questions in Chinese of a folder of reports (PDF, Word, Markdown, text); get cited passages back.",
         epilog="Start with: qa build && qa ask \"非银行金融机构包括哪些类型？\"",
     )
     p.add_argument("--version", action="version", version=f"qa {__version__}")
