@@ -17,8 +17,11 @@ from collections.abc import Callable
 
 from .text import Tokenizer, normalize, tagged
 
-# Words that point back to something named earlier ("其" only alone: not 其他, 其中, 尤其 …).
-_REFERENCE = re.compile(r"它们|他们|她们|这些|那些|这类|此类|该类|上述|它|(?<![尤极与])其(?![他它中次余实间])")
+# Words that point back to something named earlier ("其" only alone: not 其他, 其中, 尤其 …; 这个 and 那个
+# not before a time: 这个月 is this month).
+_REFERENCE = re.compile(
+    r"它们|他们|她们|这些|那些|这类|此类|该类|上述|(?:这个|那个)(?![月季年周星时阶])|它|(?<![尤极与])其(?![他它中次余实间])"
+)
 # 「那X呢？」, 「那么X呢」, 「X呢？」: the previous question, asked about X instead.
 _WHAT_ABOUT = re.compile(r"^(?:那么|那)?[,，\s]*(?P<subject>.+?)呢[?？!！。.\s]*$")
 # Dates and counts: 「2024年呢？」 replaces the year of the previous question, 「二季度呢？」 its quarter.

@@ -294,6 +294,9 @@ def test_followup_is_completed_from_the_previous_question(retriever):
     assert answer.searched == searched
     assert answer.hits[0].passage.cite == "2.3(3)"
     assert resolve_followup("贷款和保险怎样结合？", "非银行金融机构包括哪些类型？", tok) == "贷款和保险怎样结合？"
+    assert resolve_followup("这个怎么解决？", "小额贷款公司面临哪些风险？", tok) == "小额贷款公司怎么解决？"
+    assert resolve_followup("那个行业前景如何？", "小额贷款公司面临哪些风险？", tok) == "小额贷款公司行业前景如何？"
+    assert resolve_followup("这个月增长了多少？", "小额贷款公司面临哪些风险？", tok) == "这个月增长了多少？"  # a time, not a reference
 
 
 def test_what_about_followup_asks_the_previous_question_about_the_new_subject(retriever):
