@@ -123,11 +123,14 @@ def cmd_ask(args) -> int:
     from .search import check_question
 
     settings = _settings(args)
-    if not args.jsonl:
+    conversation = not args.jsonl and not args.question and sys.stdin.isatty() and not args.json
+    if not args.jsonl and not conversation:
         if not args.question:
             raise QAError("give a question, e.g. qa ask \"非银行金融机构包括哪些类型？\", or use --jsonl to read questions from stdin")
         check_question(" ".join(args.question), settings)  # refuse a bad question before loading anything
     retriever = qa.load(settings.index_location, settings)
+    if conversation:
+        return _converse(retriever, args)
     if args.jsonl:
         for line in sys.stdin:
             question = line.rstrip("\n")
@@ -145,6 +148,30 @@ def cmd_ask(args) -> int:
     else:
         print(format_answer(answer, marked=_colour(sys.stdout)))
     return 0
+
+
+def _converse(retriever, args) -> int:
+    """`qa ask` with no question on a terminal: ask one after another, each follow-up completed from
+    the question before it (「那互联网金融呢？」, 「详细说说」), until Ctrl-D or Ctrl-C."""
+    print("输入问题后回车；可以接着追问（「那……呢？」「详细说说」）。Ctrl-D 退出。")
+    previous = None
+    while True:
+        try:
+            question = input("\n问：")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question.strip():
+            continue
+        try:
+            answer = retriever.ask(question, k=args.k, previous=previous, docs=args.doc)
+        except QAError as e:  # a bad question is said and the conversation goes on
+            print(f"qa: {e}", file=sys.stderr)
+            continue
+        if answer.searched != answer.question:
+            print(f"（检索的问题：{answer.searched}）")
+        print(format_answer(answer, marked=_colour(sys.stdout)))
+        previous = answer.searched
 
 
 def _colour(stream) -> bool:

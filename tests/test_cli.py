@@ -50,6 +50,52 @@ def test_ask_jsonl_takes_a_follow_up_as_a_json_object(env):
     assert "question" in no_text["error"] and "JSON object" in broken["error"]
 
 
+def test_ask_without_a_question_on_a_terminal_is_a_conversation(env):
+    # A real pseudo-terminal: `qa ask` alone asks question after question, completing follow-ups.
+    import os
+    import pty
+    import select
+    import time
+
+    main, child = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "qa.cli", "ask", "-k", "1"], stdin=child, stdout=child, stderr=child,
+        env={**os.environ, "HF_HUB_OFFLINE": "1", "NO_COLOR": "1", **env}, cwd=ROOT,
+    )
+    os.close(child)
+    seen = b""
+
+    def read_until(marker: str, timeout: float = 120) -> str:
+        nonlocal seen
+        end = time.monotonic() + timeout
+        while marker.encode() not in seen and time.monotonic() < end:
+            if select.select([main], [], [], 1)[0]:
+                try:
+                    seen += os.read(main, 65536)
+                except OSError:  # the child closed the terminal
+                    break
+        text = seen.decode("utf-8", "replace")
+        assert marker in text, text
+        seen = b""
+        return text
+
+    try:
+        read_until("问：")
+        os.write(main, "非银行金融机构存在哪些风险？\n".encode())
+        first = read_until("问：")
+        assert "[1] 2.3(" in first or "[1] 2.2(" in first
+        os.write(main, "那互联网金融呢？\n".encode())
+        follow = read_until("问：")
+        assert "检索的问题：互联网金融存在哪些风险？" in follow and "[1] 2.2(3)" in follow
+        os.write(main, ("长" * 600 + "\n").encode())
+        assert "too long" in read_until("问：")  # said, and the conversation goes on
+        os.write(main, b"\x04")  # Ctrl-D
+        assert proc.wait(timeout=60) == 0
+    finally:
+        proc.kill()
+        os.close(main)
+
+
 def test_ask_readable_and_json(env):
     proc = run_qa("ask", "贷后管理要做什么？", env=env)
     assert proc.returncode == 0, proc.stderr
