@@ -332,7 +332,7 @@ def parser() -> argparse.ArgumentParser:
     b.set_defaults(run=cmd_build)
 
     a = sub.add_parser("ask", parents=[common], help="answer a question with cited paragraphs")
-    a.add_argument("question", nargs="*", help="the question (Chinese)")
+    a.add_argument("question", nargs="*", help="the question (Chinese); none, on a terminal: a conversation with follow-ups")
     a.add_argument("-k", type=_k, help="paragraphs to return, 1-20 (default: QA_K, 5)")
     a.add_argument("--doc", action="append", metavar="NAME", help="search only this document (its file name without suffix); repeatable")
     mode = a.add_mutually_exclusive_group()
