@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from .text import Tokenizer, normalize, tagged
+from .text import Tokenizer, normalize, simplified, tagged
 
 # Words that point back to something named earlier ("其" only alone: not 其他, 其中, 尤其 …; 这个 and 那个
 # not before a time: 这个月 is this month).
@@ -58,6 +58,9 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, 
     it asked of it; without it, X replaces the subject."""
     if not previous:
         return question
+    # The patterns and the slots are simplified Chinese: 它們, 這些, 詳細說說 are matched, and the
+    # question searched is written in simplified characters.
+    question, previous = simplified(question), simplified(previous)
     if _MORE.match(question):
         pieces = re.findall(r"[^?？!！。]+[?？!！。]*", previous.rstrip())
         while len(pieces) > 1 and _MORE.match(pieces[-1]):  # a second 「详细说说」 replaces the first
@@ -86,7 +89,11 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, 
     refers = _REFERENCE.search(question)
     if not refers or topic in question:
         return question
-    return question[: refers.start()] + topic + question[refers.end() :]
+    rest = question[refers.end() :]
+    head = next((w for w in tokenizer.words(rest) if w.strip()), "")
+    if head and topic.endswith(head):  # 「这些机构…」 after 非银行金融机构: the topic, not 非银行金融机构机构
+        rest = rest[len(head) :]
+    return question[: refers.start()] + topic + rest
 
 
 def _slot(

@@ -72,6 +72,11 @@ def clean(text: str) -> str:
     return _SPACES.sub(" ", text).strip()
 
 
+def simplified(text: str) -> str:
+    """Traditional characters as simplified; nothing else changes (full-width punctuation stays)."""
+    return _t2s().convert(text)
+
+
 def normalize(text: str) -> str:
     """The matching form: clean, traditional -> simplified, lower-case Latin, no spaces around CJK."""
     text = _t2s().convert(unicodedata.normalize("NFKC", clean(text))).lower()

@@ -295,6 +295,7 @@ def test_followup_is_completed_from_the_previous_question(retriever):
     assert answer.hits[0].passage.cite == "2.3(3)"
     assert resolve_followup("贷款和保险怎样结合？", "非银行金融机构包括哪些类型？", tok) == "贷款和保险怎样结合？"
     assert resolve_followup("这个怎么解决？", "小额贷款公司面临哪些风险？", tok) == "小额贷款公司怎么解决？"
+    assert resolve_followup("这些机构有什么风险？", "非银行金融机构包括哪些类型？", tok) == "非银行金融机构有什么风险？"
     assert resolve_followup("那个行业前景如何？", "小额贷款公司面临哪些风险？", tok) == "小额贷款公司行业前景如何？"
     assert resolve_followup("这个月增长了多少？", "小额贷款公司面临哪些风险？", tok) == "这个月增长了多少？"  # a time, not a reference
 
@@ -309,7 +310,10 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     assert answer.searched == searched and answer.hits[0].passage.cite == "4.3(3)"
     assert resolve_followup("那互联网金融呢？", "银行在小微金融中有什么优势？", tok) == "互联网金融在小微金融中有什么优势？"
     assert resolve_followup("那么，其他机构呢", "非银行金融机构包括哪些类型？", tok) == "其他机构包括哪些类型？"
-    assert resolve_followup("那互聯網金融呢？", "非銀行金融機構包括哪些類型？", tok) == "互联网金融包括哪些类型?"
+    assert resolve_followup("那互聯網金融呢？", "非銀行金融機構包括哪些類型？", tok) == "互联网金融包括哪些类型？"
+    # Traditional characters follow up alike (它們 had become 「非银行金融机构們…」).
+    assert resolve_followup("它們面臨哪些挑戰？", "非銀行金融機構包括哪些類型？", tok) == "非银行金融机构面临哪些挑战？"
+    assert resolve_followup("詳細說說", "非銀行金融機構包括哪些類型？", tok) == "非银行金融机构包括哪些类型？详细说说"
     # What X stands for in the previous question: by the model, its subject or what it asked of it; a
     # date or count of the same form; what follows the same preposition.
     similar = retriever.similarity
