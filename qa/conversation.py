@@ -82,9 +82,11 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, 
             old, new = topic, subject
         else:
             old, new = _slot(normalize(previous), subject, runs, similarity, tokenizer)
+        if not old:  # nothing replaced: X goes in front
+            return new + previous
         if old in previous:
             return previous.replace(old, new, 1)
-        # The slot is in the matching form (simplified): so is a traditional question, once normalised.
+        # The slot is in the matching form (NFKC: full-width digits, no spaces): so is the question, once normalised.
         return normalize(previous).replace(old, normalize(new), 1)
     refers = _REFERENCE.search(question)
     if not refers or topic in question:
@@ -107,6 +109,10 @@ def _slot(
             found = shape.search(previous)
             if found:
                 return found.group(0), subject
+            # None of that form to replace: the period narrows the question, after its year if it has one
+            # (「上半年呢？」 after 「宁德时代净利润是多少？」 -> 上半年宁德时代净利润是多少？).
+            year = _SHAPES[0].search(previous)
+            return (year.group(0), year.group(0) + subject) if year else ("", subject)
     preposition = _PREPOSITION.match(matching)
     if preposition:
         word = preposition.group(1)

@@ -321,6 +321,9 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     assert resolve_followup("那劣势呢？", "银行在小微金融中有什么优势？", tok, similar) == "银行在小微金融中有什么劣势？"
     assert resolve_followup("2024年呢？", "2023年青海小微企业贷款余额是多少？", tok, similar) == "2024年青海小微企业贷款余额是多少？"
     assert resolve_followup("二季度呢？", "一季度贷款增长了多少？", tok, similar) == "二季度贷款增长了多少？"
+    # A period the previous question does not have narrows it, after its year if it has one.
+    assert resolve_followup("上半年呢？", "宁德时代净利润是多少？", tok, similar) == "上半年宁德时代净利润是多少？"
+    assert resolve_followup("二季度呢？", "2023年小额贷款公司的贷款增长了多少？", tok, similar) == "2023年二季度小额贷款公司的贷款增长了多少？"
     assert resolve_followup("对小额贷款公司呢？", "互联网金融对银行有什么影响？", tok, similar) == "互联网金融对小额贷款公司有什么影响？"
     assert resolve_followup("它们的风险呢？", "非银行金融机构包括哪些类型？", tok, similar) == "非银行金融机构的风险包括哪些类型？"
     # A subject led by a name keeps the name for a new subject without one, the rest for a name alone.
