@@ -45,6 +45,8 @@ _MORE = re.compile(
     r"|(?:说|讲|介绍|解释)(?:得)?(?:详细|具体)(?:一点|一些|些|点)?|(?:举|给)(?:个|几个)?例子"
     r")(?:吗|呢|吧|啊|呀)?[?？!！。.\s]*$"
 )
+# Words that set a subject's scope as a place does (全国小微企业贷款余额), which jieba does not tag as places.
+_SCOPES = frozenset({"全国", "我国", "国内", "全球", "世界", "国际", "全省", "全市", "各地", "海外", "境外", "境内"})
 # A preposition that starts X: what follows it in the previous question is what X replaces.
 _PREPOSITION = re.compile(r"^(对于|对|关于|在|和|与|跟|给|向|从)(?P<rest>.+)$")
 
@@ -120,11 +122,16 @@ def _slot(
         after = next((run for start, run in runs if at >= 0 and start == at + len(word)), None)
         if after:
             return after, subject[len(word) :].strip()
+    new = [w for w in tokenizer.words(matching) if w.strip()]
+    if len(new) == 1 and tagged(new, "place")[0]:  # a place for the previous question's scope (全国, 我国 …)
+        scope = next((w for w in tokenizer.words(previous) if w in _SCOPES), None)
+        if scope:
+            return scope, subject
     topic, asked = runs[0][1], runs[-1][1]
     # What the question asked of its subject is its last run of nouns (优势, 类型, 影响); the subject is
     # replaced unless the follow-up's subject is nearer in meaning to that. A name (比亚迪 after
     # 「宁德时代…净利润是多少？」) is a new subject: the model's cosines of lone names are near chance.
-    named = tagged([w for w in tokenizer.words(matching) if w.strip()][:1], "name") == [True]
+    named = tagged(new[:1], "name") == [True]
     if similarity is not None and len(runs) > 1 and not named and similarity(matching, asked) > similarity(matching, topic):
         return asked, subject
     return _part_of_subject(topic, matching, tokenizer), subject

@@ -330,6 +330,9 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     assert resolve_followup("融资担保公司呢？", "青海省小额贷款公司有多少家？", tok, similar) == "青海省融资担保公司有多少家？"
     assert resolve_followup("甘肃省呢？", "青海省小额贷款公司有多少家？", tok, similar) == "甘肃省小额贷款公司有多少家？"
     assert resolve_followup("甘肃省担保公司呢？", "青海省小额贷款公司有多少家？", tok, similar) == "甘肃省担保公司有多少家？"
+    # A place for the previous question's scope: 「青海是多少？」 had lost what was asked.
+    assert resolve_followup("那青海呢？", "全国小微企业贷款余额是多少？", tok, similar) == "青海小微企业贷款余额是多少？"
+    assert resolve_followup("那青海呢？", "我国数字经济规模多大？", tok, similar) == "青海数字经济规模多大？"
     # A name is a new subject, whatever the model's cosine of two lone words (比亚迪 is nearer 净利润 than 宁德时代).
     followed = resolve_followup("那比亚迪呢？", "宁德时代2025年上半年净利润是多少？", tok, similar)
     assert followed == "比亚迪2025年上半年净利润是多少？"
