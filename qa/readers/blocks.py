@@ -120,12 +120,6 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
 )
 _BRACKET = re.compile(r"^【([^】]{1,30})】$")
 SENTENCE_PUNCT = re.compile(r"[。！？；!?;，,]")
-
-
-def label_opening(longest: int) -> re.Pattern:
-    """Text that opens with a short label, a colon and more (「合法合规：…」, 「特征：…」): the label 2 to
-    `longest` characters, no punctuation or space in it."""
-    return re.compile(rf"^[^。，；！？、：:,;!?()（）\s]{{2,{longest}}}[：:]\S")
 SENTENCE_STOP = re.compile(r"[。！？；!?;]")  # the same without commas: a heading may have two clauses
 HEADING_MAX = 40  # characters of a plain-text heading line; longer lines are text
 # Type within 5 % is the same size (flex sets its 1.1 headings in 15.8 and 16.1 point).
@@ -133,6 +127,12 @@ SAME_SIZE = 0.95
 # A section's heading may have two clauses (「（三）平衡安全与发展，释放数据资产价值」), up to this many
 # characters; an enumerated item with a comma (（1）…，…) is text.
 COMMA_HEADING_MAX = 30
+
+
+def label_opening(longest: int) -> re.Pattern:
+    """Text that opens with a short label, a colon and more (「合法合规：…」, 「特征：…」): the label 2 to
+    `longest` characters, no punctuation or space in it."""
+    return re.compile(rf"^[^。，；！？、：:,;!?()（）\s]{{2,{longest}}}[：:]\S")
 
 
 def cn_number(s: str) -> int:
