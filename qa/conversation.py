@@ -134,18 +134,17 @@ def _slot(
     named = tagged(new[:1], "name") == [True]
     if similarity is not None and len(runs) > 1 and not named and similarity(matching, asked) > similarity(matching, topic):
         return asked, subject
-    return _part_of_subject(topic, matching, tokenizer), subject
+    return _part_of_subject(topic, new, tokenizer), subject
 
 
-def _part_of_subject(topic: str, subject: str, tokenizer: Tokenizer) -> str:
+def _part_of_subject(topic: str, new: list[str], tokenizer: Tokenizer) -> str:
     """The part of the previous subject a new one replaces. A subject led by a place (青海省小额贷款公司)
     keeps that place for a subject without a name (融资担保公司 -> 青海省融资担保公司) and keeps the rest
     for a place alone (甘肃省 -> 甘肃省小额贷款公司); otherwise the whole subject goes (比亚迪 for
-    宁德时代, which jieba cuts 宁德 | 时代)."""
+    宁德时代, which jieba cuts 宁德 | 时代). `new`: the new subject's words."""
     words = [w for w in tokenizer.words(topic) if w.strip()]
     if len(words) < 2 or not tagged(words[:1], "place")[0]:
         return topic
-    new = [w for w in tokenizer.words(subject) if w.strip()]
     if len(new) == 1 and tagged(new, "place")[0]:
         return words[0]
     if new and not tagged(new[:1], "name")[0]:
