@@ -76,16 +76,20 @@ def _print_problems(report) -> None:
 
 
 def _corpus_stamp(folder: Path):
-    from .corpus import CORPUS_SUFFIXES, EXAMPLES_FILE
+    from .corpus import CORPUS_SUFFIXES, EXAMPLES_FILE, files_under
 
     folder = Path(folder)
     if not folder.is_dir():
         return None
-    return sorted(
-        (p.name, p.stat().st_mtime_ns, p.stat().st_size)
-        for p in folder.iterdir()
-        if p.suffix.lower() in CORPUS_SUFFIXES or p.name == EXAMPLES_FILE
-    )
+    stamp = []
+    for p in files_under(folder):
+        if p.suffix.lower() in CORPUS_SUFFIXES or p == folder / EXAMPLES_FILE:
+            try:
+                stat = p.stat()
+            except OSError:  # removed since the folder was listed: the next poll sees it gone
+                continue
+            stamp.append((str(p), stat.st_mtime_ns, stat.st_size))
+    return stamp
 
 
 def _watch(settings, last) -> int:
@@ -334,7 +338,7 @@ def parser() -> argparse.ArgumentParser:
     a = sub.add_parser("ask", parents=[common], help="answer a question with cited paragraphs")
     a.add_argument("question", nargs="*", help="the question (Chinese); none, on a terminal: a conversation with follow-ups")
     a.add_argument("-k", type=_k, help="paragraphs to return, 1-20 (default: QA_K, 5)")
-    a.add_argument("--doc", action="append", metavar="NAME", help="search only this document (its file name without suffix); repeatable")
+    a.add_argument("--doc", action="append", metavar="NAME", help="search only this document (its path in the corpus folder without suffix, as `qa docs` lists); repeatable")
     mode = a.add_mutually_exclusive_group()
     mode.add_argument("--json", action="store_true", help="print the answer as one JSON object")
     mode.add_argument("--jsonl", action="store_true", help="read questions from stdin, one per line; write JSON lines")

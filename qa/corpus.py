@@ -9,6 +9,7 @@ is reported, never fatal to the others; if an earlier build indexed it, its earl
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
@@ -30,7 +31,7 @@ EXAMPLES_SHOWN = 4
 class Passage:
     """One citable passage: the unit that is indexed, retrieved and shown."""
 
-    doc: str  # the document's name: its file name without the suffix
+    doc: str  # the document's name: its path in the corpus folder without the suffix
     cite: str  # "2.3(1)": unique within the document
     headings: tuple[str, ...]  # the section path: ("二、青海省小微金融行业市场主体分析", "2.3 非银行…")
     text: str  # list items and table rows on lines of their own
@@ -52,8 +53,8 @@ class Passage:
 
 @dataclass(frozen=True)
 class Document:
-    name: str  # file name without suffix; hits name it
-    file: str  # file name in the corpus folder
+    name: str  # its path in the corpus folder without the suffix (年报, 2023/年报); hits name it
+    file: str  # its path in the corpus folder (年报.pdf, 2023/年报.pdf)
     title: str
     passages: tuple[Passage, ...]
     meta: dict = field(default_factory=dict)  # date, source_url, author where the file says
@@ -100,20 +101,23 @@ class Corpus:
     not_read: list[tuple[str, str]] = field(default_factory=list)  # (file, what to do): types no reader takes
 
 
-def parse(data: bytes, path: Path, max_chars: int) -> Document:
-    """One file's bytes -> its Document (CorpusError when it cannot be read)."""
+def parse(data: bytes, path: Path, max_chars: int, file: str | None = None) -> Document:
+    """One file's bytes -> its Document (CorpusError when it cannot be read). file: its path in the
+    corpus folder (2023/年报.pdf), which names the document; the file name by default."""
     reader = READERS.get(path.suffix.lower())
     if reader is None:
         raise CorpusError(f"{path}: files of type {path.suffix or '(none)'} cannot be read; use {', '.join(CORPUS_SUFFIXES)}")
+    file = file or path.name
+    name = document_name(file)
     source = reader(data, str(path))
     found = chunks(source, max_chars)
     title = source.title or path.stem
-    passages = tuple(Passage(path.stem, c.cite, c.headings, c.text, c.page, title) for c in found)
+    passages = tuple(Passage(name, c.cite, c.headings, c.text, c.page, title) for c in found)
     if not passages:
         why = "no text layer (a scanned PDF needs OCR first)" if source.pages and source.pages_without_text else "no text found"
         raise CorpusError(f"{path}: {why}")
     return Document(
-        name=path.stem, file=path.name, title=title, passages=passages, meta=source.meta, pages=source.pages,
+        name=name, file=file, title=title, passages=passages, meta=source.meta, pages=source.pages,
         pages_without_text=source.pages_without_text, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
     )
 
@@ -129,11 +133,31 @@ def read_document(path: Path, max_chars: int | None = None) -> Document:
     return parse(data, path, max_chars or Settings().max_passage_chars)
 
 
+def document_name(file: str) -> str:
+    """A document's name: its path in the corpus folder without the suffix (2023/年报.pdf -> 2023/年报)."""
+    return str(Path(file).with_suffix("").as_posix())
+
+
+def relative_file(path: Path, corpus_dir: Path) -> str:
+    """A file's path in the corpus folder, with / between folders: how the index records it."""
+    return path.relative_to(corpus_dir).as_posix()
+
+
+def files_under(folder: Path) -> list[Path]:
+    """Every file in the folder and its subfolders, in path order, but hidden ones (.git/, .DS_Store)
+    and office lock files (~$报告.docx: Word keeps one beside a document it has open)."""
+    found = []
+    for root, dirs, names in os.walk(folder):  # symlinked folders are not entered: no loops
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found += [Path(root, n) for n in names if not n.startswith((".", "~$"))]
+    return sorted((p for p in found if p.is_file()), key=lambda p: relative_file(p, folder))
+
+
 def corpus_files(corpus_dir: Path) -> list[Path]:
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist; create it and put the reports there ({', '.join(CORPUS_SUFFIXES)})")
-    files = sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in CORPUS_SUFFIXES and not p.name.startswith("."))
+    files = [p for p in files_under(corpus_dir) if p.suffix.lower() in CORPUS_SUFFIXES]
     if not files:
         raise CorpusError(f"corpus folder {corpus_dir} has no reports ({', '.join(CORPUS_SUFFIXES)} files)")
     return files
@@ -159,8 +183,7 @@ def unread_files(corpus_dir: Path) -> list[tuple[str, str]]:
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         return []
-    found = sorted(p for p in corpus_dir.iterdir() if p.is_file() and p.suffix.lower() in _NOT_READ and not p.name.startswith("."))
-    return [(p.name, _NOT_READ[p.suffix.lower()]) for p in found]
+    return [(relative_file(p, corpus_dir), _NOT_READ[p.suffix.lower()]) for p in files_under(corpus_dir) if p.suffix.lower() in _NOT_READ]
 
 
 def read_corpus(
@@ -168,7 +191,7 @@ def read_corpus(
 ) -> Corpus:
     """Every readable file of the folder, one Document each, in file-name order, and what was skipped.
 
-    previous: the documents of the last build by file name; a file with the same bytes is not parsed
+    previous: the documents of the last build by file (path in the folder); a file with the same bytes is not parsed
     again, and an unreadable one keeps its earlier passages. unreadable: the files the last build
     skipped; with the same bytes they are skipped again for the same reason, unparsed. Raises
     CorpusError only when nothing at all can be served."""
@@ -178,14 +201,15 @@ def read_corpus(
     documents: list[Document] = []
     skipped: list[Skipped] = []
     parsed = 0
-    stems = Counter(p.stem for p in files)
-    for path in files:
-        old = previous.get(path.name)
+    relative = {path: relative_file(path, Path(corpus_dir)) for path in files}
+    names = Counter(document_name(f) for f in relative.values())
+    for path, file in relative.items():
+        old = previous.get(file)
         digest = ""
         try:
-            if stems[path.stem] > 1:
-                others = sorted(p.name for p in files if p.stem == path.stem)
-                raise CorpusError(f"{path}: {' and '.join(others)} have the same name; keep one (a document is named by its file name)")
+            if names[document_name(file)] > 1:
+                others = sorted(f for f in relative.values() if document_name(f) == document_name(file))
+                raise CorpusError(f"{path}: {' and '.join(others)} have the same name; keep one (a document is named by its path without the suffix)")
             stat = path.stat()
             if old is not None and (old.size, old.mtime_ns) == (stat.st_size, stat.st_mtime_ns):
                 documents.append(old)
@@ -198,12 +222,12 @@ def read_corpus(
             if old is not None and old.sha256 == digest:
                 documents.append(_restamped(old, stat))
                 continue
-            if path.name in failed and failed[path.name].sha256 == digest:
-                raise CorpusError(failed[path.name].reason)  # the same bytes failed last time
+            if file in failed and failed[file].sha256 == digest:
+                raise CorpusError(failed[file].reason)  # the same bytes failed last time
             parsed += 1
-            documents.append(_restamped(parse(data, path, max_chars), stat))
+            documents.append(_restamped(parse(data, path, max_chars, file), stat))
         except CorpusError as e:
-            skipped.append(Skipped(path.name, str(e), kept=old is not None, sha256=digest))
+            skipped.append(Skipped(file, str(e), kept=old is not None, sha256=digest))
             if old is not None:
                 documents.append(old)
     if not documents:

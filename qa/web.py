@@ -206,7 +206,7 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
             run, body.get("question"), body.get("k", settings.k), body.get("previous"), body.get("doc")
         )
 
-    @app.get(SOURCE_ROUTE + "/{name}")
+    @app.get(SOURCE_ROUTE + "/{name:path}")  # a document in a subfolder is named 2023/年报
     def source(name: str):
         """A document of the index, read-only, by its name: no path from the request reaches the disk."""
         data = live.retriever.data
@@ -215,7 +215,7 @@ def _api_routes(app: FastAPI, live: LiveRetriever, settings: Settings) -> None:
             return error(404, f"no document named {name!r} in the index")
         folder = Path(settings.corpus_dir).resolve()
         path = (folder / record["file"]).resolve()
-        if path.parent != folder or not path.is_file():
+        if not path.is_relative_to(folder) or not path.is_file():
             return error(404, f"the file of document {name!r} is no longer in the corpus folder")
         kind = _MEDIA_TYPES.get(path.suffix.lower(), "application/octet-stream")
         return FileResponse(path, media_type=kind, content_disposition_type="inline", filename=record["file"])

@@ -207,6 +207,10 @@ def test_build_watch_rebuilds_on_edit(tmp_path):
         path.write_text(path.read_text(encoding="utf-8").replace("分散和转移风险。", "转移风险。"), encoding="utf-8")
         line = proc.stdout.readline()
         assert "changed 1" in line and "embedded 1" in line
+        (corpus / "2024").mkdir()  # a report saved into a new subfolder
+        (corpus / "2024" / "note.txt").write_text("一、说明\n本附件说明年报的编制口径。\n", encoding="utf-8")
+        line = proc.stdout.readline()
+        assert "added 1" in line and "embedded 1" in line
     finally:
         proc.kill()
         proc.wait()

@@ -166,6 +166,32 @@ def test_several_files_are_several_documents(tmp_path):
     assert len({p.key for d in docs for p in d.passages}) == 10 + 37
 
 
+def test_reports_in_subfolders_are_documents_named_by_their_path(tmp_path):
+    from qa.corpus import read_corpus, unread_files
+
+    report = "# 年报\n\n## 一、经营\n\n公司{}年营业收入为十亿元。\n"
+    for year in ("2023", "2024"):  # one file name in two folders: two documents
+        (tmp_path / year).mkdir()
+        (tmp_path / year / "年报.md").write_text(report.format(year), encoding="utf-8")
+    (tmp_path / "2024" / "附件").mkdir()
+    (tmp_path / "2024" / "附件" / "说明.txt").write_text("一、说明\n本附件说明年报的编制口径。\n", encoding="utf-8")
+    (tmp_path / "2024" / "附件" / "slides.pptx").write_bytes(b"PK")
+    (tmp_path / "2024" / "~$年报.docx").write_bytes(b"\x05Word's lock file")  # beside a document open in Word
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "README.md").write_text("# not a report\n\n版本库的文件。\n", encoding="utf-8")
+    corpus = read_corpus(tmp_path, 1200)
+    assert not corpus.skipped
+    assert [(d.name, d.file) for d in corpus.documents] == [
+        ("2023/年报", "2023/年报.md"), ("2024/年报", "2024/年报.md"), ("2024/附件/说明", "2024/附件/说明.txt")
+    ]
+    assert corpus.documents[1].passages[0].key == "2024/年报#1(1)" and corpus.documents[1].title == "年报"
+    assert unread_files(tmp_path) == [("2024/附件/slides.pptx", "slides are not read; save them as PDF")]
+    (tmp_path / "2023" / "年报.txt").write_text("一、经营\n另一份。\n", encoding="utf-8")
+    clash = read_corpus(tmp_path, 1200)
+    assert [s.file for s in clash.skipped] == ["2023/年报.md", "2023/年报.txt"] and "same name" in clash.skipped[0].reason
+    assert [d.name for d in clash.documents] == ["2024/年报", "2024/附件/说明"]
+
+
 def test_text_without_chapters_and_a_repeated_marker_are_documents_too():
     doc = parse(
         "只是一些文字，没有章节。".encode(), Path("plain.txt"), 600

@@ -175,7 +175,7 @@ def test_corrupt_new_generation_keeps_the_old_one_serving(tmp_path, report_corpu
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory, report_corpus, settings, encoder):
-    """The shipped report, the fixture report as text, and a PDF printed by Chromium, served."""
+    """The shipped report, the fixture report as text, and a PDF printed by Chromium in a subfolder, served."""
     from pathlib import Path
 
     from . import documents
@@ -187,7 +187,8 @@ def library(tmp_path_factory, report_corpus, settings, encoder):
     corpus = root / "corpus"
     shutil.copytree(report_corpus, corpus)
     shutil.copy(FIXTURES / "mini_report.txt", corpus)
-    documents.report_pdf(corpus / "industry.pdf")
+    (corpus / "行业").mkdir()
+    documents.report_pdf(corpus / "行业" / "industry.pdf")
     build(corpus, root / "index", settings, encoder=encoder)
     with Server(settings.replace(index_dir=root / "index", corpus_dir=corpus)) as s:
         with httpx.Client(base_url=s.url, timeout=30) as c:
@@ -198,9 +199,9 @@ def library(tmp_path_factory, report_corpus, settings, encoder):
 def test_health_names_every_document_with_its_title(library):
     _, http, _ = library
     body = http.get("/api/health").json()
-    assert body["documents"] == ["industry", "mini_report", "qinghai_microfinance_report"]
+    assert body["documents"] == ["mini_report", "qinghai_microfinance_report", "行业/industry"]
     assert body["titles"] == {
-        "industry": "测试行业发展报告",
+        "行业/industry": "测试行业发展报告",
         "mini_report": "某省小微金融测试报告",
         "qinghai_microfinance_report": "中国青海省小微金融行业市场发展现状及投资方向研究报告",
     }
@@ -233,9 +234,9 @@ def test_a_document_filter_and_pdf_pages_in_hits(library):
     assert {h["doc"] for h in everywhere["hits"]} >= {"mini_report", "qinghai_microfinance_report"}
     only = http.get("/api/ask", params={"q": "小微企业信用风险", "k": 5, "doc": "mini_report"}).json()
     assert {h["doc"] for h in only["hits"]} == {"mini_report"}
-    two = http.post("/api/ask", json={"question": "市场规模", "doc": ["industry", "mini_report"]}).json()
-    assert {h["doc"] for h in two["hits"]} <= {"industry", "mini_report"}
-    pdf = http.get("/api/ask", params={"q": "测试行业的市场规模有多大？", "doc": "industry", "k": 1}).json()["hits"][0]
+    two = http.post("/api/ask", json={"question": "市场规模", "doc": ["行业/industry", "mini_report"]}).json()
+    assert {h["doc"] for h in two["hits"]} <= {"行业/industry", "mini_report"}
+    pdf = http.get("/api/ask", params={"q": "测试行业的市场规模有多大？", "doc": "行业/industry", "k": 1}).json()["hits"][0]
     assert (pdf["title"], pdf["page"], pdf["cite"]) == ("测试行业发展报告", 3, "1.1(1)")
     assert pdf["headings"] == ["一、行业概况", "（一）市场规模"]
     unknown = http.get("/api/ask", params={"q": "市场规模", "doc": "nope"})
@@ -247,12 +248,12 @@ def test_a_card_links_to_its_source_served_read_only_by_document_name(library):
     from qa.web import answer_html
 
     server, http, corpus = library
-    answer = server.live.retriever.ask("测试行业的市场规模有多大？", docs=["industry"])
-    assert 'href="/api/source/industry#page=3"' in answer_html(answer)
-    got = http.get("/api/source/industry")
+    answer = server.live.retriever.ask("测试行业的市场规模有多大？", docs=["行业/industry"])
+    assert 'href="/api/source/%E8%A1%8C%E4%B8%9A/industry#page=3"' in answer_html(answer)
+    got = http.get("/api/source/行业/industry")
     assert got.status_code == 200 and got.headers["content-type"] == "application/pdf"
-    assert got.content == (corpus / "industry.pdf").read_bytes()
+    assert got.content == (corpus / "行业" / "industry.pdf").read_bytes()
     text = http.get("/api/source/mini_report")
     assert text.headers["content-type"].startswith("text/plain") and "某省小微金融测试" in text.text
-    for name in ("nope", "..%2F..%2Fetc%2Fpasswd", "industry.pdf", "%2Fetc%2Fpasswd"):
+    for name in ("nope", "..%2F..%2Fetc%2Fpasswd", "行业/industry.pdf", "%2Fetc%2Fpasswd", "行业/../../../etc/passwd", "industry"):
         assert http.get(f"/api/source/{name}").status_code == 404, name
