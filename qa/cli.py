@@ -150,7 +150,7 @@ def cmd_ask(args) -> int:
     if args.json:
         _print_json(answer_json(answer))
     else:
-        print(format_answer(answer, marked=_colour(sys.stdout)))
+        print(format_answer(answer, marked=_colour(sys.stdout), labels=retriever.data.labels))
     return 0
 
 
@@ -174,7 +174,7 @@ def _converse(retriever, args) -> int:
             continue
         if answer.searched != answer.question:
             print(f"（检索的问题：{answer.searched}）")
-        print(format_answer(answer, marked=_colour(sys.stdout)))
+        print(format_answer(answer, marked=_colour(sys.stdout), labels=retriever.data.labels))
         previous = answer.searched
 
 
@@ -198,8 +198,9 @@ def _jsonl_request(line: str) -> tuple[str, str | None]:
     return request["question"], request.get("previous")
 
 
-def format_answer(answer, marked: bool = False) -> str:
-    """The answer as the terminal shows it; `marked`: each passage's highlight in bold yellow (ANSI)."""
+def format_answer(answer, marked: bool = False, labels: dict[str, str] | None = None) -> str:
+    """The answer as the terminal shows it; `marked`: each passage's highlight in bold yellow (ANSI);
+    labels: the documents' names -> how to call them (IndexData.labels)."""
     from .answerable import refusal
 
     lines = []
@@ -213,7 +214,7 @@ def format_answer(answer, marked: bool = False) -> str:
         lines.append(f"{refusal(answer.reason)}最接近的段落：")
     for n, hit in enumerate(answer.hits, 1):
         p = hit.passage
-        where = f"{p.title or p.doc}" + (f", 第 {p.page} 页" if p.page else "")
+        where = f"{(labels or {}).get(p.doc) or p.title or p.doc}" + (f", 第 {p.page} 页" if p.page else "")
         a, b = hit.highlight_span
         mark = marked and b > a and answer.status != "not_covered"  # the nearest passages' sentences answer nothing
         text = f"{p.text[:a]}\033[1;33m{p.text[a:b]}\033[0m{p.text[b:]}" if mark else p.text

@@ -78,14 +78,15 @@ def _text_html(text: str) -> tuple[str, bool]:
     return "".join(out), found
 
 
-def card_html(hit) -> str:
+def card_html(hit, labels: dict[str, str] | None = None) -> str:
+    """One hit as a card; labels: the documents' names -> how to call them (IndexData.labels)."""
     p = hit.passage
     a, b = hit.highlight_span
     before, f1 = _text_html(p.text[:a])
     middle, f2 = _text_html(p.text[a:b])
     after, f3 = _text_html(p.text[b:])
     note = f'<div class="qa-note">{PLACEHOLDER_NOTE}</div>' if (f1 or f2 or f3) else ""
-    path = " › ".join(html.escape(x) for x in (p.title or p.doc, *p.headings))
+    path = " › ".join(html.escape(x) for x in ((labels or {}).get(p.doc) or p.title or p.doc, *p.headings))
     page = f" · 第 {p.page} 页" if p.page else ""
     link = f"{SOURCE_ROUTE}/{quote(p.doc)}" + (f"#page={p.page}" if p.page else "")
     return (
@@ -98,7 +99,7 @@ def card_html(hit) -> str:
     )
 
 
-def answer_html(answer: Answer) -> str:
+def answer_html(answer: Answer, labels: dict[str, str] | None = None) -> str:
     parts = []
     if answer.searched != answer.question:
         parts.append(f'<div class="qa-searched">检索的问题：{html.escape(answer.searched)}</div>')
@@ -108,27 +109,27 @@ def answer_html(answer: Answer) -> str:
         lead = [h for h in answer.hits if h.score >= 0.9 * top][:2]
         sentences = "".join(f"{_text_html(h.highlight)[0]} [{html.escape(h.passage.cite)}]" for h in lead)
         parts.append(f'<div class="qa-answer"><b>答：</b>{sentences}</div>')
-        parts += [card_html(h) for h in answer.hits[:SHOWN_CARDS]]
-        parts.append(_more(answer.hits[SHOWN_CARDS:], "其他相关段落"))
+        parts += [card_html(h, labels) for h in answer.hits[:SHOWN_CARDS]]
+        parts.append(_more(answer.hits[SHOWN_CARDS:], "其他相关段落", labels))
     elif answer.status == "related":
         parts.append(f'<div class="qa-answer qa-related">{html.escape(answer.reason)}。</div>')
-        parts += [card_html(h) for h in answer.hits[:1]]
-        parts.append(_more(answer.hits[1:], "其他相关段落"))
+        parts += [card_html(h, labels) for h in answer.hits[:1]]
+        parts.append(_more(answer.hits[1:], "其他相关段落", labels))
     else:
         parts.append(f'<div class="qa-answer qa-none">{html.escape(refusal(answer.reason))}</div>')
         if answer.reason != NO_WORDS:  # nothing was looked for, so nothing is nearest either
             sections = list(dict.fromkeys(h.passage.section for h in answer.hits if h.passage.section))[:3]
             if sections:
                 parts.append("<div>您可能在找：" + "；".join(html.escape(s) for s in sections) + "</div>")
-            parts.append(_more(answer.hits, "最接近的段落"))
+            parts.append(_more(answer.hits, "最接近的段落", labels))
     return "".join(parts)
 
 
-def _more(hits, label: str) -> str:
+def _more(hits, label: str, labels: dict[str, str] | None) -> str:
     """Further cards, folded so the answer and its best evidence stay on screen."""
     if not hits:
         return ""
-    cards = "".join(card_html(h) for h in hits)
+    cards = "".join(card_html(h, labels) for h in hits)
     return f'<details class="qa-more"><summary>{label}（{len(hits)}）</summary>{cards}</details>'
 
 
@@ -251,7 +252,7 @@ def build_ui(live: LiveRetriever, settings: Settings):
         try:
             question = check_question(message, settings)
             answer = live.retriever.ask(question, previous=previous, docs=docs or None)
-            reply, previous = answer_html(answer), answer.searched
+            reply, previous = answer_html(answer, live.retriever.data.labels), answer.searched
         except QAError as e:
             shown = (message or "")[: settings.max_question_chars]  # echo at most what could be asked
             question, reply = shown, f'<div class="qa-none">{html.escape(str(e))}</div>'
@@ -268,7 +269,7 @@ def build_ui(live: LiveRetriever, settings: Settings):
     examples = data.examples[:EXAMPLE_SLOTS]
 
     def doc_choices():
-        return [(d["title"], d["name"]) for d in live.retriever.data.documents]
+        return [(label, name) for name, label in live.retriever.data.labels.items()]
 
     with gr.Blocks(title=TITLE) as demo:
         heading = gr.Markdown(f"# {TITLE}\n{description(data)}", elem_id="qa-description")

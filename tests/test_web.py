@@ -227,6 +227,23 @@ def test_the_status_line_names_a_few_documents_and_counts_many(library, tmp_path
     assert many.startswith("文档 4 · 段落 40 · ") and "某省小微金融测试报告" not in many  # the filter lists them
 
 
+def test_documents_of_one_title_are_told_apart_in_the_filter_and_on_cards(tmp_path, settings, encoder):
+    from qa.live import LiveRetriever
+    from qa.web import answer_html
+
+    corpus = tmp_path / "corpus"
+    for year, income in (("2023", "十亿元"), ("2024", "十二亿元")):
+        (corpus / year).mkdir(parents=True)
+        (corpus / year / "年报.md").write_text(f"# 年报\n\n## 一、经营\n\n公司{year}年营业收入为{income}。\n", encoding="utf-8")
+    (corpus / "说明.md").write_text("# 编制说明\n\n## 一、口径\n\n本年报按合并口径编制。\n", encoding="utf-8")
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    retriever = LiveRetriever(tmp_path / "index", settings).retriever
+    labels = retriever.data.labels
+    assert labels == {"2023/年报": "年报（2023/年报）", "2024/年报": "年报（2024/年报）", "说明": "编制说明"}
+    card = answer_html(retriever.ask("2024年营业收入是多少？", k=1), labels)
+    assert '<span class="qa-path">年报（2024/年报） › 一、经营</span>' in card
+
+
 @pytest.mark.slow
 def test_a_document_filter_and_pdf_pages_in_hits(library):
     _, http, _ = library

@@ -14,6 +14,7 @@ highlighting stay in qa/search.py, identical for both stores.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, ContextManager, Protocol
@@ -107,6 +108,13 @@ class IndexData:
     @property
     def documents(self) -> list[dict]:
         return self.manifest["documents"]
+
+    @property
+    def labels(self) -> dict[str, str]:
+        """How answers call each document (by name): its title, with its name when another document
+        has the same title (年报 in 2023/ and in 2024/)."""
+        shared = Counter(d["title"] for d in self.documents)
+        return {d["name"]: d["title"] if shared[d["title"]] == 1 else f"{d['title']}（{d['name']}）" for d in self.documents}
 
     @property
     def examples(self) -> list[str]:
