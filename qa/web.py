@@ -107,7 +107,9 @@ def answer_html(answer: Answer, labels: dict[str, str] | None = None) -> str:
         top = answer.hits[0].score
         # The answering sentences: the best hit's, and any other hit nearly as strong.
         lead = [h for h in answer.hits if h.score >= 0.9 * top][:2]
-        sentences = "".join(f"{_text_html(h.highlight)[0]} [{html.escape(h.passage.cite)}]" for h in lead)
+        # Sentences of two documents each say which: two 「[1(1)]」 would not tell them apart.
+        several = len({h.passage.doc for h in lead}) > 1
+        sentences = "".join(f"{_text_html(h.highlight)[0]} [{html.escape(_cite(h.passage, labels, several))}]" for h in lead)
         parts.append(f'<div class="qa-answer"><b>答：</b>{sentences}</div>')
         parts += [card_html(h, labels) for h in answer.hits[:SHOWN_CARDS]]
         parts.append(_more(answer.hits[SHOWN_CARDS:], "其他相关段落", labels))
@@ -123,6 +125,12 @@ def answer_html(answer: Answer, labels: dict[str, str] | None = None) -> str:
                 parts.append("<div>您可能在找：" + "；".join(html.escape(s) for s in sections) + "</div>")
             parts.append(_more(answer.hits, "最接近的段落", labels))
     return "".join(parts)
+
+
+def _cite(p, labels: dict[str, str] | None, with_document: bool) -> str:
+    if not with_document:
+        return p.cite
+    return f"《{(labels or {}).get(p.doc) or p.title or p.doc}》{p.cite}"
 
 
 def _more(hits, label: str, labels: dict[str, str] | None) -> str:

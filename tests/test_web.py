@@ -242,6 +242,8 @@ def test_documents_of_one_title_are_told_apart_in_the_filter_and_on_cards(tmp_pa
     assert labels == {"2023/年报": "年报（2023/年报）", "2024/年报": "年报（2024/年报）", "说明": "编制说明"}
     card = answer_html(retriever.ask("2024年营业收入是多少？", k=1), labels)
     assert '<span class="qa-path">年报（2024/年报） › 一、经营</span>' in card
+    both = answer_html(retriever.ask("公司的营业收入是多少？", k=2), labels)  # two documents' sentences answer
+    assert "。 [《年报（2023/年报）》1(1)]" in both and "。 [《年报（2024/年报）》1(1)]" in both
 
 
 @pytest.mark.slow
