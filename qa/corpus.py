@@ -135,7 +135,7 @@ def read_document(path: Path, max_chars: int | None = None) -> Document:
 
 def document_name(file: str) -> str:
     """A document's name: its path in the corpus folder without the suffix (2023/年报.pdf -> 2023/年报)."""
-    return str(Path(file).with_suffix("").as_posix())
+    return Path(file).with_suffix("").as_posix()
 
 
 def relative_file(path: Path, corpus_dir: Path) -> str:
@@ -189,12 +189,13 @@ def unread_files(corpus_dir: Path) -> list[tuple[str, str]]:
 def read_corpus(
     corpus_dir: Path, max_chars: int, previous: dict[str, Document] | None = None, unreadable: list[Skipped] = ()
 ) -> Corpus:
-    """Every readable file of the folder, one Document each, in file-name order, and what was skipped.
+    """Every readable file of the folder and its subfolders, one Document each, in path order, and
+    what was skipped.
 
-    previous: the documents of the last build by file (path in the folder); a file with the same bytes is not parsed
-    again, and an unreadable one keeps its earlier passages. unreadable: the files the last build
-    skipped; with the same bytes they are skipped again for the same reason, unparsed. Raises
-    CorpusError only when nothing at all can be served."""
+    previous: the documents of the last build by file (path in the folder); a file with the same
+    bytes is not parsed again, and an unreadable one keeps its earlier passages. unreadable: the
+    files the last build skipped; with the same bytes they are skipped again for the same reason,
+    unparsed. Raises CorpusError only when nothing at all can be served."""
     previous = previous or {}
     failed = {s.file: s for s in unreadable if s.sha256}
     files = corpus_files(corpus_dir)
