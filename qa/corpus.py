@@ -143,21 +143,30 @@ def relative_file(path: Path, corpus_dir: Path) -> str:
     return path.relative_to(corpus_dir).as_posix()
 
 
-def files_under(folder: Path) -> list[Path]:
+def files_under(folder: Path, unlisted: list[OSError] | None = None) -> list[Path]:
     """Every file in the folder and its subfolders, in path order, but hidden ones (.git/, .DS_Store)
-    and office lock files (~$报告.docx: Word keeps one beside a document it has open)."""
+    and office lock files (~$报告.docx: Word keeps one beside a document it has open). unlisted: gets
+    the error of each folder that could not be listed (os.walk passes over it otherwise)."""
     found = []
-    for root, dirs, names in os.walk(folder):  # symlinked folders are not entered: no loops
+    # Symlinked folders are not entered: no loops.
+    for root, dirs, names in os.walk(folder, onerror=unlisted.append if unlisted is not None else None):
         dirs[:] = [d for d in dirs if not d.startswith(".")]
         found += [Path(root, n) for n in names if not n.startswith((".", "~$"))]
     return sorted((p for p in found if p.is_file()), key=lambda p: relative_file(p, folder))
 
 
-def corpus_files(corpus_dir: Path) -> list[Path]:
+def corpus_files(corpus_dir: Path, unlisted: list[OSError] | None = None) -> list[Path]:
+    """The files a reader takes, in path order (unlisted: as files_under's)."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise CorpusError(f"corpus folder {corpus_dir} does not exist; create it and put the reports there ({', '.join(CORPUS_SUFFIXES)})")
-    files = [p for p in files_under(corpus_dir) if p.suffix.lower() in CORPUS_SUFFIXES]
+    errors: list[OSError] = []
+    files = [p for p in files_under(corpus_dir, errors) if p.suffix.lower() in CORPUS_SUFFIXES]
+    top = next((e for e in errors if Path(e.filename) == corpus_dir), None)
+    if top is not None:
+        raise CorpusError(f"corpus folder {corpus_dir} cannot be read ({top.strerror})")
+    if unlisted is not None:
+        unlisted += errors
     if not files:
         raise CorpusError(f"corpus folder {corpus_dir} has no reports ({', '.join(CORPUS_SUFFIXES)} files)")
     return files
@@ -198,10 +207,16 @@ def read_corpus(
     unparsed. Raises CorpusError only when nothing at all can be served."""
     previous = previous or {}
     failed = {s.file: s for s in unreadable if s.sha256}
-    files = corpus_files(corpus_dir)
+    unlisted: list[OSError] = []
+    files = corpus_files(corpus_dir, unlisted)
     documents: list[Document] = []
     skipped: list[Skipped] = []
     parsed = 0
+    for error in unlisted:  # a subfolder it may not list: its documents of the last build stay
+        folder = relative_file(Path(error.filename), Path(corpus_dir)) + "/"
+        kept = [d for file, d in previous.items() if file.startswith(folder)]
+        documents += kept
+        skipped.append(Skipped(folder, f"{error.filename}: the folder cannot be read ({error.strerror})", kept=bool(kept)))
     relative = {path: relative_file(path, Path(corpus_dir)) for path in files}
     names = Counter(document_name(f) for f in relative.values())
     for path, file in relative.items():
@@ -233,6 +248,7 @@ def read_corpus(
                 documents.append(old)
     if not documents:
         raise CorpusError("no document could be read:\n" + "\n".join(f"  {s.reason}" for s in skipped))
+    documents.sort(key=lambda d: d.file)
     return Corpus(documents, skipped, parsed, example_questions(Path(corpus_dir), documents), unread_files(corpus_dir))
 
 

@@ -174,6 +174,31 @@ def test_a_document_that_became_unreadable_keeps_its_passages(built, encoder, se
     assert "第二份报告的正文。" in [sp.passage.text for sp in data.passages]
 
 
+def test_a_subfolder_that_cannot_be_listed_is_reported_and_keeps_its_documents(built, encoder, settings, monkeypatch):
+    import os
+
+    corpus, index, first = built
+    (corpus / "2024").mkdir()
+    (corpus / "2024" / "second.md").write_text("# 第二份\n\n## 一、概述\n\n第二份报告的正文。\n", encoding="utf-8")
+    added = build(corpus, index, settings, encoder=encoder)
+    assert (added.passages, added.skipped) == (11, ())
+    # The folder's permissions taken away: as root (CI) a folder cannot be made unreadable, so the
+    # listing fails as os.scandir fails for a user without the right.
+    scandir, locked = os.scandir, corpus / "2024"
+
+    def listing(path="."):
+        if Path(path) == locked:
+            raise PermissionError(13, "Permission denied", str(path))
+        return scandir(path)
+
+    monkeypatch.setattr(os, "scandir", listing)
+    report = build(corpus, index, settings, encoder=encoder)
+    assert [(s.file, s.kept) for s in report.skipped] == [("2024/", True)]
+    assert "the folder cannot be read (Permission denied)" in report.skipped[0].reason
+    assert report.passages == 11 and report.embedded == 0 and report.removed == 0
+    assert "第二份报告的正文。" in [sp.passage.text for sp in load(index, settings).passages]
+
+
 def test_nothing_readable_is_an_error_and_changes_nothing(tmp_path, encoder, settings):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
