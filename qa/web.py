@@ -339,7 +339,7 @@ def build_ui(live: LiveRetriever, settings: Settings):
 
         demo.load(on_load, None, [status, docs, heading, example_row, *buttons], api_visibility="private")
 
-        def search_report(question: str, k: int = 5, doc: str = "") -> str:
+        def search_report(question: str, k: int = 5, doc: str = "", previous: str = "") -> str:
             """Search the indexed Chinese reports for the passages that answer a question.
 
             Returns JSON text: {"answered", "status", "reason", "confidence", "hits"}. "status" is "answered";
@@ -357,10 +357,13 @@ def build_ui(live: LiveRetriever, settings: Settings):
                 question: the question, in Chinese, at most 500 characters.
                 k: how many passages to return, from 1 to 20.
                 doc: optional: a document name (as in "doc" of a hit) to search only that document; empty searches all.
+                previous: optional: for a follow-up that leans on the question before (「那互联网金融呢？」, 「它们面临哪些
+                    挑战？」), that question ("searched" of its answer, else "question"); the answer's "searched" says
+                    what was looked for. Empty for a question that stands alone.
             """
             try:
                 docs = [doc] if doc and doc.strip() else None
-                out = answer_json(live.retriever.ask(question, k=int(k), docs=docs))
+                out = answer_json(live.retriever.ask(question, k=int(k), docs=docs, previous=previous or None))
             except QAError as e:
                 out = {"question": question, "error": str(e)}
             return json.dumps(out, ensure_ascii=False)  # JSON, not the Python repr Gradio would make of a dict

@@ -32,7 +32,7 @@ def test_the_tool_is_listed_with_a_description_an_assistant_can_cite_from(server
     assert [t.name for t in tools] == ["search_report", "list_documents"]
     tool = tools[0]
     assert "2.3(1)" in tool.description and "answered" in tool.description
-    assert set(tool.inputSchema["properties"]) == {"question", "k", "doc"}
+    assert set(tool.inputSchema["properties"]) == {"question", "k", "doc", "previous"}
 
 
 def test_calling_it_returns_the_answer_object_with_cites(server, retriever):
@@ -45,6 +45,10 @@ def test_calling_it_returns_the_answer_object_with_cites(server, retriever):
     assert body["answered"] is True and body["hits"][0]["cite"].startswith("2.3(")
     off_topic = call(server.url, lambda s: s.call_tool("search_report", {"question": "今天天气怎么样？", "k": 1}))
     assert json.loads(off_topic.content[0].text)["answered"] is False
+    follow_up = {"question": "那互联网金融呢？", "previous": "非银行金融机构包括哪些类型？", "k": 2}
+    body = json.loads(call(server.url, lambda s: s.call_tool("search_report", follow_up)).content[0].text)
+    assert body["searched"] == "互联网金融包括哪些类型？"
+    assert body == answer_json(retriever.ask("那互联网金融呢？", k=2, previous="非银行金融机构包括哪些类型？"))
     unknown = call(server.url, lambda s: s.call_tool("search_report", {"question": "风险", "doc": "nope"}))
     assert "no document named 'nope'" in json.loads(unknown.content[0].text)["error"]
 
