@@ -26,7 +26,13 @@ class BuildLocked(QAError):
 
 
 class QuestionError(QAError):
-    """The question is empty, too long or otherwise unusable."""
+    """The question is empty, too long or otherwise unusable. `chinese`: the same said in Chinese, for
+    the chat (whose readers asked in Chinese); the message itself stays English, as the CLI's and the
+    HTTP API's are."""
+
+    def __init__(self, message: str, chinese: str = ""):
+        super().__init__(message)
+        self.chinese = chinese or message
 
 
 class ModelError(QAError):

@@ -78,15 +78,19 @@ class Scores:
 def check_question(question: object, settings: Settings) -> str:
     """The visible text of a question, or QuestionError saying what is wrong with it."""
     if not isinstance(question, str):
-        raise QuestionError("the question must be text")
+        raise QuestionError("the question must be text", "问题必须是文字")
     if len(question) > settings.max_question_chars * 4:  # refuse before spending time cleaning it
-        raise QuestionError(f"the question is too long (over {settings.max_question_chars} characters); ask something shorter")
+        raise QuestionError(
+            f"the question is too long (over {settings.max_question_chars} characters); ask something shorter",
+            f"问题太长（超过 {settings.max_question_chars} 个字），请问得简短一些",
+        )
     text = clean(question)
     if not text:
-        raise QuestionError("the question is empty; type a question about the documents")
+        raise QuestionError("the question is empty; type a question about the documents", "问题是空的：请输入一个关于文档的问题")
     if len(text) > settings.max_question_chars:
         raise QuestionError(
-            f"the question is too long ({len(text)} characters, at most {settings.max_question_chars}); ask something shorter"
+            f"the question is too long ({len(text)} characters, at most {settings.max_question_chars}); ask something shorter",
+            f"问题太长（{len(text)} 个字，最多 {settings.max_question_chars} 个），请问得简短一些",
         )
     return text
 
@@ -193,7 +197,9 @@ class Retriever:
         unknown = sorted(wanted - set(names))
         if unknown:
             known = "、".join(list(names)[:10]) + (f" … {len(names)} in all: `qa docs` lists them" if len(names) > 10 else "")
-            raise QuestionError(f"no document named {unknown[0]!r} in the index (it has: {known})")
+            raise QuestionError(
+                f"no document named {unknown[0]!r} in the index (it has: {known})", f"索引中已没有文档「{unknown[0]}」：索引已更新，请刷新页面后重新选择"
+            )
         return np.concatenate([np.arange(*names[d]) for d in sorted(wanted, key=lambda d: names[d][0])])
 
     @functools.cached_property

@@ -263,7 +263,8 @@ def build_ui(live: LiveRetriever, settings: Settings):
             reply, previous = answer_html(answer, live.retriever.data.labels), answer.searched
         except QAError as e:
             shown = (message or "")[: settings.max_question_chars]  # echo at most what could be asked
-            question, reply = shown, f'<div class="qa-none">{html.escape(str(e))}</div>'
+            said = e.chinese if isinstance(e, QuestionError) else str(e)
+            question, reply = shown, f'<div class="qa-none">{html.escape(said)}</div>'
         history += [
             {"role": "user", "content": html.escape(question)},
             {"role": "assistant", "content": reply},

@@ -108,6 +108,14 @@ def test_a_question_with_no_word_to_look_for_says_so_and_lists_no_passage(page):
     assert page.locator(".qa-card, .qa-more").count() == 0 and "您可能在找" not in page.content()
 
 
+def test_an_empty_question_is_answered_in_chinese_and_asks_nothing(page):
+    page.fill("#qa-input textarea", "   ")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".qa-none", timeout=30_000)
+    assert page.locator(".qa-none").last.inner_text().strip() == "问题是空的：请输入一个关于文档的问题"
+    assert page.locator(".qa-card, .qa-answer").count() == 0
+
+
 def test_a_figure_the_report_does_not_give_is_shown_as_related(page):
     ask(page, "青海省现在一共有多少家小额贷款公司？", 1)
     text = page.locator(".qa-answer").last.inner_text()
