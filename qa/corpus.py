@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import sys
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -196,7 +197,8 @@ def unread_files(corpus_dir: Path) -> list[tuple[str, str]]:
 
 
 def read_corpus(
-    corpus_dir: Path, max_chars: int, previous: dict[str, Document] | None = None, unreadable: list[Skipped] = ()
+    corpus_dir: Path, max_chars: int, previous: dict[str, Document] | None = None, unreadable: list[Skipped] = (),
+    progress: bool = False,
 ) -> Corpus:
     """Every readable file of the folder and its subfolders, one Document each, in path order, and
     what was skipped.
@@ -204,7 +206,8 @@ def read_corpus(
     previous: the documents of the last build by file (path in the folder); a file with the same
     bytes is not parsed again, and an unreadable one keeps its earlier passages. unreadable: the
     files the last build skipped; with the same bytes they are skipped again for the same reason,
-    unparsed. Raises CorpusError only when nothing at all can be served."""
+    unparsed. progress: a line on stderr counting the files read while any is parsed (a first build
+    of a few hundred PDFs parses for minutes). Raises CorpusError only when nothing at all can be served."""
     previous = previous or {}
     failed = {s.file: s for s in unreadable if s.sha256}
     unlisted: list[OSError] = []
@@ -241,11 +244,15 @@ def read_corpus(
             if file in failed and failed[file].sha256 == digest:
                 raise CorpusError(failed[file].reason)  # the same bytes failed last time
             parsed += 1
+            if progress:
+                print(f"\rreading files: {len(documents) + len(skipped) + 1}/{len(files)}", end="", file=sys.stderr, flush=True)
             documents.append(_restamped(parse(data, path, max_chars, file), stat))
         except CorpusError as e:
             skipped.append(Skipped(file, str(e), kept=old is not None, sha256=digest))
             if old is not None:
                 documents.append(old)
+    if progress and parsed:
+        print(f"\rreading files: {len(files)}/{len(files)} ({parsed} parsed)", file=sys.stderr, flush=True)
     if not documents:
         raise CorpusError("no document could be read:\n" + "\n".join(f"  {s.reason}" for s in skipped))
     documents.sort(key=lambda d: d.file)

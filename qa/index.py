@@ -143,7 +143,7 @@ def build(
         # Every file read and parsed before anything is written: bad input changes nothing.
         corpus = read_corpus(
             corpus_dir, settings.max_passage_chars, previous.corpus_documents(settings.max_passage_chars) if previous else None,
-            _unreadable(store),
+            _unreadable(store), progress,
         )
         parse_seconds = time.perf_counter() - started
         # The question encoder's graph is made here, where torch is at hand, so no question waits for it.

@@ -133,6 +133,7 @@ def test_build_json_contract(tmp_path):
     (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
     proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json")
     assert proc.returncode == 0, proc.stderr
+    assert "reading files" not in proc.stderr and "encoding sentences" not in proc.stderr  # --json: no progress lines
     report = json.loads(proc.stdout)
     assert list(report) == [
         "documents", "passages", "added", "changed", "removed", "reused", "embedded", "parsed", "seconds",
@@ -227,6 +228,7 @@ def test_build_reports_every_unreadable_file_and_exits_3(tmp_path):
     proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
     assert proc.returncode == 3, proc.stderr
     assert "skipped" in proc.stderr and "bad.txt" in proc.stderr and "fake.pdf" in proc.stderr
+    assert "reading files: 5/5 (3 parsed)\n" in proc.stderr  # progress while parsing; the twins are not parsed
     assert "built gen-" in proc.stdout and "10 passages" in proc.stdout
     report = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
     assert [s["file"] for s in report["skipped"]] == ["bad.txt", "fake.pdf", "twin.md", "twin.txt"]
