@@ -64,7 +64,8 @@ EXIT_SKIPPED = 3
 
 
 def _print_problems(report) -> None:
-    """Every file that could not be read, in one run, the PDF pages that had no text, and files of types not read."""
+    """Every file that could not be read, in one run, the PDF pages that had no text, files of types not read
+    and files that are copies of others."""
     for s in report.skipped:
         kept = " (its passages from the previous build are still served)" if s.kept else ""
         if s.kept and s.file.endswith("/"):  # a folder it could not list
@@ -75,6 +76,8 @@ def _print_problems(report) -> None:
         print(f"qa: note: {file}: {len(pages)} page(s) without a text layer, not indexed (scanned? pages {shown})", file=sys.stderr, flush=True)
     for file, hint in report.not_read:
         print(f"qa: note: {file}: {hint}", file=sys.stderr, flush=True)
+    for file, first in report.copies:
+        print(f"qa: note: {file}: the same file as {first}; both are indexed and answer alike (keep one)", file=sys.stderr, flush=True)
 
 
 def _corpus_stamp(folder: Path):

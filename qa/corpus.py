@@ -259,6 +259,19 @@ def read_corpus(
     return Corpus(documents, skipped, parsed, example_questions(Path(corpus_dir), documents), unread_files(corpus_dir))
 
 
+def duplicate_files(documents: list[Document]) -> list[tuple[str, str]]:
+    """(file, the earlier file with the same bytes): a report saved twice (年报.pdf and 年报(1).pdf)
+    answers every question twice, each copy taking a hit's place."""
+    first: dict[str, str] = {}
+    found = []
+    for d in documents:
+        if d.sha256 in first:
+            found.append((d.file, first[d.sha256]))
+        else:
+            first[d.sha256] = d.file
+    return found
+
+
 def example_questions(corpus_dir: Path, documents: list[Document]) -> list[str]:
     """The corpus's examples.json if it has one, else one question per document from its first headings."""
     import json

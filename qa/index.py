@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .corpus import Passage, Skipped, corpus_files, read_corpus
+from .corpus import Passage, Skipped, corpus_files, duplicate_files, read_corpus
 from .errors import QAError
 from .readers import RULES_VERSION
 from .settings import Settings
@@ -50,6 +50,7 @@ class BuildReport:
     encode_seconds: float = 0.0  # of `seconds`, encoding sentences
     pages_without_text: dict = None  # {file: [pages]} of PDFs: pages with no text layer, not indexed
     not_read: tuple[tuple[str, str], ...] = ()  # (file, what to do) of document types no reader takes
+    copies: tuple[tuple[str, str], ...] = ()  # (file, the earlier file with the same bytes): both indexed
 
 
 # --------------------------------------------------------------------------- what gets embedded
@@ -158,7 +159,7 @@ def build(
         blank = {d.file: list(d.pages_without_text) for d in corpus.documents if d.pages_without_text}
     return dataclasses.replace(
         report, skipped=tuple(corpus.skipped), parsed=corpus.parsed, parse_seconds=round(parse_seconds, 3),
-        pages_without_text=blank, not_read=tuple(corpus.not_read),
+        pages_without_text=blank, not_read=tuple(corpus.not_read), copies=tuple(duplicate_files(corpus.documents)),
     )
 
 

@@ -48,6 +48,7 @@ def build_json(report: BuildReport) -> dict:
         "skipped": [{"file": s.file, "reason": s.reason, "kept_previous": s.kept} for s in report.skipped],
         "pages_without_text": report.pages_without_text or {},
         "not_read": [{"file": f, "reason": why} for f, why in report.not_read],
+        "copies": [{"file": f, "same_as": first} for f, first in report.copies],
     }
 
 

@@ -1,6 +1,7 @@
 """The `qa` command line, run as a real process: the JSON contract, exit codes and messages."""
 
 import json
+import shutil
 import subprocess
 import sys
 
@@ -138,11 +139,19 @@ def test_build_json_contract(tmp_path):
     assert list(report) == [
         "documents", "passages", "added", "changed", "removed", "reused", "embedded", "parsed", "seconds",
         "parse_seconds", "encode_seconds", "generation", "published", "skipped", "pages_without_text", "not_read",
+        "copies",
     ]
     assert (report["documents"], report["passages"], report["embedded"], report["parsed"]) == (1, 10, 10, 1)
     assert (report["skipped"], report["published"]) == ([], True)
     again = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
     assert (again["embedded"], again["reused"], again["parsed"], again["published"]) == (0, 10, 0, False)
+    (corpus / "下载").mkdir()  # the same report saved twice: indexed, and said
+    shutil.copy(corpus / "mini.txt", corpus / "下载" / "mini(1).txt")
+    proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    assert proc.returncode == 0 and "2 document(s), 20 passages" in proc.stdout
+    assert "qa: note: 下载/mini(1).txt: the same file as mini.txt; both are indexed and answer alike (keep one)" in proc.stderr
+    again = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
+    assert again["copies"] == [{"file": "下载/mini(1).txt", "same_as": "mini.txt"}]
 
 
 def test_import_writes_clean_markdown(tmp_path):
