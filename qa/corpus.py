@@ -222,7 +222,7 @@ def read_corpus(
         skipped.append(Skipped(folder, f"{error.filename}: the folder cannot be read ({error.strerror})", kept=bool(kept)))
     relative = {path: relative_file(path, Path(corpus_dir)) for path in files}
     names = Counter(document_name(f) for f in relative.values())
-    for path, file in relative.items():
+    for at, (path, file) in enumerate(relative.items(), 1):
         old = previous.get(file)
         digest = ""
         try:
@@ -245,7 +245,7 @@ def read_corpus(
                 raise CorpusError(failed[file].reason)  # the same bytes failed last time
             parsed += 1
             if progress:
-                print(f"\rreading files: {len(documents) + len(skipped) + 1}/{len(files)}", end="", file=sys.stderr, flush=True)
+                print(f"\rreading files: {at}/{len(files)}", end="", file=sys.stderr, flush=True)
             documents.append(_restamped(parse(data, path, max_chars, file), stat))
         except CorpusError as e:
             skipped.append(Skipped(file, str(e), kept=old is not None, sha256=digest))
