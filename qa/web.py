@@ -86,7 +86,7 @@ def card_html(hit, labels: dict[str, str] | None = None) -> str:
     middle, f2 = _text_html(p.text[a:b])
     after, f3 = _text_html(p.text[b:])
     note = f'<div class="qa-note">{PLACEHOLDER_NOTE}</div>' if (f1 or f2 or f3) else ""
-    path = " › ".join(html.escape(x) for x in ((labels or {}).get(p.doc) or p.title or p.doc, *p.headings))
+    path = " › ".join(html.escape(x) for x in (_label(p, labels), *p.headings))
     page = f" · 第 {p.page} 页" if p.page else ""
     link = f"{SOURCE_ROUTE}/{quote(p.doc)}" + (f"#page={p.page}" if p.page else "")
     return (
@@ -127,10 +127,12 @@ def answer_html(answer: Answer, labels: dict[str, str] | None = None) -> str:
     return "".join(parts)
 
 
+def _label(p, labels: dict[str, str] | None) -> str:
+    return (labels or {}).get(p.doc) or p.title or p.doc
+
+
 def _cite(p, labels: dict[str, str] | None, with_document: bool) -> str:
-    if not with_document:
-        return p.cite
-    return f"《{(labels or {}).get(p.doc) or p.title or p.doc}》{p.cite}"
+    return f"《{_label(p, labels)}》{p.cite}" if with_document else p.cite
 
 
 def _more(hits, label: str, labels: dict[str, str] | None) -> str:
