@@ -156,23 +156,6 @@ def files_under(folder: Path, unlisted: list[OSError] | None = None) -> list[Pat
     return sorted((p for p in found if p.is_file()), key=lambda p: relative_file(p, folder))
 
 
-def corpus_files(corpus_dir: Path, unlisted: list[OSError] | None = None) -> list[Path]:
-    """The files a reader takes, in path order (unlisted: as files_under's)."""
-    corpus_dir = Path(corpus_dir)
-    if not corpus_dir.is_dir():
-        raise CorpusError(f"corpus folder {corpus_dir} does not exist; create it and put the reports there ({', '.join(CORPUS_SUFFIXES)})")
-    errors: list[OSError] = []
-    files = [p for p in files_under(corpus_dir, errors) if p.suffix.lower() in CORPUS_SUFFIXES]
-    top = next((e for e in errors if Path(e.filename) == corpus_dir), None)
-    if top is not None:
-        raise CorpusError(f"corpus folder {corpus_dir} cannot be read ({top.strerror})")
-    if unlisted is not None:
-        unlisted += errors
-    if not files:
-        raise CorpusError(f"corpus folder {corpus_dir} has no reports ({', '.join(CORPUS_SUFFIXES)} files)")
-    return files
-
-
 # Document types people keep beside their reports that are not read, with what to do instead.
 _NOT_READ = {
     ".doc": "Word 97-2003 .doc is not read; save it as .docx",
@@ -188,12 +171,31 @@ _NOT_READ = {
 }
 
 
-def unread_files(corpus_dir: Path) -> list[tuple[str, str]]:
-    """Document files in the folder that no reader takes (name, what to do), for a note."""
+@dataclass(frozen=True)
+class Listing:
+    """What the corpus folder holds, walked once: the files a reader takes, in path order; document
+    files no reader takes, (file, what to do) for a note; the subfolders that could not be listed."""
+
+    files: list[Path]
+    not_read: list[tuple[str, str]]
+    unlisted: list[OSError]
+
+
+def list_corpus(corpus_dir: Path) -> Listing:
+    """The corpus folder's Listing, or CorpusError when it is missing, unreadable or holds no report."""
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
-        return []
-    return [(relative_file(p, corpus_dir), _NOT_READ[p.suffix.lower()]) for p in files_under(corpus_dir) if p.suffix.lower() in _NOT_READ]
+        raise CorpusError(f"corpus folder {corpus_dir} does not exist; create it and put the reports there ({', '.join(CORPUS_SUFFIXES)})")
+    unlisted: list[OSError] = []
+    found = files_under(corpus_dir, unlisted)
+    top = next((e for e in unlisted if Path(e.filename) == corpus_dir), None)
+    if top is not None:
+        raise CorpusError(f"corpus folder {corpus_dir} cannot be read ({top.strerror})")
+    files = [p for p in found if p.suffix.lower() in CORPUS_SUFFIXES]
+    if not files:
+        raise CorpusError(f"corpus folder {corpus_dir} has no reports ({', '.join(CORPUS_SUFFIXES)} files)")
+    not_read = [(relative_file(p, corpus_dir), _NOT_READ[p.suffix.lower()]) for p in found if p.suffix.lower() in _NOT_READ]
+    return Listing(files, not_read, unlisted)
 
 
 def read_corpus(
@@ -210,12 +212,12 @@ def read_corpus(
     of a few hundred PDFs parses for minutes). Raises CorpusError only when nothing at all can be served."""
     previous = previous or {}
     failed = {s.file: s for s in unreadable if s.sha256}
-    unlisted: list[OSError] = []
-    files = corpus_files(corpus_dir, unlisted)
+    listing = list_corpus(corpus_dir)
+    files = listing.files
     documents: list[Document] = []
     skipped: list[Skipped] = []
     parsed = 0
-    for error in unlisted:  # a subfolder it may not list: its documents of the last build stay
+    for error in listing.unlisted:  # a subfolder it may not list: its documents of the last build stay
         folder = relative_file(Path(error.filename), Path(corpus_dir)) + "/"
         kept = [d for file, d in previous.items() if file.startswith(folder)]
         documents += kept
@@ -256,7 +258,7 @@ def read_corpus(
     if not documents:
         raise CorpusError("no document could be read:\n" + "\n".join(f"  {s.reason}" for s in skipped))
     documents.sort(key=lambda d: d.file)
-    return Corpus(documents, skipped, parsed, example_questions(Path(corpus_dir), documents), unread_files(corpus_dir))
+    return Corpus(documents, skipped, parsed, example_questions(Path(corpus_dir), documents), listing.not_read)
 
 
 def duplicate_files(documents: list[Document]) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 
 from . import __version__
-from .corpus import Passage, Skipped, corpus_files, duplicate_files, read_corpus
+from .corpus import Passage, Skipped, duplicate_files, list_corpus, read_corpus
 from .errors import QAError
 from .readers import RULES_VERSION
 from .settings import Settings
@@ -136,7 +136,7 @@ def build(
     started = time.perf_counter()
     settings = settings or Settings()
     corpus_dir = Path(corpus_dir)
-    corpus_files(corpus_dir)  # a missing or empty folder is refused before anything is created
+    list_corpus(corpus_dir)  # a missing or empty folder is refused before anything is created
     store = _store(index, settings)
     with store.lock(wait):
         store.remove_stale()

@@ -167,7 +167,7 @@ def test_several_files_are_several_documents(tmp_path):
 
 
 def test_reports_in_subfolders_are_documents_named_by_their_path(tmp_path):
-    from qa.corpus import read_corpus, unread_files
+    from qa.corpus import read_corpus
 
     report = "# 年报\n\n## 一、经营\n\n公司{}年营业收入为十亿元。\n"
     for year in ("2023", "2024"):  # one file name in two folders: two documents
@@ -185,7 +185,7 @@ def test_reports_in_subfolders_are_documents_named_by_their_path(tmp_path):
         ("2023/年报", "2023/年报.md"), ("2024/年报", "2024/年报.md"), ("2024/附件/说明", "2024/附件/说明.txt")
     ]
     assert corpus.documents[1].passages[0].key == "2024/年报#1(1)" and corpus.documents[1].title == "年报"
-    assert unread_files(tmp_path) == [("2024/附件/slides.pptx", "slides are not read; save them as PDF")]
+    assert corpus.not_read == [("2024/附件/slides.pptx", "slides are not read; save them as PDF")]
     (tmp_path / "2023" / "年报.txt").write_text("一、经营\n另一份。\n", encoding="utf-8")
     clash = read_corpus(tmp_path, 1200)
     assert [s.file for s in clash.skipped] == ["2023/年报.md", "2023/年报.txt"] and "same name" in clash.skipped[0].reason
