@@ -79,7 +79,7 @@ def simplified(text: str) -> str:
 
 def normalize(text: str) -> str:
     """The matching form: clean, traditional -> simplified, lower-case Latin, no spaces around CJK."""
-    text = _t2s().convert(unicodedata.normalize("NFKC", clean(text))).lower()
+    text = simplified(unicodedata.normalize("NFKC", clean(text))).lower()
     return _CJK_SPACE.sub("", text)
 
 
