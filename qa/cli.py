@@ -67,9 +67,7 @@ def _print_problems(report) -> None:
     """Every file that could not be read, in one run, the PDF pages that had no text, files of types not read
     and files that are copies of others."""
     for s in report.skipped:
-        kept = " (its passages from the previous build are still served)" if s.kept else ""
-        if s.kept and s.file.endswith("/"):  # a folder it could not list
-            kept = " (its documents' passages from the previous build are still served)"
+        kept = " (what the previous build read from it is still served)" if s.kept else ""  # a file or a folder
         print(f"qa: skipped {s.reason}{kept}", file=sys.stderr, flush=True)
     for file, pages in (report.pages_without_text or {}).items():
         shown = ", ".join(map(str, pages[:10])) + (" …" if len(pages) > 10 else "")
