@@ -343,8 +343,15 @@ def to_markdown(doc: Document) -> str:
             for depth in range(common, len(p.headings)):
                 out += [f"{'#' * min(depth + 2, 6)} {p.headings[depth]}", ""]
             path = p.headings
-        number = p.cite[p.cite.rindex("(") :]
         lines = p.text.split("\n")
+        article = _ARTICLE_CITE.search(p.cite)
+        if article:  # its number opens its first line, then a paragraph a line; a later part runs on
+            if not article.group(2):
+                lines[0] = f"{article.group(1)} {lines[0]}"
+            for line in lines:
+                out += [_escaped(_as_text(line)), ""]
+            continue
+        number = p.cite[p.cite.rindex("(") :]
         if len(lines) > 1:  # a list or table: its number, then a bullet a line, read back as one passage
             # 「输入：」 on a line of its own before two items or more (a lone item reads back as a paragraph).
             lead = [_as_text(lines.pop(0))] if len(lines) > 2 and _lead_in(lines[0]) else []
@@ -354,6 +361,7 @@ def to_markdown(doc: Document) -> str:
     return "\n".join(out)
 
 
+_ARTICLE_CITE = re.compile(r"(第[^›\s]*条(?:之\S+?)?)(-\d+)?$")  # 第三条, 乙细则 › 第一条, 第三条-2
 # A line start Markdown reads as something else than text: a heading, quote, table, HTML, list item, rule.
 _BLOCK_START = re.compile(r"^(?:(\d{1,9})(?=[.)](?:\s|$))|[#>|<*+\-=`~\[_])")
 
@@ -364,6 +372,11 @@ def _paragraph(number: str, text: str) -> str:
     text = _as_text(text)
     if len(text) > ITEM_MAX or plain_heading(text, enumerations=False):  # numbered, no heading line either
         return f"{number} {text}"
+    return _escaped(text)
+
+
+def _escaped(text: str) -> str:
+    """A line's first character escaped where Markdown would take it for markup."""
     m = _BLOCK_START.match(text)
     if not m:
         return text

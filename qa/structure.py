@@ -9,6 +9,8 @@ innermost heading becomes one passage, or several when long, cited `<section>(<n
   (二、 → 2, its （一） → 2.1, its 1. → 2.1.1; a dotted 2.3 is taken as written), otherwise the
   heading's words (`电力 › 未来展望`); text before the first heading has none: `(1)`, `(2)`, …
 - n counts the passages of that section, so an edit elsewhere never changes a cite.
+A regulation's article (「第三条　…」, where two paragraphs at least open so) is one passage with its
+clauses and items, cited by its own number, `第三条` (parts of a long one `第三条-2`, …).
 A section id met twice in one document gets `-2`, `-3`: cites are unique within a document.
 """
 
@@ -17,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .readers.blocks import ENUMERATIONS, SAME_SIZE, Block, Source, label_opening, named_part, numbering
+from .readers.blocks import ENUMERATIONS, SAME_SIZE, Block, Source, article, label_opening, named_part, numbering
 from .text import split_sentences
 
 _MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
@@ -58,7 +60,7 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     used: set[str] = set()
     ordinals: dict[str, int] = {}
     out: list[Chunk] = []
-    blocks = _lead_ins(_item_runs(_lists_from_heading_runs(source.blocks)))
+    blocks = _articles(_lead_ins(_item_runs(_lists_from_heading_runs(source.blocks))))
     top = _top_sizes(blocks)
     for block in blocks:
         if block.kind == "heading":
@@ -66,6 +68,14 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
             continue
         section = stack[-1].id if stack else ""
         path = tuple(o.heading for o in stack)
+        if block.kind == "article":
+            number, first = article(block.text)
+            # Articles are numbered through the whole document; one met again (a second regulation
+            # quoted in an annex) is told apart by its section.
+            base = _unique(number if number not in used or not section else f"{section} › {number}", used)
+            for k, text in enumerate(_article_texts((first, *block.items), max_chars)):
+                out.append(Chunk(base if k == 0 else _unique(f"{base}-{k + 1}", used), path, text, block.page))
+            continue
         for text in _texts(block, ordinals.get(section, 0) + 1, stack, max_chars):
             if not _has_content(text) or (path and text == path[-1]):
                 continue
@@ -142,12 +152,18 @@ def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float
         label = (found[2] if found else heading).rstrip("。：:，,；; ")[:LABEL_MAX] or heading[:LABEL_MAX]
         sid = f"{parent.id} › {label}" if parent else label
         numeric = False
+    unique = _unique(sid, used)
+    stack.append(_Open(style, block.level, unique, heading, numeric and unique == sid, block.size))
+
+
+def _unique(sid: str, used: set[str]) -> str:
+    """sid, or sid-2, sid-3 … when taken; marked as taken."""
     unique, k = sid, 1
     while unique in used:
         k += 1
         unique = f"{sid}-{k}"
     used.add(unique)
-    stack.append(_Open(style, block.level, unique, heading, numeric and unique == sid, block.size))
+    return unique
 
 
 def _lists_from_heading_runs(blocks: tuple[Block, ...]) -> list[Block]:
@@ -256,6 +272,43 @@ def _lead_ins(blocks: list[Block]) -> list[Block]:
         else:
             out.append(b)
     return out
+
+
+def _articles(blocks: list[Block]) -> list[Block]:
+    """A regulation's articles: a paragraph opening 「第三条　…」 (or a list it leads in) and the paragraphs
+    and lists after it up to the next article, heading or table — its clauses and items （一）…； — as
+    one block of kind "article" (this module's own; no reader makes one), the rest a line each. Only
+    where two paragraphs at least open an article: a report's one 「第一条 …」 is text."""
+    if sum(1 for b in blocks if b.kind in ("paragraph", "list") and article(b.text)) < 2:
+        return blocks
+    out: list[Block] = []
+    for b in blocks:
+        if b.kind in ("paragraph", "list") and article(b.text):
+            out.append(Block("article", b.text, b.items, page=b.page))
+        elif b.kind == "heading" and b.level is None and out and out[-1].kind == "article" and _item_line(b.text):
+            # 「（一）欺诈」 without a stop reads as a heading line; in an article it is an item: a
+            # regulation's parts are its 第…章 and 第…节, and what it numbers 一、 （一） 1. inside
+            # an article are items.
+            last = out[-1]
+            out[-1] = Block("article", last.text, (*last.items, b.text), page=last.page)
+        elif b.kind in ("paragraph", "list") and out and out[-1].kind == "article":
+            last = out[-1]
+            out[-1] = Block("article", last.text, (*last.items, *filter(None, (b.text,)), *b.items), page=last.page)
+        else:
+            out.append(b)
+    return out
+
+
+def _item_line(text: str) -> bool:
+    found = numbering(text)
+    return bool(found and found[0] not in ("第章", "第节", "第部分", "【】"))
+
+
+def _article_texts(lines: tuple[str, ...], max_chars: int) -> list[str]:
+    """An article's passages: its lines (its number left to the cite), split at lines, then at
+    sentence ends, when long."""
+    pieces = [part for line in lines if _has_content(line) for part in split_long(line, max_chars)]
+    return ["\n".join(group) for group in pack(pieces, max_chars)]
 
 
 def leads_in(text: str) -> bool:

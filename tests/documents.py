@@ -135,6 +135,24 @@ def large_type_pdf(out: Path) -> Path:
     return chromium_pdf("".join(f"<div class='page'>{p}</div>" for p in pages), out)
 
 
+def regulation_pdf(out: Path) -> Path:
+    """A regulation: chapters, articles set 「第一条　…」 with items and a second clause, one article's
+    last line reaching the margin right before the next article."""
+    aim = "为规范小额贷款公司经营行为，防范金融风险，保护借款人的合法权益，促进小额贷款行业健康发展，根据有关法律、行政法规，制定本办法。"
+    return chromium_pdf(
+        "<h1>小额贷款公司管理办法</h1><h2>第一章　总则</h2>"
+        f"<p>第一条　{aim}{aim}</p>"
+        "<p>第二条　小额贷款公司应当遵循小额、分散的原则，同一借款人的贷款余额不得超过公司净资产的百分之十，"
+        "对同一借款人及其关联方的贷款余额不得超过公司净资产的百分之十五。</p>"
+        "<h2>第二章　设立</h2><p>第三条　设立小额贷款公司，应当具备下列条件：</p>"
+        "<p>（一）有符合《中华人民共和国公司法》和本办法规定的章程；</p><p>（二）注册资本不低于人民币一亿元，且为实缴货币资本；</p>"
+        f"<p>第四条　小额贷款公司变更名称、注册资本、住所的，应当报监督管理部门批准。{aim}</p>"
+        "<p>监督管理部门应当自受理申请之日起二十日内作出批准或者不批准的书面决定，并说明理由。</p>"
+        f"<p>第五条　{aim}</p>",
+        out,
+    )
+
+
 def image_only_pdf(out: Path) -> Path:
     """Two pages with no text layer, as a scan."""
     dot = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg=="

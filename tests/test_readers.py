@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.corpus import Document, parse, read_document
+from qa.corpus import Document, parse, read_document, to_markdown
 from qa.errors import CorpusError
 
 from . import documents
@@ -304,6 +304,56 @@ def test_numbered_lines_in_a_row_are_a_list_not_headings():
     assert cites(sentences) == [("分级(1)", "无损害是指不存在负面影响。"), ("分级(2)", "一般损害是指存在一定的负面影响。")]
 
 
+REGULATION = (
+    "小额贷款公司管理办法\n\n第一章　总则\n\n第一条　为规范小额贷款公司经营行为，制定本办法。\n\n"
+    "第二条　小额贷款公司应当遵循小额、分散的原则。\n\n第二章　设立\n\n第三条　设立小额贷款公司，应当具备下列条件：\n\n"
+    "（一）有符合规定的章程\n\n（二）注册资本不低于一亿元。\n\n第四条　变更名称的，应当报批。\n\n"
+    "监督管理部门应当在二十日内作出决定。\n\n第十二条之一　本办法自发布之日起施行。\n"
+)
+
+
+def test_a_regulations_articles_are_cited_by_their_numbers():
+    doc = parse(REGULATION.encode("utf-8"), Path("办法.txt"), 600)
+    assert [(p.cite, p.headings[-1], p.text) for p in doc.passages] == [
+        ("第一条", "第一章 总则", "为规范小额贷款公司经营行为，制定本办法。"),
+        ("第二条", "第一章 总则", "小额贷款公司应当遵循小额、分散的原则。"),
+        # an article's items and second clause are its lines, so the highlight can pick one
+        ("第三条", "第二章 设立", "设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程\n（二）注册资本不低于一亿元。"),
+        ("第四条", "第二章 设立", "变更名称的，应当报批。\n监督管理部门应当在二十日内作出决定。"),
+        ("第十二条之一", "第二章 设立", "本办法自发布之日起施行。"),
+    ]
+    assert_clean(doc)
+    assert cites(md(to_markdown(doc))) == cites(doc)  # qa import's Markdown reads back the same
+
+
+def test_a_word_regulation_cites_its_articles(tmp_path):
+    import docx
+
+    word = docx.Document()
+    word.add_heading("小额贷款公司管理办法", 0)
+    for line in REGULATION.split("\n\n")[1:]:
+        word.add_paragraph(line.strip())
+    word.save(tmp_path / "办法.docx")
+    doc = read_document(tmp_path / "办法.docx")
+    assert doc.title == "小额贷款公司管理办法"
+    assert [(p.cite, p.text) for p in doc.passages] == [
+        (p.cite, p.text) for p in parse(REGULATION.encode("utf-8"), Path("办法.txt"), 600).passages
+    ]
+
+
+def test_articles_met_again_or_long_keep_unique_cites_and_one_is_text():
+    twice = md("## 甲办法\n\n第一条 甲的目的。\n\n第二条 甲的范围。\n\n## 乙细则\n\n第一条 乙的目的。\n")
+    assert [p.cite for p in twice.passages] == ["第一条", "第二条", "乙细则 › 第一条"]
+    clause = "借款人应当按照合同约定的期限和方式归还贷款本息。"
+    long = parse(f"第一条 {clause * 30}\n\n第二条 {clause}\n".encode("utf-8"), Path("长.txt"), 200)
+    assert [p.cite for p in long.passages][:2] == ["第一条", "第一条-2"] and long.passages[-1].cite == "第二条"
+    assert all(len(p.text) <= 200 for p in long.passages)
+    assert cites(parse(to_markdown(long).encode("utf-8"), Path("长.md"), 200)) == cites(long)
+    # one paragraph opening so is a report's text, not an article
+    report = md("## 一、建议\n\n第一条 建议是降低融资成本。\n\n其次是扩大覆盖面。\n")
+    assert [p.cite for p in report.passages] == ["1(1)", "1(2)"]
+
+
 def test_word_document(tmp_path):
     doc = read_document(documents.word_docx(tmp_path / "annual.docx"))
     assert doc.title == "测试公司年度经营报告"
@@ -409,6 +459,18 @@ def report_pdf(tmp_path_factory) -> Path:
     if not Path(documents.CHROMIUM).exists():
         pytest.skip("Debian chromium not installed (make test installs it as root): no PDF fixtures")
     return documents.report_pdf(tmp_path_factory.mktemp("pdf") / "report.pdf")
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_a_pdf_regulations_articles_are_cited_by_their_numbers(tmp_path):
+    doc = read_document(documents.regulation_pdf(tmp_path / "办法.pdf"))
+    assert [p.cite for p in doc.passages] == ["第一条", "第二条", "第三条", "第四条", "第五条"]
+    by_cite = {p.cite: p for p in doc.passages}
+    assert by_cite["第三条"].text.split("\n")[1:] == ["（一）有符合《中华人民共和国公司法》和本办法规定的章程；", "（二）注册资本不低于人民币一亿元，且为实缴货币资本；"]
+    # 并说明理由。 reaches the margin: the next line's 「第五条　」 still opens an article, not a wrap
+    assert by_cite["第四条"].text.endswith("并说明理由。") and by_cite["第五条"].text.startswith("为规范")
+    assert all(p.page == 1 for p in doc.passages)
 
 
 @pytest.mark.slow

@@ -176,6 +176,17 @@ def numbering(text: str) -> tuple[str, str, str] | None:
     return None
 
 
+# A regulation's article: 「第三条　小额贷款公司应当…」, 「第十二条之一 …」; the number, then a space, then its text.
+_ARTICLE = re.compile(rf"^(第\s*[{_CN}千两\d]+\s*条(?:\s*之\s*[{_CN}]+)?)\s+(?=\S)")
+
+
+def article(text: str) -> tuple[str, str] | None:
+    """(number as written, spaces out; the text after it) of a paragraph opening an article:
+    「第 3 条 为规范…」 -> ("第3条", "为规范…"); None if it opens none."""
+    m = _ARTICLE.match(text)
+    return (re.sub(r"\s+", "", m.group(1)), text[m.end() :]) if m else None
+
+
 # Numbering that enumerates items more often than it heads sections: in Markdown, where headings
 # have markup of their own, a line so numbered is text.
 ENUMERATIONS = ("（1）", "1）", "①")

@@ -31,7 +31,9 @@ from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import BULLET, FOOTNOTES, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, meaningful_title, numbering, plain_heading
+from .blocks import (
+    BULLET, FOOTNOTES, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, meaningful_title, numbering, plain_heading,
+)
 from .text_lines import CAPTION_START, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, caption, join_lines, mark_short_lines, width
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
@@ -283,8 +285,12 @@ def _fix_chars(text: str) -> str:
         text = "".join(
             unicodedata.normalize("NFKC", ch) if "\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" else ch for ch in text
         )
+    text = text.translate(_SUPERSCRIPTS)
+    found = article(text)
+    if found:  # 「第三条　为规范…」: the space after an article's number is what says it opens one
+        return f"{found[0]} {_SPACED_CJK.sub('', found[1])}"
     # Letter-spaced type (「为 隐 私 计 算」) comes out with a space between every character.
-    return _SPACED_CJK.sub("", text.translate(_SUPERSCRIPTS))
+    return _SPACED_CJK.sub("", text)
 
 
 def _contents_lines(content: list[str]) -> list[str] | None:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import CorpusError
 from ..text import clean, normalize
-from .blocks import BULLET, SENTENCE_PUNCT, Block, label_opening, named_part, plain_heading
+from .blocks import BULLET, SENTENCE_PUNCT, Block, article, label_opening, named_part, plain_heading
 
 PAGE_NUMBER = re.compile(
     r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
@@ -302,6 +302,8 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             or (_lead_in(text) and previous is not None and previous.text.endswith(("。", "！", "？", "；")))
             # 「科学合理：…」 after a sentence that ran to the margin: the next item of a run, not its wrap.
             or (_LABEL_START.match(text) and previous is not None and previous.text.endswith(_FULL_STOP))
+            # 「第五条　…」 after a sentence end: a regulation's next article, even after a line to the margin.
+            or (article(text) and previous is not None and previous.text.endswith(SENTENCE_END))
             or (previous is not None and (previous.own_line != ln.own_line or ln.own_line and previous.page != ln.page))
         )
         if items and (starts or not previous or previous.cut_short):
