@@ -324,6 +324,12 @@ def test_a_regulations_articles_are_cited_by_their_numbers():
     ]
     assert_clean(doc)
     assert cites(md(to_markdown(doc))) == cites(doc)  # qa import's Markdown reads back the same
+    # Typed line by line: the lead-in is as long as the lines after it, so it looked wrapped, and the
+    # first item ran on from it; an enumerated line after a colon starts a line of its own.
+    typed = "第一条 为规范小额贷款公司经营行为，制定本办法。\n第二条 设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程；\n（二）注册资本不得低于人民币一亿元；\n"
+    assert cites(parse(typed.encode("utf-8"), Path("办法.txt"), 600))[1] == (
+        "第二条", "设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程；\n（二）注册资本不得低于人民币一亿元；"
+    )
 
 
 def test_a_word_regulation_cites_its_articles(tmp_path):

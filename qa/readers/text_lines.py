@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import CorpusError
 from ..text import clean, normalize
-from .blocks import BULLET, SENTENCE_PUNCT, Block, article, label_opening, named_part, plain_heading
+from .blocks import BULLET, SENTENCE_PUNCT, Block, article, label_opening, named_part, numbering, plain_heading
 
 PAGE_NUMBER = re.compile(
     r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
@@ -163,6 +163,11 @@ def _lead_in(text: str) -> bool:
     return len(text) <= _LEAD_IN_MAX and text.endswith(("：", ":")) and not SENTENCE_PUNCT.search(text)
 
 
+def _enumerated(text: str) -> bool:
+    found = numbering(text)
+    return bool(found and found[0] in ("一、", "（一）", "（1）", "1）", "①"))
+
+
 def caption(text: str, cut_short: bool = True) -> bool:
     """Whether a line (`cut_short`: ending short of the margin) is a figure's or table's caption."""
     glued = cut_short and _CAPTION_GLUED.match(text) and not SENTENCE_PUNCT.search(text) and not text.endswith(SENTENCE_END)
@@ -302,8 +307,10 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             or (_lead_in(text) and previous is not None and previous.text.endswith(("。", "！", "？", "；")))
             # 「科学合理：…」 after a sentence that ran to the margin: the next item of a run, not its wrap.
             or (_LABEL_START.match(text) and previous is not None and previous.text.endswith(_FULL_STOP))
-            # 「第五条　…」 after a sentence end: a regulation's next article, even after a line to the margin.
+            # 「第五条　…」 after a sentence end: a regulation's next article, even after a line to the margin;
+            # 「（一）…」 after a colon or semicolon: an item (「…应当具备下列条件：」 reached the margin).
             or (article(text) and previous is not None and previous.text.endswith(SENTENCE_END))
+            or (_enumerated(text) and previous is not None and previous.text.endswith(("：", ":", "；", ";")))
             or (previous is not None and (previous.own_line != ln.own_line or ln.own_line and previous.page != ln.page))
         )
         if items and (starts or not previous or previous.cut_short):
