@@ -415,9 +415,16 @@ class Retriever:
         sentences = [normalize(text[a:b]) for a, b in spans]
         last = len(sentences) - 1
         summary = last if last > 0 and sums_up(sentences[last]) else None
+        labelled = _labelled_by(text, spans)
         for r, sentence in enumerate(sentences):
             about = sentences[r - 1] + sentence if 0 < r < last and _REFERS_BACK.match(sentence) else sentence
-            score = float(cos[r]) + 0.3 * _covered(s.query, {t for t in words if t in about}) / total
+            found = {t for t in words if t in about}
+            lead = labelled.get(r)
+            if lead is not None and found - {t for t in words if t in sentences[lead]}:
+                # An item that adds a question word to its lead-in's answers what the lead-in asks
+                # of it: 「（二）注册资本不得低于一亿元；」 under 「设立小额贷款公司，应当具备下列条件：」.
+                found |= {t for t in words if t in sentences[lead]}
+            score = float(cos[r]) + 0.3 * _covered(s.query, found) / total
             if r == summary:
                 score -= _SUMS_UP_PENALTY
             if score > best_score:
@@ -428,6 +435,17 @@ class Retriever:
 def _highlight_words(s: Scores) -> set[str]:
     """The question's words a highlighted sentence is scored by: single characters are too common to say much."""
     return {t for t in s.query_tokens if len(t) >= 2}
+
+
+def _labelled_by(text: str, spans) -> dict[int, int]:
+    """Each sentence that is a line of a list after a lead-in on a line of its own → that lead-in's
+    row: the lines with_what_it_labels would show with it."""
+    out: dict[int, int] = {}
+    for row, (start, end) in enumerate(spans):
+        if _lead_in(text[start:end]) and _whole_line(text, start, end):
+            _, last = with_what_it_labels(text, spans, row)
+            out.update({r: row for r in range(row + 1, len(spans)) if spans[r][1] <= last and r not in out})
+    return out
 
 
 def with_what_it_labels(text: str, spans, row: int) -> tuple[int, int]:

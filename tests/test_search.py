@@ -204,6 +204,24 @@ def test_a_highlighted_label_takes_in_what_it_labels():
     assert highlight("原因如下：成本高。其次是风险大。", "原因") == "原因如下：成本高。"
 
 
+def test_an_item_that_answers_is_highlighted_rather_than_its_lead_in(tmp_path, encoder, query_encoder, settings):
+    # The lead-in repeats the question's subject, so it won the highlight and brought its whole list;
+    # the item that holds the question's other words answers it. Asked for the list, the list it is.
+    from qa.index import load
+    from qa.search import Retriever
+
+    index = _index_of(tmp_path, {
+        "办法.txt": "小额贷款公司管理办法\n\n第一章 总则\n\n第一条 为规范小额贷款公司经营行为，制定本办法。\n\n"
+        "第二条 设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程；\n（二）注册资本不得低于人民币一亿元；\n"
+        "（三）有具备任职专业知识的董事、高级管理人员。\n",
+    }, encoder, settings)
+    retriever = Retriever(load(index, settings), settings, query_encoder)
+    answer = retriever.ask("小额贷款公司的注册资本最低是多少？")
+    assert (answer.hits[0].passage.cite, answer.hits[0].highlight) == ("第二条", "（二）注册资本不得低于人民币一亿元；")
+    listed = retriever.ask("设立小额贷款公司要满足哪些条件？").hits[0]
+    assert listed.highlight == listed.passage.text  # the lead-in with its items
+
+
 def test_a_long_run_without_sentence_ends_is_highlighted_only_where_it_answers(tmp_path, encoder, query_encoder, settings):
     # A PDF table's rows come out as one "sentence" of hundreds of characters: highlighted whole, the
     # highlight said nothing. It narrows to the clauses with the question's words, grown to 40 characters.
