@@ -96,6 +96,14 @@ def _index_of(tmp_path, files: dict[str, str], encoder, settings) -> Path:
     return tmp_path / "index"
 
 
+def _retriever_of(tmp_path, files: dict[str, str], encoder, query_encoder, settings):
+    """A retriever over a corpus of these files (name -> text), indexed in tmp_path."""
+    from qa.index import load
+    from qa.search import Retriever
+
+    return Retriever(load(_index_of(tmp_path, files, encoder, settings), settings), settings, query_encoder)
+
+
 def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, encoder, query_encoder, settings):
     # The pig report names 生猪养殖 only in its title; the steel report's paragraph matches the rest of
     # the question better (推荐关注…龙头). Its document lacks the subject, so its passage gives way.
@@ -152,15 +160,11 @@ def test_a_figure_caption_gives_way_to_the_text_but_stays_findable(tmp_path, enc
 def test_a_word_only_a_heading_holds_is_no_evidence_the_question_is_off_topic(tmp_path, encoder, query_encoder, settings):
     # 白羽肉鸡 names the section, not its paragraph: BM25 (passages' text) cannot match it, and counted as
     # a word the documents lack it made this answerable question "not covered" (confidence 0.35).
-    from qa.index import load
-    from qa.search import Retriever
-
-    index = _index_of(tmp_path, {
+    retriever = _retriever_of(tmp_path, {
         "poultry.md": "# 畜禽养殖行业观察\n\n## 一、生猪：产能去化\n\n上半年猪价难言乐观，行业普遍难以盈利，产能继续去化。\n\n"
         "## 二、白羽肉鸡：引种受限，需求增长\n\n祖代引种受限，父母代存栏下降，上游种鸡企业优先受益。"
         "出栏量由 2014 年的 42 亿羽增至 2024 年的 70 亿羽。\n",
-    }, encoder, settings)
-    retriever = Retriever(load(index, settings), settings, query_encoder)
+    }, encoder, query_encoder, settings)
     answer = retriever.ask("白羽肉鸡出栏量十年间增长了多少？")
     assert (answer.status, answer.hits[0].passage.cite) == ("answered", "2(1)")
     # A word no document holds anywhere still counts against the question.
@@ -207,15 +211,11 @@ def test_a_highlighted_label_takes_in_what_it_labels():
 def test_an_item_that_answers_is_highlighted_rather_than_its_lead_in(tmp_path, encoder, query_encoder, settings):
     # The lead-in repeats the question's subject, so it won the highlight and brought its whole list;
     # the item that holds the question's other words answers it. Asked for the list, the list it is.
-    from qa.index import load
-    from qa.search import Retriever
-
-    index = _index_of(tmp_path, {
+    retriever = _retriever_of(tmp_path, {
         "办法.txt": "小额贷款公司管理办法\n\n第一章 总则\n\n第一条 为规范小额贷款公司经营行为，制定本办法。\n\n"
         "第二条 设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程；\n（二）注册资本不得低于人民币一亿元；\n"
         "（三）有具备任职专业知识的董事、高级管理人员。\n",
-    }, encoder, settings)
-    retriever = Retriever(load(index, settings), settings, query_encoder)
+    }, encoder, query_encoder, settings)
     answer = retriever.ask("小额贷款公司的注册资本最低是多少？")
     assert (answer.hits[0].passage.cite, answer.hits[0].highlight) == ("第二条", "（二）注册资本不得低于人民币一亿元；")
     listed = retriever.ask("设立小额贷款公司要满足哪些条件？").hits[0]
