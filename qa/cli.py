@@ -75,7 +75,7 @@ def _print_problems(report) -> None:
     for file, hint in report.not_read:
         print(f"qa: note: {file}: {hint}", file=sys.stderr, flush=True)
     for file, first in report.copies:
-        print(f"qa: note: {file}: the same file as {first}; both are indexed and answer alike (keep one)", file=sys.stderr, flush=True)
+        print(f"qa: note: {file}: the same file as {first}; both are indexed, a hit in one names the other (keep one)", file=sys.stderr, flush=True)
 
 
 def _corpus_stamp(folder: Path):
@@ -218,6 +218,7 @@ def format_answer(answer, marked: bool = False, labels: dict[str, str] | None = 
     for n, hit in enumerate(answer.hits, 1):
         p = hit.passage
         where = f"{(labels or {}).get(p.doc) or p.title or p.doc}" + (f", 第 {p.page} 页" if p.page else "")
+        where += "".join(f"; also in {doc}" for doc in hit.also)
         a, b = hit.highlight_span
         mark = marked and b > a and answer.status != "not_covered"  # the nearest passages' sentences answer nothing
         text = f"{p.text[:a]}\033[1;33m{p.text[a:b]}\033[0m{p.text[b:]}" if mark else p.text

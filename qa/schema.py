@@ -23,6 +23,7 @@ def hit_json(hit: Hit) -> dict:
         "score": hit.score,
         "highlight": hit.highlight,
         "highlight_span": list(hit.highlight_span),
+        "also": list(hit.also),
     }
 
 

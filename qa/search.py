@@ -47,6 +47,9 @@ class Hit:
     highlight_span: tuple[int, int]  # its position in passage.text
     lexical: float  # BM25 score / best BM25 score of this question, 0..1
     dense: float  # cosine similarity of the question and the passage's best sentence
+    # Other documents holding this very passage (a report saved twice: same title, section, cite and
+    # text): one hit for all of them, not one each.
+    also: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -129,6 +132,7 @@ class Retriever:
         self.data.tokenizer.warm(tags=True)
         self._homophones
         self._captions
+        self._copies
         if self._weighs_documents and self._vocab:
             self.data.warm_postings()  # a Milvus store reads them now, not at the first question
         return self
@@ -159,7 +163,7 @@ class Retriever:
             if self.confidence(alternative) > self.confidence(scores):
                 query, scores = corrected, alternative
         fused = self.fuse(scores)
-        order = np.argsort(-fused, kind="stable")[:k]
+        order = self._distinct(scores, np.argsort(-fused, kind="stable"), k)
         confidence = self.confidence(scores)
         hits = tuple(self._hit(scores, int(j), float(fused[j])) for j in order)
         verdict = self.verdict(scores, hits, confidence >= 0.5)
@@ -210,6 +214,30 @@ class Retriever:
             r = ranges.setdefault(sp.passage.doc, [i, i])
             r[1] = i + 1
         return {d: (a, b) for d, (a, b) in ranges.items()}
+
+    @functools.cached_property
+    def _copies(self) -> dict[int, tuple[int, ...]]:
+        """Passage id -> the ids of the same passage in other documents (copies of one report)."""
+        same: dict[tuple, list[int]] = {}
+        for i, sp in enumerate(self.data.passages):
+            p = sp.passage
+            same.setdefault((p.title, p.headings, p.cite, p.text), []).append(i)
+        return {i: tuple(x for x in ids if x != i) for ids in same.values() if len(ids) > 1 for i in ids}
+
+    def _distinct(self, s: Scores, order: np.ndarray, k: int) -> list[int]:
+        """The first k candidates in `order`, a copy of a passage already taken passed over."""
+        taken: list[int] = []
+        seen: set[int] = set()
+        for j in order:
+            i = int(s.ids[j])
+            if i in seen:
+                continue
+            taken.append(int(j))
+            seen.add(i)
+            seen.update(self._copies.get(i, ()))
+            if len(taken) == k:
+                break
+        return taken
 
     def scores(self, query: str, allowed: np.ndarray | None = None) -> Scores:
         data = self.data
@@ -402,6 +430,7 @@ class Retriever:
             highlight_span=tuple(span),
             lexical=round(float(s.bm25[j]) / top, 4) if top > 0 else 0.0,
             dense=round(float(s.sentence_cos[j]), 4),
+            also=tuple(self.data.passages[c].passage.doc for c in self._copies.get(int(s.ids[j]), ())),
         )
 
     def _highlight_row(self, s: Scores, j: int, text: str, spans) -> int:

@@ -88,6 +88,7 @@ def card_html(hit, labels: dict[str, str] | None = None) -> str:
     note = f'<div class="qa-note">{PLACEHOLDER_NOTE}</div>' if (f1 or f2 or f3) else ""
     path = " › ".join(html.escape(x) for x in (_label(p, labels), *p.headings))
     page = f" · 第 {p.page} 页" if p.page else ""
+    page += f" · 另见 {'、'.join(html.escape(d) for d in hit.also)}" if hit.also else ""  # copies of this document
     link = f"{SOURCE_ROUTE}/{quote(p.doc)}" + (f"#page={p.page}" if p.page else "")
     return (
         f'<div class="qa-card" data-cite="{html.escape(p.cite)}" data-doc="{html.escape(p.doc)}">'

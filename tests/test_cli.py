@@ -149,9 +149,12 @@ def test_build_json_contract(tmp_path):
     shutil.copy(corpus / "mini.txt", corpus / "下载" / "mini(1).txt")
     proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
     assert proc.returncode == 0 and "2 document(s), 20 passages" in proc.stdout
-    assert "qa: note: 下载/mini(1).txt: the same file as mini.txt; both are indexed and answer alike (keep one)" in proc.stderr
+    assert "qa: note: 下载/mini(1).txt: the same file as mini.txt; both are indexed, a hit in one names the other (keep one)" in proc.stderr
     again = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
     assert again["copies"] == [{"file": "下载/mini(1).txt", "same_as": "mini.txt"}]
+    # Each passage is found once, naming its copy; the hits are five different passages.
+    hits = json.loads(run_qa("ask", "--index", str(tmp_path / "index"), "--json", "小微企业融资难的原因是什么？").stdout)["hits"]
+    assert [h["also"] for h in hits] == [["下载/mini(1)"]] * 5 and len({h["cite"] for h in hits}) == 5
 
 
 def test_import_writes_clean_markdown(tmp_path):

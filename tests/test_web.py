@@ -244,6 +244,14 @@ def test_documents_of_one_title_are_told_apart_in_the_filter_and_on_cards(tmp_pa
     assert '<span class="qa-path">年报（2024/年报） › 一、经营</span>' in card
     both = answer_html(retriever.ask("公司的营业收入是多少？", k=2), labels)  # two documents' sentences answer
     assert "。 [《年报（2023/年报）》1(1)]" in both and "。 [《年报（2024/年报）》1(1)]" in both
+    # A copy of a report (the same bytes saved twice) is no second card: the one card names it.
+    (corpus / "下载").mkdir()
+    (corpus / "下载" / "年报(1).md").write_bytes((corpus / "2024" / "年报.md").read_bytes())
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    copied = LiveRetriever(tmp_path / "index", settings).retriever
+    card = answer_html(copied.ask("2024年营业收入是多少？", k=2), copied.data.labels)
+    assert card.count('class="qa-card"') == 2 and card.count("· 另见 ") == 1
+    assert "年报（2024/年报） › 一、经营 · 另见 下载/年报(1)</span>" in card
 
 
 @pytest.mark.slow
