@@ -246,6 +246,31 @@ def enormous_page_pdf(out: Path) -> Path:
     return out
 
 
+def numbered_regulation_docx(out: Path, paragraphs: list[str]) -> Path:
+    """A regulation whose articles Word numbers (第%1条, counted in Chinese): `paragraphs` as given,
+    those opening 「第N条 」 written without it and numbered by the list instead."""
+    import re
+
+    import docx
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls, qn
+
+    d = docx.Document()
+    numbering = d.part.numbering_part.element
+    numbering.find(qn("w:num")).addprevious(parse_xml(
+        f'<w:abstractNum {nsdecls("w")} w:abstractNumId="92"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        '<w:numFmt w:val="chineseCounting"/><w:lvlText w:val="第%1条"/></w:lvl></w:abstractNum>'
+    ))
+    numbering.append(parse_xml(f'<w:num {nsdecls("w")} w:numId="92"><w:abstractNumId w:val="92"/></w:num>'))
+    for text in paragraphs:
+        bare = re.sub(r"^第[一二三四五六七八九十]+条\s+", "", text)
+        paragraph = d.add_paragraph(bare)
+        if bare != text:
+            paragraph._p.get_or_add_pPr().append(parse_xml(f'<w:numPr {nsdecls("w")}><w:ilvl w:val="0"/><w:numId w:val="92"/></w:numPr>'))
+    d.save(out)
+    return out
+
+
 def numbered_word_docx(out: Path) -> Path:
     """Headings numbered by Word's automatic numbering (a multi-level list linked to the heading
     styles: 第%1章, then %1.%2 shown in decimal), so their text holds no number; and a list of

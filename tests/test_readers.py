@@ -345,6 +345,10 @@ def test_a_word_regulation_cites_its_articles(tmp_path):
     assert [(p.cite, p.text) for p in doc.passages] == [
         (p.cite, p.text) for p in parse(REGULATION.encode("utf-8"), Path("办法.txt"), 600).passages
     ]
+    # Numbered by Word's list (第%1条), the text holding none: the same articles, not one list of them.
+    paragraphs = [line.strip() for line in REGULATION.split("\n\n")[1:] if "之一" not in line]
+    numbered = read_document(documents.numbered_regulation_docx(tmp_path / "编号.docx", paragraphs))
+    assert [(p.cite, p.text) for p in numbered.passages] == [(p.cite, p.text) for p in doc.passages][:4]
 
 
 def test_articles_met_again_or_long_keep_unique_cites_and_one_is_text():

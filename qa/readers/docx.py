@@ -11,7 +11,7 @@ import zipfile
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import FOOTNOTES, SECTIONS, Block, Source, meaningful_title, named_part, numbering, plain_heading
+from .blocks import FOOTNOTES, SECTIONS, Block, Source, article, meaningful_title, named_part, numbering, plain_heading
 from .docx_notes import notes
 from .docx_numbering import Numbering
 from .tables import render_rows
@@ -201,6 +201,10 @@ def _read(document) -> Source:
         if numbered and _section_number(sectioned) and plain_heading(sectioned):  # 一、总体要求, numbered by Word
             end_list()
             blocks.append(Block("heading", sectioned))
+            continue
+        if numbered and article(sectioned):  # 「第三条 …」 numbered by Word: an article, no list item
+            end_list()
+            blocks.append(Block("paragraph", sectioned))
             continue
         if numbered or "list" in style.lower():
             items.append(_with_number(number, text))  # as Word shows it: 「(1) 扩大信用贷款投放。」
