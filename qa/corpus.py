@@ -301,6 +301,10 @@ def example_questions(corpus_dir: Path, documents: list[Document]) -> list[str]:
     return out
 
 
+# The chapters every regulation has (第一章 总则 … 附则): they name no subject to ask about.
+_RULES_PARTS = frozenset({"总则", "分则", "附则"})
+
+
 def _topic(heading: str) -> str:
     import re
 
@@ -308,7 +312,7 @@ def _topic(heading: str) -> str:
 
     found = numbering(heading)
     topic = (found[2] if found else heading).strip(" ：:。")
-    if named_part(topic):  # 前言, 版权声明: a part of the document, not what it is about
+    if named_part(topic) or topic in _RULES_PARTS:  # 前言, 版权声明, 总则: a part, not what it is about
         return ""
     return topic if 2 <= len(topic) <= 24 and not re.search(r"[，。；！？]", topic) else ""
 

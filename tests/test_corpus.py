@@ -209,3 +209,6 @@ def test_example_questions_come_from_section_headings_never_from_named_parts(tmp
     doc = parse(text.encode("utf-8"), Path("paper.txt"), 600)
     assert [p.headings[0] for p in doc.passages] == ["版权声明", "前言", "一、市场规模"]
     assert example_questions(tmp_path, [doc]) == ["关于市场规模，文档是怎么说的？"]
+    rules = "管理办法\n\n第一章 总则\n\n第一条 为规范管理，制定本办法。\n\n第二章 贷款管理\n\n第二条 贷款应当审慎发放。\n"
+    doc = parse(rules.encode("utf-8"), Path("办法.txt"), 600)
+    assert example_questions(tmp_path, [doc]) == ["关于贷款管理，文档是怎么说的？"]  # not 总则, which every regulation has
