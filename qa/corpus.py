@@ -348,10 +348,7 @@ def to_markdown(doc: Document) -> str:
                 out += [f"{'#' * min(depth + 2, 6)} {p.headings[depth]}", ""]
             path = p.headings
         lines = p.text.split("\n")
-        article = _ARTICLE_CITE.search(p.cite)
-        if article:  # its number opens its first line, then a paragraph a line; a later part runs on
-            if not article.group(2):
-                lines[0] = f"{article.group(1)} {lines[0]}"
+        if _ARTICLE_CITE.search(p.cite):  # a paragraph a line, its number opening the first; a later part runs on
             for line in lines:
                 out += [_escaped(_as_text(line)), ""]
             continue
@@ -365,7 +362,7 @@ def to_markdown(doc: Document) -> str:
     return "\n".join(out)
 
 
-_ARTICLE_CITE = re.compile(r"(第[^›\s]*条(?:之\S+?)?)(-\d+)?$")  # 第三条, 乙细则 › 第一条, 第三条-2
+_ARTICLE_CITE = re.compile(r"第[^›\s]*条(?:之\S+?)?(?:-\d+)?$")  # 第三条, 乙细则 › 第一条, 第三条-2
 # A line start Markdown reads as something else than text: a heading, quote, table, HTML, list item, rule.
 _BLOCK_START = re.compile(r"^(?:(\d{1,9})(?=[.)](?:\s|$))|[#>|<*+\-=`~\[_])")
 

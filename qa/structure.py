@@ -10,7 +10,8 @@ innermost heading becomes one passage, or several when long, cited `<section>(<n
   heading's words (`电力 › 未来展望`); text before the first heading has none: `(1)`, `(2)`, …
 - n counts the passages of that section, so an edit elsewhere never changes a cite.
 A regulation's article (「第三条　…」, where two paragraphs at least open so) is one passage with its
-clauses and items, cited by its own number, `第三条` (parts of a long one `第三条-2`, …).
+clauses and items, cited by its own number, `第三条` (parts of a long one `第三条-2`, …), which its
+text keeps.
 A section id met twice in one document gets `-2`, `-3`: cites are unique within a document.
 """
 
@@ -69,11 +70,11 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
         section = stack[-1].id if stack else ""
         path = tuple(o.heading for o in stack)
         if block.kind == "article":
-            number, first = article(block.text)
+            number = article(block.text)[0]
             # Articles are numbered through the whole document; one met again (a second regulation
             # quoted in an annex) is told apart by its section.
             base = _unique(number if number not in used or not section else f"{section} › {number}", used)
-            for k, text in enumerate(_article_texts((first, *block.items), max_chars)):
+            for k, text in enumerate(_article_texts((block.text, *block.items), max_chars)):
                 out.append(Chunk(base if k == 0 else _unique(f"{base}-{k + 1}", used), path, text, block.page))
             continue
         for text in _texts(block, ordinals.get(section, 0) + 1, stack, max_chars):
@@ -305,8 +306,8 @@ def _item_line(text: str) -> bool:
 
 
 def _article_texts(lines: tuple[str, ...], max_chars: int) -> list[str]:
-    """An article's passages: its lines (its number left to the cite), split at lines, then at
-    sentence ends, when long."""
+    """An article's passages: its lines, split at lines, then at sentence ends, when long. Its number
+    stays in its text, as a regulation is read and asked about (「第三条规定了什么？」)."""
     pieces = [part for line in lines if _has_content(line) for part in split_long(line, max_chars)]
     return ["\n".join(group) for group in pack(pieces, max_chars)]
 

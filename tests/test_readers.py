@@ -315,12 +315,12 @@ REGULATION = (
 def test_a_regulations_articles_are_cited_by_their_numbers():
     doc = parse(REGULATION.encode("utf-8"), Path("办法.txt"), 600)
     assert [(p.cite, p.headings[-1], p.text) for p in doc.passages] == [
-        ("第一条", "第一章 总则", "为规范小额贷款公司经营行为，制定本办法。"),
-        ("第二条", "第一章 总则", "小额贷款公司应当遵循小额、分散的原则。"),
+        ("第一条", "第一章 总则", "第一条 为规范小额贷款公司经营行为，制定本办法。"),
+        ("第二条", "第一章 总则", "第二条 小额贷款公司应当遵循小额、分散的原则。"),
         # an article's items and second clause are its lines, so the highlight can pick one
-        ("第三条", "第二章 设立", "设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程\n（二）注册资本不低于一亿元。"),
-        ("第四条", "第二章 设立", "变更名称的，应当报批。\n监督管理部门应当在二十日内作出决定。"),
-        ("第十二条之一", "第二章 设立", "本办法自发布之日起施行。"),
+        ("第三条", "第二章 设立", "第三条 设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程\n（二）注册资本不低于一亿元。"),
+        ("第四条", "第二章 设立", "第四条 变更名称的，应当报批。\n监督管理部门应当在二十日内作出决定。"),
+        ("第十二条之一", "第二章 设立", "第十二条之一 本办法自发布之日起施行。"),
     ]
     assert_clean(doc)
     assert cites(md(to_markdown(doc))) == cites(doc)  # qa import's Markdown reads back the same
@@ -328,7 +328,7 @@ def test_a_regulations_articles_are_cited_by_their_numbers():
     # first item ran on from it; an enumerated line after a colon starts a line of its own.
     typed = "第一条 为规范小额贷款公司经营行为，制定本办法。\n第二条 设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程；\n（二）注册资本不得低于人民币一亿元；\n"
     assert cites(parse(typed.encode("utf-8"), Path("办法.txt"), 600))[1] == (
-        "第二条", "设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程；\n（二）注册资本不得低于人民币一亿元；"
+        "第二条", "第二条 设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程；\n（二）注册资本不得低于人民币一亿元；"
     )
 
 
@@ -479,7 +479,7 @@ def test_a_pdf_regulations_articles_are_cited_by_their_numbers(tmp_path):
     by_cite = {p.cite: p for p in doc.passages}
     assert by_cite["第三条"].text.split("\n")[1:] == ["（一）有符合《中华人民共和国公司法》和本办法规定的章程；", "（二）注册资本不低于人民币一亿元，且为实缴货币资本；"]
     # 并说明理由。 reaches the margin: the next line's 「第五条　」 still opens an article, not a wrap
-    assert by_cite["第四条"].text.endswith("并说明理由。") and by_cite["第五条"].text.startswith("为规范")
+    assert by_cite["第四条"].text.endswith("并说明理由。") and by_cite["第五条"].text.startswith("第五条 为规范")
     assert all(p.page == 1 for p in doc.passages)
 
 

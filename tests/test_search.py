@@ -208,7 +208,7 @@ def test_a_highlighted_label_takes_in_what_it_labels():
     assert highlight("原因如下：成本高。其次是风险大。", "原因") == "原因如下：成本高。"
 
 
-def test_an_item_that_answers_is_highlighted_rather_than_its_lead_in(tmp_path, encoder, query_encoder, settings):
+def test_an_article_is_found_by_its_number_and_an_item_that_answers_is_highlighted(tmp_path, encoder, query_encoder, settings):
     # The lead-in repeats the question's subject, so it won the highlight and brought its whole list;
     # the item that holds the question's other words answers it. Asked for the list, the list it is.
     retriever = _retriever_of(tmp_path, {
@@ -220,6 +220,8 @@ def test_an_item_that_answers_is_highlighted_rather_than_its_lead_in(tmp_path, e
     assert (answer.hits[0].passage.cite, answer.hits[0].highlight) == ("第二条", "（二）注册资本不得低于人民币一亿元；")
     listed = retriever.ask("设立小额贷款公司要满足哪些条件？").hits[0]
     assert listed.highlight == listed.passage.text  # the lead-in with its items
+    # The article's number is in its text as well as its cite: asked for by number, found by it.
+    assert retriever.ask("第一条是怎么规定的？").hits[0].passage.cite == "第一条"
 
 
 def test_a_long_run_without_sentence_ends_is_highlighted_only_where_it_answers(tmp_path, encoder, query_encoder, settings):
