@@ -481,6 +481,7 @@ def test_a_pdf_regulations_articles_are_cited_by_their_numbers(tmp_path):
     # 并说明理由。 reaches the margin: the next line's 「第五条　」 still opens an article, not a wrap
     assert by_cite["第四条"].text.endswith("并说明理由。") and by_cite["第五条"].text.startswith("第五条 为规范")
     assert all(p.page == 1 for p in doc.passages)
+    assert by_cite["第三条"].headings == ("第二章 设立",)  # the space after 第二章 kept, as after 第三条
 
 
 @pytest.mark.slow

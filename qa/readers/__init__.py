@@ -38,8 +38,9 @@ Reader = Callable[[bytes, str], Source]
 # 46: Big5 text read as Big5, not as GB18030 mojibake; 47: a wrapped line opening with a label after a sentence end
 # starts a paragraph; 48: a regulation's article (第三条　…) one passage with its items, cited by its number;
 # 49: an enumerated line after a colon or semicolon starts a line of its own; 50: articles Word numbers
-# (第%1条) are paragraphs, not one list; 51: an article keeps its number in its text.
-RULES_VERSION = 51
+# (第%1条) are paragraphs, not one list; 51: an article keeps its number in its text; 52: a PDF's 「第一章 总则」
+# keeps its space.
+RULES_VERSION = 52
 
 
 def _markdown(data: bytes, source: str) -> Source:
