@@ -217,7 +217,7 @@ def format_answer(answer, marked: bool = False, labels: dict[str, str] | None = 
         lines.append(f"{refusal(answer.reason)}最接近的段落：")
     for n, hit in enumerate(answer.hits, 1):
         p = hit.passage
-        where = f"{(labels or {}).get(p.doc) or p.title or p.doc}" + (f", 第 {p.page} 页" if p.page else "")
+        where = p.label(labels) + (f", 第 {p.page} 页" if p.page else "")
         where += "".join(f"; also in {doc}" for doc in hit.also)
         a, b = hit.highlight_span
         mark = marked and b > a and answer.status != "not_covered"  # the nearest passages' sentences answer nothing

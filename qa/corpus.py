@@ -51,6 +51,10 @@ class Passage:
     def key(self) -> str:
         return f"{self.doc}#{self.cite}"
 
+    def label(self, labels: dict[str, str] | None = None) -> str:
+        """How answers call its document: `labels[doc]` (IndexData.labels), else its title, else its name."""
+        return (labels or {}).get(self.doc) or self.title or self.doc
+
 
 @dataclass(frozen=True)
 class Document:

@@ -86,7 +86,7 @@ def card_html(hit, labels: dict[str, str] | None = None) -> str:
     middle, f2 = _text_html(p.text[a:b])
     after, f3 = _text_html(p.text[b:])
     note = f'<div class="qa-note">{PLACEHOLDER_NOTE}</div>' if (f1 or f2 or f3) else ""
-    path = " › ".join(html.escape(x) for x in (_label(p, labels), *p.headings))
+    path = " › ".join(html.escape(x) for x in (p.label(labels), *p.headings))
     page = f" · 第 {p.page} 页" if p.page else ""
     page += f" · 另见 {'、'.join(html.escape(d) for d in hit.also)}" if hit.also else ""  # copies of this document
     link = f"{SOURCE_ROUTE}/{quote(p.doc)}" + (f"#page={p.page}" if p.page else "")
@@ -128,12 +128,8 @@ def answer_html(answer: Answer, labels: dict[str, str] | None = None) -> str:
     return "".join(parts)
 
 
-def _label(p, labels: dict[str, str] | None) -> str:
-    return (labels or {}).get(p.doc) or p.title or p.doc
-
-
 def _cite(p, labels: dict[str, str] | None, with_document: bool) -> str:
-    return f"《{_label(p, labels)}》{p.cite}" if with_document else p.cite
+    return f"《{p.label(labels)}》{p.cite}" if with_document else p.cite
 
 
 def _more(hits, label: str, labels: dict[str, str] | None) -> str:
