@@ -7,7 +7,8 @@ Three forms, the common ones in Chinese chat:
   subject (「那互联网金融呢？」 after 「银行有什么优势？」 -> 互联网金融有什么优势？), or what it asked of the
   subject (「那缺点呢？」 after 「全固态电池的优势是什么？」 -> 全固态电池的缺点是什么？), a date or count of
   the same form (「6月呢？」 after 「5月金融数据…」), or what follows the same preposition (「对煤炭企业呢？」
-  after 「煤价下行对火电企业有什么影响？」).
+  after 「煤价下行对火电企业有什么影响？」); an X far in meaning from the subject is an aspect of it, asked of
+  it alone (「那成本呢？」 after 「固态电池什么时候能量产？」 -> 固态电池的成本).
 """
 
 from __future__ import annotations
@@ -53,11 +54,14 @@ _PREPOSITION = re.compile(r"^(对于|对|关于|在|和|与|跟|给|向|从)(?P<
 Similarity = Callable[[str, str], float]
 
 
-def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, similarity: Similarity | None = None) -> str:
+def resolve_followup(
+    question: str, previous: str | None, tokenizer: Tokenizer, similarity: Similarity | None = None, aspect_below: float = -1.0
+) -> str:
     """The question to search: completed from the previous one when it is a follow-up, else unchanged.
     Both come cleaned (`qa.text.clean`), as `Retriever.ask` passes them. `similarity(a, b)` (the
     embedding model's cosine) tells whether X stands for the previous question's subject or for what
-    it asked of it; without it, X replaces the subject."""
+    it asked of it, and an X below `aspect_below` to the subject is an aspect of it (Settings.aspect_similarity);
+    without it, X replaces the subject."""
     if not previous:
         return question
     # The patterns and the slots are simplified Chinese: 它們, 這些, 詳細說說 are matched, and the
@@ -83,7 +87,9 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, 
             subject = subject[: refers.start()] + topic + subject[refers.end() :]
             old, new = topic, subject
         else:
-            old, new = _slot(normalize(previous), subject, runs, similarity, tokenizer)
+            old, new = _slot(normalize(previous), subject, runs, similarity, tokenizer, aspect_below)
+        if old is None:  # an aspect of the subject, which the previous question's words may not fit
+            return f"{topic}的{new}"
         if not old:  # nothing replaced: X goes in front
             return new + previous
         if old in previous:
@@ -101,10 +107,12 @@ def resolve_followup(question: str, previous: str | None, tokenizer: Tokenizer, 
 
 
 def _slot(
-    previous: str, subject: str, runs: list[tuple[int, str]], similarity: Similarity | None, tokenizer: Tokenizer
-) -> tuple[str, str]:
+    previous: str, subject: str, runs: list[tuple[int, str]], similarity: Similarity | None, tokenizer: Tokenizer,
+    aspect_below: float = -1.0,
+) -> tuple[str | None, str]:
     """(the words of the normalised previous question that the follow-up's subject replaces, what
-    replaces them: the subject, or what follows its preposition)."""
+    replaces them: the subject, or what follows its preposition); None for the words when the subject
+    is an aspect of the previous question's subject."""
     matching = normalize(subject)
     for shape in _SHAPES:
         if shape.fullmatch(matching):
@@ -132,8 +140,14 @@ def _slot(
     # replaced unless the follow-up's subject is nearer in meaning to that. A name (比亚迪 after
     # 「宁德时代…净利润是多少？」) is a new subject: the model's cosines of lone names are near chance.
     named = tagged(new[:1], "name") == [True]
-    if similarity is not None and len(runs) > 1 and not named and similarity(matching, asked) > similarity(matching, topic):
-        return asked, subject
+    if similarity is not None and not named:
+        to_topic = similarity(matching, topic)
+        if len(runs) > 1 and similarity(matching, asked) > to_topic:
+            return asked, subject
+        # Nearer to what was asked than to the subject, it is asked of the subject; far from both, it
+        # is still an aspect of the subject (成本 of 固态电池, 0.67), where a peer is near it (钠离子电池, 0.85).
+        if to_topic < aspect_below:
+            return None, subject
     return _part_of_subject(topic, new, tokenizer), subject
 
 

@@ -152,7 +152,7 @@ class Retriever:
             previous = clean(previous)
             if len(previous) > self.settings.max_question_chars:
                 raise QuestionError(f"the previous question is too long (at most {self.settings.max_question_chars} characters)")
-        query = resolve_followup(text, previous, self.data.tokenizer, self.similarity)
+        query = resolve_followup(text, previous, self.data.tokenizer, self.similarity, self.settings.aspect_similarity)
         query = check_question(query, self.settings) if query != text else text
         scores = self.scores(query, allowed)
         # A homophone typo (代款 for 贷款) corrected to the corpus's word, kept only if the documents

@@ -39,6 +39,10 @@ class Settings:
     max_k: int = 20
     # Longer inputs are not questions; also bounds the cost of one request.
     max_question_chars: int = 500
+    # A follow-up 「那X呢？」 whose X the model puts below this cosine to the previous question's subject
+    # asks an aspect of that subject (「那成本呢？」 after 「固态电池什么时候能量产？」 -> 固态电池的成本), not a
+    # new subject (「那钠离子电池呢？」). Fit on 47 peer and aspect pairs written for it (docs/serving.md).
+    aspect_similarity: float = 0.75
 
     # Passage representation: prefix the section title to the paragraph for BM25.
     title_in_lexical: bool = False
@@ -176,6 +180,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "k": (1, 1000),
     "max_k": (1, 1000),
     "max_question_chars": (1, 1_000_000),
+    "aspect_similarity": (-1, 1),
     "bm25_k1": (0.01, 100),
     "bm25_b": (0, 1),
     "dense_weight": (0, 1),
