@@ -334,33 +334,36 @@ def test_what_about_followup_asks_the_previous_question_about_the_new_subject(re
     # Traditional characters follow up alike (它們 had become 「非银行金融机构們…」).
     assert resolve_followup("它們面臨哪些挑戰？", "非銀行金融機構包括哪些類型？", tok) == "非银行金融机构面临哪些挑战？"
     assert resolve_followup("詳細說說", "非銀行金融機構包括哪些類型？", tok) == "非银行金融机构包括哪些类型？详细说说"
-    # What X stands for in the previous question: by the model, its subject or what it asked of it; a
-    # date or count of the same form; what follows the same preposition.
+    # What X stands for in the previous question (follow-up, previous question, searched as).
+    what_about = [
+        # by the model, its subject or what it asked of it; a date or count of the same form; what
+        # follows the same preposition
+        ("那互联网金融呢？", "银行在小微金融中有什么优势？", "互联网金融在小微金融中有什么优势？"),
+        ("那劣势呢？", "银行在小微金融中有什么优势？", "银行在小微金融中有什么劣势？"),
+        ("2024年呢？", "2023年青海小微企业贷款余额是多少？", "2024年青海小微企业贷款余额是多少？"),
+        ("二季度呢？", "一季度贷款增长了多少？", "二季度贷款增长了多少？"),
+        # a period the previous question does not have narrows it, after its year if it has one
+        ("上半年呢？", "宁德时代净利润是多少？", "上半年宁德时代净利润是多少？"),
+        ("二季度呢？", "2023年小额贷款公司的贷款增长了多少？", "2023年二季度小额贷款公司的贷款增长了多少？"),
+        ("对小额贷款公司呢？", "互联网金融对银行有什么影响？", "互联网金融对小额贷款公司有什么影响？"),
+        ("它们的风险呢？", "非银行金融机构包括哪些类型？", "非银行金融机构的风险包括哪些类型？"),
+        # a subject led by a name keeps the name for a new subject without one, the rest for a name alone
+        ("融资担保公司呢？", "青海省小额贷款公司有多少家？", "青海省融资担保公司有多少家？"),
+        ("甘肃省呢？", "青海省小额贷款公司有多少家？", "甘肃省小额贷款公司有多少家？"),
+        ("甘肃省担保公司呢？", "青海省小额贷款公司有多少家？", "甘肃省担保公司有多少家？"),
+        # a place for the previous question's scope: 「青海是多少？」 had lost what was asked
+        ("那青海呢？", "全国小微企业贷款余额是多少？", "青海小微企业贷款余额是多少？"),
+        ("那青海呢？", "我国数字经济规模多大？", "青海数字经济规模多大？"),
+        # a name is a new subject, whatever the model's cosine of two lone words (比亚迪 is nearer 净利润 than 宁德时代)
+        ("那比亚迪呢？", "宁德时代2025年上半年净利润是多少？", "比亚迪2025年上半年净利润是多少？"),
+        # far from the subject, and not nearer to what was asked: an aspect of the subject, which the
+        # previous question's words may not fit (「成本什么时候能量产？」 had been searched); a peer is near it
+        ("那成本呢？", "固态电池什么时候能量产？", "固态电池的成本"),
+        ("那发展前景呢？", "小额贷款公司面临哪些风险？", "小额贷款公司的发展前景"),
+        ("那钠离子电池呢？", "固态电池什么时候能量产？", "钠离子电池什么时候能量产？"),
+    ]
     similar, aspect = retriever.similarity, retriever.settings.aspect_similarity
-    assert resolve_followup("那互联网金融呢？", "银行在小微金融中有什么优势？", tok, similar, aspect) == "互联网金融在小微金融中有什么优势？"
-    assert resolve_followup("那劣势呢？", "银行在小微金融中有什么优势？", tok, similar, aspect) == "银行在小微金融中有什么劣势？"
-    assert resolve_followup("2024年呢？", "2023年青海小微企业贷款余额是多少？", tok, similar, aspect) == "2024年青海小微企业贷款余额是多少？"
-    assert resolve_followup("二季度呢？", "一季度贷款增长了多少？", tok, similar, aspect) == "二季度贷款增长了多少？"
-    # A period the previous question does not have narrows it, after its year if it has one.
-    assert resolve_followup("上半年呢？", "宁德时代净利润是多少？", tok, similar, aspect) == "上半年宁德时代净利润是多少？"
-    assert resolve_followup("二季度呢？", "2023年小额贷款公司的贷款增长了多少？", tok, similar, aspect) == "2023年二季度小额贷款公司的贷款增长了多少？"
-    assert resolve_followup("对小额贷款公司呢？", "互联网金融对银行有什么影响？", tok, similar, aspect) == "互联网金融对小额贷款公司有什么影响？"
-    assert resolve_followup("它们的风险呢？", "非银行金融机构包括哪些类型？", tok, similar, aspect) == "非银行金融机构的风险包括哪些类型？"
-    # A subject led by a name keeps the name for a new subject without one, the rest for a name alone.
-    assert resolve_followup("融资担保公司呢？", "青海省小额贷款公司有多少家？", tok, similar, aspect) == "青海省融资担保公司有多少家？"
-    assert resolve_followup("甘肃省呢？", "青海省小额贷款公司有多少家？", tok, similar, aspect) == "甘肃省小额贷款公司有多少家？"
-    assert resolve_followup("甘肃省担保公司呢？", "青海省小额贷款公司有多少家？", tok, similar, aspect) == "甘肃省担保公司有多少家？"
-    # A place for the previous question's scope: 「青海是多少？」 had lost what was asked.
-    assert resolve_followup("那青海呢？", "全国小微企业贷款余额是多少？", tok, similar, aspect) == "青海小微企业贷款余额是多少？"
-    assert resolve_followup("那青海呢？", "我国数字经济规模多大？", tok, similar, aspect) == "青海数字经济规模多大？"
-    # A name is a new subject, whatever the model's cosine of two lone words (比亚迪 is nearer 净利润 than 宁德时代).
-    followed = resolve_followup("那比亚迪呢？", "宁德时代2025年上半年净利润是多少？", tok, similar, aspect)
-    assert followed == "比亚迪2025年上半年净利润是多少？"
-    # Far from the subject, nearer to it than to what was asked or no other noun asked: an aspect of the
-    # subject, which the previous question's words may not fit (「成本什么时候能量产？」 had been searched).
-    assert resolve_followup("那成本呢？", "固态电池什么时候能量产？", tok, similar, aspect) == "固态电池的成本"
-    assert resolve_followup("那发展前景呢？", "小额贷款公司面临哪些风险？", tok, similar, aspect) == "小额贷款公司的发展前景"
-    assert resolve_followup("那钠离子电池呢？", "固态电池什么时候能量产？", tok, similar, aspect) == "钠离子电池什么时候能量产？"
+    assert [resolve_followup(q, p, tok, similar, aspect) for q, p, _ in what_about] == [searched for _, _, searched in what_about]
     answer = retriever.ask("那劣势呢？", previous="银行在小微金融中有什么优势？")
     assert answer.searched == "银行在小微金融中有什么劣势？"
     assert retriever.ask("那发展前景呢？", previous="小额贷款公司面临哪些风险？").searched == "小额贷款公司的发展前景"
