@@ -178,12 +178,23 @@ def numbering(text: str) -> tuple[str, str, str] | None:
 
 # A regulation's article: 「第三条　小额贷款公司应当…」, 「第十二条之一 …」; the number, then a space, then its text.
 _ARTICLE = re.compile(rf"^(第\s*[{_CN}千两\d]+\s*条(?:\s*之\s*[{_CN}]+)?)\s+(?=\S)")
+# A part's number the same way: 「第一章　总则」, 「第二节 …」, 「第三部分 …」, 「第一编 …」.
+_PART = re.compile(rf"^(第\s*[{_CN}\d]+\s*(?:章|节|部分|编))\s+(?=\S)")
 
 
 def article(text: str) -> tuple[str, str] | None:
     """(number as written, spaces out; the text after it) of a paragraph opening an article:
     「第 3 条 为规范…」 -> ("第3条", "为规范…"); None if it opens none."""
-    m = _ARTICLE.match(text)
+    return _number_and_rest(_ARTICLE, text)
+
+
+def part_number(text: str) -> tuple[str, str] | None:
+    """The same of a line opening a part: 「第一章　总则」 -> ("第一章", "总则")."""
+    return _number_and_rest(_PART, text)
+
+
+def _number_and_rest(pattern: re.Pattern, text: str) -> tuple[str, str] | None:
+    m = pattern.match(text)
     return (re.sub(r"\s+", "", m.group(1)), text[m.end() :]) if m else None
 
 

@@ -32,7 +32,8 @@ from pathlib import Path
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import (
-    BULLET, FOOTNOTES, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, meaningful_title, numbering, plain_heading,
+    BULLET, FOOTNOTES, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, meaningful_title, numbering, part_number,
+    plain_heading,
 )
 from .text_lines import CAPTION_START, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, caption, join_lines, mark_short_lines, width
 
@@ -41,7 +42,6 @@ _DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
 _CHART_NUMBERS = re.compile(r"^[\d\s.,%％+\-–/:()（）]+$")
 _CONTENTS_TITLE = re.compile(r"^\s*(目\s*录|目\s*次|contents|table of contents)\s*$", re.I)
 _SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
-_PART_NUMBER = re.compile(r"^(第\s*[零一二三四五六七八九十百〇\d]+\s*(?:章|节|部分|编))\s+(?=\S)")
 _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A line set this much larger than the body text may be a heading (caict's 16-point 一、 over 14-point
 # text is 1.14x: numbered, found by its numbering anyway; cbi's 14.1 over 9.5, 1.48x).
@@ -287,18 +287,12 @@ def _fix_chars(text: str) -> str:
             unicodedata.normalize("NFKC", ch) if "\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" else ch for ch in text
         )
     text = text.translate(_SUPERSCRIPTS)
-    found = article(text) or _part_number(text)
+    found = article(text) or part_number(text)
     if found:  # 「第三条　为规范…」, 「第一章　总则」: the space after the number is how they are written (for
         # an article, what says it opens one)
         return f"{found[0]} {_SPACED_CJK.sub('', found[1])}"
     # Letter-spaced type (「为 隐 私 计 算」) comes out with a space between every character.
     return _SPACED_CJK.sub("", text)
-
-
-def _part_number(text: str) -> tuple[str, str] | None:
-    """(number, spaces out; the rest) of a line opening 「第一章 」, 「第二节 」, 「第三部分 」 and a space."""
-    m = _PART_NUMBER.match(text)
-    return (re.sub(r"\s+", "", m.group(1)), text[m.end() :]) if m else None
 
 
 def _contents_lines(content: list[str]) -> list[str] | None:
