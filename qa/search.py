@@ -448,11 +448,11 @@ class Retriever:
         for r, sentence in enumerate(sentences):
             about = sentences[r - 1] + sentence if 0 < r < last and _REFERS_BACK.match(sentence) else sentence
             found = {t for t in words if t in about}
-            lead = labelled.get(r)
-            if lead is not None and found - {t for t in words if t in sentences[lead]}:
+            lead = {t for t in words if t in sentences[labelled[r]]} if r in labelled else found
+            if found - lead:
                 # An item that adds a question word to its lead-in's answers what the lead-in asks
                 # of it: 「（二）注册资本不得低于一亿元；」 under 「设立小额贷款公司，应当具备下列条件：」.
-                found |= {t for t in words if t in sentences[lead]}
+                found |= lead
             score = float(cos[r]) + 0.3 * _covered(s.query, found) / total
             if r == summary:
                 score -= _SUMS_UP_PENALTY
