@@ -8,9 +8,9 @@ whether the passage found gives what was asked:
   passage, with a reason saying what is missing;
 - a name the question requires (a proper noun of jieba's dictionary, a year, a Latin or numbered
   term) that occurs nowhere in the documents means they do not cover the question;
-- a figure or a year answers only for what the question names: a passage (with its headings and
-  title) that gives a figure but not the question's names is "related" — another company's profit
-  does not answer 「宁德时代的净利润是多少？」.
+- a figure or a time answers only for what the question names: a passage (with its headings and
+  title) that gives a figure or a date but not the question's names is "related" — another
+  company's profit does not answer 「宁德时代的净利润是多少？」, nor a trial in Austin 「…什么时候能在中国上线？」.
 Measured and narrowed (docs/retrieval.md): requiring the name in the top passage itself, and a date
 for 什么时候, refused 3.4 % of CMRC 2018's answerable questions — jieba tags many common words as
 names (城市 ns, 籍贯 nr), passages paraphrase names, and dates take too many forms (康熙二十年, 清初);
@@ -36,6 +36,8 @@ _ASKS_QUANTITY = re.compile(
 )
 # Only a year or a month: 什么时候 is answered by 清初, 晚年, 宋朝时… as well as by dates.
 _ASKS_DATE = re.compile(r"哪一?年|何年|哪个年份|几月|哪个月|哪一?月份")
+# Asking when, in words any time answers: no date is required of the passage, only the question's names.
+_ASKS_WHEN = re.compile(r"什么时候|什么时间|何时|哪天|哪一天|几号")
 _PLACEHOLDER = re.compile(r"[XxＸｘ×]{2,}|[?？]{2,}|某某")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年(?:底|初|末|度)?")
 _DATE = re.compile(r"\d{1,4}\s*年|[〇零一二两三四五六七八九十百千]+年|元年|\d{1,2}\s*月|[一二三四五六七八九十]{1,3}月")
@@ -72,6 +74,16 @@ def asks_date(question: str) -> bool:
 def asks_figure(question: str) -> bool:
     """Asking for a quantity or a date: the answer is a figure about what the question names."""
     return asks_quantity(question) or asks_date(question)
+
+
+def asks_when(question: str) -> bool:
+    """Asking when: the answer is a time of what the question names (a date, 清初, 晚年…)."""
+    return bool(_ASKS_WHEN.search(question)) or asks_date(question)
+
+
+def asks_about_named(question: str) -> bool:
+    """Asking for a figure or a time: only a passage about what the question names answers it."""
+    return asks_figure(question) or asks_when(question)
 
 
 def gives_quantity(text: str) -> bool:
@@ -163,7 +175,7 @@ def judge(question: str, covered: bool, top_text: str, absent=(), unnamed=()) ->
         return Verdict(RELATED, "文档讨论了相关内容，但没有给出具体时间")
     if asks_quantity(question) and not gives_quantity(text):
         return Verdict(RELATED, "文档讨论了相关内容，但没有给出具体数字")
-    if unnamed and asks_figure(question):
+    if unnamed and asks_about_named(question):
         name = unnamed[0] + ("年" if unnamed[0].isdigit() else "")
-        return Verdict(RELATED, f"文档讨论了相关内容，但没有给出「{name}」的具体{'时间' if asks_date(question) else '数字'}")
+        return Verdict(RELATED, f"文档讨论了相关内容，但没有给出「{name}」的具体{'时间' if asks_when(question) else '数字'}")
     return Verdict(ANSWERED, "")

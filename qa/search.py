@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .answerable import ANSWERED, NO_WORDS, NOT_COVERED, Verdict, absent_names, as_asked, asks_figure, judge, required_names
+from .answerable import ANSWERED, NO_WORDS, NOT_COVERED, Verdict, absent_names, as_asked, asks_about_named, judge, required_names
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
@@ -356,7 +356,7 @@ class Retriever:
             return judge(s.query, False, "")
         top = hits[0].passage
         absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__)
-        figure = asks_figure(s.query)
+        figure = asks_about_named(s.query)
         nearby = _names_of(top) if absent or figure else ""  # built only when a name needs looking for
         # A name the top passage writes otherwise (same-sounding, swapped) is there (qa/spelling.py).
         absent = [n for n in absent if not written_in(n, nearby)]

@@ -99,7 +99,14 @@ def test_a_figure_answers_only_for_what_the_question_names():
     text = "小额贷款公司共有 120 家。"
     assert answerable.judge(question, True, text, unnamed=["甘肃省"]).status == "related"
     assert answerable.judge(question, True, text).status == "answered"
-    # Without a figure or a year asked for, a name the passage lacks decides nothing here.
+    # Asked when, in words any time answers: no date is required, but it is a time of what is named.
+    when = "特斯拉的自动驾驶什么时候能在中国上线？"
+    launch = "奥斯汀启动 Robotaxi 试运行（6/22）。"
+    assert answerable.judge(when, True, launch, unnamed=["中国"]) == answerable.Verdict(
+        "related", "文档讨论了相关内容，但没有给出「中国」的具体时间"
+    )
+    assert answerable.judge(when, True, "清初发布").status == "answered"
+    # Without a figure or a time asked for, a name the passage lacks decides nothing here.
     assert answerable.judge("甘肃省小额贷款公司有什么特点？", True, text, unnamed=["甘肃省"]).status == "answered"
 
 
