@@ -110,7 +110,7 @@ def answer_html(answer: Answer, labels: dict[str, str] | None = None) -> str:
         lead = [h for h in answer.hits if h.score >= 0.9 * top][:2]
         # Sentences of two documents each say which: two 「[1(1)]」 would not tell them apart.
         several = len({h.passage.doc for h in lead}) > 1
-        sentences = "".join(f"{_text_html(h.highlight)[0]} [{html.escape(_cite(h.passage, labels, several))}]" for h in lead)
+        sentences = " ".join(f"{_text_html(h.highlight)[0]} [{html.escape(_cite(h.passage, labels, several))}]" for h in lead)
         parts.append(f'<div class="qa-answer"><b>答：</b>{sentences}</div>')
         parts += [card_html(h, labels) for h in answer.hits[:SHOWN_CARDS]]
         parts.append(_more(answer.hits[SHOWN_CARDS:], "其他相关段落", labels))
@@ -129,7 +129,11 @@ def answer_html(answer: Answer, labels: dict[str, str] | None = None) -> str:
 
 
 def _cite(p, labels: dict[str, str] | None, with_document: bool) -> str:
-    return f"《{p.label(labels)}》{p.cite}" if with_document else p.cite
+    """A passage's cite in the answer line. A cite made of a heading path (「各细分行业分析 › 煤炭：… ›
+    未来展望(2)」, for headings without numbers) is cut to its last heading: its card, right below,
+    shows the whole of it, and the path would bury the answer's sentences."""
+    cite = p.cite.rsplit(" › ", 1)[-1]
+    return f"《{p.label(labels)}》{cite}" if with_document else cite
 
 
 def _more(hits, label: str, labels: dict[str, str] | None) -> str:

@@ -254,6 +254,27 @@ def test_documents_of_one_title_are_told_apart_in_the_filter_and_on_cards(tmp_pa
     assert "年报（2024/年报） › 一、经营 · 另见 下载/年报(1)</span>" in card
 
 
+def test_the_answer_line_cites_a_heading_path_by_its_last_heading(tmp_path, settings, encoder):
+    from qa.index import load
+    from qa.search import Retriever
+    from qa.web import answer_html
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "周报.md").write_text(
+        "# 大宗周报\n\n## 各行业分析\n\n### 煤炭：煤价企稳\n\n#### 未来展望\n\n焦煤价格有望随钢厂补库而上行。\n\n"
+        "### 钢铁：供给收缩\n\n#### 未来展望\n\n钢价将随减产落地而企稳。\n",
+        encoding="utf-8",
+    )
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    answer = Retriever(load(tmp_path / "index", settings), settings, encoder).ask("焦煤价格会上行吗？", k=1)
+    cite = answer.hits[0].passage.cite
+    assert cite == "各行业分析 › 煤炭：煤价企稳 › 未来展望(1)"  # unique in the document: the path says which 未来展望
+    page = answer_html(answer)
+    assert "焦煤价格有望随钢厂补库而上行。 [未来展望(1)]</div>" in page  # the card below shows the whole cite
+    assert f'<span class="qa-cite">[{cite}]</span>' in page
+
+
 @pytest.mark.slow
 def test_a_document_filter_and_pdf_pages_in_hits(library):
     _, http, _ = library
