@@ -18,9 +18,9 @@ A section id met twice in one document gets `-2`, `-3`: cites are unique within 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from .readers.blocks import ENUMERATIONS, SAME_SIZE, Block, Source, article, label_opening, named_part, numbering
+from .readers.blocks import ENUMERATIONS, SAME_SIZE, Block, Source, article, label_opening, named_part, numbering, space_articles
 from .text import split_sentences
 
 _MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
@@ -279,7 +279,11 @@ def _articles(blocks: list[Block]) -> list[Block]:
     """A regulation's articles: a paragraph opening 「第三条　…」 (or a list it leads in) and the paragraphs
     and lists after it up to the next article, heading or table — its clauses and items （一）…； — as
     one block of kind "article" (this module's own; no reader makes one), the rest a line each. Only
-    where two paragraphs at least open an article: a report's one 「第一条 …」 is text."""
+    where two paragraphs at least open an article: a report's one 「第一条 …」 is text. Numbers typed without
+    a space (「第一条为了…」) count in a run from 第一条 (`space_articles`)."""
+    prose = [b.kind in ("paragraph", "list") for b in blocks]
+    spaced = space_articles([b.text if is_prose else "" for b, is_prose in zip(blocks, prose)])
+    blocks = [replace(b, text=text) if is_prose else b for b, text, is_prose in zip(blocks, spaced, prose)]
     if sum(1 for b in blocks if b.kind in ("paragraph", "list") and article(b.text)) < 2:
         return blocks
     out: list[Block] = []

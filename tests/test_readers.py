@@ -351,6 +351,19 @@ def test_a_word_regulation_cites_its_articles(tmp_path):
     assert [(p.cite, p.text) for p in numbered.passages] == [(p.cite, p.text) for p in doc.passages][:4]
 
 
+def test_article_numbers_typed_without_a_space_are_read_in_a_run_from_the_first():
+    # Copied from a web page or typed, 「第一条为了…」: line by line, and in paragraphs.
+    unspaced = [line.replace("　", "", 1) if line.startswith("第") and "条　" in line[:6] else line for line in REGULATION.split("\n")]
+    assert "第一条为规范小额贷款公司经营行为，制定本办法。" in unspaced
+    spaced = [(p.cite, p.text) for p in parse(REGULATION.encode("utf-8"), Path("办法.txt"), 600).passages]
+    assert [(p.cite, p.text) for p in parse("\n".join(unspaced).encode("utf-8"), Path("办法.txt"), 600).passages] == spaced
+    lines = "第一条为规范经营行为，制定本办法。\n第二条本办法适用于小额贷款公司。\n第三条小额贷款公司应当依法经营。\n"
+    assert [p.cite for p in parse(lines.encode("utf-8"), Path("办法.txt"), 600).passages] == ["第一条", "第二条", "第三条"]
+    # Not a run from 第一条: a report's lines opening so are its text.
+    report = md("## 一、产能\n\n第一条生产线已投产。\n\n第二条生产线在建，第三条尚在规划。\n")
+    assert [(p.cite, p.text) for p in report.passages] == [("1(1)", "第一条生产线已投产。"), ("1(2)", "第二条生产线在建，第三条尚在规划。")]
+
+
 def test_articles_met_again_or_long_keep_unique_cites_and_one_is_text():
     twice = md("## 甲办法\n\n第一条 甲的目的。\n\n第二条 甲的范围。\n\n## 乙细则\n\n第一条 乙的目的。\n")
     assert [p.cite for p in twice.passages] == ["第一条", "第二条", "乙细则 › 第一条"]

@@ -39,8 +39,8 @@ Reader = Callable[[bytes, str], Source]
 # starts a paragraph; 48: a regulation's article (第三条　…) one passage with its items, cited by its number;
 # 49: an enumerated line after a colon or semicolon starts a line of its own; 50: articles Word numbers
 # (第%1条) are paragraphs, not one list; 51: an article keeps its number in its text; 52: a PDF's 「第一章 总则」
-# keeps its space.
-RULES_VERSION = 52
+# keeps its space; 53: article numbers typed without a space (第一条为了…) read in a run from 第一条.
+RULES_VERSION = 53
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -188,6 +188,31 @@ def article(text: str) -> tuple[str, str] | None:
     return _number_and_rest(_ARTICLE, text)
 
 
+# 「第一条为了…」: an article's number typed with no space after it; read as one only in a run (space_articles).
+_UNSPACED_ARTICLE = re.compile(rf"^(第([{_CN}\d]+)条)(?=[^\s{_CN}\d条之])")
+
+
+def space_articles(texts: list[str]) -> list[str]:
+    """`texts` (lines or paragraphs) with a space put after article numbers typed without one
+    (「第一条为了规范…」 -> 「第一条 为了规范…」, as `article` reads them), where they open 第一条, 第二条,
+    第三条… in order, three at least: a report's 「第一条生产线…」 is text, and a wrapped line opening
+    「第五条规定的…」 is no article unless 第四条 came right before."""
+    expected, found = 1, []
+    for i, text in enumerate(texts):
+        spaced, unspaced = article(text), _UNSPACED_ARTICLE.match(text)
+        number = spaced[0][1 : spaced[0].index("条")] if spaced else unspaced.group(2) if unspaced else None
+        if number is not None and cn_number(number) == expected:
+            expected += 1
+            if unspaced:
+                found.append((i, unspaced.end(1)))
+    if expected <= 3 or not found:
+        return texts
+    out = list(texts)
+    for i, end in found:
+        out[i] = f"{out[i][:end]} {out[i][end:]}"
+    return out
+
+
 def part_number(text: str) -> tuple[str, str] | None:
     """The same of a line opening a part: 「第一章　总则」 -> ("第一章", "总则")."""
     return _number_and_rest(_PART, text)

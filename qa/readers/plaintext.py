@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .blocks import Source
+from .blocks import Source, space_articles
 from .text_lines import PAGE_NUMBER, Line, blocks_from_lines, decode, mark_short_lines, running_headers
 from ..text import clean
 
@@ -10,7 +10,8 @@ _TITLE_MAX = 60
 
 
 def read(data: bytes, source: str) -> Source:
-    raw = [clean(ln) for ln in decode(data, source).splitlines()]
+    # Article numbers typed without a space are spaced before lines join: each opens a paragraph.
+    raw = space_articles([clean(ln) for ln in decode(data, source).splitlines()])
     headers = running_headers(raw)
     lines = [Line("" if ln in headers or PAGE_NUMBER.match(ln) else ln) for ln in raw]
     nonblank = [i for i, ln in enumerate(lines) if ln.text]
