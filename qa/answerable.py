@@ -96,10 +96,13 @@ def gives_date(text: str) -> bool:
     return bool(_DATE.search(_PLACEHOLDER.sub(" ", text)))
 
 
-def required_names(question: str, tokens, in_vocabulary=lambda w: False, known=lambda w: False) -> list[str]:
+def required_names(
+    question: str, tokens, in_vocabulary=lambda w: False, known=lambda w: False, new_name=lambda w: False
+) -> list[str]:
     """The names a question requires: its longest tokens that jieba's dictionary tags as proper
-    nouns, years, and Latin or numbered terms (ESG, 5G) other than units. Tokens `known(token)` says
-    to skip are never looked up in the dictionary's tags.
+    nouns, years, and Latin or numbered terms (ESG, 5G) other than units; and those of three
+    characters or more that `new_name` says are names the dictionary lacks (隆基绿能: a company newer
+    than the dictionary). Tokens `known(token)` says to skip are never looked up in the dictionary's tags.
 
     A name whose characters the corpus reads otherwise is a cut across a word boundary, not a name:
     in 「相较于亚太版本」 jieba's dictionary has the person 于亚太 where the corpus has 亚太, in
@@ -110,16 +113,19 @@ def required_names(question: str, tokens, in_vocabulary=lambda w: False, known=l
     # Search-mode tokens nest (互联网 and 联网, 青海省 and 青海): only a longest token can be a name.
     longest = [t for t in tokens if len(t) >= 2 and not any(t != u and t in u for u in tokens) and not known(t)]
     units = {u for m in _UNIT.finditer(question) for u in re.split(r"[\s/]+", m.group(1))}
-    found = [t for t, is_name in zip(longest, tagged(longest, "name")) if (is_name or _TERM.match(t)) and t not in units]
+    found = [
+        t for t, is_name in zip(longest, tagged(longest, "name"))
+        if (is_name or _TERM.match(t) or len(t) >= 3 and new_name(t)) and t not in units
+    ]
     # A corpus word is the corpus's own reading, never a cut across it (甘肃省 beside 甘肃).
     return [n for n in found if in_vocabulary(n) or not _cut_across(question, n, in_vocabulary)]
 
 
-def absent_names(question: str, tokens, in_corpus, in_vocabulary=lambda w: False) -> list[str]:
+def absent_names(question: str, tokens, in_corpus, in_vocabulary=lambda w: False, new_name=lambda w: False) -> list[str]:
     """The question's names (`required_names`) that the documents never mention (`in_corpus(word)`:
     whether they do). Only tokens the documents lack are looked up, so a question in the documents'
     own words never reads the dictionary's tags."""
-    return required_names(question, tokens, in_vocabulary, known=in_corpus)
+    return required_names(question, tokens, in_vocabulary, known=in_corpus, new_name=new_name)
 
 
 def as_asked(name: str, words: list[str], content, present) -> str:

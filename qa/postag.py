@@ -27,6 +27,9 @@ _NUM = re.compile(r"[\.0-9]+")
 _ENG = re.compile(r"[a-zA-Z0-9]+")
 
 
+_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})  # as text.NAME_TAGS; this module imports nothing of ours
+
+
 def is_noun_tag(flag: str) -> bool:
     """jieba's noun-like tags: nouns and names (n*), abbreviations (j), verbal nouns (vn), Latin words."""
     return flag[:1] in ("n", "j") or flag in ("vn", "eng")
@@ -93,7 +96,17 @@ def _cut_detail(text: str) -> Iterator[tuple[str, bool]]:
                 yield part, not _NUM.match(part) and bool(_ENG.match(part))
 
 
+def names_in(word: str) -> list[str]:
+    """posseg's model on a word the dictionary lacks: the names of two characters or more it cuts
+    from it (a person, place, organisation or other proper noun: 隆基绿 of 隆基绿能)."""
+    return [piece for block in _HAN_DETAIL.findall(word) for piece, flag in _tag_hmm(block) if len(piece) >= 2 and flag in _NAME_TAGS]
+
+
 def _cut_hmm(sentence: str) -> Iterator[tuple[str, bool]]:
+    return ((piece, is_noun_tag(flag)) for piece, flag in _tag_hmm(sentence))
+
+
+def _tag_hmm(sentence: str) -> Iterator[tuple[str, str]]:
     model = _model()
     _, states = model.viterbi(sentence, model.char_state, model.start, model.trans, model.emit)
     begin, following = 0, 0
@@ -102,13 +115,13 @@ def _cut_hmm(sentence: str) -> Iterator[tuple[str, bool]]:
         if position == "B":
             begin = i
         elif position == "E":
-            yield sentence[begin : i + 1], is_noun_tag(flag)
+            yield sentence[begin : i + 1], flag
             following = i + 1
         elif position == "S":
-            yield char, is_noun_tag(flag)
+            yield char, flag
             following = i + 1
     if following < len(sentence):
-        yield sentence[following:], is_noun_tag(states[following][1])
+        yield sentence[following:], states[following][1]
 
 
 @dataclass(frozen=True)

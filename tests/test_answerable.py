@@ -47,6 +47,20 @@ def test_names_are_proper_nouns_years_and_latin_terms_but_not_pieces_of_longer_w
     assert answerable.absent_names(question, tokens, {"甘肃省", "2023"}.__contains__) == ["esg"]
 
 
+def test_a_word_the_dictionary_lacks_is_a_name_where_posseg_finds_one_in_it():
+    from qa import postag
+
+    # 隆基绿能 is newer than jieba's dictionary; posseg's model reads 隆基绿 in it as a person's name.
+    assert postag.names_in("隆基绿能") == ["隆基绿"] and postag.names_in("股会涨") == []  # 股会涨 of 「A股会涨还是跌」
+    question = "隆基绿能2025年上半年亏损了多少"
+    tokens = ["隆基绿能", "2025", "年", "上半年", "亏损"]
+    held = {"2025", "年", "上半年", "亏损"}.__contains__
+    assert answerable.absent_names(question, tokens, held, held, {"隆基绿能"}.__contains__) == ["隆基绿能"]
+    # HMM's words across the documents' own: 侯景封 is the corpus's 侯景 and one more character.
+    vocabulary = {"侯景", "宋子仙", "职位"}.__contains__
+    assert answerable.absent_names("侯景封了宋子仙什么职位", ["侯景封", "宋子仙", "职位"], vocabulary, vocabulary, {"侯景封"}.__contains__) == []
+
+
 def test_a_name_cut_across_the_corpus_words_is_no_name():
     # jieba's dictionary holds the person 于亚太; a corpus that says 相较 and 亚太 reads the question so.
     vocabulary = {"相较", "亚太", "版本"}.__contains__
@@ -151,3 +165,6 @@ def test_another_places_figure_is_related_not_an_answer(tmp_path, encoder, query
     asked_of_a_company = retriever.ask("宁德时代2025年上半年净利润是多少？")
     assert asked_of_a_company.hits[0].passage.doc == "robots"
     assert asked_of_a_company.status == "related" and "「宁德时代」" in asked_of_a_company.reason
+    # A company jieba's dictionary does not know, which no document mentions: not covered, by its name.
+    unknown = retriever.ask("隆基绿能2025年上半年净利润是多少？")
+    assert (unknown.status, unknown.reason) == ("not_covered", "文档中没有提到「隆基绿能」")

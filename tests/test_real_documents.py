@@ -140,7 +140,7 @@ def test_all_of_them_build_in_one_run_and_answer(tmp_path, encoder, query_encode
         # Everyday words and homophone typos on passages drawn at random: one question under what they score.
         ("reports_colloquial.jsonl", {"R@1": 0.44, "R@5": 0.6, "out_of_scope_abstained": 1}),
         ("reports_typo.jsonl", {"R@1": 0.75, "R@5": 0.9}),
-        ("reports_oos.jsonl", {"out_of_scope_abstained": 7}),  # 8/16: one under
+        ("reports_oos.jsonl", {"out_of_scope_abstained": 8}),  # 9/16: one under
     ):
         m = evaluate(served, read_questions(ROOT / "eval" / name)).summary()
         assert all(m[key] >= floor for key, floor in floors.items()), (name, m)
