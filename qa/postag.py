@@ -27,7 +27,8 @@ _NUM = re.compile(r"[\.0-9]+")
 _ENG = re.compile(r"[a-zA-Z0-9]+")
 
 
-_NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})  # as text.NAME_TAGS; this module imports nothing of ours
+# jieba's tags of proper nouns: persons, places, organisations, other names.
+NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 
 
 def is_noun_tag(flag: str) -> bool:
@@ -99,7 +100,7 @@ def _cut_detail(text: str) -> Iterator[tuple[str, bool]]:
 def names_in(word: str) -> list[str]:
     """posseg's model on a word the dictionary lacks: the names of two characters or more it cuts
     from it (a person, place, organisation or other proper noun: 隆基绿 of 隆基绿能)."""
-    return [piece for block in _HAN_DETAIL.findall(word) for piece, flag in _tag_hmm(block) if len(piece) >= 2 and flag in _NAME_TAGS]
+    return [piece for block in _HAN_DETAIL.findall(word) for piece, flag in _tag_hmm(block) if len(piece) >= 2 and flag in NAME_TAGS]
 
 
 def _cut_hmm(sentence: str) -> Iterator[tuple[str, bool]]:

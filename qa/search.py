@@ -10,13 +10,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import postag
 from .answerable import ANSWERED, NO_WORDS, NOT_COVERED, Verdict, absent_names, as_asked, asks_about_named, judge, required_names
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
 from .store import IndexData
 from .settings import Settings
-from . import postag
 from .spelling import Homophones, written_in
 from .text import clean, labels_a_figure, normalize, sums_up
 

@@ -286,8 +286,7 @@ def _latin_whole(pieces: Iterable[str]) -> list[str]:
     return out
 
 
-# jieba's tags for proper nouns: people, places, organisations, other names.
-NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
+NAME_TAGS = postag.NAME_TAGS  # jieba's tags for proper nouns
 
 
 def _dictionary_tagged(tokens: Iterable[str], kind: str) -> set[str]:
