@@ -316,6 +316,10 @@ def _topic(heading: str) -> str:
 
     found = numbering(heading)
     topic = (found[2] if found else heading).strip(" ：:。")
+    # A broker's 「煤炭：超产核查修复煤价，盈利筑底」 names its subject before the colon, its view after it.
+    subject = re.split(r"[：:]", topic, maxsplit=1)[0].strip()
+    if subject != topic and 2 <= len(subject) <= 12:
+        topic = subject
     if named_part(topic) or topic in _RULES_PARTS:  # 前言, 版权声明, 总则: a part, not what it is about
         return ""
     return topic if 2 <= len(topic) <= 24 and not re.search(r"[，。；！？]", topic) else ""

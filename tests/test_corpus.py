@@ -212,3 +212,5 @@ def test_example_questions_come_from_section_headings_never_from_named_parts(tmp
     rules = "管理办法\n\n第一章 总则\n\n第一条 为规范管理，制定本办法。\n\n第二章 贷款管理\n\n第二条 贷款应当审慎发放。\n"
     doc = parse(rules.encode("utf-8"), Path("办法.txt"), 600)
     assert example_questions(tmp_path, [doc]) == ["关于贷款管理，文档是怎么说的？"]  # not 总则, which every regulation has
+    views = parse_markdown("# 周报\n\n## 煤炭：超产核查修复煤价，盈利筑底\n\n煤价企稳。\n\n## 电力\n\n电价下行。\n")
+    assert example_questions(tmp_path, [views]) == ["关于煤炭，文档是怎么说的？"]  # its subject, not its view
