@@ -73,6 +73,26 @@ def mini_corpus(tmp_path) -> Path:
     return folder
 
 
+def index_of(tmp_path: Path, files: dict[str, str], encoder, settings) -> Path:
+    """An index of a corpus of these files (name -> text), built in tmp_path."""
+    from qa.index import build
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, text in files.items():
+        (corpus / name).write_text(text, encoding="utf-8")
+    build(corpus, tmp_path / "index", settings, encoder=encoder)
+    return tmp_path / "index"
+
+
+def retriever_of(tmp_path: Path, files: dict[str, str], encoder, query_encoder, settings):
+    """A retriever over a corpus of these files (name -> text), indexed in tmp_path."""
+    from qa.index import load
+    from qa.search import Retriever
+
+    return Retriever(load(index_of(tmp_path, files, encoder, settings), settings), settings, query_encoder)
+
+
 def run_qa(*args: str, stdin: str | None = None, env: dict | None = None, cwd: Path | None = None, timeout: float = 300):
     """Run the real `qa` command line in a new process."""
     full_env = {**os.environ, "HF_HUB_OFFLINE": "1", **(env or {})}

@@ -7,6 +7,8 @@ import pytest
 from qa import answerable
 from qa.schema import answer_json
 
+from .conftest import retriever_of
+
 
 @pytest.mark.parametrize(
     "question, asks",
@@ -143,17 +145,12 @@ def test_a_missing_name_is_shown_as_the_question_writes_it():
 
 
 def test_another_places_figure_is_related_not_an_answer(tmp_path, encoder, query_encoder, settings):
-    from qa.index import build, load
-    from qa.search import Retriever
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "qinghai.md").write_text("# 青海省小额贷款\n\n截至年底，青海省小额贷款公司共有 120 家，贷款余额 35 亿元。\n", encoding="utf-8")
-    (corpus / "gansu.md").write_text("# 甘肃省小微金融\n\n甘肃省小微金融发展迅速，普惠金融政策支持力度不断加大。\n", encoding="utf-8")
-    (corpus / "robots.md").write_text("# 仓储机器人\n\n2025 年上半年，该仓储机器人公司实现净利润 0.5 亿元，同比转正。\n", encoding="utf-8")
-    (corpus / "ningde.md").write_text("# 宁德市产业概况\n\n宁德市是锂电池产业重镇，产业集群发展迅速。\n", encoding="utf-8")
-    build(corpus, tmp_path / "index", settings, encoder=encoder)
-    retriever = Retriever(load(tmp_path / "index", settings), settings, query_encoder)
+    retriever = retriever_of(tmp_path, {
+        "qinghai.md": "# 青海省小额贷款\n\n截至年底，青海省小额贷款公司共有 120 家，贷款余额 35 亿元。\n",
+        "gansu.md": "# 甘肃省小微金融\n\n甘肃省小微金融发展迅速，普惠金融政策支持力度不断加大。\n",
+        "robots.md": "# 仓储机器人\n\n2025 年上半年，该仓储机器人公司实现净利润 0.5 亿元，同比转正。\n",
+        "ningde.md": "# 宁德市产业概况\n\n宁德市是锂电池产业重镇，产业集群发展迅速。\n",
+    }, encoder, query_encoder, settings)
 
     asked_of_gansu = retriever.ask("甘肃省小额贷款公司有多少家？")
     assert asked_of_gansu.hits[0].passage.doc == "qinghai"  # the nearest figure is Qinghai's

@@ -8,7 +8,7 @@ from qa.answerable import NO_WORDS, refusal
 from qa.errors import QuestionError
 from qa.evaluate import evaluate, read_questions
 
-from .conftest import ROOT
+from .conftest import ROOT, index_of, retriever_of
 
 TRADITIONAL = [
     ("非銀行金融機構包括哪些類型？", "非银行金融机构包括哪些类型？"),
@@ -84,26 +84,6 @@ def test_words_only_a_closing_summary_repeats_do_not_count_in_bm25(retriever):
     assert retriever.ask("银行在小微金融中有什么优势？").hits[0].passage.cite in {"2.1(1)", "1.3(2)"}
 
 
-def _index_of(tmp_path, files: dict[str, str], encoder, settings) -> Path:
-    """An index of a corpus of these files (name -> text), built in tmp_path."""
-    from qa.index import build
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    for name, text in files.items():
-        (corpus / name).write_text(text, encoding="utf-8")
-    build(corpus, tmp_path / "index", settings, encoder=encoder)
-    return tmp_path / "index"
-
-
-def _retriever_of(tmp_path, files: dict[str, str], encoder, query_encoder, settings):
-    """A retriever over a corpus of these files (name -> text), indexed in tmp_path."""
-    from qa.index import load
-    from qa.search import Retriever
-
-    return Retriever(load(_index_of(tmp_path, files, encoder, settings), settings), settings, query_encoder)
-
-
 def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, encoder, query_encoder, settings):
     # The pig report names 生猪养殖 only in its title; the steel report's paragraph matches the rest of
     # the question better (推荐关注…龙头). Its document lacks the subject, so its passage gives way.
@@ -113,7 +93,7 @@ def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, en
     from qa.search import Retriever
 
     supply = "\n\n## 行业供需\n\n"
-    index = _index_of(tmp_path, {
+    index = index_of(tmp_path, {
         "pigs.md": "# 生猪养殖行业2025年展望\n\n## 投资建议\n\n建议关注具备穿越周期能力的龙头企业：牧原股份成本优势明显，温氏股份现金流稳健。"
         + supply + "能繁母猪存栏量持续下降，供给收缩，价格有望回升。\n",
         "steel.md": "# 钢铁行业2025年展望\n\n## 投资建议\n\n推荐关注龙头钢企宝钢股份，股息回报稳定。"
@@ -139,7 +119,7 @@ def test_a_figure_caption_gives_way_to_the_text_but_stays_findable(tmp_path, enc
     from qa.index import load
     from qa.search import Retriever
 
-    index = _index_of(tmp_path, {
+    index = index_of(tmp_path, {
         "flex.md": "# 联邦数据交换协议白皮书\n\n## 2.2 样本过滤\n\n样本过滤的目的是在数据样本量大时，快速滤除大量交集外样本，"
         "让后续的样本对齐更快完成。\n\n协议过程：参与方先把用户ID映射到布隆过滤器，再与随机二值向量按位比较，把结果发给第三方汇总。\n\n"
         "样本过滤协议对应的时序图如图2.2所示：\n\n图2.2 样本过滤协议时序图\n",
@@ -160,7 +140,7 @@ def test_a_figure_caption_gives_way_to_the_text_but_stays_findable(tmp_path, enc
 def test_a_word_only_a_heading_holds_is_no_evidence_the_question_is_off_topic(tmp_path, encoder, query_encoder, settings):
     # 白羽肉鸡 names the section, not its paragraph: BM25 (passages' text) cannot match it, and counted as
     # a word the documents lack it made this answerable question "not covered" (confidence 0.35).
-    retriever = _retriever_of(tmp_path, {
+    retriever = retriever_of(tmp_path, {
         "poultry.md": "# 畜禽养殖行业观察\n\n## 一、生猪：产能去化\n\n上半年猪价难言乐观，行业普遍难以盈利，产能继续去化。\n\n"
         "## 二、白羽肉鸡：引种受限，需求增长\n\n祖代引种受限，父母代存栏下降，上游种鸡企业优先受益。"
         "出栏量由 2014 年的 42 亿羽增至 2024 年的 70 亿羽。\n",
@@ -211,7 +191,7 @@ def test_a_highlighted_label_takes_in_what_it_labels():
 def test_an_article_is_found_by_its_number_and_an_item_that_answers_is_highlighted(tmp_path, encoder, query_encoder, settings):
     # The lead-in repeats the question's subject, so it won the highlight and brought its whole list;
     # the item that holds the question's other words answers it. Asked for the list, the list it is.
-    retriever = _retriever_of(tmp_path, {
+    retriever = retriever_of(tmp_path, {
         "办法.txt": "小额贷款公司管理办法\n\n第一章 总则\n\n第一条 为规范小额贷款公司经营行为，制定本办法。\n\n"
         "第二条 设立小额贷款公司，应当具备下列条件：\n（一）有符合规定的章程；\n（二）注册资本不得低于人民币一亿元；\n"
         "（三）有具备任职专业知识的董事、高级管理人员。\n",
@@ -236,7 +216,7 @@ def test_a_long_run_without_sentence_ends_is_highlighted_only_where_it_answers(t
             ("高精地图", "道路线、道路边界、道路拓扑"), ("出行服务", "网约车、共享单车、公交到站信息")]
     table = " ".join(f"DL{1 + i % 3}{name}{example}" for i, (name, example) in enumerate(rows))
     assert len(table) > 200 and not any(mark in table for mark in "。！？；")
-    index = _index_of(tmp_path, {"grading.md": f"# 数据分类分级\n\n## 附件：分级列表\n\n{table}\n"}, encoder, settings)
+    index = index_of(tmp_path, {"grading.md": f"# 数据分类分级\n\n## 附件：分级列表\n\n{table}\n"}, encoder, settings)
     hit = Retriever(load(index, settings), settings, query_encoder).ask("天气预报数据是什么等级？").hits[0]
     assert "天气预报" in hit.highlight and 40 <= len(hit.highlight) < 80
     assert hit.passage.text[slice(*hit.highlight_span)] == hit.highlight

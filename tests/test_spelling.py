@@ -4,6 +4,8 @@ import pytest
 
 from qa.spelling import Homophones, pronounce, sounds_in, swapped_in
 
+from .conftest import retriever_of
+
 
 def test_pronunciation_is_each_characters_first_reading_with_its_tone():
     assert pronounce("贷款") == pronounce("代款") == ("dài", "kuǎn")
@@ -68,18 +70,10 @@ def test_a_name_written_with_two_characters_swapped(name, text, swapped):
 
 
 def test_a_name_the_top_passage_spells_another_way_is_not_missing(tmp_path, encoder, query_encoder, settings):
-    from qa.index import build, load
-    from qa.search import Retriever
-
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "planes.md").write_text(
-        "# 轻型飞机\n\n塞斯纳170是由塞斯纳飞机公司研制的单发轻型飞机，1948年首飞，共生产了五千多架。\n\n"
+    retriever = retriever_of(tmp_path, {
+        "planes.md": "# 轻型飞机\n\n塞斯纳170是由塞斯纳飞机公司研制的单发轻型飞机，1948年首飞，共生产了五千多架。\n\n"
         "轻型飞机常用于飞行训练和私人飞行，维护成本较低。\n\n试飞员沈龙元驾驶塞斯纳170完成了首次高原起降试验。\n",
-        encoding="utf-8",
-    )
-    build(corpus, tmp_path / "index", settings, encoder=encoder)
-    retriever = Retriever(load(tmp_path / "index", settings), settings, query_encoder)
+    }, encoder, query_encoder, settings)
     answer = retriever.ask("赛斯纳170是哪家公司研制的？")
     assert answer.status == "answered" and "塞斯纳" in answer.hits[0].highlight
     assert retriever.ask("波音747是哪家公司研制的？").status == "not_covered"  # another name is still missing

@@ -13,6 +13,7 @@ import pytest
 from qa.index import build
 from qa.schema import answer_json
 
+from .conftest import retriever_of
 from .server import Server
 
 Q = "非银行金融机构包括哪些类型？"
@@ -255,19 +256,13 @@ def test_documents_of_one_title_are_told_apart_in_the_filter_and_on_cards(tmp_pa
 
 
 def test_the_answer_line_cites_a_heading_path_by_its_last_heading(tmp_path, settings, encoder):
-    from qa.index import load
-    from qa.search import Retriever
     from qa.web import answer_html
 
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
-    (corpus / "周报.md").write_text(
-        "# 大宗周报\n\n## 各行业分析\n\n### 煤炭：煤价企稳\n\n#### 未来展望\n\n焦煤价格有望随钢厂补库而上行。\n\n"
+    retriever = retriever_of(tmp_path, {
+        "周报.md": "# 大宗周报\n\n## 各行业分析\n\n### 煤炭：煤价企稳\n\n#### 未来展望\n\n焦煤价格有望随钢厂补库而上行。\n\n"
         "### 钢铁：供给收缩\n\n#### 未来展望\n\n钢价将随减产落地而企稳。\n",
-        encoding="utf-8",
-    )
-    build(corpus, tmp_path / "index", settings, encoder=encoder)
-    answer = Retriever(load(tmp_path / "index", settings), settings, encoder).ask("焦煤价格会上行吗？", k=1)
+    }, encoder, encoder, settings)
+    answer = retriever.ask("焦煤价格会上行吗？", k=1)
     cite = answer.hits[0].passage.cite
     assert cite == "各行业分析 › 煤炭：煤价企稳 › 未来展望(1)"  # unique in the document: the path says which 未来展望
     page = answer_html(answer)
