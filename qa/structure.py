@@ -281,9 +281,8 @@ def _articles(blocks: list[Block]) -> list[Block]:
     one block of kind "article" (this module's own; no reader makes one), the rest a line each. Only
     where two paragraphs at least open an article: a report's one 「第一条 …」 is text. Numbers typed without
     a space (「第一条为了…」) count in a run from 第一条 (`space_articles`)."""
-    prose = [b.kind in ("paragraph", "list") for b in blocks]
-    spaced = space_articles([b.text if is_prose else "" for b, is_prose in zip(blocks, prose)])
-    blocks = [replace(b, text=text) if is_prose else b for b, text, is_prose in zip(blocks, spaced, prose)]
+    spaced = space_articles([b.text if b.kind in ("paragraph", "list") else "" for b in blocks])
+    blocks = [b if text in ("", b.text) else replace(b, text=text) for b, text in zip(blocks, spaced)]
     if sum(1 for b in blocks if b.kind in ("paragraph", "list") and article(b.text)) < 2:
         return blocks
     out: list[Block] = []
