@@ -47,6 +47,9 @@ _NUMBER = re.compile(
 _TERM = re.compile(r"^(?:[a-z][a-z0-9.+-]*\d[a-z0-9.+-]*|[a-z]{2,}|(?:19|20)\d{2})$")
 # Latin letters right after a figure or a quantity word are its unit (多少wh/kg, 100gw), not a name.
 _UNIT = re.compile(r"(?:多少|几|多|\d)\s*([a-z]+(?:\s*/\s*[a-z]+)*)")
+# What asks, never a part of a name: jieba's HMM joins 建 and 多大 of 「…计划建多大产能…」 into one word,
+# which posseg's model then reads as a person's name.
+_ASKING = re.compile(r"多少|多大|多高|多长|多久|多远|多快|多重|几|什么|哪|谁|怎")
 # A word that may continue a name: Chinese characters or Latin letters, no figures (2025年 is a year apart).
 _NAME_PIECE = re.compile(r"[\u4e00-\u9fffa-z]+")
 
@@ -55,6 +58,11 @@ _NAME_PIECE = re.compile(r"[\u4e00-\u9fffa-z]+")
 class Verdict:
     status: str  # answered | related | not_covered
     reason: str  # why, in a few words of Chinese ("" when answered)
+
+
+def written_as(name: str) -> tuple[str, ...]:
+    """The forms in which a document may write a name: a Chinese document calls China 我国 ("our country")."""
+    return (name, "我国") if name == "中国" else (name,)
 
 
 def refusal(reason: str) -> str:
@@ -115,7 +123,7 @@ def required_names(
     units = {u for m in _UNIT.finditer(question) for u in re.split(r"[\s/]+", m.group(1))}
     found = [
         t for t, is_name in zip(longest, tagged(longest, "name"))
-        if (is_name or _TERM.match(t) or len(t) >= 3 and new_name(t)) and t not in units
+        if (is_name or _TERM.match(t) or len(t) >= 3 and not _ASKING.search(t) and new_name(t)) and t not in units
     ]
     # A corpus word is the corpus's own reading, never a cut across it (甘肃省 beside 甘肃).
     return [n for n in found if in_vocabulary(n) or not _cut_across(question, n, in_vocabulary)]

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import postag
-from .answerable import ANSWERED, NO_WORDS, NOT_COVERED, Verdict, absent_names, as_asked, asks_about_named, judge, required_names
+from .answerable import ANSWERED, NO_WORDS, NOT_COVERED, Verdict, absent_names, as_asked, asks_about_named, judge, required_names, written_as
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
@@ -365,7 +365,7 @@ class Retriever:
         unnamed = []
         if not absent and figure:
             names = required_names(s.query, s.query_tokens, self._vocab.__contains__, new_name=self._new_name)
-            unnamed = [n for n in names if n not in nearby and not written_in(n, nearby)]
+            unnamed = [n for n in names if not any(f in nearby for f in written_as(n)) and not written_in(n, nearby)]
         if absent or unnamed:  # shown as asked: 宁德时代, not the corpus's cut 宁德
             words, content = self.data.tokenizer.words(s.query), set(s.query_tokens).__contains__
             absent = [as_asked(n, words, content, self._in_corpus) for n in absent]
@@ -396,7 +396,7 @@ class Retriever:
         return normalize("\n".join(sp.passage.text for sp in self.data.passages))
 
     def _in_corpus(self, word: str) -> bool:
-        return word in self._vocab or word in self._names_text
+        return any(f in self._vocab or f in self._names_text for f in written_as(word))
 
     def confidence(self, s: Scores) -> float:
         if not s.query_tokens:  # only punctuation and words like 的, 什么: a cosine alone shows nothing covered
