@@ -1,11 +1,10 @@
-"""Lexical + dense retrieval, score fusion, abstention and answer-sentence highlighting."""
+"""Lexical + dense retrieval, score fusion and the decision: answered, related or not covered."""
 
 from __future__ import annotations
 
 import functools
 import math
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,29 +14,11 @@ from .answerable import ANSWERED, NO_WORDS, NOT_COVERED, Verdict, absent_names, 
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
+from .highlight import highlight
 from .store import IndexData
 from .settings import Settings
 from .spelling import Homophones, written_in
-from .text import clean, labels_a_figure, normalize, sums_up
-
-# A paragraph's closing summing-up sentence (text.sums_up) repeats the topic, so it matches the
-# question well, but the content is elsewhere: as the highlight it is marked down by a tie-breaker,
-# less than the cosine gaps between sentences that differ in content.
-_SUMS_UP_PENALTY = 0.05
-# A highlighted label (a lead-in line ending in a colon, a short title line with no punctuation)
-# takes in what it labels: the list lines after a lead-in up to this many characters, the
-# sentence under a title.
-_LIST_MAX = 200
-_TITLE_MAX = 30
-_SENTENCE_MARK = re.compile(r"[。！？；，、：!?;,:]")
-# Mid-paragraph, a sentence opening with a demonstrative (这类金融机构包括…, 这些政策包括…) is about what
-# the sentence before it named, so for the question's words it counts as containing that one too.
-_REFERS_BACK = re.compile(r"^(这类|这些|这种|此类|该|它们)")
-# A "sentence" longer than this (a PDF table's rows, a list of titles: text with no sentence end for
-# hundreds of characters) is highlighted only in its clauses holding the question's words.
-_LONG_SENTENCE = 200
-_CLAUSE_RUN_MIN = 40
-_CLAUSE_END = re.compile(r"[，,；;：:]|\s+")
+from .text import clean, labels_a_figure, normalize
 
 
 @dataclass(frozen=True)
@@ -428,15 +409,9 @@ class Retriever:
         n = self.data.num_docs
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
-    # ------------------------------------------------------------------ highlight
-
     def _hit(self, s: Scores, j: int, score: float) -> Hit:
         sp = self.data.passages[int(s.ids[j])]
-        row = self._highlight_row(s, j, sp.passage.text, sp.sentences)
-        span = with_what_it_labels(sp.passage.text, sp.sentences, row) if sp.sentences else (0, len(sp.passage.text))
-        if span[1] - span[0] > _LONG_SENTENCE:
-            words = _highlight_words(s)
-            span = narrowed(sp.passage.text, span, lambda piece: _covered(s.query, {t for t in words if t in normalize(piece)}))
+        span = highlight(sp.passage.text, sp.sentences, s.sentence_cos_all[j], s.query, s.query_tokens)
         top = float(s.bm25.max())
         return Hit(
             passage=sp.passage,
@@ -447,121 +422,6 @@ class Retriever:
             dense=round(float(s.sentence_cos[j]), 4),
             also=tuple(self.data.passages[c].passage.doc for c in self._copies.get(int(s.ids[j]), ())),
         )
-
-    def _highlight_row(self, s: Scores, j: int, text: str, spans) -> int:
-        """The sentence with the best mix of meaning (cosine) and shared question words."""
-        if not spans:
-            return 0
-        cos = s.sentence_cos_all[j]
-        words = _highlight_words(s)
-        total = _covered(s.query, words) or 1
-        best, best_score = 0, -1e9
-        sentences = [normalize(text[a:b]) for a, b in spans]
-        last = len(sentences) - 1
-        summary = last if last > 0 and sums_up(sentences[last]) else None
-        labelled = _labelled_by(text, spans)
-        for r, sentence in enumerate(sentences):
-            about = sentences[r - 1] + sentence if 0 < r < last and _REFERS_BACK.match(sentence) else sentence
-            found = {t for t in words if t in about}
-            lead = {t for t in words if t in sentences[labelled[r]]} if r in labelled else found
-            if found - lead:
-                # An item that adds a question word to its lead-in's answers what the lead-in asks
-                # of it: 「（二）注册资本不得低于一亿元；」 under 「设立小额贷款公司，应当具备下列条件：」.
-                found |= lead
-            score = float(cos[r]) + 0.3 * _covered(s.query, found) / total
-            if r == summary:
-                score -= _SUMS_UP_PENALTY
-            if score > best_score:
-                best, best_score = r, score
-        return best
-
-
-def _highlight_words(s: Scores) -> set[str]:
-    """The question's words a highlighted sentence is scored by: single characters are too common to say much."""
-    return {t for t in s.query_tokens if len(t) >= 2}
-
-
-def _labelled_by(text: str, spans) -> dict[int, int]:
-    """Each sentence that is a line of a list after a lead-in on a line of its own → that lead-in's
-    row: the lines with_what_it_labels would show with it."""
-    out: dict[int, int] = {}
-    for row, (start, end) in enumerate(spans):
-        if _lead_in(text[start:end]) and _whole_line(text, start, end):
-            _, last = with_what_it_labels(text, spans, row)
-            out.update({r: row for r in range(row + 1, len(spans)) if spans[r][1] <= last and r not in out})
-    return out
-
-
-def with_what_it_labels(text: str, spans, row: int) -> tuple[int, int]:
-    """The highlight's span: sentence `row`, and when that sentence is a label on a line of its own,
-    what it labels — a lead-in (「数据折射出当前经济运行的三个深层次特征：」) with the list lines after it,
-    up to _LIST_MAX characters, a title (「1. G7峰会（6/15-17）」) with the sentence under it unless that
-    is a label too. The label repeats the question's words; the answer is what follows it."""
-    start, end = spans[row]
-    rest = spans[row + 1 :]
-    if not rest or not _whole_line(text, start, end):
-        return start, end
-    if _lead_in(text[start:end]):
-        for _, b in rest:  # the first line after it at least
-            if end > spans[row][1] and b - start > _LIST_MAX:
-                break
-            end = b
-        return start, end
-    following = text[rest[0][0] : rest[0][1]]
-    if _title(text[start:end]) and not (_title(following) or _lead_in(following)):
-        return start, rest[0][1]
-    return start, end
-
-
-def narrowed(text: str, span: tuple[int, int], covered: Callable[[str], int]) -> tuple[int, int]:
-    """Within a span over _LONG_SENTENCE characters, the shortest run of whole clauses (cut at commas,
-    colons, semicolons and spaces) covering the most of the question (`covered`: how many of its
-    characters a piece's words cover), grown by a clause at a time, after it then before it, to at
-    least _CLAUSE_RUN_MIN characters: a clause holding the question's words is often not the one
-    with the answer (「2008 年，ARM 推出第一版的 TrsutZone产品」 for 哪一年). The span itself when
-    no clause covers any of the question."""
-    start, end = span
-    cuts = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
-    clauses = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
-    best, best_key = None, (0, 0)
-    for i, (a, _) in enumerate(clauses):
-        for j in range(i, len(clauses)):
-            b = clauses[j][1]
-            if b - a > _LONG_SENTENCE:
-                break
-            key = (covered(text[a:b]), a - b)  # more of the question, then shorter
-            if key > best_key:
-                best, best_key = (i, j), key
-    if best is None:
-        return span
-    lo, hi = best
-    after = True
-    while clauses[hi][1] - clauses[lo][0] < _CLAUSE_RUN_MIN:
-        grow_after = hi + 1 < len(clauses) and clauses[hi + 1][1] - clauses[lo][0] <= _LONG_SENTENCE
-        grow_before = lo > 0 and clauses[hi][1] - clauses[lo - 1][0] <= _LONG_SENTENCE
-        if not (grow_after or grow_before):
-            break
-        if grow_after and (after or not grow_before):
-            hi += 1
-        else:
-            lo -= 1
-        after = not after
-    a, b = clauses[lo][0], clauses[hi][1]
-    piece = text[a:b]
-    a += len(piece) - len(piece.lstrip())
-    return a, a + len(piece.strip().rstrip("，,；;：:").rstrip())
-
-
-def _lead_in(sentence: str) -> bool:
-    return sentence.endswith(("：", ":"))
-
-
-def _title(sentence: str) -> bool:
-    return len(sentence) <= _TITLE_MAX and not _SENTENCE_MARK.search(sentence)
-
-
-def _whole_line(text: str, start: int, end: int) -> bool:
-    return (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
 
 
 def _as_written(reason: str, question: str) -> str:
@@ -577,20 +437,3 @@ def _as_written(reason: str, question: str) -> str:
 def _names_of(passage: Passage) -> str:
     """Where a passage's names may be: its title, headings and text, normalised."""
     return normalize("\n".join((passage.title, *passage.headings, passage.text)))
-
-
-def _covered(question: str, words: set[str]) -> int:
-    """How many of the question's characters `words` cover. Characters, not words: search mode adds
-    the dictionary words nested in a phrase (非银行金融机构: 非银行, 银行, 金融, 机构), which would
-    otherwise count a repeated subject several times over. A word that is not in the question's
-    text (an abbreviation's expansion) counts by its own length."""
-    chars: set[int] = set()
-    extra = 0
-    for t in words:
-        i = question.find(t)
-        if i < 0:
-            extra += len(t)
-        while i >= 0:
-            chars.update(range(i, i + len(t)))
-            i = question.find(t, i + 1)
-    return len(chars) + extra

@@ -167,7 +167,7 @@ def test_a_verb_the_documents_never_use_counts_against_the_question(retriever):
 
 
 def test_a_highlighted_label_takes_in_what_it_labels():
-    from qa.search import with_what_it_labels
+    from qa.highlight import with_what_it_labels
     from qa.text import split_sentences
 
     def highlight(text: str, first: str) -> str:

@@ -1,0 +1,165 @@
+"""The highlight: which sentence of a passage answers the question, and how much around it to show."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+
+from .text import normalize, sums_up
+
+# A paragraph's closing summing-up sentence (text.sums_up) repeats the topic, so it matches the
+# question well, but the content is elsewhere: as the highlight it is marked down by a tie-breaker,
+# less than the cosine gaps between sentences that differ in content.
+_SUMS_UP_PENALTY = 0.05
+# A highlighted label (a lead-in line ending in a colon, a short title line with no punctuation)
+# takes in what it labels: the list lines after a lead-in up to this many characters, the
+# sentence under a title.
+_LIST_MAX = 200
+_TITLE_MAX = 30
+_SENTENCE_MARK = re.compile(r"[。！？；，、：!?;,:]")
+# Mid-paragraph, a sentence opening with a demonstrative (这类金融机构包括…, 这些政策包括…) is about what
+# the sentence before it named, so for the question's words it counts as containing that one too.
+_REFERS_BACK = re.compile(r"^(这类|这些|这种|此类|该|它们)")
+# A "sentence" longer than this (a PDF table's rows, a list of titles: text with no sentence end for
+# hundreds of characters) is highlighted only in its clauses holding the question's words.
+_LONG_SENTENCE = 200
+_CLAUSE_RUN_MIN = 40
+_CLAUSE_END = re.compile(r"[，,；;：:]|\s+")
+# A sentence scores its cosine to the question plus this much times the share of the question's word
+# characters it holds.
+_WORD_WEIGHT = 0.3
+
+
+def highlight(text: str, spans: Sequence[tuple[int, int]], cosines, question: str, tokens) -> tuple[int, int]:
+    """The span of `text` to highlight for `question` (normalised; `tokens`: its search tokens): the
+    sentence (of `spans`, whose cosines to the question are `cosines`) with the best mix of meaning and
+    shared question words, with what it labels, narrowed to its clauses when very long."""
+    words = {t for t in tokens if len(t) >= 2}  # single characters are too common to say much
+    span = with_what_it_labels(text, spans, best_sentence(text, spans, cosines, question, words)) if spans else (0, len(text))
+    if span[1] - span[0] > _LONG_SENTENCE:
+        span = narrowed(text, span, lambda piece: covered(question, {t for t in words if t in normalize(piece)}))
+    return span
+
+
+def best_sentence(text: str, spans: Sequence[tuple[int, int]], cosines, question: str, words: set[str]) -> int:
+    """The row of the sentence with the best mix of meaning (cosine) and shared question words."""
+    total = covered(question, words) or 1
+    best, best_score = 0, -1e9
+    sentences = [normalize(text[a:b]) for a, b in spans]
+    last = len(sentences) - 1
+    summary = last if last > 0 and sums_up(sentences[last]) else None
+    labelled = _labelled_by(text, spans)
+    for r, sentence in enumerate(sentences):
+        about = sentences[r - 1] + sentence if 0 < r < last and _REFERS_BACK.match(sentence) else sentence
+        found = {t for t in words if t in about}
+        lead = {t for t in words if t in sentences[labelled[r]]} if r in labelled else found
+        if found - lead:
+            # An item that adds a question word to its lead-in's answers what the lead-in asks
+            # of it: 「（二）注册资本不得低于一亿元；」 under 「设立小额贷款公司，应当具备下列条件：」.
+            found |= lead
+        score = float(cosines[r]) + _WORD_WEIGHT * covered(question, found) / total
+        if r == summary:
+            score -= _SUMS_UP_PENALTY
+        if score > best_score:
+            best, best_score = r, score
+    return best
+
+
+def _labelled_by(text: str, spans) -> dict[int, int]:
+    """Each sentence that is a line of a list after a lead-in on a line of its own → that lead-in's
+    row: the lines with_what_it_labels would show with it."""
+    out: dict[int, int] = {}
+    for row, (start, end) in enumerate(spans):
+        if _lead_in(text[start:end]) and _whole_line(text, start, end):
+            _, last = with_what_it_labels(text, spans, row)
+            out.update({r: row for r in range(row + 1, len(spans)) if spans[r][1] <= last and r not in out})
+    return out
+
+
+def with_what_it_labels(text: str, spans, row: int) -> tuple[int, int]:
+    """The highlight's span: sentence `row`, and when that sentence is a label on a line of its own,
+    what it labels — a lead-in (「数据折射出当前经济运行的三个深层次特征：」) with the list lines after it,
+    up to _LIST_MAX characters, a title (「1. G7峰会（6/15-17）」) with the sentence under it unless that
+    is a label too. The label repeats the question's words; the answer is what follows it."""
+    start, end = spans[row]
+    rest = spans[row + 1 :]
+    if not rest or not _whole_line(text, start, end):
+        return start, end
+    if _lead_in(text[start:end]):
+        for _, b in rest:  # the first line after it at least
+            if end > spans[row][1] and b - start > _LIST_MAX:
+                break
+            end = b
+        return start, end
+    following = text[rest[0][0] : rest[0][1]]
+    if _title(text[start:end]) and not (_title(following) or _lead_in(following)):
+        return start, rest[0][1]
+    return start, end
+
+
+def narrowed(text: str, span: tuple[int, int], coverage: Callable[[str], int]) -> tuple[int, int]:
+    """Within a span over _LONG_SENTENCE characters, the shortest run of whole clauses (cut at commas,
+    colons, semicolons and spaces) covering the most of the question (`coverage`: how many of its
+    characters a piece's words cover), grown by a clause at a time, after it then before it, to at
+    least _CLAUSE_RUN_MIN characters: a clause holding the question's words is often not the one
+    with the answer (「2008 年，ARM 推出第一版的 TrsutZone产品」 for 哪一年). The span itself when
+    no clause covers any of the question."""
+    start, end = span
+    cuts = [start, *(m.end() for m in _CLAUSE_END.finditer(text, start, end)), end]
+    clauses = [(a, b) for a, b in zip(cuts, cuts[1:]) if b > a]
+    best, best_key = None, (0, 0)
+    for i, (a, _) in enumerate(clauses):
+        for j in range(i, len(clauses)):
+            b = clauses[j][1]
+            if b - a > _LONG_SENTENCE:
+                break
+            key = (coverage(text[a:b]), a - b)  # more of the question, then shorter
+            if key > best_key:
+                best, best_key = (i, j), key
+    if best is None:
+        return span
+    lo, hi = best
+    after = True
+    while clauses[hi][1] - clauses[lo][0] < _CLAUSE_RUN_MIN:
+        grow_after = hi + 1 < len(clauses) and clauses[hi + 1][1] - clauses[lo][0] <= _LONG_SENTENCE
+        grow_before = lo > 0 and clauses[hi][1] - clauses[lo - 1][0] <= _LONG_SENTENCE
+        if not (grow_after or grow_before):
+            break
+        if grow_after and (after or not grow_before):
+            hi += 1
+        else:
+            lo -= 1
+        after = not after
+    a, b = clauses[lo][0], clauses[hi][1]
+    piece = text[a:b]
+    a += len(piece) - len(piece.lstrip())
+    return a, a + len(piece.strip().rstrip("，,；;：:").rstrip())
+
+
+def _lead_in(sentence: str) -> bool:
+    return sentence.endswith(("：", ":"))
+
+
+def _title(sentence: str) -> bool:
+    return len(sentence) <= _TITLE_MAX and not _SENTENCE_MARK.search(sentence)
+
+
+def _whole_line(text: str, start: int, end: int) -> bool:
+    return (start == 0 or text[start - 1] == "\n") and (end == len(text) or text[end] == "\n")
+
+
+def covered(question: str, words: set[str]) -> int:
+    """How many of the question's characters `words` cover. Characters, not words: search mode adds
+    the dictionary words nested in a phrase (非银行金融机构: 非银行, 银行, 金融, 机构), which would
+    otherwise count a repeated subject several times over. A word that is not in the question's
+    text (an abbreviation's expansion) counts by its own length."""
+    chars: set[int] = set()
+    extra = 0
+    for t in words:
+        i = question.find(t)
+        if i < 0:
+            extra += len(t)
+        while i >= 0:
+            chars.update(range(i, i + len(t)))
+            i = question.find(t, i + 1)
+    return len(chars) + extra
