@@ -26,11 +26,15 @@ index: install
 run: index
 	$(BIN)/qa serve
 
-# Debian's Chromium (and a CJK font for screenshots) for the browser tests (needs root, as in CI); Playwright drives it, never downloads one.
+# Debian's Chromium and a Chinese font for the browser tests and the PDF fixtures it prints (needs root,
+# as in CI); each installed when missing, the font too where Chromium is already there. Playwright drives
+# it, never downloads one.
 chromium:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null; \
-	  else echo "note: /usr/bin/chromium missing and not root: browser tests will be skipped (sudo apt-get install chromium)"; fi; \
+	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
+	fc-list :lang=zh family 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-zenhei"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  else echo "note:$$missing missing and not root: browser and PDF tests will be skipped (sudo apt-get install$$missing)"; fi; \
 	fi
 
 test: install chromium

@@ -3,12 +3,27 @@ and broken or hostile PDFs written by hand."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import tempfile
 import zlib
 from pathlib import Path
 
 CHROMIUM = "/usr/bin/chromium"
+
+
+def _cannot_print_pdf() -> str:
+    """Why this machine cannot print the PDF fixtures ("" when it can): Chromium, and a Chinese font,
+    without which the printed text is boxes and no reader test means anything."""
+    if not Path(CHROMIUM).exists():
+        return "Debian chromium not installed (make test installs it as root)"
+    fonts = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=60) if shutil.which("fc-list") else None
+    if fonts is None or not fonts.stdout.strip():
+        return "no Chinese font for Chromium to print with (make test installs fonts-wqy-zenhei as root)"
+    return ""
+
+
+CANNOT_PRINT_PDF = _cannot_print_pdf()
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-pdf-header-footer",

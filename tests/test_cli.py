@@ -286,14 +286,12 @@ def test_ask_with_a_document_filter(tmp_path, env, report_corpus):
 
 
 def test_import_turns_word_and_pdf_into_markdown_with_the_same_cites(tmp_path):
-    from pathlib import Path
-
     from qa.corpus import read_document
 
     from . import documents
 
     sources = [documents.word_docx(tmp_path / "annual.docx")]
-    if Path(documents.CHROMIUM).exists():
+    if not documents.CANNOT_PRINT_PDF:
         sources.append(documents.report_pdf(tmp_path / "industry.pdf"))
     for source in sources:
         out = tmp_path / f"{source.stem}.md"
