@@ -10,7 +10,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from . import postag
-from .answerable import ANSWERED, NO_WORDS, NOT_COVERED, Verdict, absent_names, as_asked, asks_about_named, judge, required_names, written_as
+from .answerable import (
+    ANSWERED, NO_WORDS, NOT_COVERED, Verdict, absent_names, as_asked, as_read_for_asking, asks_about_named, judge, required_names, written_as,
+)
 from .conversation import resolve_followup
 from .corpus import Passage
 from .errors import IndexMismatch, QuestionError
@@ -339,7 +341,9 @@ class Retriever:
             return judge(s.query, False, "")
         top = hits[0].passage
         absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__, self._new_name)
-        figure = asks_about_named(s.query)
+        words = self.data.tokenizer.words(s.query)
+        asking = as_read_for_asking(s.query, words)
+        figure = asks_about_named(asking)
         nearby = _names_of(top) if absent or figure else ""  # built only when a name needs looking for
         # A name the top passage writes otherwise (same-sounding, swapped) is there (qa/spelling.py).
         absent = [n for n in absent if not written_in(n, nearby)]
@@ -348,10 +352,10 @@ class Retriever:
             names = required_names(s.query, s.query_tokens, self._vocab.__contains__, new_name=self._new_name)
             unnamed = [n for n in names if not any(f in nearby for f in written_as(n)) and not written_in(n, nearby)]
         if absent or unnamed:  # shown as asked: 宁德时代, not the corpus's cut 宁德
-            words, content = self.data.tokenizer.words(s.query), set(s.query_tokens).__contains__
+            content = set(s.query_tokens).__contains__
             absent = [as_asked(n, words, content, self._in_corpus) for n in absent]
             unnamed = [as_asked(n, words, content, nearby.__contains__) for n in unnamed]
-        return judge(s.query, covered, top.text, absent, unnamed)
+        return judge(asking, covered, top.text, absent, unnamed)
 
     @functools.cached_property
     def _homophones(self) -> Homophones:

@@ -27,6 +27,21 @@ def test_questions_that_ask_for_a_quantity(question, asks):
 
 
 @pytest.mark.parametrize(
+    "words, asks",
+    [
+        (["科罗拉多", "大学", "在", "哪里"], False),  # 多大 across 科罗拉多 | 大学: a name's characters
+        (["多伦多", "大学", "的", "学费", "是", "多少"], True),  # 多少 still asks
+        (["当升", "科技", "计划", "建多大", "产能"], True),  # inside a word jieba's HMM made: it asks
+        (["规模", "有", "多", "大"], True),
+        (["球队", "获得", "了", "第几名"], True),
+    ],
+)
+def test_a_question_word_across_a_word_boundary_is_a_names_characters(words, asks):
+    question = "".join(words)
+    assert answerable.asks_about_named(answerable.as_read_for_asking(question, words)) is asks
+
+
+@pytest.mark.parametrize(
     "text, gives",
     [
         ("市场规模已达到 XX亿元，较上一年增长 XX%", False),  # placeholders are no figure
@@ -155,6 +170,7 @@ def test_another_places_figure_is_related_not_an_answer(tmp_path, encoder, query
         "robots.md": "# 仓储机器人\n\n2025 年上半年，该仓储机器人公司实现净利润 0.5 亿元，同比转正。\n",
         "ningde.md": "# 宁德市产业概况\n\n宁德市是锂电池产业重镇，产业集群发展迅速。\n",
         "gout.md": "# 痛风\n\n我国 2021 年痛风人数接近 1500 万人，患者逐年增多。\n",
+        "colorado.md": "# 科罗拉多大学\n\n科罗拉多大学位于美国科罗拉多州的博尔德市。\n",
     }, encoder, query_encoder, settings)
 
     asked_of_gansu = retriever.ask("甘肃省小额贷款公司有多少家？")
@@ -173,3 +189,6 @@ def test_another_places_figure_is_related_not_an_answer(tmp_path, encoder, query
     # A Chinese document calls China 我国: that is where 中国's figure is.
     china = retriever.ask("2021年中国痛风患者有多少人？")
     assert (china.status, china.hits[0].passage.doc) == ("answered", "gout")
+    # 多大 of 科罗拉多 | 大学 asks for no figure: a passage without one answers.
+    where = retriever.ask("科罗拉多大学在哪里？")
+    assert (where.status, where.hits[0].passage.doc) == ("answered", "colorado")
