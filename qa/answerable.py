@@ -72,17 +72,20 @@ def refusal(reason: str) -> str:
     return f"报告中未找到相关内容（{reason}）。" if reason and reason != NOTHING_FOUND else "报告中未找到相关内容。"
 
 
-def as_read_for_asking(question: str, words: list[str]) -> str:
-    """The question as the asks_* checks read it, given `words` (jieba's cut, every character kept): a
-    match that starts inside a word and ends past it is a name's characters, not a question word —
-    多大 of 科罗拉多 | 大学 — and its first character is blanked. Inside a word it still asks (建多大, 第几名)."""
-    ends = list(itertools.accumulate(len(w) for w in words))
+def as_read_for_asking(question: str, cut) -> str:
+    """The question as the asks_* checks read it (`cut(question)`: jieba's cut, every character kept,
+    made only when something in it may ask): a match that starts inside a word and ends past it is a
+    name's characters, not a question word — 多大 of 科罗拉多 | 大学 — and its first character is blanked.
+    Inside a word it still asks (建多大, 第几名)."""
+    matches = [m for pattern in (_ASKS_QUANTITY, _ASKS_DATE, _ASKS_WHEN) for m in pattern.finditer(question)]
+    if not matches:
+        return question
+    ends = list(itertools.accumulate(len(w) for w in cut(question)))
     out = list(question)
-    for pattern in (_ASKS_QUANTITY, _ASKS_DATE, _ASKS_WHEN):
-        for m in pattern.finditer(question):
-            end_of_word = next((e for e in ends if e > m.start()), len(question))
-            if m.start() not in (0, *ends) and end_of_word < m.end():
-                out[m.start()] = " "
+    for m in matches:
+        end_of_word = next((e for e in ends if e > m.start()), len(question))
+        if m.start() not in (0, *ends) and end_of_word < m.end():
+            out[m.start()] = " "
     return "".join(out)
 
 

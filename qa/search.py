@@ -341,8 +341,7 @@ class Retriever:
             return judge(s.query, False, "")
         top = hits[0].passage
         absent = absent_names(s.query, s.query_tokens, self._in_corpus, self._vocab.__contains__, self._new_name)
-        words = self.data.tokenizer.words(s.query)
-        asking = as_read_for_asking(s.query, words)
+        asking = as_read_for_asking(s.query, self.data.tokenizer.words)
         figure = asks_about_named(asking)
         nearby = _names_of(top) if absent or figure else ""  # built only when a name needs looking for
         # A name the top passage writes otherwise (same-sounding, swapped) is there (qa/spelling.py).
@@ -352,7 +351,7 @@ class Retriever:
             names = required_names(s.query, s.query_tokens, self._vocab.__contains__, new_name=self._new_name)
             unnamed = [n for n in names if not any(f in nearby for f in written_as(n)) and not written_in(n, nearby)]
         if absent or unnamed:  # shown as asked: 宁德时代, not the corpus's cut 宁德
-            content = set(s.query_tokens).__contains__
+            words, content = self.data.tokenizer.words(s.query), set(s.query_tokens).__contains__
             absent = [as_asked(n, words, content, self._in_corpus) for n in absent]
             unnamed = [as_asked(n, words, content, nearby.__contains__) for n in unnamed]
         return judge(asking, covered, top.text, absent, unnamed)
