@@ -129,7 +129,7 @@ class Encoder:
             if progress:
                 done = min(start + step, len(texts))
                 end = "\n" if done == len(texts) else ""
-                print(f"\rencoding sentences: {done}/{len(texts)}", end=end, file=sys.stderr, flush=True)
+                print(f"\rencoding sentences and passages: {done}/{len(texts)}", end=end, file=sys.stderr, flush=True)
         return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
 
     def warm(self) -> None:

@@ -27,7 +27,7 @@ from .readers import RULES_VERSION
 from .settings import Settings
 from .store import FORMAT_VERSION, GEN_PREFIX, IndexData, NewGeneration, StoredPassage, Store, open_store
 from .store.local import CURRENT, MANIFEST, UNREADABLE, LocalIndex, dense_index  # noqa: F401 (the local layout, for tests and scripts)
-from .text import analyzer_fingerprint, heading_terms, normalize, split_sentences, sums_up, tokenizer_for
+from .text import analyzer_fingerprint, heading_terms, normalize, split_sentences, sums_up, tokenizer_for, without_number
 
 __all__ = ["BuildReport", "IndexData", "StoredPassage", "FORMAT_VERSION", "build", "load", "current_generation", "bm25_text", "paragraph_vectors"]
 
@@ -47,7 +47,7 @@ class BuildReport:
     skipped: tuple[Skipped, ...] = ()  # files that could not be read (kept: earlier passages still served)
     parsed: int = 0  # files read and parsed (the others had the same bytes as at the last build)
     parse_seconds: float = 0.0  # of `seconds`, reading and parsing files
-    encode_seconds: float = 0.0  # of `seconds`, encoding sentences
+    encode_seconds: float = 0.0  # of `seconds`, encoding sentences and passages in their sections
     pages_without_text: dict = None  # {file: [pages]} of PDFs: pages with no text layer, not indexed
     not_read: tuple[tuple[str, str], ...] = ()  # (file, what to do) of document types no reader takes
     copies: tuple[tuple[str, str], ...] = ()  # (file, the earlier file with the same bytes): both indexed
@@ -58,6 +58,15 @@ class BuildReport:
 
 def _title(p: Passage) -> str:
     return p.section.split(" ", 1)[-1]  # the section heading without its number
+
+
+def in_section(p: Passage) -> str:
+    """A passage as read in its section: its heading without the number, then its text (the document's
+    title where it has no heading). Encoded once more, as a whole: a report puts its subject in the heading
+    (「痛风的非药物治疗…」 over 「饮食上限制高嘌呤…」), which no sentence of the passage repeats
+    (docs/retrieval.md, "A passage in its section")."""
+    heading = without_number(normalize(p.section)) if p.headings else normalize(p.title)
+    return f"{heading}：{p.text}" if heading else p.text
 
 
 def bm25_text(p: Passage, spans: list[tuple[int, int]], settings: Settings) -> str:
@@ -76,9 +85,10 @@ def _hash(model: str, text: str) -> str:
 def paragraph_vectors(sentence_vectors: np.ndarray, spans: list[list[tuple[int, int]]]) -> np.ndarray:
     """Each passage's vector for candidate search: its sentence vectors averaged, weighted by length.
 
-    Only sentences are encoded. A passage is scored by its best sentence; an encoded paragraph vector
-    beat that in 1.5 % of question-paragraph pairs and changed no ranking in cross-validation, while
-    encoding it doubled the build (README, "Retrieval quality").
+    Its bare text is not encoded: an encoded paragraph vector beat its best sentence in 1.5 % of
+    question-paragraph pairs of the shipped report and changed no ranking in cross-validation. Read under
+    its heading (`in_section`) it does, on reports that name a section's subject only in its heading
+    (docs/retrieval.md, "A passage in its section"); that vector scores, this one only finds candidates.
     """
     out = np.zeros((len(spans), sentence_vectors.shape[1]), dtype=np.float32)
     row = 0
@@ -207,34 +217,36 @@ def _build_locked(corpus, store: Store, settings: Settings, previous: IndexData 
         )
 
     spans = [split_sentences(p.text) for p in passages]
-    sentence_texts = [p.text[s:e] for p, sp in zip(passages, spans) for s, e in sp]
-    sentence_hashes = [_hash(settings.model, t) for t in sentence_texts]
-    owner = [i for i, sp in enumerate(spans) for _ in sp]  # the passage of each sentence
+    # What is encoded: every sentence, then every passage read in its section (IndexData.in_section_rows).
+    texts = [p.text[s:e] for p, sp in zip(passages, spans) for s, e in sp] + [in_section(p) for p in passages]
+    text_hashes = [_hash(settings.model, t) for t in texts]
+    owner = [i for i, sp in enumerate(spans) for _ in sp] + list(range(len(passages)))  # the passage of each row
 
-    # Only sentences are encoded; reuse their vectors by content hash, wherever they were before.
-    old_sentences = _stored_sentence_vectors(previous, set(sentence_hashes), settings.model)
-    todo = sorted({h: i for i, h in enumerate(sentence_hashes) if h not in old_sentences}.values())
+    # Reuse vectors by content hash, wherever they were before: only changed text is encoded.
+    old_vectors = _stored_sentence_vectors(previous, set(text_hashes), settings.model)
+    todo = sorted({h: i for i, h in enumerate(text_hashes) if h not in old_vectors}.values())
     encode_started = time.perf_counter()
     if todo or encoder is not None:
         if encoder is None:
             from .embed import load_encoder
 
             encoder = load_encoder(settings.model)
-        fresh = encoder.encode([sentence_texts[i] for i in todo], batch_size=settings.embed_batch_size, progress=progress)
+        fresh = encoder.encode([texts[i] for i in todo], batch_size=settings.embed_batch_size, progress=progress)
         dim = encoder.dimension
         for j, i in enumerate(todo):
-            old_sentences[sentence_hashes[i]] = fresh[j]
+            old_vectors[text_hashes[i]] = fresh[j]
     else:
         dim = previous.dimension
     embedded = len({owner[i] for i in todo})
     encode_seconds = time.perf_counter() - encode_started
 
     sentence_vectors = (
-        np.stack([old_sentences[h] for h in sentence_hashes]).astype(np.float32)
-        if sentence_hashes
+        np.stack([old_vectors[h] for h in text_hashes]).astype(np.float32)
+        if text_hashes
         else np.zeros((0, dim), np.float32)
     )
-    vectors = paragraph_vectors(sentence_vectors, spans)
+    sentences = len(owner) - len(passages)
+    vectors = paragraph_vectors(sentence_vectors[:sentences], spans)
 
     import bm25s
 
@@ -249,7 +261,7 @@ def _build_locked(corpus, store: Store, settings: Settings, previous: IndexData 
         "model": {"id": settings.model, "dimension": int(vectors.shape[1])},
         "settings": settings.retrieval_params(),
         "analyzer": analyzer_fingerprint(),
-        "counts": {"documents": len(doc_meta), "passages": len(passages), "sentences": int(sentence_vectors.shape[0])},
+        "counts": {"documents": len(doc_meta), "passages": len(passages), "sentences": sentences},
         "documents": doc_meta,
         "reader_rules": RULES_VERSION,
         "examples": examples,
@@ -289,16 +301,18 @@ def _bm25_tokens(terms: tuple[str, ...], texts: list[str]) -> list[list[str]]:
 
 
 def _stored_sentence_vectors(previous: IndexData | None, wanted: set[str], model: str) -> dict[str, np.ndarray]:
-    """The previous generation's vectors of the sentences still present, by content hash."""
+    """The previous generation's vectors of the sentences (and passages in their sections) still present, by content hash."""
     if previous is None:
         return {}
     rows, hashes = [], []
+    in_section_rows = previous.in_section_rows(np.arange(len(previous.passages)))
     for i, sp in enumerate(previous.passages):
         lo = int(previous.sentence_offsets[i])
-        for r, (s, e) in enumerate(sp.sentences):
-            h = _hash(model, sp.passage.text[s:e])
+        texts = [(lo + r, sp.passage.text[s:e]) for r, (s, e) in enumerate(sp.sentences)] + [(int(in_section_rows[i]), in_section(sp.passage))]
+        for row, text in texts:
+            h = _hash(model, text)
             if h in wanted:
-                rows.append(lo + r)
+                rows.append(row)
                 hashes.append(h)
     if not rows:
         return {}

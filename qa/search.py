@@ -30,7 +30,7 @@ class Hit:
     highlight: str  # the sentence of the paragraph that best answers the question
     highlight_span: tuple[int, int]  # its position in passage.text
     lexical: float  # BM25 score / best BM25 score of this question, 0..1
-    dense: float  # cosine similarity of the question and the passage's best sentence
+    dense: float  # cosine of the question and the passage's best sentence (or the passage in its section, less a margin)
     # Other documents holding this very passage (a report saved twice: same title, section, cite and
     # text): one hit for all of them, not one each.
     also: tuple[str, ...] = ()
@@ -55,7 +55,7 @@ class Scores:
 
     ids: np.ndarray
     bm25: np.ndarray  # raw BM25
-    sentence_cos: np.ndarray  # best sentence of the passage: the dense score
+    sentence_cos: np.ndarray  # the dense score: the passage's best sentence, or the passage in its section less a margin
     sentence_cos_all: list[np.ndarray]  # all sentence cosines per candidate (for highlighting)
     query_tokens: tuple[str, ...]
     query: str  # the normalised question the tokens came from
@@ -244,13 +244,17 @@ class Retriever:
         counts = hi - lo
         starts = np.cumsum(counts) - counts  # where each candidate's sentences begin in the gather
         rows = np.repeat(lo - starts, counts) + np.arange(counts.sum())
+        # And each candidate read in its section, in the same gather: a passage scores the better of its
+        # best sentence and itself under its heading, less a margin.
+        rows = np.concatenate([rows, data.in_section_rows(cand)])
         cos = data.sentence_scores(rows, qv) if len(rows) else np.zeros(0, np.float32)
+        in_section = cos[len(rows) - len(cand) :]
         sent_all = [cos[a : a + c] if c else np.zeros(1, np.float32) for a, c in zip(starts.tolist(), counts.tolist())]
-        sent_best = [float(x.max()) for x in sent_all]
+        sent_best = np.maximum([float(x.max()) for x in sent_all], in_section - self.settings.section_margin)
         return Scores(
             ids=cand,
             bm25=lexical.of(cand).astype(np.float32),
-            sentence_cos=np.array(sent_best, dtype=np.float32),
+            sentence_cos=sent_best.astype(np.float32),
             sentence_cos_all=sent_all,
             query_tokens=tuple(tokens),
             query=normalized,

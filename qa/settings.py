@@ -60,6 +60,10 @@ class Settings:
     # Dense scores are min-max normalised over [dense_floor, top]: m3e cosine similarities of
     # unrelated Chinese text sit around 0.5-0.7, so raw cosines would swamp the BM25 side.
     dense_floor: float = 0.6
+    # The dense side scores a passage by the better of its best sentence and the passage read in its section
+    # (its heading, then its text: qa/index.py, in_section) less section_margin; 1 leaves sentences alone.
+    # 0 by leave-one-set-out cross-validation over every question set (docs/retrieval.md, "A passage in its section").
+    section_margin: float = 0.0
     # Then each passage loses document_weight x (the best candidate document's share of the question's
     # word weight, idf, minus its own document's, text, headings and title counted): a passage
     # whose document never names what the question names (生猪 in a steel report) gives way to one whose
@@ -185,6 +189,7 @@ _RANGES: dict[str, tuple[float, float]] = {
     "bm25_b": (0, 1),
     "dense_weight": (0, 1),
     "dense_floor": (-1, 0.99),
+    "section_margin": (0, 2),
     "document_weight": (0, 1),
     "caption_penalty": (0, 1),
     "abstain_bm25_coef": (-1e6, 1e6),

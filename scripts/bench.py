@@ -34,7 +34,7 @@ from qa.embed import load_encoder  # noqa: E402
 from qa.errors import QAError  # noqa: E402
 from qa.question_encoder import question_encoder  # noqa: E402
 from qa.evaluate import read_questions  # noqa: E402
-from qa.index import build, dense_index, load  # noqa: E402
+from qa.index import build, dense_index, in_section, load  # noqa: E402
 from qa.search import Retriever  # noqa: E402
 from qa.settings import Settings  # noqa: E402
 from qa.text import split_sentences  # noqa: E402
@@ -84,6 +84,7 @@ def bench_build(tmp: Path, encoder, settings) -> dict:
     passages = [p for d in load_corpus(corpus) for p in d.passages]
     paragraph_texts = [p.text for p in passages]
     sentence_texts = list(dict.fromkeys(p.text[a:b] for p in passages for a, b in split_sentences(p.text)))
+    encoded_texts = sentence_texts + [in_section(p) for p in passages]  # what a build encodes
     encoder.encode(paragraph_texts[:4])  # warm
 
     def full():
@@ -93,6 +94,7 @@ def bench_build(tmp: Path, encoder, settings) -> dict:
     t_full = median_time(full)
     t_enc_paragraphs = median_time(lambda: encoder.encode(paragraph_texts, batch_size=settings.embed_batch_size))
     t_enc_sentences = median_time(lambda: encoder.encode(sentence_texts, batch_size=settings.embed_batch_size))
+    t_enc_encoded = median_time(lambda: encoder.encode(encoded_texts, batch_size=settings.embed_batch_size))
     path = corpus / "qinghai_microfinance_report.md"
     original = path.read_text(encoding="utf-8")
     edits = iter(range(1000))
@@ -112,6 +114,8 @@ def bench_build(tmp: Path, encoder, settings) -> dict:
         "encode_sentences_s": t_enc_sentences,
         "full_build_over_encode_paragraphs": t_full / t_enc_paragraphs,
         "full_build_over_encode_sentences": t_full / t_enc_sentences,
+        "encode_encoded_s": t_enc_encoded,
+        "full_build_over_encode_encoded": t_full / t_enc_encoded,
         "one_paragraph_rebuild_s": t_one,
         "one_paragraph_over_full": t_one / t_full,
         "noop_rebuild_s": t_noop,
@@ -552,8 +556,9 @@ def table_report(results: dict) -> list[str]:
         ("`qa serve` start to first answer", f"{s['ready_s']:.2f} s vs {s['ready_torch_int8_s']:.2f} s with torch int8 questions",
          f"{s['ready_over_torch_int8']:.2f}x", "<= 0.5x"),
         ("`qa --help`", f"{c['help_s']:.2f} s, imports torch: {c['help_imports_torch']}", "", "no torch"),
-        ("full build (report)", f"{b['full_build_s']:.2f} s; encode the paragraphs {b['encode_paragraphs_s']:.2f} s, their sentences {b['encode_sentences_s']:.2f} s",
-         f"{b['full_build_over_encode_paragraphs']:.2f}x paragraphs / {b['full_build_over_encode_sentences']:.2f}x sentences", "<= 1.5x"),
+        ("full build (report)", f"{b['full_build_s']:.2f} s; encode what it encodes (sentences, then passages in their sections) {b['encode_encoded_s']:.2f} s; "
+         f"the paragraphs alone {b['encode_paragraphs_s']:.2f} s, the sentences alone {b['encode_sentences_s']:.2f} s",
+         f"{b['full_build_over_encode_encoded']:.2f}x what it encodes ({b['full_build_over_encode_paragraphs']:.2f}x paragraphs)", "<= 1.5x"),
         ("one-paragraph rebuild", f"{b['one_paragraph_rebuild_s']:.2f} s", f"{b['one_paragraph_over_full']:.2f}x full", "<= 0.2x"),
         ("no-op rebuild", f"{b['noop_rebuild_s']:.2f} s", "", "well under 1 s"),
         ("server RSS after the HTTP run", f"{h['server_rss_mb_after_run']:.0f} MB", "", "<= 400 MB"),

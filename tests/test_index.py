@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from qa.errors import BuildLocked, CorpusError, IndexCorrupt, IndexMismatch, IndexNotFound
-from qa.index import CURRENT, FORMAT_VERSION, MANIFEST, UNREADABLE, build, current_generation, load
+from qa.index import CURRENT, FORMAT_VERSION, MANIFEST, UNREADABLE, build, current_generation, in_section, load
 from qa.store.local import LocalStore
 from qa.text import split_sentences
 from qa.search import Retriever
@@ -88,13 +88,16 @@ class RecordingEncoder:
         return self.encoder.encode(texts, **kwargs)
 
 
-def test_only_sentences_are_encoded_and_passage_vectors_are_their_length_weighted_mean(mini_corpus, tmp_path, encoder, settings):
+def test_sentences_and_passages_in_their_sections_are_encoded_and_passage_vectors_are_the_sentences_mean(mini_corpus, tmp_path, encoder, settings):
     recording = RecordingEncoder(encoder)
     build(mini_corpus, tmp_path / "index", settings, encoder=recording)
     data = load(tmp_path / "index", settings)
     sentences = [sp.passage.text[a:b] for sp in data.passages for a, b in sp.sentences]
-    assert sorted(recording.texts) == sorted(set(sentences))  # no paragraph text, each sentence once
-    assert np.allclose(data.sentence_vectors, encoder.encode(sentences), atol=1e-5)
+    in_sections = [in_section(sp.passage) for sp in data.passages]
+    assert in_sections[0] == "市场规模：某省小微金融市场规模逐年扩大，截至 2022 年底已达到XX亿元。"  # the heading without its number
+    assert sorted(recording.texts) == sorted(set(sentences + in_sections))  # each once
+    assert np.allclose(data.sentence_vectors, encoder.encode(sentences + in_sections), atol=1e-5)
+    assert np.array_equal(data.in_section_rows(np.array([0, 9])), [len(sentences), len(sentences) + 9])
     for i, sp in enumerate(data.passages):
         assert list(sp.sentences) == split_sentences(sp.passage.text)
         rows = np.asarray(data.sentence_vectors[data.sentence_offsets[i] : data.sentence_offsets[i + 1]])
@@ -107,8 +110,18 @@ def test_editing_one_sentence_encodes_that_sentence_only(built, encoder, setting
     _edit(corpus, "贷后管理包括定期回访和资金用途监控。", "贷后管理包括定期回访、现场检查和资金用途监控。")
     recording = RecordingEncoder(encoder)
     report = build(corpus, index, settings, encoder=recording)
-    assert recording.texts == ["贷后管理包括定期回访、现场检查和资金用途监控。"]
+    passage = next(sp.passage for sp in load(index, settings).passages if "现场检查" in sp.passage.text)
+    assert recording.texts == ["贷后管理包括定期回访、现场检查和资金用途监控。", in_section(passage)]  # the sentence, and its passage in its section
     assert (report.changed, report.embedded) == (1, 1)
+
+
+def test_renaming_a_section_encodes_its_passages_in_the_section_only(built, encoder, settings):
+    corpus, index, _ = built
+    _edit(corpus, "1.2政策环境", "1.2政策环境与展望")
+    recording = RecordingEncoder(encoder)
+    build(corpus, index, settings, encoder=recording)
+    renamed = [sp.passage for sp in load(index, settings).passages if sp.passage.section == "1.2 政策环境与展望"]
+    assert renamed and sorted(recording.texts) == sorted(in_section(p) for p in renamed)  # no sentence again
 
 
 def test_added_and_removed_paragraphs_are_counted_and_never_cited(built, encoder, settings):

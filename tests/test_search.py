@@ -111,6 +111,30 @@ def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, en
     assert first(0.0) == "steel"  # without the document's words, the steel paragraph wins
 
 
+def test_a_passage_whose_subject_only_its_heading_names_is_found_read_in_its_section(tmp_path, encoder, query_encoder, settings):
+    # Broker reports title a section with its subject and leave it out of the paragraphs: 痛风 is only in
+    # the heading of the diet advice, which no sentence of it repeats.
+    import dataclasses
+
+    from qa.index import load
+    from qa.search import Retriever
+
+    index = index_of(tmp_path, {
+        "gout.md": "# 医药行业专题报告\n\n## 1 痛风简介\n\n### 1.1 患病人数持续增加\n\n"
+        "随着生活水平提高，高尿酸血症和痛风的发病人数呈增长趋势。我国成人高尿酸血症患病率达14%。\n\n"
+        "### 1.2 痛风的非药物治疗总体原则是生活方式管理\n\n"
+        "包括饮食控制、减少酒精摄入、规律运动和控制体重。饮食上限制高嘌呤动物性食品，如动物内脏、海鲜和肉汤。\n\n"
+        "## 2 降尿酸药物\n\n降尿酸治疗常用药物包括别嘌醇、非布司他和苯溴马隆。\n",
+    }, encoder, settings)
+
+    def first(section_margin: float) -> str:
+        chosen = dataclasses.replace(settings, section_margin=section_margin)
+        return Retriever(load(index, chosen), chosen, query_encoder).ask("痛风患者饮食上要注意什么？").hits[0].passage.cite
+
+    assert first(settings.section_margin) == "1.2(1)"
+    assert first(1.0) == "1.1(1)"  # sentences alone: the paragraph about the number of patients, which says 痛风
+
+
 def test_a_figure_caption_gives_way_to_the_text_but_stays_findable(tmp_path, encoder, query_encoder, settings):
     # A PDF keeps only a figure's caption and the line pointing to it; both name the protocol in a few
     # words, so they out-matched every paragraph about it while saying nothing themselves.

@@ -27,7 +27,7 @@ from ..readers import RULES_VERSION
 from ..settings import Settings
 from ..text import Tokenizer, analyzer_fingerprint, tokenizer_for
 
-FORMAT_VERSION = 3  # 3: documents of any format (headings path, page, title; parsed documents kept by file hash)
+FORMAT_VERSION = 4  # 3: documents of any format (headings path, page, title; parsed documents kept by file hash); 4: a vector per passage read in its section
 GEN_PREFIX = "gen-"
 
 
@@ -54,7 +54,9 @@ class IndexData:
     generation: str
     manifest: dict
     passages: list[StoredPassage]
-    sentence_offsets: np.ndarray  # passage i owns sentence rows offsets[i]:offsets[i+1]
+    # Passage i owns sentence rows offsets[i]:offsets[i+1]; after the last sentence, row offsets[-1] + i
+    # is passage i read in its section (its heading, then its text: qa/index.py, in_section).
+    sentence_offsets: np.ndarray
     tokenizer: Tokenizer
 
     # --- the searches (one per store)
@@ -86,8 +88,13 @@ class IndexData:
         """Read now what `passages_holding` would read at its first call (a store that fetches its
         postings); the local store holds them already."""
 
+    def in_section_rows(self, ids: np.ndarray) -> np.ndarray:
+        """The vector rows of these passages read in their sections."""
+        return int(self.sentence_offsets[-1]) + np.asarray(ids, dtype=np.int64)
+
     def sentence_rows(self, rows: np.ndarray) -> np.ndarray:
-        """Sentence vectors by row number (rows of the whole generation, passage after passage)."""
+        """Sentence vectors by row number (rows of the whole generation, passage after passage, then
+        each passage in its section)."""
         raise NotImplementedError
 
     def sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
@@ -144,7 +151,7 @@ class NewGeneration:
     hashes: list[str]
     spans: list[list[tuple[int, int]]]
     vectors: np.ndarray  # one per passage: candidate search
-    sentence_vectors: np.ndarray
+    sentence_vectors: np.ndarray  # every passage's sentences, then each passage in its section
     bm25: object  # bm25s.BM25 of the passages
     manifest: dict  # without the store's own entries (a local store adds its file checksums)
 
@@ -234,6 +241,11 @@ def passage_of(record: dict) -> StoredPassage:
         hash=r["hash"],
         sentences=tuple((int(s), int(e)) for s, e in r["sentences"]),
     )
+
+
+def vector_rows(counts: dict) -> int:
+    """How many vector rows a generation holds: its sentences, then a passage in its section each."""
+    return counts["sentences"] + counts["passages"]
 
 
 def generation_fields(location: str, generation: str, manifest: dict, passages: list[StoredPassage]) -> dict:

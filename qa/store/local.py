@@ -7,7 +7,8 @@
         passages.jsonl         one passage per line: doc, cite, chapter, section, text, hash, sentence spans
         dense.faiss            a vector per passage, to find candidates: the mean of its sentence vectors
                                weighted by length (exact inner product or HNSW; normalised = cosine)
-        sentences.npy          sentence vectors, passage after passage (the dense score and the highlight)
+        sentences.npy          sentence vectors, passage after passage (the dense score and the highlight),
+                               then a vector per passage read in its section (its heading, then its text)
         bm25/                  the bm25s index (numpy arrays without pickle + JSON)
       .build.lock              held by the one running build
       .build.json              who holds it (pid, host, start time)
@@ -33,7 +34,7 @@ import numpy as np
 from ..errors import BuildLocked, IndexCorrupt, IndexNotFound
 from ..files import fsync_path
 from ..settings import Settings
-from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of, postings_of
+from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of, postings_of, vector_rows
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -236,7 +237,7 @@ class LocalStore:
             "vectors": counts["passages"],
             "bm25 documents": counts["passages"],
             "sentences": counts["sentences"],
-            "sentence vectors": counts["sentences"],
+            "sentence vectors": vector_rows(counts),
         }
         wrong = [k for k in found if found[k] != expected[k]]
         if wrong or dense.d != manifest["model"]["dimension"] or sentence_vectors.ndim != 2:

@@ -7,7 +7,8 @@ Collections (names start with the prefix, QA_MILVUS_PREFIX, default `qa`):
                                `lock` (the running build, on a server) and `unreadable`
     qa_gen_<time>_<pid>_p      a passage per row: pid, its vector (candidate search, inner product),
                                its BM25 weights as a sparse vector, and the passage record as JSON
-    qa_gen_<time>_<pid>_s      a sentence vector per row, by row number (the dense score, the highlight)
+    qa_gen_<time>_<pid>_s      a sentence vector per row, by row number (the dense score, the highlight),
+                               then a passage read in its section per row
 
 A generation's collections are written and flushed, then its manifest, then the one `current` row
 is replaced: readers see the old generation or the new one, never half of one (milvus-lite has no
@@ -39,7 +40,7 @@ import numpy as np
 
 from ..errors import BuildLocked, IndexCorrupt, IndexNotFound, StoreError
 from ..settings import Settings
-from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of, postings_of
+from . import GEN_PREFIX, IndexData, LexicalScores, NewGeneration, check_manifest, generation_fields, passage_of, postings_of, vector_rows
 
 _VARCHAR = 65_535  # Milvus's longest VARCHAR, in bytes
 _CHUNK = 60_000  # manifest characters per row (ASCII JSON: a character is a byte)
@@ -214,7 +215,7 @@ class MilvusStore:
         except (StoreError, ValueError, KeyError, TypeError) as e:
             raise IndexCorrupt(f"index generation {where} cannot be read ({e}): run `qa build` to rebuild it") from e
         found = {"passages": len(passages), "sentences": sum(len(p.sentences) for p in passages), "sentence vectors": stored_sentences}
-        expected = {"passages": counts["passages"], "sentences": counts["sentences"], "sentence vectors": counts["sentences"]}
+        expected = {"passages": counts["passages"], "sentences": counts["sentences"], "sentence vectors": vector_rows(counts)}
         wrong = [k for k in found if found[k] != expected[k]]
         if wrong or len(doc_freq) != len(vocab):
             raise IndexCorrupt(
