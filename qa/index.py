@@ -24,10 +24,11 @@ from . import __version__
 from .corpus import Passage, Skipped, duplicate_files, list_corpus, read_corpus
 from .errors import QAError
 from .readers import RULES_VERSION
+from .readers.blocks import numbering
 from .settings import Settings
 from .store import FORMAT_VERSION, GEN_PREFIX, IndexData, NewGeneration, StoredPassage, Store, open_store
 from .store.local import CURRENT, MANIFEST, UNREADABLE, LocalIndex, dense_index  # noqa: F401 (the local layout, for tests and scripts)
-from .text import analyzer_fingerprint, heading_terms, normalize, split_sentences, sums_up, tokenizer_for, without_number
+from .text import analyzer_fingerprint, heading_terms, normalize, split_sentences, sums_up, tokenizer_for
 
 __all__ = ["BuildReport", "IndexData", "StoredPassage", "FORMAT_VERSION", "build", "load", "current_generation", "bm25_text", "paragraph_vectors"]
 
@@ -64,8 +65,10 @@ def in_section(p: Passage) -> str:
     """A passage as read in its section: its heading without the number, then its text (the document's
     title where it has no heading). Encoded once more, as a whole: a report puts its subject in the heading
     (「痛风的非药物治疗…」 over 「饮食上限制高嘌呤…」), which no sentence of the passage repeats
-    (docs/retrieval.md, "A passage in its section")."""
-    heading = without_number(normalize(p.section)) if p.headings else normalize(p.title)
+    (docs/retrieval.md, "A passage in its section"). A change here changes stored vectors that an unchanged
+    corpus would not rebuild: bump FORMAT_VERSION with it."""
+    numbered = numbering(p.section) if p.headings else None  # the readers' own reading of a heading's number
+    heading = normalize(numbered[2] if numbered else p.section or p.title)
     return f"{heading}：{p.text}" if heading else p.text
 
 
@@ -223,7 +226,7 @@ def _build_locked(corpus, store: Store, settings: Settings, previous: IndexData 
     owner = [i for i, sp in enumerate(spans) for _ in sp] + list(range(len(passages)))  # the passage of each row
 
     # Reuse vectors by content hash, wherever they were before: only changed text is encoded.
-    old_vectors = _stored_sentence_vectors(previous, set(text_hashes), settings.model)
+    old_vectors = _stored_vectors(previous, set(text_hashes), settings.model)
     todo = sorted({h: i for i, h in enumerate(text_hashes) if h not in old_vectors}.values())
     encode_started = time.perf_counter()
     if todo or encoder is not None:
@@ -245,7 +248,7 @@ def _build_locked(corpus, store: Store, settings: Settings, previous: IndexData 
         if text_hashes
         else np.zeros((0, dim), np.float32)
     )
-    sentences = len(owner) - len(passages)
+    sentences = sum(len(sp) for sp in spans)
     vectors = paragraph_vectors(sentence_vectors[:sentences], spans)
 
     import bm25s
@@ -300,7 +303,7 @@ def _bm25_tokens(terms: tuple[str, ...], texts: list[str]) -> list[list[str]]:
     return [tokens[text] for text in texts]
 
 
-def _stored_sentence_vectors(previous: IndexData | None, wanted: set[str], model: str) -> dict[str, np.ndarray]:
+def _stored_vectors(previous: IndexData | None, wanted: set[str], model: str) -> dict[str, np.ndarray]:
     """The previous generation's vectors of the sentences (and passages in their sections) still present, by content hash."""
     if previous is None:
         return {}

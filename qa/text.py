@@ -411,16 +411,7 @@ def forget_tokenizers() -> None:
 # Heading words that join phrases rather than name things.
 # A heading's own number (1.2, 一、), not the start of a term: 5G of 「5G+智慧采矿应用」 and 十 of 「十四五规划」 stay.
 _HEADING_NUMBER = re.compile(r"^(?:[\d.]+(?![\da-z+])|[一二三四五六七八九十]+(?=、)|[、\s])+")
-# Any heading's numbering as a reader skips it: 2.3, 一、, （一）, 第三章 (a normalised heading).
-_HEADING_NUMBERING = re.compile(
-    r"^(?:[\d.]+(?![\da-z+])|[一二三四五六七八九十]+、|[（(][一二三四五六七八九十\d]+[)）]|第[一二三四五六七八九十\d]+[章节条]|[、\s])+"
-)
 _HEADING_SPLIT = re.compile(r"[、，,：:（）()与和及的在之中]|领域|分析|方向|现状|研究报告|研究|趋势|作用|地位")
-
-
-def without_number(heading: str) -> str:
-    """A normalised heading without its numbering: 「（一）数字经济成为…」 -> 「数字经济成为…」."""
-    return _HEADING_NUMBERING.sub("", heading)
 
 
 def heading_terms(headings: Iterable[str]) -> list[str]:
