@@ -111,6 +111,20 @@ def test_a_passage_whose_document_never_names_the_subject_gives_way(tmp_path, en
     assert first(0.0) == "steel"  # without the document's words, the steel paragraph wins
 
 
+def test_an_english_question_matches_on_its_content_words_not_on_what_is(tmp_path, encoder, query_encoder, settings):
+    # A Chinese report quotes English in its footnotes; "what is" of an English question once matched them.
+    retriever = retriever_of(tmp_path, {
+        "privacy.md": "# 隐私计算报告\n\n## 一、隐私计算\n\n隐私计算在保护数据隐私的前提下实现数据的流通与价值挖掘[4][5]。\n\n"
+        "## 脚注\n\n[4] GDPR.EU. What is GDPR, the EU's new data protection law? https://gdpr.eu/what-is-gdpr/\n\n"
+        "[5] Privacy Computing Alliance. (2021). 隐私计算白皮书.\n",
+    }, encoder, query_encoder, settings)
+    scores = retriever.scores("What is privacy computing?")
+    bm25 = {retriever.data.passages[j].passage.text[:3]: float(b) for j, b in zip(scores.ids, scores.bm25)}
+    assert bm25["[4]"] == 0 < bm25["[5]"]  # the GDPR note shares only "what is" with the question
+    assert retriever.ask("What is privacy computing?").hits[0].passage.text.startswith("[5]")
+    assert retriever.ask("What is GDPR?").hits[0].passage.text.startswith("[4]")
+
+
 def test_a_passage_whose_subject_only_its_heading_names_is_found_read_in_its_section(tmp_path, encoder, query_encoder, settings):
     # Broker reports title a section with its subject and leave it out of the paragraphs: 痛风 is only in
     # the heading of the diet advice, which no sentence of it repeats.

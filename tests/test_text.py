@@ -54,6 +54,13 @@ def test_tokens_drop_stopwords_and_expand_abbreviations():
     assert "非银行金融机构" in tok.tokens("非銀行金融機構")  # traditional input, user dictionary word kept whole
 
 
+def test_english_function_words_are_stopwords_but_latin_terms_are_not():
+    tok = Tokenizer()
+    assert tok.tokens("What is privacy computing?") == ["privacy", "computing"]
+    # One-letter and short terms of Chinese reports stay: A股, I期, IT, US.
+    assert {"a", "i", "it", "us"} <= set(tok.tokens("A股与I期临床、IT应用、US市场"))
+
+
 def test_heading_terms_are_noun_phrases_of_headings():
     terms = heading_terms(["2.3 非银行金融机构在小微金融领域的作用", "4.1 小微企业信用风险分析"])
     assert "非银行金融机构" in terms and "小微企业信用风险" in terms
@@ -64,7 +71,8 @@ def test_a_latin_word_is_never_cut_by_a_short_latin_term():
     # A heading's 「联邦学习（FL）」 makes fl a corpus term; jieba then cut flex into fl + ex, the into t + he.
     tok = Tokenizer(["fl", "he", "flex协议"])
     assert tok.tokens("FLEX用到了哪些哈希函数？") == ["flex", "用到", "哈希", "函数"]
-    assert tok.tokens("the heat") == ["the", "heat"]
+    assert tok.words("the heat") == ["the", " ", "heat"]
+    assert tok.tokens("ethernet heat") == ["ethernet", "heat"]
     assert "".join(tok.words("FLEX协议 the heat")) == normalize("FLEX协议 the heat")  # every character kept
     assert {"flex协议", "flex", "协议"} <= set(tok.tokens("FLEX协议")) and "fl" not in tok.tokens("FLEX协议")
     assert "fl" in tok.tokens("联邦学习（FL）")
