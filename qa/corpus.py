@@ -11,12 +11,12 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import sys
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .errors import CorpusError
+from .progress import show as progress_line
 from .readers import READERS
 from .readers.blocks import plain_heading, strip_inline
 from .structure import ITEM_MAX, chunks, leads_in
@@ -251,14 +251,14 @@ def read_corpus(
                 raise CorpusError(failed[file].reason)  # the same bytes failed last time
             parsed += 1
             if progress:
-                print(f"\rreading files: {at}/{len(files)}", end="", file=sys.stderr, flush=True)
+                progress_line(f"reading files: {at}/{len(files)}")
             documents.append(_restamped(parse(data, path, max_chars, file), stat))
         except CorpusError as e:
             skipped.append(Skipped(file, str(e), kept=old is not None, sha256=digest))
             if old is not None:
                 documents.append(old)
     if progress and parsed:
-        print(f"\rreading files: {len(files)}/{len(files)} ({parsed} parsed)", file=sys.stderr, flush=True)
+        progress_line(f"reading files: {len(files)}/{len(files)} ({parsed} parsed)", last=True)
     if not documents:
         raise CorpusError("no document could be read:\n" + "\n".join(f"  {s.reason}" for s in skipped))
     documents.sort(key=lambda d: d.file)

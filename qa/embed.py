@@ -5,7 +5,6 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import os
-import sys
 import threading
 import warnings
 from dataclasses import dataclass, field
@@ -15,6 +14,7 @@ import numpy as np
 
 from .errors import ModelError
 from .files import fsync_path
+from .progress import show as progress_line
 from .settings import BUNDLED_MODEL
 
 
@@ -128,8 +128,7 @@ class Encoder:
             )
             if progress:
                 done = min(start + step, len(texts))
-                end = "\n" if done == len(texts) else ""
-                print(f"\rencoding sentences and passages: {done}/{len(texts)}", end=end, file=sys.stderr, flush=True)
+                progress_line(f"encoding sentences and passages: {done}/{len(texts)}", last=done == len(texts))
         return np.ascontiguousarray(np.concatenate(parts), dtype=np.float32)
 
     def warm(self) -> None:

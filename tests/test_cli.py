@@ -241,6 +241,7 @@ def test_build_reports_every_unreadable_file_and_exits_3(tmp_path):
     assert proc.returncode == 3, proc.stderr
     assert "skipped" in proc.stderr and "bad.txt" in proc.stderr and "fake.pdf" in proc.stderr
     assert "reading files: 5/5 (3 parsed)\n" in proc.stderr  # progress while parsing; the twins are not parsed
+    assert "\r" not in proc.stderr  # not a terminal: the last count of each step, a line each
     assert "built gen-" in proc.stdout and "10 passages" in proc.stdout
     report = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
     assert [s["file"] for s in report["skipped"]] == ["bad.txt", "fake.pdf", "twin.md", "twin.txt"]
@@ -302,3 +303,17 @@ def test_import_turns_word_and_pdf_into_markdown_with_the_same_cites(tmp_path):
         assert [(p.cite, p.headings, p.text) for p in imported.passages] == [
             (p.cite, p.headings, p.text) for p in original.passages
         ]
+
+
+def test_progress_is_rewritten_in_place_only_on_a_terminal(monkeypatch):
+    import os
+
+    from qa.progress import show
+
+    main, secondary = os.openpty()
+    with os.fdopen(secondary, "w") as terminal:
+        monkeypatch.setattr(sys, "stderr", terminal)
+        show("reading files: 1/2")
+        show("reading files: 2/2", last=True)
+    assert os.read(main, 1000).decode() == "\rreading files: 1/2\rreading files: 2/2\r\n"  # the pty writes \n as \r\n
+    os.close(main)
