@@ -119,7 +119,12 @@ def parse(data: bytes, path: Path, max_chars: int, file: str | None = None) -> D
     title = source.title or path.stem
     passages = tuple(Passage(name, c.cite, c.headings, c.text, c.page, title) for c in found)
     if not passages:
-        why = "no text layer (a scanned PDF needs OCR first)" if source.pages and source.pages_without_text else "no text found"
+        if source.pages and source.pages_without_text:
+            why = "no text layer (a scanned PDF needs OCR first)"
+        elif source.blocks:  # a title or headings alone, or lines too short to be a passage
+            why = "no passage found: its text is only a title or headings, or too short (a passage needs two Chinese characters or a Latin word)"
+        else:
+            why = "no text found"
         raise CorpusError(f"{path}: {why}")
     return Document(
         name=name, file=file, title=title, passages=passages, meta=source.meta, pages=source.pages,

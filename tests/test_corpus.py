@@ -140,11 +140,12 @@ def test_gb18030_and_utf16_files_are_decoded(tmp_path, encoding):
         (b"\xfa\x80\x81\xff" * 10, "UTF-8, GB18030 or Big5"),
         ("こんにちは、世界の皆さん。テキストです。".encode("shift_jis"), "UTF-8, GB18030 or Big5"),  # no mojibake indexed
         (b"\xff\xfe\x00\xd8", "UTF-16"),
-        ("# 标题\n\n## 一、章\n\n### 1.1 节\n".encode(), "no text found"),
+        ("# 标题\n\n## 一、章\n\n### 1.1 节\n".encode(), "only a title or headings"),
+        ("---\ntitle: 只有元数据\n---\n".encode(), "no text found"),
     ],
 )
 def test_bad_files_raise_corpus_error_naming_the_file(tmp_path, content, message):
-    path = tmp_path / ("bad.md" if content.startswith(b"#") else "bad.txt")
+    path = tmp_path / ("bad.md" if content.startswith((b"#", b"---")) else "bad.txt")
     path.write_bytes(content)
     with pytest.raises(CorpusError, match=message) as err:
         load_corpus(tmp_path)

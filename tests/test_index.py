@@ -156,7 +156,7 @@ def test_unreadable_files_are_all_reported_and_change_nothing(built, encoder, se
     # Every bad file in one run, each with its reason; the good one is served as before.
     assert [(s.file, s.kept) for s in report.skipped] == [("broken.txt", False), ("empty.md", False), ("headings.md", False)]
     reasons = " ".join(s.reason for s in report.skipped)
-    assert "UTF-8, GB18030 or Big5" in reasons and "is empty" in reasons and "no text found" in reasons
+    assert "UTF-8, GB18030 or Big5" in reasons and "is empty" in reasons and "only a title or headings" in reasons
     assert (report.published, report.passages, report.embedded) == (False, 10, 0)
     for name in ("broken.txt", "empty.md", "headings.md"):
         (corpus / name).unlink()
