@@ -377,6 +377,17 @@ def test_articles_met_again_or_long_keep_unique_cites_and_one_is_text():
     assert [p.cite for p in report.passages] == ["1(1)", "1(2)"]
 
 
+@pytest.mark.parametrize("title, names_it", [
+    ("中国数字经济发展报告", True), ("Title Insurance Market Report", True), ("标题党现象研究", True),
+    ("Microsoft Word - 方案.docx", False), ("PowerPoint 演示文稿", False), ("无标题", False), ("Document1", False),
+    ("Title", False), ("标题", False), ("untitled", False), ("", False),
+])
+def test_a_title_an_authoring_tool_stores_for_every_file_is_not_the_documents(title, names_it):
+    from qa.readers.blocks import meaningful_title
+
+    assert meaningful_title(title) is names_it
+
+
 def test_word_document(tmp_path):
     doc = read_document(documents.word_docx(tmp_path / "annual.docx"))
     assert doc.title == "测试公司年度经营报告"
