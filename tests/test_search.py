@@ -242,6 +242,21 @@ def test_an_article_is_found_by_its_number_and_an_item_that_answers_is_highlight
     assert retriever.ask("第一条是怎么规定的？").hits[0].passage.cite == "第一条"
 
 
+def test_a_question_asking_when_or_how_much_highlights_the_sentence_that_gives_it(tmp_path, encoder, query_encoder, settings):
+    # The sentence repeating the question's subject matched best and was shown as the answer; the
+    # one with the year (or the figure) answers. From the real broker report's 「…什么时候能量产？」.
+    retriever = retriever_of(tmp_path, {
+        "固态电池.md": "# 固态电池行业跟踪\n\n## 核心观点\n\n"
+        "全固态电池的量产进度是行业最关心的问题；全固态电池具备高能量密度、高安全性等优势。"
+        "多家企业已开始布局干法工艺设备。预计全固态电池2027年小批量装车，2030年后规模化应用。"
+        "届时设备需求有望超过200亿元。\n",
+    }, encoder, query_encoder, settings)
+    assert retriever.ask("全固态电池什么时候能量产？").hits[0].highlight == "预计全固态电池2027年小批量装车，2030年后规模化应用。"
+    assert retriever.ask("固态电池设备需求有多少？").hits[0].highlight == "届时设备需求有望超过200亿元。"
+    # Not asking for one, a sentence without a figure is as good as any.
+    assert retriever.ask("全固态电池有什么优势？").hits[0].highlight == "全固态电池具备高能量密度、高安全性等优势。"
+
+
 def test_a_long_run_without_sentence_ends_is_highlighted_only_where_it_answers(tmp_path, encoder, query_encoder, settings):
     # A PDF table's rows come out as one "sentence" of hundreds of characters: highlighted whole, the
     # highlight said nothing. It narrows to the clauses with the question's words, grown to 40 characters.
