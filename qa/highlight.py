@@ -27,20 +27,27 @@ _LONG_SENTENCE = 200
 _CLAUSE_RUN_MIN = 40
 _CLAUSE_END = re.compile(r"[，,；;：:]|\s+")
 # A sentence scores its cosine to the question plus this much times the share of the question's word
-# characters it holds.
-_WORD_WEIGHT = 0.3
+# characters it holds (its title's words aside). Chosen, with the weight below, by 5-fold cross-validation
+# on CMRC 2018's answer spans and our sets' gold snippets pooled: the least weight within a standard
+# error of the best (docs/retrieval.md, step 6).
+_WORD_WEIGHT = 0.5
+_LATIN_WORD = re.compile(r"[a-z0-9.+-]+")
 # And, for a question asking for a figure or a time, this much if it gives one: the sentence repeating
 # the question's subject (「固态电池优势与应用前景：…」) is not the one saying when (「…2027 年小批量上车」).
-# Chosen by 5-fold cross-validation on CMRC 2018's answer spans (docs/retrieval.md, step 6).
 _GIVES_WHAT_IS_ASKED = 0.2
 
 
-def highlight(text: str, spans: Sequence[tuple[int, int]], cosines, question: str, tokens) -> tuple[int, int]:
+def highlight(text: str, spans: Sequence[tuple[int, int]], cosines, question: str, tokens, title: str = "") -> tuple[int, int]:
     """The span of `text` to highlight for `question` (normalised; `tokens`: its search tokens): the
     sentence (of `spans`, whose cosines to the question are `cosines`) with the best mix of meaning and
-    shared question words, with what it labels, narrowed to its clauses when very long."""
+    shared question words, with what it labels, narrowed to its clauses when very long. Words of the
+    document's `title` do not count as shared: they say what the whole document is about, not which
+    sentence answers (an article titled 麦银汉鱼 opens 「麦银汉鱼为辐鳍鱼纲…的其中一种」, which matched
+    「麦银汉鱼整体是什么颜色的？」 better than the sentence giving its colour)."""
     words = {t for t in tokens if len(t) >= 2}  # single characters are too common to say much
-    span = with_what_it_labels(text, spans, best_sentence(text, spans, cosines, question, words)) if spans else (0, len(text))
+    title = normalize(title)
+    telling = {t for t in words if not _in_title(t, title)}
+    span = with_what_it_labels(text, spans, best_sentence(text, spans, cosines, question, telling)) if spans else (0, len(text))
     if span[1] - span[0] > _LONG_SENTENCE:
         span = narrowed(text, span, lambda piece: covered(question, {t for t in words if t in normalize(piece)}))
     return span
@@ -143,6 +150,16 @@ def narrowed(text: str, span: tuple[int, int], coverage: Callable[[str], int]) -
     piece = text[a:b]
     a += len(piece) - len(piece.lstrip())
     return a, a + len(piece.strip().rstrip("，,；;：:").rstrip())
+
+
+def _in_title(word: str, title: str) -> bool:
+    """Whether `word` is in the (normalised) title: anywhere for Chinese, as a whole word for Latin
+    letters and digits (ai is not in taiwan)."""
+    if not title:
+        return False
+    if _LATIN_WORD.fullmatch(word):
+        return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", title) is not None
+    return word in title
 
 
 def _lead_in(sentence: str) -> bool:
