@@ -6,7 +6,7 @@ import re
 from collections.abc import Callable, Sequence
 
 from .answerable import asks_quantity, asks_when, gives_date, gives_quantity
-from .text import normalize, sums_up
+from .text import LATIN_RUN, normalize, sums_up
 
 # A paragraph's closing summing-up sentence (text.sums_up) repeats the topic, so it matches the
 # question well, but the content is elsewhere: as the highlight it is marked down by a tie-breaker,
@@ -31,7 +31,6 @@ _CLAUSE_END = re.compile(r"[，,；;：:]|\s+")
 # on CMRC 2018's answer spans and our sets' gold snippets pooled: the least weight within a standard
 # error of the best (docs/retrieval.md, step 6).
 _WORD_WEIGHT = 0.5
-_LATIN_WORD = re.compile(r"[a-z0-9.+-]+")
 # And, for a question asking for a figure or a time, this much if it gives one: the sentence repeating
 # the question's subject (「固态电池优势与应用前景：…」) is not the one saying when (「…2027 年小批量上车」).
 _GIVES_WHAT_IS_ASKED = 0.2
@@ -157,7 +156,7 @@ def _in_title(word: str, title: str) -> bool:
     letters and digits (ai is not in taiwan)."""
     if not title:
         return False
-    if _LATIN_WORD.fullmatch(word):
+    if LATIN_RUN.fullmatch(word):
         return re.search(rf"(?<![a-z0-9]){re.escape(word)}(?![a-z0-9])", title) is not None
     return word in title
 

@@ -24,7 +24,7 @@ _CJK_SPACE = re.compile(r"(?<=[^\x00-\x7f])\s+|\s+(?=[^\x00-\x7f])")
 _SPACES = re.compile(r"\s+")
 _SENTENCE_END = re.compile(r"[^。！？!?；;]*[。！？!?；;]+[”’」』)）]*|[^。！？!?；;]+$")
 _WORD = re.compile(r"[\w\u4e00-\u9fff]", re.UNICODE)
-_LATIN = re.compile(r"[a-z0-9]+")  # after normalize: lower case, half width
+LATIN_RUN = re.compile(r"[a-z0-9]+")  # after normalize: lower case, half width
 
 # General-usage abbreviations in Chinese finance writing, expanded on both sides so that a
 # question saying 小贷 meets a report saying 小额贷款 (and vice versa nothing is lost: the
@@ -261,7 +261,7 @@ class Tokenizer:
         # A Latin word inside is a part as a whole, never in pieces: flex协议 has flex, not fl.
         freq = self._jieba.FREQ
         negated = 1 if word.startswith("非") else -1
-        latin = [m.span() for m in _LATIN.finditer(word)]
+        latin = [m.span() for m in LATIN_RUN.finditer(word)]
         inside = {i for a, b in latin for i in range(a + 1, b)}  # cut points that would split a Latin run
         parts = [word[a:b] for a, b in latin if b - a >= 2 and (a, b) != (0, len(word)) and not word[a:b].isdigit()]
         for n in (2, 3):
@@ -279,7 +279,7 @@ def _latin_whole(pieces: Iterable[str]) -> list[str]:
     heading's 「联邦学习（FL）」), jieba cuts flex into fl + ex."""
     out: list[str] = []
     for piece in pieces:
-        if out and _LATIN.fullmatch(piece) and _LATIN.fullmatch(out[-1]):
+        if out and LATIN_RUN.fullmatch(piece) and LATIN_RUN.fullmatch(out[-1]):
             out[-1] += piece
         else:
             out.append(piece)

@@ -29,32 +29,32 @@ def write_corpus(folder: Path, limit: int | None) -> list[tuple[str, str, list[s
     """One text file a passage; (question, document name, answer texts) triples."""
     data = json.loads(DEV.read_text(encoding="utf-8"))[:limit]
     folder.mkdir(parents=True, exist_ok=True)
-    pairs = []
+    questions = []
     for item in data:
         name = f"cmrc_{item['context_id']}"
         path = folder / f"{name}.txt"
         text = f"{item['title']}\n\n{item['context_text']}\n"
         if not path.is_file() or path.read_text(encoding="utf-8") != text:
             path.write_text(text, encoding="utf-8")
-        pairs += [(qa["query_text"], name, [str(x) for x in qa["answers"]]) for qa in item["qas"]]
-    return pairs
+        questions += [(qa["query_text"], name, [str(x) for x in qa["answers"]]) for qa in item["qas"]]
+    return questions
 
 
 def measure(workdir: Path, limit: int | None = None) -> dict:
     settings = Settings.from_env()
-    pairs = write_corpus(workdir / "corpus", limit)
+    questions = write_corpus(workdir / "corpus", limit)
     build(workdir / "corpus", workdir / "index", settings)
     retriever = Retriever(load(workdir / "index", settings), settings)
     ranks, status, highlighted = [], {"answered": 0, "related": 0, "not_covered": 0}, 0
-    for question, doc, answers in pairs:
+    for question, doc, answers in questions:
         answer = retriever.ask(question, k=5)
         status[answer.status] += 1
         ranks.append(next((r for r, h in enumerate(answer.hits, 1) if h.passage.doc == doc), None))
         highlighted += answer_highlighted(answer, doc, answers)
-    n = len(pairs)
+    n = len(questions)
     return {
         "questions": n,
-        "documents": len({d for _, d, _ in pairs}),
+        "documents": len({d for _, d, _ in questions}),
         "R@1": round(sum(1 for r in ranks if r == 1) / n, 4),
         "R@5": round(sum(1 for r in ranks if r) / n, 4),
         "MRR": round(sum(1 / r for r in ranks if r) / n, 4),
