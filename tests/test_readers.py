@@ -100,6 +100,19 @@ def test_markdown_footnotes_are_a_part_of_their_own():
     ]
 
 
+def test_markdown_bold_sentence_is_emphasis_but_a_bold_question_or_numbered_line_heads_a_section():
+    doc = md(
+        "#### 库存周期分为四个阶段：\n\n**被动去库存——主动补库存——被动补库存——主动去库存。**\n\n1）被动去库存阶段：需求回升。\n\n"
+        "**做短线投机需要看基本面吗？**\n\n需要，但不完全决定。\n\n**二、需求侧呈现结构性分化迹象。**\n\n地产链需求偏弱。\n"
+    )
+    assert cites(doc) == [
+        ("库存周期分为四个阶段(1)", "被动去库存——主动补库存——被动补库存——主动去库存。"),
+        ("库存周期分为四个阶段(2)", "1）被动去库存阶段：需求回升。"),
+        ("库存周期分为四个阶段 › 做短线投机需要看基本面吗？(1)", "需要，但不完全决定。"),
+        ("库存周期分为四个阶段 › 2(1)", "地产链需求偏弱。"),
+    ]
+
+
 def test_markdown_setext_headings_rules_and_blockquotes():
     doc = md("行业报告\n====\n\n市场概况\n----\n\n规模扩大。\n两行的段落\n---\n\n> 专家认为，增长可期。\n>\n> > 嵌套的引用。\n")
     assert doc.title == "行业报告"

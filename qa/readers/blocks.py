@@ -91,7 +91,13 @@ def bold_only(line: str) -> str | None:
     if not m or "**" in m.group("body"):
         return None
     body = strip_inline(m.group("body"))
-    return body if body and len(body) <= HEADING_MAX else None  # a long bold line is an emphasised paragraph
+    if not body or len(body) > HEADING_MAX:
+        return None  # a long bold line is an emphasised paragraph
+    # So is a sentence: 「**被动去库存——主动补库存——被动补库存——主动去库存。**」 under 「库存周期分为四个阶段：」
+    # states them. A numbered one is a heading even so (「**二、需求侧呈现结构性分化迹象。**」).
+    if numbering(body) is None and _STATEMENT_END.search(body):
+        return None
+    return body
 
 
 # --------------------------------------------------------------------------- headings
@@ -121,6 +127,7 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
 _BRACKET = re.compile(r"^【([^】]{1,30})】$")
 SENTENCE_PUNCT = re.compile(r"[。！？；!?;，,]")
 SENTENCE_STOP = re.compile(r"[。！？；!?;]")  # the same without commas: a heading may have two clauses
+_STATEMENT_END = re.compile(r"[。！；!;]$")  # a statement's end; a heading may ask (「做短线投机需要看基本面吗？」)
 HEADING_MAX = 40  # characters of a plain-text heading line; longer lines are text
 # Type within 5 % is the same size (flex sets its 1.1 headings in 15.8 and 16.1 point).
 SAME_SIZE = 0.95
