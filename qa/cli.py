@@ -223,7 +223,8 @@ def format_answer(answer, marked: bool = False, labels: dict[str, str] | None = 
         mark = marked and b > a and answer.status != "not_covered"  # the nearest passages' sentences answer nothing
         text = f"{p.text[:a]}\033[1;33m{p.text[a:b]}\033[0m{p.text[b:]}" if mark else p.text
         body = text.replace("\n", "\n    ")
-        lines += ["", f"[{n}] {p.cite}  {p.section}  ({where}, score {hit.score:.2f})", f"    {body}"]
+        section = f"  {p.section}" if p.section else ""  # none before a document's first heading
+        lines += ["", f"[{n}] {p.cite}{section}  ({where}, score {hit.score:.2f})", f"    {body}"]
     return "\n".join(lines)
 
 

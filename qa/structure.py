@@ -31,6 +31,7 @@ _LEAD_END = ("：", ":")
 ITEM_MAX = 80
 _FULL_STOP = ("。", "！", "？", ".", "!", "?")
 LABEL_MAX = 16  # characters of an unnumbered heading used in a cite
+_BRACKET_MAX = 8  # characters past LABEL_MAX a cite's label runs on to close a bracket
 _LEAD_IN_MAX = 200  # characters of a paragraph ending with a colon that leads the list or table after it
 
 
@@ -150,11 +151,26 @@ def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float
             sid = f"{parent.id} › {number}"
         numeric = parent is None or parent.numeric
     else:
-        label = (found[2] if found else heading).rstrip("。：:，,；; ")[:LABEL_MAX] or heading[:LABEL_MAX]
+        label = _label(found[2] if found else heading) or _label(heading)
         sid = f"{parent.id} › {label}" if parent else label
         numeric = False
     unique = _unique(sid, used)
     stack.append(_Open(style, block.level, unique, heading, numeric and unique == sid, block.size))
+
+
+def _label(heading: str) -> str:
+    """An unnumbered heading as a cite shows it: up to LABEL_MAX characters, a bracket it opens closed
+    (「隐私计算技术子项——同态加密（HE）」, not 「…同态加密（H」, which its siblings are cut to as well), and
+    「…」 where it is cut."""
+    heading = heading.rstrip("。：:，,；; ")
+    if len(heading) <= LABEL_MAX:
+        return heading
+    label = heading[:LABEL_MAX]
+    if label.count("（") + label.count("(") > label.count("）") + label.count(")"):
+        close = re.search(r"[）)]", heading[LABEL_MAX:LABEL_MAX + _BRACKET_MAX])
+        if close:
+            label = heading[: LABEL_MAX + close.end()]
+    return label if label == heading else f"{label}…"
 
 
 def _unique(sid: str, used: set[str]) -> str:

@@ -113,6 +113,12 @@ def test_markdown_bold_sentence_is_emphasis_but_a_bold_question_or_numbered_line
     ]
 
 
+def test_a_long_unnumbered_heading_is_cut_in_its_cite_with_a_bracket_it_opens_closed():
+    doc = md("## 隐私计算技术子项——同态加密（HE）\n\n同态加密允许在密文上计算。\n\n## 利用不同期限牛熊指标的相对位置对宽基指数择时\n\n短期指标领先。\n")
+    assert [p.cite for p in doc.passages] == ["隐私计算技术子项——同态加密（HE）(1)", "利用不同期限牛熊指标的相对位置对…(1)"]
+    assert doc.passages[1].headings == ("利用不同期限牛熊指标的相对位置对宽基指数择时",)  # the card shows it whole
+
+
 def test_markdown_setext_headings_rules_and_blockquotes():
     doc = md("行业报告\n====\n\n市场概况\n----\n\n规模扩大。\n两行的段落\n---\n\n> 专家认为，增长可期。\n>\n> > 嵌套的引用。\n")
     assert doc.title == "行业报告"

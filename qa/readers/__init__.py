@@ -41,8 +41,9 @@ Reader = Callable[[bytes, str], Source]
 # (第%1条) are paragraphs, not one list; 51: an article keeps its number in its text; 52: a PDF's 「第一章 总则」
 # keeps its space; 53: article numbers typed without a space (第一条为了…) read in a run from 第一条; 54: a stored
 # title that is a template's 「Title」 / 「标题」 is not the document's, and a file of only headings says so when skipped;
-# 55: an unnumbered bold line ending a statement (。！；) is emphasised text, not a heading.
-RULES_VERSION = 55
+# 55: an unnumbered bold line ending a statement (。！；) is emphasised text, not a heading; 56: a cite's cut
+# label closes its bracket and ends in ….
+RULES_VERSION = 56
 
 
 def _markdown(data: bytes, source: str) -> Source:
