@@ -39,6 +39,9 @@ _ASKS_QUANTITY = re.compile(
 _ASKS_DATE = re.compile(r"哪一?年|何年|哪个年份|几月|哪个月|哪一?月份")
 # Asking when, in words any time answers: no date is required of the passage, only the question's names.
 _ASKS_WHEN = re.compile(r"什么时候|什么时间|何时|哪天|哪一天|几号")
+# Asking who or where: a person, a place answers (the highlight prefers a sentence naming one).
+_ASKS_PERSON = re.compile(r"谁|哪位|什么人|哪些人")
+_ASKS_PLACE = re.compile(r"哪里|哪儿|在哪|何处|何地|什么地方|哪个(?:国家|城市|省|地区|州|县|市)|哪国|哪座")
 _PLACEHOLDER = re.compile(r"[XxＸｘ×]{2,}|[?？]{2,}|某某")
 _YEAR = re.compile(r"(?:19|20)\d{2}\s*年(?:底|初|末|度)?")
 _DATE = re.compile(r"\d{1,4}\s*年|[〇零一二两三四五六七八九十百千]+年|元年|\d{1,2}\s*月|[一二三四五六七八九十]{1,3}月")
@@ -105,6 +108,11 @@ def asks_figure(question: str) -> bool:
 def asks_when(question: str) -> bool:
     """Asking when: the answer is a time of what the question names (a date, 清初, 晚年…)."""
     return bool(_ASKS_WHEN.search(question)) or asks_date(question)
+
+
+def asks_name(question: str) -> str | None:
+    """"person" for a question asking who, "place" for one asking where, else None."""
+    return "person" if _ASKS_PERSON.search(question) else "place" if _ASKS_PLACE.search(question) else None
 
 
 def asks_about_named(question: str) -> bool:

@@ -229,6 +229,15 @@ class Tokenizer:
         asking = _dictionary_tagged(tokens, "non_noun") - _dictionary_tagged(tokens, "verb")
         return asking | {t for t in made_up if not postag.is_noun_word(t)}
 
+    def names(self, text: str, kind: str) -> set[str]:
+        """The persons (kind "person") or places ("place") the text names, as jieba.posseg reads them:
+        a dictionary word by its tag, a word the dictionary lacks by posseg's model (一个叫张三丰的人)."""
+        words = [w for w in self.words(text) if len(w) >= 2]
+        known = [w for w in words if self._jieba.FREQ.get(w)]
+        found = {w for w, hit in zip(known, tagged(known, kind)) if hit}
+        tags = postag.PERSON_TAGS if kind == "person" else postag.PLACE_TAGS
+        return found | {n for w in words if not self._jieba.FREQ.get(w) for n in postag.names_in(w, tags)}
+
     def words(self, text: str) -> list[str]:
         """jieba's cut of the normalised text, every character kept (joined, they are the text)."""
         return _latin_whole(self._jieba.cut(normalize(text)))
@@ -297,7 +306,7 @@ def _dictionary_tagged(tokens: Iterable[str], kind: str) -> set[str]:
 
 def tagged(words: list[str], kind: str) -> list[bool]:
     """For each word, whether jieba's main dictionary tags it `kind`: "non_noun" (the corpus terms a
-    Tokenizer adds are nouns), "verb" (v), "name" (NAME_TAGS) or "place" (ns)."""
+    Tokenizer adds are nouns), "verb" (v), "name" (NAME_TAGS), "person" (nr, nrfg, nrt) or "place" (ns)."""
     table = _tag_hashes()[kind]
     if not words or not table.size:
         return [False] * len(words)
@@ -314,8 +323,8 @@ def _word_hashes(words: Iterable[str]) -> np.ndarray:
 
 
 # The kinds of tag table; bump TAGS_FORMAT when what a table holds changes (older files are made again).
-_TAG_KINDS = ("non_noun", "verb", "name", "place")
-TAGS_FORMAT = 3
+_TAG_KINDS = ("non_noun", "verb", "name", "person", "place")
+TAGS_FORMAT = 4
 
 
 @functools.lru_cache(maxsize=1)
@@ -345,6 +354,8 @@ def _tag_hashes() -> dict[str, np.ndarray]:
                     words["verb"].append(word)
                 if tag in NAME_TAGS:
                     words["name"].append(word)
+                if tag in postag.PERSON_TAGS:
+                    words["person"].append(word)
                 if tag == "ns":
                     words["place"].append(word)
     tables = {kind: np.unique(_word_hashes(found)) for kind, found in words.items()}

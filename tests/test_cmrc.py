@@ -25,6 +25,7 @@ def test_cmrc_answers_its_answerable_questions(tmp_path_factory):
     # answered (0.28 %: 7 not covered, 2 related; 14 before verbs counted in the coverage model).
     assert result["R@1"] >= 0.982 and result["R@5"] >= 0.995, result
     assert result["refused_share"] <= 0.005, result  # issue 16's target
-    # The answer's own text inside the highlight of the hit holding it: 0.843 (0.707 before a sentence
-    # giving the figure or time asked for was preferred, the title's words left out and the weight re-fit).
-    assert result["answer_in_highlight"] >= 0.83, result
+    # The answer's own text inside the highlight of the hit holding it: 0.850 (0.707 before a sentence
+    # giving the figure, time, person or place asked for was preferred, the title's words left out and the
+    # weight re-fit).
+    assert result["answer_in_highlight"] >= 0.84, result

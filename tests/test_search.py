@@ -257,6 +257,29 @@ def test_a_question_asking_when_or_how_much_highlights_the_sentence_that_gives_i
     assert retriever.ask("全固态电池有什么优势？").hits[0].highlight == "全固态电池具备高能量密度、高安全性等优势。"
 
 
+def test_a_question_asking_who_or_where_prefers_a_sentence_naming_a_person_or_place_it_does_not():
+    # A tie-breaker on CMRC 2018's answers (inside the highlight 0.843 -> 0.850), so tested on the
+    # choice itself: two sentences a little apart in meaning, the second naming whom or where.
+    from qa.answerable import asks_name
+    from qa.highlight import best_sentence
+    from qa.text import Tokenizer
+
+    names = Tokenizer().names
+    assert names("相传其创始人是张三丰，他在武当山修道多年。", "person") == {"张三丰"}
+    assert names("其主要产区集中在云南省西双版纳和临沧一带。", "place") >= {"云南省", "临沧"}
+    assert [asks_name(q) for q in ("太极拳是谁创立的", "普洱茶主要产在哪里", "普洱茶有什么特点")] == ["person", "place", None]
+    text = "太极拳是中国传统武术的重要流派。相传其创始人是张三丰，他在武当山修道多年。"
+    spans = [(0, 16), (16, len(text))]
+    assert best_sentence(text, spans, [0.80, 0.77], "太极拳是谁创立的", set(), names) == 1
+    assert best_sentence(text, spans, [0.80, 0.77], "太极拳是谁创立的", set()) == 0  # without names, meaning decides
+    assert best_sentence(text, spans, [0.80, 0.77], "太极拳有什么特点", set(), names) == 0  # not asking who
+    # A name the question holds is no answer to it.
+    assert best_sentence(text, spans, [0.80, 0.77], "张三丰是谁", set(), names) == 0
+    text = "普洱茶是以晒青毛茶为原料加工而成的茶类。其主要产区集中在云南省西双版纳和临沧一带。"
+    spans = [(0, 20), (20, len(text))]
+    assert best_sentence(text, spans, [0.80, 0.77], "普洱茶主要产在哪里", set(), names) == 1
+
+
 def test_the_words_of_a_documents_title_do_not_pick_the_highlight(tmp_path, encoder, query_encoder, settings):
     # An article opens by naming its subject, the title; that sentence shared the question's words and
     # was highlighted for every question about the subject. (CMRC 2018: answer inside the highlight
