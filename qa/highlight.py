@@ -83,10 +83,11 @@ def best_sentence(
             # of it: 「（二）注册资本不得低于一亿元；」 under 「设立小额贷款公司，应当具备下列条件：」.
             found |= lead
         score = float(cosines[r]) + _WORD_WEIGHT * covered(question, found) / total
-        if gives is not None and gives(sentence):
-            score += bonus
         if r == summary:
             score -= _SUMS_UP_PENALTY
+        # Asked only of a sentence the bonus could make the best: tagging names costs a cut of it.
+        if gives is not None and score + bonus > best_score and gives(sentence):
+            score += bonus
         if score > best_score:
             best, best_score = r, score
     return best

@@ -30,7 +30,6 @@ _ENG = re.compile(r"[a-zA-Z0-9]+")
 # jieba's tags of proper nouns: persons, places, organisations, other names.
 NAME_TAGS = frozenset({"nr", "nrfg", "nrt", "ns", "nt", "nz"})
 PERSON_TAGS = frozenset({"nr", "nrfg", "nrt"})
-PLACE_TAGS = frozenset({"ns"})
 
 
 def is_noun_tag(flag: str) -> bool:
@@ -99,10 +98,10 @@ def _cut_detail(text: str) -> Iterator[tuple[str, bool]]:
                 yield part, not _NUM.match(part) and bool(_ENG.match(part))
 
 
-def names_in(word: str, tags: frozenset[str] = NAME_TAGS) -> list[str]:
+def names_in(word: str) -> list[str]:
     """posseg's model on a word the dictionary lacks: the names of two characters or more it cuts
-    from it (a person, place, organisation or other proper noun: 隆基绿 of 隆基绿能), of `tags`."""
-    return [piece for block in _HAN_DETAIL.findall(word) for piece, flag in _tag_hmm(block) if len(piece) >= 2 and flag in tags]
+    from it (a person, place, organisation or other proper noun: 隆基绿 of 隆基绿能)."""
+    return [piece for block in _HAN_DETAIL.findall(word) for piece, flag in _tag_hmm(block) if len(piece) >= 2 and flag in NAME_TAGS]
 
 
 def _cut_hmm(sentence: str) -> Iterator[tuple[str, bool]]:
