@@ -32,6 +32,7 @@ ITEM_MAX = 80
 _FULL_STOP = ("。", "！", "？", ".", "!", "?")
 LABEL_MAX = 16  # characters of an unnumbered heading used in a cite
 _BRACKET_MAX = 8  # characters past LABEL_MAX a cite's label runs on to close a bracket
+_LABEL_END = "。：:，,；;、 "  # punctuation a cite's label does not end with
 _LEAD_IN_MAX = 200  # characters of a paragraph ending with a colon that leads the list or table after it
 
 
@@ -160,9 +161,9 @@ def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float
 
 def _label(heading: str) -> str:
     """An unnumbered heading as a cite shows it: up to LABEL_MAX characters, a bracket it opens closed
-    (「隐私计算技术子项——同态加密（HE）」, not 「…同态加密（H」, which its siblings are cut to as well), and
-    「…」 where it is cut."""
-    heading = heading.rstrip("。：:，,；; ")
+    (「隐私计算技术子项——同态加密（HE）」, not 「…同态加密（H」), and 「…」 where it is cut (after a comma
+    the cut leaves, not before it: 「技术增益：隐私计算技术蓬勃发展…」)."""
+    heading = heading.rstrip(_LABEL_END)
     if len(heading) <= LABEL_MAX:
         return heading
     label = heading[:LABEL_MAX]
@@ -170,7 +171,7 @@ def _label(heading: str) -> str:
         close = re.search(r"[）)]", heading[LABEL_MAX:LABEL_MAX + _BRACKET_MAX])
         if close:
             label = heading[: LABEL_MAX + close.end()]
-    return label if label == heading else f"{label}…"
+    return label if label == heading else f"{label.rstrip(_LABEL_END)}…"
 
 
 def _unique(sid: str, used: set[str]) -> str:

@@ -114,8 +114,13 @@ def test_markdown_bold_sentence_is_emphasis_but_a_bold_question_or_numbered_line
 
 
 def test_a_long_unnumbered_heading_is_cut_in_its_cite_with_a_bracket_it_opens_closed():
-    doc = md("## 隐私计算技术子项——同态加密（HE）\n\n同态加密允许在密文上计算。\n\n## 利用不同期限牛熊指标的相对位置对宽基指数择时\n\n短期指标领先。\n")
-    assert [p.cite for p in doc.passages] == ["隐私计算技术子项——同态加密（HE）(1)", "利用不同期限牛熊指标的相对位置对…(1)"]
+    doc = md(
+        "## 隐私计算技术子项——同态加密（HE）\n\n同态加密允许在密文上计算。\n\n## 利用不同期限牛熊指标的相对位置对宽基指数择时\n\n短期指标领先。\n\n"
+        "## 技术增益：隐私计算技术蓬勃发展，为数据合规提供技术支持\n\n技术日趋成熟。\n"
+    )
+    assert [p.cite for p in doc.passages] == [
+        "隐私计算技术子项——同态加密（HE）(1)", "利用不同期限牛熊指标的相对位置对…(1)", "技术增益：隐私计算技术蓬勃发展…(1)",
+    ]
     assert doc.passages[1].headings == ("利用不同期限牛熊指标的相对位置对宽基指数择时",)  # the card shows it whole
 
 
