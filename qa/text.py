@@ -233,8 +233,7 @@ class Tokenizer:
         """The persons (kind "person") or places ("place") the text names: the words of its cut that jieba's
         dictionary tags so (张三丰/nr, 武当山/ns). Words the dictionary lacks are not read by posseg's model
         here: on CMRC it changed no highlight and cost ~30 ms a question."""
-        words = [w for w in self.words(text) if len(w) >= 2 and self._jieba.FREQ.get(w)]
-        return {w for w, hit in zip(words, tagged(words, kind)) if hit}
+        return _dictionary_tagged((w for w in self.words(text) if len(w) >= 2), kind)
 
     def words(self, text: str) -> list[str]:
         """jieba's cut of the normalised text, every character kept (joined, they are the text)."""
