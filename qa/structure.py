@@ -20,7 +20,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from .readers.blocks import ENUMERATIONS, SAME_SIZE, Block, Source, article, label_opening, named_part, numbering, space_articles
+from .readers.blocks import (
+    ENUMERATIONS, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, label_opening, named_part, numbering,
+    space_articles,
+)
 from .text import split_sentences
 
 _MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
@@ -63,10 +66,18 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     used: set[str] = set()
     ordinals: dict[str, int] = {}
     out: list[Chunk] = []
-    blocks = _articles(_lead_ins(_item_runs(_lists_from_heading_runs(source.blocks))))
+    blocks = _articles(_lead_ins(_item_runs(_lists_from_heading_runs(_numbered_titles(source.blocks)))))
     top = _top_sizes(blocks)
-    for block in blocks:
-        if block.kind == "heading":
+    for i, block in enumerate(blocks):
+        if block.kind == "heading" and block.level is None and i + 1 == len(blocks):
+            # A line read as a heading by its form, with nothing after it, is text (a last 「- 供给侧减产政策落地」
+            # under 「五、风险提示」); a numbered one is its own section's text, the number in the cite (「5.风险提示：…」
+            # after 4. is 5(1) 「风险提示：…」).
+            found = numbering(block.text)
+            if found:
+                _open(stack, block, used, top)
+            block = Block("paragraph", found[2] if found else block.text, page=block.page)
+        elif block.kind == "heading":
             _open(stack, block, used, top)
             continue
         section = stack[-1].id if stack else ""
@@ -182,6 +193,45 @@ def _unique(sid: str, used: set[str]) -> str:
         unique = f"{sid}-{k}"
     used.add(unique)
     return unique
+
+
+def _numbered_titles(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Short numbered lines read as text for a comma in them (「2. 2026年赛道一：全球AI共振，聚焦…四大主线」) are
+    headings where they count up from 1 with text between each and the next, and no other heading: a
+    report's numbered sections (a list's items follow one another)."""
+    out = list(blocks)
+    run: list[int] = []  # indices of the run's lines so far
+    gap = False  # text since the run's last line
+
+    def close():
+        if len(run) >= 2:
+            for k in run:
+                out[k] = replace(out[k], kind="heading")
+        run.clear()
+
+    for i, b in enumerate(blocks):
+        number = _title_number(b)
+        if number is not None and (number == 1 or (run and gap and number == len(run) + 1)):
+            if number == 1:
+                close()
+            run.append(i)
+            gap = False
+        elif b.kind == "heading":
+            close()
+        else:
+            gap = True
+    close()
+    return tuple(out)
+
+
+def _title_number(b: Block) -> int | None:
+    """The number of a paragraph that could be a numbered section's title (1. numbering, short, no sentence end),
+    or of a heading so numbered that its form made one."""
+    plain = b.kind == "paragraph" or b.kind == "heading" and b.level is None
+    found = numbering(b.text) if plain and len(b.text) <= HEADING_MAX else None
+    if found is None or found[0] != "1." or not found[2] or SENTENCE_STOP.search(found[2].rstrip("：:")):
+        return None
+    return int(found[1])
 
 
 def _lists_from_heading_runs(blocks: tuple[Block, ...]) -> list[Block]:

@@ -328,6 +328,22 @@ def test_numbered_lines_in_a_row_are_a_list_not_headings():
     assert cites(sentences) == [("分级(1)", "无损害是指不存在负面影响。"), ("分级(2)", "一般损害是指存在一定的负面影响。")]
 
 
+
+def test_numbered_lines_with_text_between_them_are_sections_and_a_last_line_is_never_lost():
+    # Markdown makes each 「1. …」 a list of one item; counting up with text between they are the report's sections.
+    doc = md(
+        "1. 回顾与展望：板块估值处于较低水平，以AI为主攻\n\n通信指数上涨32.1%。\n\n"
+        "2. 赛道一：全球AI共振，聚焦四大主线\n\n光模块放量。\n\n5.风险提示：AI发展不及预期、卫星发展低于预期\n"
+    )
+    assert [(c, t[:8]) for c, t in cites(doc)] == [("1(1)", "通信指数上涨32"), ("2(1)", "光模块放量。"), ("5(1)", "风险提示：AI发")]
+    assert doc.passages[0].headings == ("1. 回顾与展望：板块估值处于较低水平，以AI为主攻",)
+    # A one-item list at the end is text, not a heading with nothing under it.
+    risks = md("## 五、风险提示\n\n- 供给侧减产政策落地\n")
+    assert cites(risks) == [("5(1)", "供给侧减产政策落地")]
+    # One such line alone, or lines in a row, stay text or a list.
+    alone = md("## 展望\n\n1. 估值处于较低水平，以AI为主攻\n\n通信指数上涨。\n")
+    assert [c for c, _ in cites(alone)] == ["展望(1)", "展望(2)"]
+
 REGULATION = (
     "小额贷款公司管理办法\n\n第一章　总则\n\n第一条　为规范小额贷款公司经营行为，制定本办法。\n\n"
     "第二条　小额贷款公司应当遵循小额、分散的原则。\n\n第二章　设立\n\n第三条　设立小额贷款公司，应当具备下列条件：\n\n"
