@@ -179,127 +179,119 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
     for a line the document itself marks as a heading (a PDF's contents page, its type size), the
     heading's text as listed (with its number, where the body leaves it out) and its level or None;
     ("", None) for a heading line to drop (a running repeat); else None."""
-    blocks: list[Block] = []
-    para: list[Line] = []
-    items: list[list[Line]] = []
-    lead: list[Line] = []  # a lone lead-in whose items are lines ended by semicolons
-
-    def end_paragraph():
-        if para:
-            # Lines set one by one stay apart by a space: readable, and still one sentence, since a
-            # sentence of 「邮编：100191」 alone would match any short question about as well as anything.
-            if para[0].own_line:
-                text = " ".join(filter(None, map(clean, (ln.text for ln in para))))
-            elif len(para) > 1 and BOX_TITLE.match(para[0].text):
-                text = f"{clean(para[0].text)}\n{join_lines([ln.text for ln in para[1:]])}"
-            else:
-                text = join_lines([ln.text for ln in para])
-            if text:
-                blocks.append(Block("paragraph", text, page=para[0].page))
-            para.clear()
-
-    def end_list():
-        if items:
-            texts = [join_lines([ln.text for ln in item]) for item in items]
-            if lead:  # one item: the lead-in's sentence (「输入：用户ID；」); more: the lead-in and its list
-                if len(texts) == 1:
-                    texts = [join_lines([lead[0].text, texts[0]])]
-                else:
-                    blocks.append(Block("paragraph", clean(lead[0].text), page=lead[0].page))
-                lead.clear()
-            if len(texts) == 1:
-                blocks.append(Block("paragraph", texts[0], page=items[0][0].page))
-            else:
-                blocks.append(Block("list", "", tuple(texts), page=items[0][0].page))
-            items.clear()
-
-    def led() -> bool:  # the paragraph so far is a lone lead-in line
-        return len(para) == 1 and not items and _lead_in(para[0].text)
-
-    previous: Line | None = None
+    reader = _LineReader(blank_breaks, known_heading)
     for ln in lines:
+        reader.line(ln)
+    reader.end()
+    return reader.blocks
+
+
+class _LineReader:
+    """A line at a time: a paragraph or list is open until a line ends it."""
+
+    def __init__(self, blank_breaks: bool, known_heading):
+        self.blank_breaks = blank_breaks
+        self.known_heading = known_heading
+        self.blocks: list[Block] = []
+        self.para: list[Line] = []
+        self.items: list[list[Line]] = []
+        self.lead: list[Line] = []  # a lone lead-in whose items are lines ended by semicolons
+        self.previous: Line | None = None
+
+    def line(self, ln: Line) -> None:
         text = ln.text
         if not text:
-            if blank_breaks and not led():
-                end_paragraph()
-                end_list()
-            previous = None if blank_breaks else previous
-            continue
-        known = known_heading(ln) if known_heading else None
+            if self.blank_breaks and not self.led():
+                self.end()
+            self.previous = None if self.blank_breaks else self.previous
+            return
+        known = self.known_heading(ln) if self.known_heading else None
         if known is not None and not known[0]:
-            continue
+            return
         named = named_part(text) if ln.cut_short else None
         if known is not None or named or (ln.cut_short and plain_heading(text)):  # a line to the margin is wrapped text
-            # A box's title right before a heading (caict's 「专栏 4：…」 over 「矿山装备远程运维服务平台」)
-            # opens the paragraph after that heading, as it opens the one after it elsewhere: alone
-            # it was a passage that said nothing but the box's name.
-            box = para.pop() if len(para) == 1 and not items and BOX_TITLE.match(para[0].text) else None
-            end_paragraph()
-            end_list()
-            heading, level = known or (named or text, None)
-            blocks.append(Block("heading", heading, level=level, page=ln.page))
-            previous = None
-            if box is not None:
-                para.append(box)
-                previous = box
-            continue
-        if BOX_TITLE.match(text) and not ln.own_line:
-            end_paragraph()
-            end_list()
-            para.append(ln)
-            previous = ln
-            continue
-        if caption(text, ln.cut_short) or SOURCE_LINE.match(text):
-            end_paragraph()
-            end_list()
-            last = blocks[-1] if blocks else None
-            source = bool(SOURCE_LINE.match(text))
-            partner = caption if source else SOURCE_LINE.match  # a caption and its source, in either order
-            if last and last.kind == "paragraph" and last.page == ln.page and partner(last.text):
-                first, second = (last.text, text) if source else (text, last.text)  # the caption first
-                blocks[-1] = Block("paragraph", f"{first} {second}", page=last.page)
-            else:
-                blocks.append(Block("paragraph", text, page=ln.page))
-            previous = None
-            continue
-        if BULLET.match(text) and BULLET.sub("", text):
-            end_paragraph()
-            items.append([Line(BULLET.sub("", text), ln.page, ln.cut_short)])
-            previous = ln
-            continue
+            self.heading(ln, *(known or (named or text, None)))
+        elif BOX_TITLE.match(text) and not ln.own_line:
+            self.end()
+            self.para.append(ln)
+            self.previous = ln
+        elif caption(text, ln.cut_short) or SOURCE_LINE.match(text):
+            self.caption(ln)
+        elif BULLET.match(text) and BULLET.sub("", text):
+            self.end_paragraph()
+            self.items.append([Line(BULLET.sub("", text), ln.page, ln.cut_short)])
+            self.previous = ln
         # Lines ended by semicolons after a lone lead-in are its items (a protocol table's 「输入：」 and
         # its 𝑆：…； lines, 「具体步骤：」 and its Step1：…； Step2：…；), up to an item ended by a full stop.
-        if led() and (text.endswith(_ITEM_END) or not ln.cut_short):  # a wrapped line: decided at its end
-            lead.append(para.pop())
+        elif self.led() and (text.endswith(_ITEM_END) or not ln.cut_short):  # a wrapped line: decided at its end
+            self.lead.append(self.para.pop())
+            self.items.append([ln])
+            self.previous = ln
+        elif not (self.lead and self.previous is not None and self.lead_item(ln)):
+            self.text(ln)
+
+    def heading(self, ln: Line, heading: str, level: int | None) -> None:
+        # A box's title right before a heading (caict's 「专栏 4：…」 over 「矿山装备远程运维服务平台」)
+        # opens the paragraph after that heading, as it opens the one after it elsewhere: alone
+        # it was a passage that said nothing but the box's name.
+        para = self.para
+        box = para.pop() if len(para) == 1 and not self.items and BOX_TITLE.match(para[0].text) else None
+        self.end()
+        self.blocks.append(Block("heading", heading, level=level, page=ln.page))
+        self.previous = None
+        if box is not None:
+            para.append(box)
+            self.previous = box
+
+    def caption(self, ln: Line) -> None:
+        """A caption or a source note, a paragraph of its own; joined with its partner (a caption and its source,
+        in either order, the caption first) when that is the paragraph before it on the page."""
+        self.end()
+        text, blocks = ln.text, self.blocks
+        last = blocks[-1] if blocks else None
+        source = bool(SOURCE_LINE.match(text))
+        partner = caption if source else SOURCE_LINE.match
+        if last and last.kind == "paragraph" and last.page == ln.page and partner(last.text):
+            first, second = (last.text, text) if source else (text, last.text)
+            blocks[-1] = Block("paragraph", f"{first} {second}", page=last.page)
+        else:
+            blocks.append(Block("paragraph", text, page=ln.page))
+        self.previous = None
+
+    def lead_item(self, ln: Line) -> bool:
+        """A line after a lead-in's items: the next item, a wrap of the last, or the list's end. True if the
+        list is still open (the line is taken); False if the line ended it and is text."""
+        text, previous, items = ln.text, self.previous, self.items
+        # An item ends at a semicolon that ends a short line, or that the next item's number or
+        # label follows (「2) …」, 「Step4：…」). Otherwise a line runs on from one that reached the
+        # margin or ended no sentence, as in a paragraph (which a lone item is), except after an
+        # item of several ended by a full stop.
+        next_item = previous.cut_short or _MARKER.match(text) or _ITEM_LABEL.match(text)
+        if previous.cut_short:
+            runs_on = not previous.text.endswith(SENTENCE_END)
+        else:
+            runs_on = len(items) == 1 or not previous.text.endswith(_FULL_STOP)
+        if _lead_in(text) or previous.own_line != ln.own_line:
+            self.end_list()
+        elif previous.text.endswith(_ITEM_END) and next_item:
             items.append([ln])
-            previous = ln
-            continue
-        if lead and previous is not None:
-            # An item ends at a semicolon that ends a short line, or that the next item's number or
-            # label follows (「2) …」, 「Step4：…」). Otherwise a line runs on from one that reached the
-            # margin or ended no sentence, as in a paragraph (which a lone item is), except after an
-            # item of several ended by a full stop.
-            next_item = previous.cut_short or _MARKER.match(text) or _ITEM_LABEL.match(text)
-            if previous.cut_short:
-                runs_on = not previous.text.endswith(SENTENCE_END)
-            else:
-                runs_on = len(items) == 1 or not previous.text.endswith(_FULL_STOP)
-            if _lead_in(text) or previous.own_line != ln.own_line:
-                end_list()
-            elif previous.text.endswith(_ITEM_END) and next_item:
-                items.append([ln])
-            elif runs_on:
-                items[-1].append(ln)
-            else:
-                end_list()
-            if lead:
-                if ln.cut_short and text.endswith(_FULL_STOP):
-                    end_list()
-                previous = ln
-                continue
+        elif runs_on:
+            items[-1].append(ln)
+        else:
+            self.end_list()
+        if not self.lead:
+            return False
+        if ln.cut_short and text.endswith(_FULL_STOP):
+            self.end_list()
+        self.previous = ln
+        return True
+
+    def text(self, ln: Line) -> None:
+        """A line of running text: it starts a paragraph, or runs on from the line before."""
+        text, previous = ln.text, self.previous
         # A lone lead-in (「输入：」, 「具体步骤：」) opens the text after it, never a passage of its own; one
         # after a sentence end starts a paragraph even when that sentence reached the margin.
-        opened = led()
+        opened = self.led()
         starts = (
             (_MARKER.match(text) and not opened)
             or (previous is not None and previous.cut_short and previous.text.endswith(SENTENCE_END)
@@ -313,15 +305,50 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
             or (_enumerated(text) and previous is not None and previous.text.endswith(("：", ":", "；", ";")))
             or (previous is not None and (previous.own_line != ln.own_line or ln.own_line and previous.page != ln.page))
         )
-        if items and (starts or not previous or previous.cut_short):
-            end_list()
+        if self.items and (starts or not previous or previous.cut_short):
+            self.end_list()
         if starts:
-            end_paragraph()
-        if items:
-            items[-1].append(ln)
+            self.end_paragraph()
+        (self.items[-1] if self.items else self.para).append(ln)
+        self.previous = ln
+
+    def led(self) -> bool:
+        """The paragraph so far is a lone lead-in line."""
+        return len(self.para) == 1 and not self.items and _lead_in(self.para[0].text)
+
+    def end(self) -> None:
+        self.end_paragraph()
+        self.end_list()
+
+    def end_paragraph(self) -> None:
+        para = self.para
+        if not para:
+            return
+        # Lines set one by one stay apart by a space: readable, and still one sentence, since a
+        # sentence of 「邮编：100191」 alone would match any short question about as well as anything.
+        if para[0].own_line:
+            text = " ".join(filter(None, map(clean, (ln.text for ln in para))))
+        elif len(para) > 1 and BOX_TITLE.match(para[0].text):
+            text = f"{clean(para[0].text)}\n{join_lines([ln.text for ln in para[1:]])}"
         else:
-            para.append(ln)
-        previous = ln
-    end_paragraph()
-    end_list()
-    return blocks
+            text = join_lines([ln.text for ln in para])
+        if text:
+            self.blocks.append(Block("paragraph", text, page=para[0].page))
+        para.clear()
+
+    def end_list(self) -> None:
+        items, lead = self.items, self.lead
+        if not items:
+            return
+        texts = [join_lines([ln.text for ln in item]) for item in items]
+        if lead:  # one item: the lead-in's sentence (「输入：用户ID；」); more: the lead-in and its list
+            if len(texts) == 1:
+                texts = [join_lines([lead[0].text, texts[0]])]
+            else:
+                self.blocks.append(Block("paragraph", clean(lead[0].text), page=lead[0].page))
+            lead.clear()
+        if len(texts) == 1:
+            self.blocks.append(Block("paragraph", texts[0], page=items[0][0].page))
+        else:
+            self.blocks.append(Block("list", "", tuple(texts), page=items[0][0].page))
+        items.clear()
