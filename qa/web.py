@@ -343,48 +343,54 @@ def build_ui(live: LiveRetriever, settings: Settings):
 
         demo.load(on_load, None, [status, docs, heading, example_row, *buttons], api_visibility="private")
 
-        def search_report(question: str, k: int = 5, doc: str = "", previous: str = "") -> str:
-            """Search the indexed Chinese reports for the passages that answer a question.
-
-            Returns JSON text: {"answered", "status", "reason", "confidence", "hits"}. "status" is "answered";
-            "related" when the documents discuss the topic but the best passage lacks what was asked (a figure,
-            a date, a name: "reason" says which; say so, and quote the passage only as related); or
-            "not_covered" when the documents do not cover the question (the hits are then only the nearest
-            passages: say the documents do not answer it). "answered" is true only for "answered".
-            Hits come best first, each with "title" (the document's title), "doc" (its name), "cite" (the
-            passage's citation in the document's own numbering, e.g. "2.3(1)": section 2.3, paragraph 1),
-            "page" (the PDF page, or null), "headings" (the section path), "text" (the whole passage) and
-            "highlight" (the sentence that answers). Quote or paraphrase the highlight and cite every claim
-            as 《title》 cite, adding the page when there is one, e.g. 《…报告》 2.3(1), 第 11 页.
-
-            Args:
-                question: the question, in Chinese, at most 500 characters.
-                k: how many passages to return, from 1 to 20.
-                doc: optional: a document name (as in "doc" of a hit) to search only that document; empty searches all.
-                previous: optional: for a follow-up that leans on the question before (「那互联网金融呢？」, 「它们面临哪些
-                    挑战？」), that question ("searched" of its answer, else "question"); the answer's "searched" says
-                    what was looked for. Empty for a question that stands alone.
-            """
-            try:
-                docs = [doc] if doc and doc.strip() else None
-                out = answer_json(live.retriever.ask(question, k=int(k), docs=docs, previous=previous or None))
-            except QAError as e:
-                out = {"question": question, "error": str(e)}
-            return json.dumps(out, ensure_ascii=False)  # JSON, not the Python repr Gradio would make of a dict
-
-        gr.api(search_report, api_name="ask", concurrency_limit=8)
-
-        def list_documents() -> str:
-            """List the documents the index holds: their names (for the `doc` argument of search_report) and titles.
-
-            Returns JSON text: {"documents": [{"name", "title", "file", "passages", "pages"}, …], "passages",
-            "model", "built_at", "generation", "unreadable"}. "pages" is a PDF's page count, or null.
-            """
-            unreadable = unreadable_files(settings.index_location, settings)
-            return json.dumps(documents_json(live.retriever.data, unreadable), ensure_ascii=False)
-
-        gr.api(list_documents, api_name="documents")
+        _api_tools(gr, live, settings)
     return demo
+
+
+def _api_tools(gr, live: LiveRetriever, settings: Settings) -> None:
+    """The documented API of the page, and its MCP tools: ask (search_report) and documents (list_documents)."""
+
+    def search_report(question: str, k: int = 5, doc: str = "", previous: str = "") -> str:
+        """Search the indexed Chinese reports for the passages that answer a question.
+
+        Returns JSON text: {"answered", "status", "reason", "confidence", "hits"}. "status" is "answered";
+        "related" when the documents discuss the topic but the best passage lacks what was asked (a figure,
+        a date, a name: "reason" says which; say so, and quote the passage only as related); or
+        "not_covered" when the documents do not cover the question (the hits are then only the nearest
+        passages: say the documents do not answer it). "answered" is true only for "answered".
+        Hits come best first, each with "title" (the document's title), "doc" (its name), "cite" (the
+        passage's citation in the document's own numbering, e.g. "2.3(1)": section 2.3, paragraph 1),
+        "page" (the PDF page, or null), "headings" (the section path), "text" (the whole passage) and
+        "highlight" (the sentence that answers). Quote or paraphrase the highlight and cite every claim
+        as 《title》 cite, adding the page when there is one, e.g. 《…报告》 2.3(1), 第 11 页.
+
+        Args:
+            question: the question, in Chinese, at most 500 characters.
+            k: how many passages to return, from 1 to 20.
+            doc: optional: a document name (as in "doc" of a hit) to search only that document; empty searches all.
+            previous: optional: for a follow-up that leans on the question before (「那互联网金融呢？」, 「它们面临哪些
+                挑战？」), that question ("searched" of its answer, else "question"); the answer's "searched" says
+                what was looked for. Empty for a question that stands alone.
+        """
+        try:
+            docs = [doc] if doc and doc.strip() else None
+            out = answer_json(live.retriever.ask(question, k=int(k), docs=docs, previous=previous or None))
+        except QAError as e:
+            out = {"question": question, "error": str(e)}
+        return json.dumps(out, ensure_ascii=False)  # JSON, not the Python repr Gradio would make of a dict
+
+    gr.api(search_report, api_name="ask", concurrency_limit=8)
+
+    def list_documents() -> str:
+        """List the documents the index holds: their names (for the `doc` argument of search_report) and titles.
+
+        Returns JSON text: {"documents": [{"name", "title", "file", "passages", "pages"}, …], "passages",
+        "model", "built_at", "generation", "unreadable"}. "pages" is a PDF's page count, or null.
+        """
+        unreadable = unreadable_files(settings.index_location, settings)
+        return json.dumps(documents_json(live.retriever.data, unreadable), ensure_ascii=False)
+
+    gr.api(list_documents, api_name="documents")
 
 
 # --------------------------------------------------------------------------- server
