@@ -69,12 +69,9 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     blocks = _articles(_lead_ins(_item_runs(_lists_from_heading_runs(_numbered_titles(source.blocks)))))
     top = _top_sizes(blocks)
     for i, block in enumerate(blocks):
-        if block.kind == "heading" and block.level is None and i + 1 == len(blocks):
-            # A line read as a heading by its form, with nothing after it, is text (a last 「- 供给侧减产政策落地」
-            # under 「五、风险提示」); a numbered one is its own section's text, the number in the cite (「5.风险提示：…」
-            # after 4. is 5(1) 「风险提示：…」).
+        if block.kind == "heading" and i + 1 == len(blocks) and _last_heading_is_text(block):
             found = numbering(block.text)
-            if found:
+            if found:  # its own section's text, the number in the cite: 「5.风险提示：…」 after 4. is 5(1) 「风险提示：…」
                 _open(stack, block, used, top)
             block = Block("paragraph", found[2] if found else block.text, page=block.page)
         elif block.kind == "heading":
@@ -193,6 +190,14 @@ def _unique(sid: str, used: set[str]) -> str:
         unique = f"{sid}-{k}"
     used.add(unique)
     return unique
+
+
+def _last_heading_is_text(block: Block) -> bool:
+    """Whether a heading with nothing after it, at the document's end, is text: a line read as a heading by its
+    form only (a last 「- 供给侧减产政策落地」 under 「五、风险提示」, r07's 「5.风险提示：AI发展不及预期…」), and not a
+    part's name alone (「结语」)."""
+    found = numbering(block.text)
+    return block.level is None and not named_part(found[2] if found else block.text)
 
 
 def _numbered_titles(blocks: tuple[Block, ...]) -> tuple[Block, ...]:

@@ -340,6 +340,7 @@ def test_numbered_lines_with_text_between_them_are_sections_and_a_last_line_is_n
     # A one-item list at the end is text, not a heading with nothing under it.
     risks = md("## 五、风险提示\n\n- 供给侧减产政策落地\n")
     assert cites(risks) == [("5(1)", "供给侧减产政策落地")]
+    assert cites(md("## 五、展望\n\n需求回升。\n\n**结语**\n")) == [("5(1)", "需求回升。")]  # a part's name alone is no text
     # One such line alone, or lines in a row, stay text or a list.
     alone = md("## 展望\n\n1. 估值处于较低水平，以AI为主攻\n\n通信指数上涨。\n")
     assert [c for c, _ in cites(alone)] == ["展望(1)", "展望(2)"]
