@@ -43,7 +43,7 @@ Reader = Callable[[bytes, str], Source]
 # title that is a template's 「Title」 / 「标题」 is not the document's, and a file of only headings says so when skipped;
 # 55: an unnumbered bold line ending a statement (。！；) is emphasised text, not a heading; 56: a cite's cut
 # label closes its bracket and ends in …; 57: … and not in a comma before the ….
-RULES_VERSION = 58
+RULES_VERSION = 59
 
 
 def _markdown(data: bytes, source: str) -> Source:
