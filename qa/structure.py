@@ -160,14 +160,14 @@ def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float
             sid = f"{parent.id} › {number}"
         numeric = parent is None or parent.numeric
     else:
-        label = _label(found[2] if found else heading) or _label(heading)
+        label = _cite_label(found[2] if found else heading) or _cite_label(heading)
         sid = f"{parent.id} › {label}" if parent else label
         numeric = False
     unique = _unique(sid, used)
     stack.append(_Open(style, block.level, unique, heading, numeric and unique == sid, block.size))
 
 
-def _label(heading: str) -> str:
+def _cite_label(heading: str) -> str:
     """An unnumbered heading as a cite shows it: up to LABEL_MAX characters, a bracket it opens closed
     (「隐私计算技术子项——同态加密（HE）」, not 「…同态加密（H」), and 「…」 where it is cut (after a comma
     the cut leaves, not before it: 「技术增益：隐私计算技术蓬勃发展…」)."""

@@ -328,7 +328,6 @@ def test_numbered_lines_in_a_row_are_a_list_not_headings():
     assert cites(sentences) == [("分级(1)", "无损害是指不存在负面影响。"), ("分级(2)", "一般损害是指存在一定的负面影响。")]
 
 
-
 def test_numbered_lines_with_text_between_them_are_sections_and_a_last_line_is_never_lost():
     # Markdown makes each 「1. …」 a list of one item; counting up with text between they are the report's sections.
     doc = md(
@@ -344,6 +343,7 @@ def test_numbered_lines_with_text_between_them_are_sections_and_a_last_line_is_n
     # One such line alone, or lines in a row, stay text or a list.
     alone = md("## 展望\n\n1. 估值处于较低水平，以AI为主攻\n\n通信指数上涨。\n")
     assert [c for c, _ in cites(alone)] == ["展望(1)", "展望(2)"]
+
 
 REGULATION = (
     "小额贷款公司管理办法\n\n第一章　总则\n\n第一条　为规范小额贷款公司经营行为，制定本办法。\n\n"

@@ -42,7 +42,8 @@ Reader = Callable[[bytes, str], Source]
 # keeps its space; 53: article numbers typed without a space (第一条为了…) read in a run from 第一条; 54: a stored
 # title that is a template's 「Title」 / 「标题」 is not the document's, and a file of only headings says so when skipped;
 # 55: an unnumbered bold line ending a statement (。！；) is emphasised text, not a heading; 56: a cite's cut
-# label closes its bracket and ends in …; 57: … and not in a comma before the ….
+# label closes its bracket and ends in …; 57: … and not in a comma before the …; 58: numbered 1. lines with a comma that
+# count up with text between are headings, and a heading by form last in a document is text; 59: … unless a part's name.
 RULES_VERSION = 59
 
 
