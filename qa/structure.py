@@ -21,8 +21,8 @@ import re
 from dataclasses import dataclass, replace
 
 from .readers.blocks import (
-    ENUMERATIONS, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, label_opening, named_part, numbering,
-    space_articles,
+    BOX_TITLE, ENUMERATIONS, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, label_opening, named_part,
+    numbering, space_articles,
 )
 from .text import split_sentences
 
@@ -68,6 +68,7 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     out: list[Chunk] = []
     blocks = _articles(_lead_ins(_item_runs(_lists_from_heading_runs(_numbered_titles(source.blocks)))))
     top = _top_sizes(blocks)
+    box_depth = None  # where the last box (专栏 3：…) opened in the stack: the headings past it are its cases
     for i, block in enumerate(blocks):
         if block.kind == "heading" and i + 1 == len(blocks) and _last_heading_is_text(block):
             found = numbering(block.text)
@@ -76,7 +77,12 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
             block = Block("paragraph", found[2] if found else block.text, page=block.page)
         elif block.kind == "heading":
             _open(stack, block, used, top)
+            if box_depth is not None and len(stack) <= box_depth:
+                box_depth = None  # the box's section has ended
             continue
+        elif BOX_TITLE.match(block.text or (block.items[0] if block.kind == "list" and block.items else "")):
+            # a paragraph; in imported Markdown, a list whose first line is the box's title
+            box_depth = _open_box(stack, box_depth, _follows_heading(blocks, i))
         section = stack[-1].id if stack else ""
         path = tuple(o.heading for o in stack)
         if block.kind == "article":
@@ -93,6 +99,30 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
             n = ordinals[section] = ordinals.get(section, 0) + 1
             out.append(Chunk(f"{section}({n})", path, text, block.page))
     return out
+
+
+def _open_box(stack: list[_Open], box_depth: int | None, after_heading: bool) -> int:
+    """Close the case headings of the box before (unnumbered headings opened since it: caict's 「专栏 5：…」 came
+    under 专栏 4's last case, 「5G+智慧采矿应用」, set smaller than the sections and so a label; in its
+    imported Markdown a `####` heading) and say how deep in the stack this box opens. A box title right
+    after a heading comes with its first case (the PDF reader moves it there), which stays open."""
+    case = stack.pop() if after_heading and stack else None
+    if box_depth is not None:
+        while len(stack) > box_depth and stack[-1].style in ("plain", None):
+            stack.pop()
+    depth = len(stack)
+    if case is not None:
+        stack.append(case)
+    return depth
+
+
+def _follows_heading(blocks: list[Block], i: int) -> bool:
+    """Whether the block before blocks[i] is a heading, past a bare paragraph number (imported Markdown's
+    「(1)」 line before a list)."""
+    i -= 1
+    while i >= 0 and blocks[i].kind == "paragraph" and not _MARKER.sub("", blocks[i].text):
+        i -= 1
+    return i >= 0 and blocks[i].kind == "heading"
 
 
 def _top_sizes(blocks: list[Block]) -> dict[str, float]:

@@ -631,6 +631,26 @@ def test_a_numbered_line_set_smaller_than_its_numberings_sections_is_a_label():
     assert [c.cite for c in chunks(Source("t", blocks), 600)] == ["1(1)", "2(1)", "2 › 某公司数字化转型案例(1)"]
 
 
+def test_a_box_is_in_its_section_not_under_the_last_case_of_the_box_before():
+    from qa.readers.blocks import Block, Source
+    from qa.structure import chunks
+
+    # caict's boxes: a box title (专栏 N：…) and its cases, numbered 1. 2. in smaller type than the sections.
+    blocks = (
+        Block("heading", "1.产业数字化", page=18, size=16.0), Block("paragraph", "工业互联网是核心。", page=18),
+        Block("heading", "1.矿山装备平台", page=19, size=14.0),  # the reader puts a box's first case before its title
+        Block("paragraph", "专栏 4：山西推动数字技术应用\n平台接入设备。", page=19),
+        Block("heading", "2.智慧采矿应用", page=20, size=14.0), Block("paragraph", "井下装了基站。", page=20),
+        Block("paragraph", "专栏 5：数字化转型提升管理\n企业开展数字化管理。", page=20),
+        Block("heading", "1.国药集团流程自动化", page=20, size=14.0), Block("paragraph", "上线了机器人。", page=20),
+        Block("heading", "2.数字治理", page=25, size=16.0), Block("paragraph", "数字政府加快建设。", page=25),
+    )
+    assert [c.cite for c in chunks(Source("t", blocks), 600)] == [
+        "1(1)", "1 › 矿山装备平台(1)", "1 › 智慧采矿应用(1)", "1(2)", "1 › 国药集团流程自动化(1)", "2(1)",
+    ]
+    assert [c.headings for c in chunks(Source("t", blocks), 600)][3] == ("1.产业数字化",)
+
+
 def test_a_short_line_on_a_page_is_no_label_heading():
     from qa.readers.blocks import Block, Source
     from qa.structure import chunks

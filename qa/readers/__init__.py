@@ -43,8 +43,9 @@ Reader = Callable[[bytes, str], Source]
 # title that is a template's 「Title」 / 「标题」 is not the document's, and a file of only headings says so when skipped;
 # 55: an unnumbered bold line ending a statement (。！；) is emphasised text, not a heading; 56: a cite's cut
 # label closes its bracket and ends in …; 57: … and not in a comma before the …; 58: numbered 1. lines with a comma that
-# count up with text between are headings, and a heading by form last in a document is text; 59: … unless a part's name.
-RULES_VERSION = 59
+# count up with text between are headings, and a heading by form last in a document is text; 59: … unless a part's name;
+# 60: a box title (专栏 5：…) is in its section, not under the last case of the box before it.
+RULES_VERSION = 60
 
 
 def _markdown(data: bytes, source: str) -> Source:

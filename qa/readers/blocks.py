@@ -125,6 +125,10 @@ NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
     ("①", re.compile(r"^([①-⑳])\s*")),
 )
 _BRACKET = re.compile(r"^【([^】]{1,30})】$")
+# A box's title (专栏 6：…, 案例 1：…): it opens a paragraph, never runs on from the one before, and is a
+# sentence of its own in it (caict's ten 专栏 titles had run into the box's first sentence). A box sits in
+# its section: the unnumbered case headings of the box before it do not hold it.
+BOX_TITLE = re.compile(r"^(?:专栏|案例|box)\s*\d{1,2}\s*[:：]\s*\S", re.I)
 SENTENCE_PUNCT = re.compile(r"[。！？；!?;，,]")
 SENTENCE_STOP = re.compile(r"[。！？；!?;]")  # the same without commas: a heading may have two clauses
 _STATEMENT_END = re.compile(r"[。！；!;]$")  # a statement's end; a heading may ask (「做短线投机需要看基本面吗？」)

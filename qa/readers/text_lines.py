@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from ..errors import CorpusError
 from ..text import clean, normalize
-from .blocks import BULLET, SENTENCE_PUNCT, Block, article, label_opening, named_part, numbering, plain_heading
+from .blocks import BOX_TITLE, BULLET, SENTENCE_PUNCT, Block, article, label_opening, named_part, numbering, plain_heading
 
 PAGE_NUMBER = re.compile(
     r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
@@ -31,9 +31,6 @@ CAPTION_LINE = re.compile(r"^(?:图表|图|表|附图|附表)\s*(?:\d{1,3}(?:[-.
 _CAPTION_GLUED = re.compile(r"^(?:图表|图|表|附图|附表)\s*\d{1,3}(?:[-.－]\d{1,3}){0,2}[\u4e00-\u9fffA-Za-z]")
 # A figure's or table's source note (资料来源：Wind…): a line of its own too, with its caption when one is next to it.
 SOURCE_LINE = re.compile(r"^(?:资料来源|数据来源|来源)\s*[：:]")
-# A box's title (专栏 6：…, 案例 1：…): it opens a paragraph, never runs on from the one before, and is a
-# sentence of its own in it (caict's ten 专栏 titles had run into the box's first sentence).
-BOX_TITLE = re.compile(r"^(?:专栏|案例|box)\s*\d{1,2}\s*[:：]\s*\S", re.I)
 _HEADER_MAX = 40
 
 
