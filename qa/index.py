@@ -29,6 +29,7 @@ from .settings import Settings
 from .store import FORMAT_VERSION, GEN_PREFIX, IndexData, NewGeneration, StoredPassage, Store, open_store
 from .store.local import CURRENT, MANIFEST, UNREADABLE, LocalIndex, dense_index  # noqa: F401 (the local layout, for tests and scripts)
 from .text import analyzer_fingerprint, heading_terms, normalize, split_sentences, sums_up, tokenizer_for
+from .word_table import WHOLE_DICTIONARY_CHARS
 
 __all__ = ["BuildReport", "IndexData", "StoredPassage", "FORMAT_VERSION", "build", "load", "current_generation", "bm25_text", "paragraph_vectors"]
 
@@ -298,6 +299,8 @@ def _bm25_tokens(terms: tuple[str, ...], texts: list[str]) -> list[list[str]]:
     global _last_tokens
     tokenizer = tokenizer_for(terms)
     known = _last_tokens[1] if _last_tokens[0] == terms else {}
+    if sum(len(text) for text in texts if text not in known) > WHOLE_DICTIONARY_CHARS:
+        tokenizer.load_dictionary()
     tokens = {text: known.get(text) or tokenizer.tokens(text) or [""] for text in texts}
     _last_tokens = (terms, tokens)
     return [tokens[text] for text in texts]
