@@ -172,7 +172,9 @@ class Tokenizer:
         if self._dictionary is None:
             with self._lock:
                 if self._dictionary is None:
-                    self._dictionary = self._made(whole=False)
+                    dictionary = self._made(whole=False)
+                    self._whole = type(dictionary.FREQ) is dict  # no table to read: jieba's dict, loaded
+                    self._dictionary = dictionary
         return self._dictionary
 
     def _made(self, whole: bool):
