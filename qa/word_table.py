@@ -59,7 +59,7 @@ class WordTable:
         self._mask = slots - 1
 
     def get(self, word: str) -> int | None:
-        key = word.encode("utf-8")
+        key = word.encode("utf-8", "surrogatepass")  # a lone surrogate is no word of the table, never an error
         slots, ends, keys, mask = self._slots, self._ends, self._keys, self._mask
         at = zlib.crc32(key) & mask
         while entry := slots[at]:

@@ -31,7 +31,7 @@ def test_the_table_holds_exactly_jiebas_entries(jieba_dict, tmp_path):
     assert table.total == jieba_dict.total
     # Every word and prefix with its count (prefixes 0, which `in` must still find), and none besides.
     assert all(table.get(word) == count for word, count in jieba_dict.FREQ.items())
-    assert [table.get(w) for w in ("不是一个词吧", "银行银行", "", "𠀀")] == [None] * 4
+    assert [table.get(w) for w in ("不是一个词吧", "银行银行", "", "𠀀", "\ud800")] == [None] * 5
 
 
 def test_cutting_through_the_table_is_cutting_through_the_dict():
