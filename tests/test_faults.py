@@ -40,11 +40,13 @@ for line in sys.stdin:
     if pid == 0:
         from qa.embed import load_encoder
         encoder = load_encoder("m3e-small")
+        # Its pid once it has the model: the kill's clock starts at its first build, not at the fork (loading
+        # the model takes seconds on a busy machine, and kills landing then had tested nothing).
+        print(os.getpid(), flush=True)
         for i in itertools.count(int(line)):
             # Each round edits one paragraph, so every build embeds and publishes a new generation.
             path.write_text(base.replace("分散风险。", f"分散风险（第{i}版）。"), encoding="utf-8")
             build(corpus, index, Settings(), wait=True, encoder=encoder)
-    print(pid, flush=True)
 """
 
 
