@@ -68,7 +68,7 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     out: list[Chunk] = []
     blocks = _articles(_lead_ins(_item_runs(_lists_from_heading_runs(_numbered_titles(source.blocks)))))
     top = _top_sizes(blocks)
-    box_depth = None  # where the last box (专栏 3：…) opened in the stack: the headings past it are its cases
+    box: _Box | None = None  # the last box (专栏 3：…) met, while its section lasts
     for i, block in enumerate(blocks):
         if block.kind == "heading" and i + 1 == len(blocks) and _last_heading_is_text(block):
             found = numbering(block.text)
@@ -77,12 +77,12 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
             block = Block("paragraph", found[2] if found else block.text, page=block.page)
         elif block.kind == "heading":
             _open(stack, block, used, top)
-            if box_depth is not None and len(stack) <= box_depth:
-                box_depth = None  # the box's section has ended
+            if box is not None and len(stack) <= box.depth:
+                box = None  # the box's section has ended
             continue
         elif BOX_TITLE.match(block.text or (block.items[0] if block.kind == "list" and block.items else "")):
             # a paragraph; in imported Markdown, a list whose first line is the box's title
-            box_depth = _open_box(stack, box_depth, _follows_heading(blocks, i))
+            box = _open_box(stack, box, _follows_heading(blocks, i))
         section = stack[-1].id if stack else ""
         path = tuple(o.heading for o in stack)
         if block.kind == "article":
@@ -101,19 +101,30 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     return out
 
 
-def _open_box(stack: list[_Open], box_depth: int | None, after_heading: bool) -> int:
-    """Close the case headings of the box before (unnumbered headings opened since it: caict's 「专栏 5：…」 came
-    under 专栏 4's last case, 「5G+智慧采矿应用」, set smaller than the sections and so a label; in its
-    imported Markdown a `####` heading) and say how deep in the stack this box opens. A box title right
-    after a heading comes with its first case (the PDF reader moves it there), which stays open."""
-    case = stack.pop() if after_heading and stack else None
-    if box_depth is not None:
-        while len(stack) > box_depth and stack[-1].style in ("plain", None):
+@dataclass(frozen=True)
+class _Box:
+    """A box met (专栏 3：…): how many headings were open around it, and the heading right before its title, if any —
+    its first case (the PDF reader moves a box's title after it) or the section it opens in, which the next box
+    tells apart by whether that heading is still open."""
+
+    depth: int
+    first: _Open | None
+
+
+def _open_box(stack: list[_Open], before: _Box | None, after_heading: bool) -> _Box:
+    """Close the case headings of the box before (unnumbered headings opened inside it: caict's 「专栏 5：…」 came
+    under 专栏 4's last case, 「5G+智慧采矿应用」, set smaller than the sections and so a label; in its imported
+    Markdown a `####` heading) and say where this box opens."""
+    first = stack.pop() if after_heading and stack else None
+    if before is not None:
+        still_open = [k for k, o in enumerate(stack) if o is before.first]
+        depth = still_open[0] + 1 if still_open else before.depth  # still open: it was the section, not a case
+        while len(stack) > depth and stack[-1].style in ("plain", None):
             stack.pop()
-    depth = len(stack)
-    if case is not None:
-        stack.append(case)
-    return depth
+    box = _Box(len(stack), first)
+    if first is not None:
+        stack.append(first)
+    return box
 
 
 def _follows_heading(blocks: list[Block], i: int) -> bool:

@@ -649,6 +649,13 @@ def test_a_box_is_in_its_section_not_under_the_last_case_of_the_box_before():
         "1(1)", "1 › 矿山装备平台(1)", "1 › 智慧采矿应用(1)", "1(2)", "1 › 国药集团流程自动化(1)", "2(1)",
     ]
     assert [c.headings for c in chunks(Source("t", blocks), 600)][3] == ("1.产业数字化",)
+    # A box right after a section's heading opens in that section, which the next box leaves open.
+    blocks = (
+        Block("heading", "产业数字化", level=2), Block("paragraph", "专栏 3：宝安区示范基地\n依托龙头企业。"),
+        Block("heading", "案例一", level=3), Block("paragraph", "平台接入设备。"),
+        Block("paragraph", "专栏 4：数字化转型\n企业开展数字化管理。"),
+    )
+    assert [c.cite for c in chunks(Source("t", blocks), 600)] == ["产业数字化(1)", "产业数字化 › 案例一(1)", "产业数字化(2)"]
 
 
 def test_a_short_line_on_a_page_is_no_label_heading():

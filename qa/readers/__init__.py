@@ -44,8 +44,9 @@ Reader = Callable[[bytes, str], Source]
 # 55: an unnumbered bold line ending a statement (。！；) is emphasised text, not a heading; 56: a cite's cut
 # label closes its bracket and ends in …; 57: … and not in a comma before the …; 58: numbered 1. lines with a comma that
 # count up with text between are headings, and a heading by form last in a document is text; 59: … unless a part's name;
-# 60: a box title (专栏 5：…) is in its section, not under the last case of the box before it.
-RULES_VERSION = 60
+# 60: a box title (专栏 5：…) is in its section, not under the last case of the box before it; 61: … nor taken out of
+# the section whose heading comes right before the box before it.
+RULES_VERSION = 61
 
 
 def _markdown(data: bytes, source: str) -> Source:
