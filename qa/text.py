@@ -162,7 +162,6 @@ class Tokenizer:
         self._added = (*ABBREVIATIONS, *ABBREVIATIONS.values(), *self.terms)
         self._nouns = frozenset(self._added)
         self._dictionary = None
-        self._whole = False  # jieba's dictionary held as a dict, not read through the mapped table
         self._lock = threading.Lock()
 
     @property
@@ -172,10 +171,13 @@ class Tokenizer:
         if self._dictionary is None:
             with self._lock:
                 if self._dictionary is None:
-                    dictionary = self._made(whole=False)
-                    self._whole = type(dictionary.FREQ) is dict  # no table to read: jieba's dict, loaded
-                    self._dictionary = dictionary
+                    self._dictionary = self._made(whole=False)
         return self._dictionary
+
+    @property
+    def _whole(self) -> bool:
+        """Whether jieba's dictionary is held as a dict (loaded whole, or with no table to read)."""
+        return self._dictionary is not None and type(self._dictionary.FREQ) is dict
 
     def _made(self, whole: bool):
         import jieba
@@ -199,7 +201,6 @@ class Tokenizer:
         with self._lock:
             if not self._whole:
                 self._dictionary = self._made(whole=True)
-                self._whole = True
 
     def warm(self, tags: bool = False) -> None:
         """Open the dictionary now (off the request path), not at the first question; with `tags` (a server),
@@ -355,14 +356,14 @@ def _tag_hashes() -> dict[str, np.ndarray]:
     time (as jieba keys its own cache) and read from there (~10 ms) by every later process."""
     import jieba
 
+    from .word_table import dictionary_key
+
+    path = _tag_cache_path(dictionary_key())
+    tables = _read_tag_tables(path) if path else None
+    if tables is not None:
+        return tables
+    words: dict[str, list[str]] = {kind: [] for kind in _TAG_KINDS}
     with jieba.get_dict_file() as f:
-        stat = os.fstat(f.fileno())
-        key = f"{getattr(f, 'name', '')}|{stat.st_size}|{stat.st_mtime_ns}"
-        path = _tag_cache_path(hashlib.sha256(key.encode("utf-8")).hexdigest()[:16])
-        tables = _read_tag_tables(path) if path else None
-        if tables is not None:
-            return tables
-        words: dict[str, list[str]] = {kind: [] for kind in _TAG_KINDS}
         for line in f:
             fields = line.decode("utf-8").split()
             if len(fields) == 3:

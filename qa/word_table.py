@@ -126,6 +126,17 @@ def write(path: Path, counts: dict[str, int], total: int) -> None:
         tmp.unlink(missing_ok=True)
 
 
+def dictionary_key(*extra: str) -> str:
+    """16 hex digits naming jieba's main dictionary file as jieba keys its own cache (its name, size and time),
+    and `extra`: what a file made from it is kept under in the model cache."""
+    import jieba
+
+    with jieba.get_dict_file() as f:
+        stat = os.fstat(f.fileno())
+        key = "|".join((getattr(f, "name", ""), str(stat.st_size), str(stat.st_mtime_ns), *extra))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
 @functools.lru_cache(maxsize=1)
 def main_table() -> WordTable | None:
     """jieba's main dictionary as a table, made on first use (~1–2 s, once per machine); None where there is
@@ -137,10 +148,7 @@ def main_table() -> WordTable | None:
     root = model_cache_dir()
     if root is None:
         return None
-    with jieba.get_dict_file() as f:
-        stat = os.fstat(f.fileno())
-        key = f"{getattr(f, 'name', '')}|{stat.st_size}|{stat.st_mtime_ns}|{jieba.__version__}"
-    path = root / f"jieba-words-{hashlib.sha256(key.encode('utf-8')).hexdigest()[:16]}.bin"
+    path = root / f"jieba-words-{dictionary_key(jieba.__version__)}.bin"
     try:
         return WordTable(path)
     except (OSError, ValueError):
