@@ -26,6 +26,7 @@ CORPUS_SUFFIXES = tuple(READERS)
 # .json has no reader). Without it, examples are made from the documents' headings.
 EXAMPLES_FILE = "examples.json"
 EXAMPLES_SHOWN = 4
+EXAMPLE_TOPIC_SHORT = 8  # characters
 
 
 @dataclass(frozen=True)
@@ -299,12 +300,13 @@ def example_questions(corpus_dir: Path, documents: list[Document]) -> list[str]:
     out: list[str] = []
     for depth in (1, 0):  # sections first, then chapters
         for doc in documents:
-            for p in doc.passages:
-                if len(p.headings) > depth:
-                    topic = _topic(p.headings[depth])
-                    if topic and f"关于{topic}，文档是怎么说的？" not in out:
-                        out.append(f"关于{topic}，文档是怎么说的？")
-                        break
+            topics = [_topic(p.headings[depth]) for p in doc.passages if len(p.headings) > depth]
+            fresh = [t for t in dict.fromkeys(topics) if t and f"关于{t}，文档是怎么说的？" not in out]
+            # A short heading names a subject (数据隐私, 联邦生态); a long one is often a statement
+            # (数据安全已上升至国家层面), which reads badly after 关于.
+            topic = next((t for t in fresh if len(t) <= EXAMPLE_TOPIC_SHORT), fresh[0] if fresh else "")
+            if topic:
+                out.append(f"关于{topic}，文档是怎么说的？")
             if len(out) >= EXAMPLES_SHOWN:
                 return out
     return out

@@ -215,3 +215,5 @@ def test_example_questions_come_from_section_headings_never_from_named_parts(tmp
     assert example_questions(tmp_path, [doc]) == ["关于贷款管理，文档是怎么说的？"]  # not 总则, which every regulation has
     views = parse_markdown("# 周报\n\n## 煤炭：超产核查修复煤价，盈利筑底\n\n煤价企稳。\n\n## 电力\n\n电价下行。\n")
     assert example_questions(tmp_path, [views]) == ["关于煤炭，文档是怎么说的？"]  # its subject, not its view
+    statement = parse_markdown("# 白皮书\n\n## 一、背景\n\n### 1.1 数据安全已上升至国家层面\n\n数据安全立法加快。\n\n### 1.2 数据隐私\n\n隐私保护受到重视。\n")
+    assert example_questions(tmp_path, [statement])[0] == "关于数据隐私，文档是怎么说的？"  # a subject, not a statement
