@@ -123,13 +123,15 @@ def large_type_pdf(out: Path) -> Path:
     """A slide-like report: no outline and no numbered chapters; its sections are headed by lines in
     larger type, repeated at the foot of the section's later pages (or drawn atop a page and written
     after its text); a cover and a chapter divider (title, bullet list of its sections) in large type with no body text; numbered bold
-    sub-headings in type between, one wrapped over two lines; figure labels; a footnote in small type."""
+    sub-headings in type between, one wrapped over two lines; figure labels; a footnote in small type; a last page
+    whose headings are written after their text."""
     body = "这一段是正文，用来占满页面的主体文字，字号与其他正文相同，并且包含足够多的汉字以便被识别为正文内容。"
     foot = lambda title: f"<p style='font-size:16pt;font-weight:bold'>{title}</p>"  # noqa: E731
     pages = [
         "<p style='font-size:30pt'>隐私计算行业研究报告</p><p style='font-size:16pt'>测试研究院</p>",
         "<p style='font-size:30pt'>掘金</p><p style='font-size:20pt'>新型生产要素数据迎来政策红利</p>"
-        "<p style='font-size:14pt'>• 底层价值：应对数据隐私挑战</p><p style='font-size:14pt'>• 市场回响：投融资势头强劲</p>",
+        "<p style='font-size:14pt'>• 底层价值：应对数据隐私挑战</p><p style='font-size:14pt'>• 市场回响：投融资势头强劲</p>"
+        + "".join(f"<p style='font-size:9.2pt'>• {t}</p>" for t in ("安全多方计算（MPC）", "同态加密（HE）", "差分隐私（DP）", "零知识证明（ZK）", "联邦学习（FL）", "可信任执行环境（TEE）")),
         f"{foot('底层价值：应对数据隐私挑战')}<p>数据隐私日渐从社会讨论落地为法律。{body}</p>"
         f"<p style='font-size:12pt;font-weight:bold'>2.数据安全：价值底座</p><p>数据安全指数据免于滥用。{body}</p>"
         "<p>为隐私计算理论</p><p>标准与行业标准提供理论支持。</p>"
@@ -146,6 +148,12 @@ def large_type_pdf(out: Path) -> Path:
         "<p style='font-size:12pt;font-weight:bold;width:62mm'>1.底层技术相对成熟，产品化能力成为核心竞争力</p>"
         f"<p style='font-size:10.5pt'>产品化能力决定了项目交付的速度。{body}</p>"
         "<p style='position:absolute;top:8mm;font-size:16pt;font-weight:bold'>前景展望：应用加速落地</p>",
+        # A last page in type a little smaller than the body's, each heading above its text but written after it.
+        "".join(
+            f"<div style='position:relative;padding-top:12mm'><p style='font-size:9.2pt'>{text}{body}</p>"
+            f"<p style='position:absolute;top:0;margin:0;font-size:16pt;font-weight:bold'>{title}</p></div>"
+            for title, text in (("关于测试研究院", "测试研究院成立于 2010 年，专注于数据安全研究。"), ("免责声明", "本报告所载数据仅供参考。"))
+        ),
     ]
     return chromium_pdf("".join(f"<div class='page'>{p}</div>" for p in pages), out)
 

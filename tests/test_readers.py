@@ -593,6 +593,8 @@ def test_pdf_headings_by_type_size(tmp_path):
     # The title drawn atop page 6 heads all of its text; the wrapped title is one heading.
     assert sections["应用正在多"] == ("前景展望：应用加速落地",)
     assert sections["产品化能力"] == ("前景展望：应用加速落地", "1.底层技术相对成熟，产品化能力成为核心竞争力")
+    # Headings written after the text they head, set above it, head it (CB Insights' last page).
+    assert sections["测试研究院"] == ("关于测试研究院",) and sections["本报告所载"] == ("免责声明",)
     # A cover's lines are kept apart, not run together (「…报告测试研究院」). A divider's title is a
     # heading (that the next section closes) and its list of the chapter's sections is dropped.
     assert [p.text for p in doc.passages if p.page in (1, 2)] == ["隐私计算行业研究报告 测试研究院"]

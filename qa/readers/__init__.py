@@ -45,8 +45,9 @@ Reader = Callable[[bytes, str], Source]
 # label closes its bracket and ends in …; 57: … and not in a comma before the …; 58: numbered 1. lines with a comma that
 # count up with text between are headings, and a heading by form last in a document is text; 59: … unless a part's name;
 # 60: a box title (专栏 5：…) is in its section, not under the last case of the box before it; 61: … nor taken out of
-# the section whose heading comes right before the box before it.
-RULES_VERSION = 61
+# the section whose heading comes right before the box before it; 62: a PDF heading written after the text it heads,
+# above it, is put back before it, and a page's text a little smaller than the body's is body text.
+RULES_VERSION = 62
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -46,6 +46,7 @@ _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A line set this much larger than the body text may be a heading (caict's 16-point 一、 over 14-point
 # text is 1.14x: numbered, found by its numbering anyway; cbi's 14.1 over 9.5, 1.48x).
 _HEADING_SIZE = 1.15
+_BODY_LOW = 0.9  # body text a little smaller than most (CB Insights' last page: 9 points against 9.5)
 # Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
 # a cover's or a divider's lines end where their words do.
 _WRAPPED_LINES = 3
@@ -88,6 +89,7 @@ def read(data: bytes, source: str) -> Source:
         if first is not None:
             texts.remove(first)
             texts.insert(0, first)
+        texts[:] = large.headings_before_their_text(page, texts)
 
     blocks: list[Block] = []
     flat = [Line(text, page) for page, texts in enumerate(lines, 1) for text in texts]
@@ -143,25 +145,31 @@ class _LargeType:
         chars: Counter = Counter()
         self.sizes: list[dict[str, float]] = []
         self.heights: list[dict[str, float]] = []
+        self.lefts: list[dict[str, float]] = []
         for page in line_sizes:
-            sizes, heights = {}, {}
-            for text, size, height in page:
+            sizes, heights, lefts = {}, {}, {}
+            for text, size, height, left in page:
                 key = _key(_fix_chars(clean(text)))
                 chars[size] += len(key)
                 sizes.setdefault(key, size)
                 heights.setdefault(key, height)
+                lefts.setdefault(key, left)
             self.sizes.append(sizes)
             self.heights.append(heights)
+            self.lefts.append(lefts)
         self.body = chars.most_common(1)[0][0] if chars else 0.0
-        # A page's body text: enough characters at about the body size (a cover or divider page has
-        # none; CB Insights sets some pages' text at 10 points against 9.5).
-        self.has_body = [sum(len(k) for k, v in sizes.items() if self._body_size(v)) >= 50 for sizes in self.sizes]
+        # A page's body text: enough characters at about the body size, not in a bullet list (a cover or
+        # a divider page has none, a divider's list of its sections aside; CB Insights sets some pages'
+        # text at 10 points, its last at 9, against 9.5).
+        self.has_body = [
+            sum(len(k) for k, v in sizes.items() if self._body_size(v) and not BULLET.match(k)) >= 50 for sizes in self.sizes
+        ]
         self.title = _key(title)
         self.last: dict[float, str] = {}  # the unnumbered heading open at each type size
         self.dividers: set[str] = set()  # chapter dividers' titles: headings on pages without body text
 
     def _body_size(self, size: float) -> bool:
-        return SAME_SIZE * self.body <= size < _HEADING_SIZE * self.body
+        return _BODY_LOW * self.body <= size < _HEADING_SIZE * self.body
 
     def page_title(self, page: int, lines: list[str]) -> str | None:
         """A line in heading type that the page's text stream gives after its body text but that is
@@ -180,6 +188,30 @@ class _LargeType:
             elif seen_body and size and size >= _HEADING_SIZE * self.body and _heading_like(line) and heights[key] > max(body):
                 return line
         return None
+
+    def headings_before_their_text(self, page: int, lines: list[str]) -> list[str]:
+        """Lines in heading type that the page's text stream gives after the text they head, set above
+        it and no further right: each put back before that text. CB Insights' last page writes
+        「关于 CB Insights 中国」 after its two paragraphs; a heading of a second column (further right)
+        stays where it is."""
+        if not self.body or page > len(self.sizes) or not self.has_body[page - 1]:
+            return lines
+        sizes, heights, lefts = self.sizes[page - 1], self.heights[page - 1], self.lefts[page - 1]
+        out: list[str] = []
+        start = 0  # where the text since the last heading begins in `out`
+        for line in lines:
+            key = _key(line)
+            size = sizes.get(key)
+            if not (size and size >= _HEADING_SIZE * self.body and _heading_like(line) and key in heights):
+                out.append(line)
+                continue
+            run = [_key(t) for t in out[start:] if _key(t) in heights]
+            if run and heights[key] > max(heights[k] for k in run) and lefts[key] <= min(lefts[k] for k in run) + self.body:
+                out.insert(start, line)
+            else:
+                out.append(line)
+            start = len(out)
+        return out
 
     def divider(self, page: int, lines: list[str]) -> list[str]:
         """A chapter divider page's lines: its title (display-type lines in a row, joined) first,

@@ -66,6 +66,7 @@ class _Runs:
     def __init__(self):
         self.runs: list[tuple[str, float]] = []
         self.heights: list[float] = []  # each run's baseline height on the page (PDF units, up is more)
+        self.lefts: list[float] = []  # and where it starts across the page
 
     def visit(self, text, cm, tm, font, size):
         scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
@@ -78,30 +79,32 @@ class _Runs:
             text = text.replace(glyph, "•")
         self.runs.append((text, size))
         self.heights.append(round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1))
+        self.lefts.append(round(tm[4] * cm[0] + tm[5] * cm[2] + cm[4], 1))
 
     def text(self) -> str:
         return "".join(t for t, _ in self.runs)
 
     def line_sizes(self) -> list[list]:
-        """[text, size, height] of each line: the size of most of its characters, the height of its
-        first run on the page."""
+        """[text, size, height, left] of each line: the size of most of its characters, the height and
+        the left edge of its first run on the page."""
         lines, line = [], []
-        for (text, size), height in zip(self.runs, self.heights):
+        for (text, size), height, left in zip(self.runs, self.heights, self.lefts):
             for i, part in enumerate(text.split("\n")):
                 if i:
                     lines.append(line)
                     line = []
                 if part:
-                    line.append((part, size, height))
+                    line.append((part, size, height, left))
         lines.append(line)
         out = []
         for line in lines:
-            text = "".join(t for t, _, _ in line)
+            text = "".join(t for t, _, _, _ in line)
             if text.strip():
                 chars: dict[float, int] = {}
-                for t, size, _ in line:
+                for t, size, _, _ in line:
                     chars[size] = chars.get(size, 0) + len(t.strip())
-                out.append([text, max(chars, key=chars.get), next(h for t, _, h in line if t.strip())])
+                first = next(run for run in line if run[0].strip())
+                out.append([text, max(chars, key=chars.get), first[2], first[3]])
         return out
 
 
