@@ -49,7 +49,7 @@ h1 { font-size: 20pt } h2 { font-size: 14pt } h3 { font-size: 12pt } p { font-si
 
 # Page by page: the body of each page; page numbers in several styles.
 PAGES = [
-    ("", "<h1>测试行业发展报告</h1><p>测试研究院 2024年6月</p>"),
+    ("", "<h1>2024年测试行业发展报告</h1><p>测试研究院 2024年6月</p>"),
     ("- 1 -", "<div class='toc'><h2>目录</h2>" + "".join(
         f"<p>{t} ........................................ {n}</p>" for t, n in
         (("一、行业概况", 2), ("（一）市场规模", 2), ("二、竞争格局", 3), ("三、发展趋势", 4))) + "</div>"),

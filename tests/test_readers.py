@@ -681,7 +681,7 @@ def test_a_short_line_on_a_page_is_no_label_heading():
 @pytest.mark.slow
 def test_pdf_passages_have_pages_and_no_debris(report_pdf):
     doc = read_document(report_pdf)
-    assert doc.title == "测试行业发展报告"
+    assert doc.title == "2024年测试行业发展报告"  # a cover title may open with its year
     assert doc.pages == 5 and doc.pages_without_text == ()
     assert_clean(doc)
     text = "\n".join(p.text for p in doc.passages)

@@ -200,7 +200,7 @@ def test_health_names_every_document_with_its_title(library):
     body = http.get("/api/health").json()
     assert body["documents"] == ["mini_report", "qinghai_microfinance_report", "行业/industry"]
     assert body["titles"] == {
-        "行业/industry": "测试行业发展报告",
+        "行业/industry": "2024年测试行业发展报告",
         "mini_report": "某省小微金融测试报告",
         "qinghai_microfinance_report": "中国青海省小微金融行业市场发展现状及投资方向研究报告",
     }
@@ -278,7 +278,7 @@ def test_a_document_filter_and_pdf_pages_in_hits(library):
     two = http.post("/api/ask", json={"question": "市场规模", "doc": ["行业/industry", "mini_report"]}).json()
     assert {h["doc"] for h in two["hits"]} <= {"行业/industry", "mini_report"}
     pdf = http.get("/api/ask", params={"q": "测试行业的市场规模有多大？", "doc": "行业/industry", "k": 1}).json()["hits"][0]
-    assert (pdf["title"], pdf["page"], pdf["cite"]) == ("测试行业发展报告", 3, "1.1(1)")
+    assert (pdf["title"], pdf["page"], pdf["cite"]) == ("2024年测试行业发展报告", 3, "1.1(1)")
     assert pdf["headings"] == ["一、行业概况", "（一）市场规模"]
     unknown = http.get("/api/ask", params={"q": "市场规模", "doc": "nope"})
     assert unknown.status_code == 400 and "no document named 'nope'" in unknown.json()["error"]

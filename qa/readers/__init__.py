@@ -46,8 +46,9 @@ Reader = Callable[[bytes, str], Source]
 # count up with text between are headings, and a heading by form last in a document is text; 59: … unless a part's name;
 # 60: a box title (专栏 5：…) is in its section, not under the last case of the box before it; 61: … nor taken out of
 # the section whose heading comes right before the box before it; 62: a PDF heading written after the text it heads,
-# above it, is put back before it, and a page's text a little smaller than the body's is body text.
-RULES_VERSION = 62
+# above it, is put back before it, and a page's text a little smaller than the body's is body text; 63: a PDF cover's
+# title may open with its year.
+RULES_VERSION = 63
 
 
 def _markdown(data: bytes, source: str) -> Source:

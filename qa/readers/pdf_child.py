@@ -122,8 +122,10 @@ def _largest_line(runs: list[tuple[str, float]]) -> str:
     text = "".join(t for s, t in cjk if s >= 0.9 * top)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)
-    # A cover's title is a short phrase; a block of names, dates or a page number is not one.
-    return text if 4 <= len(text) <= 40 and not re.search(r"[：:。，]|^\d", text) else ""
+    # A cover's title is a short phrase; a block of names, dates or a page number is not one, but a title
+    # may open with its year (「2024年中国数字经济发展报告」, not 「2022年9月」).
+    dated = re.match(r"\d{4}\s*年度?\s*[\u4e00-\u9fff]{4}", text)
+    return text if 4 <= len(text) <= 40 and not re.search(r"[：:。，]", text) and (dated or not text[0].isdigit()) else ""
 
 
 def _outline(reader) -> list:
