@@ -160,11 +160,21 @@ def status_text(live: LiveRetriever) -> str:
     titles = "、".join(d["title"] for d in data.documents) if len(data.documents) <= STATUS_TITLES else ""
     text = (
         f"文档 {len(data.documents)}{f'（{titles}）' if titles else ''} · 段落 {len(data.passages)} · 模型 {data.model} · "
-        f"索引构建于 {data.built_at} · {data.generation}"
+        f"索引构建于 {_when(data.built_at)} · {data.generation}"
     )
     if live.last_error:
         text += " · ⚠ 新索引未通过校验，仍在使用上一版"
     return html.escape(text)
+
+
+def _when(iso: str) -> str:
+    """2026-12-06T20:17:16+00:00 -> 2026-12-06 20:17 UTC: read by people; the JSON keeps the ISO form."""
+    import datetime as dt
+
+    try:
+        return dt.datetime.fromisoformat(iso).astimezone(dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    except (TypeError, ValueError):
+        return str(iso)
 
 
 # --------------------------------------------------------------------------- HTTP JSON

@@ -1,6 +1,7 @@
 """HTTP JSON API, Gradio client API and hot reload against a real server on loopback."""
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -216,6 +217,7 @@ def test_the_status_line_names_a_few_documents_and_counts_many(library, tmp_path
     server, _, _ = library
     few = status_text(server.live)
     assert few.startswith("文档 3（") and "测试行业发展报告" in few
+    assert re.search(r"索引构建于 \d{4}-\d\d-\d\d \d\d:\d\d UTC · gen-", few)  # a time people read, not ISO 8601
     assert description(server.live.retriever.data).startswith("就这 3 份文档提问")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
