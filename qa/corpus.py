@@ -359,6 +359,8 @@ def to_markdown(doc: Document) -> str:
             common = 0
             while common < min(len(path), len(p.headings)) and path[common] == p.headings[common]:
                 common += 1
+            if common == len(p.headings) and common:
+                common -= 1  # back in a section from one inside it (past a PDF's box): its heading again
             for depth in range(common, len(p.headings)):
                 out += [f"{'#' * min(depth + 2, 6)} {p.headings[depth]}", ""]
             path = p.headings

@@ -18,6 +18,7 @@ A section id met twice in one document gets `-2`, `-3`: cites are unique within 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass, replace
 
 from .readers.blocks import (
@@ -68,6 +69,7 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     out: list[Chunk] = []
     blocks = _articles(_lead_ins(_item_runs(_lists_from_heading_runs(_numbered_titles(source.blocks)))))
     top = _top_sizes(blocks)
+    body_font = _body_font(blocks)
     box: _Box | None = None  # the last box (专栏 3：…) met, while its section lasts
     for i, block in enumerate(blocks):
         if block.kind == "heading" and i + 1 == len(blocks) and _last_heading_is_text(block):
@@ -82,7 +84,10 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
             continue
         elif BOX_TITLE.match(block.text or (block.items[0] if block.kind == "list" and block.items else "")):
             # a paragraph; in imported Markdown, a list whose first line is the box's title
-            box = _open_box(stack, box, _follows_heading(blocks, i))
+            box = _open_box(stack, box, _follows_heading(blocks, i), block.font)
+        elif box is not None and block.font is not None and block.font == body_font != box.font:
+            _close_box(stack, box)  # back in the body's font: past the box, in its section again
+            box = None
         section = stack[-1].id if stack else ""
         path = tuple(o.heading for o in stack)
         if block.kind == "article":
@@ -109,22 +114,37 @@ class _Box:
 
     depth: int
     first: _Open | None
+    font: str | None = None  # a PDF box's font, where known
 
 
-def _open_box(stack: list[_Open], before: _Box | None, after_heading: bool) -> _Box:
+def _open_box(stack: list[_Open], before: _Box | None, after_heading: bool, font: str | None = None) -> _Box:
     """Close the case headings of the box before (unnumbered headings opened inside it: caict's 「专栏 5：…」 came
     under 专栏 4's last case, 「5G+智慧采矿应用」, set smaller than the sections and so a label; in its imported
     Markdown a `####` heading) and say where this box opens."""
     first = stack.pop() if after_heading and stack else None
     if before is not None:
-        still_open = [k for k, o in enumerate(stack) if o is before.first]
-        depth = still_open[0] + 1 if still_open else before.depth  # still open: it was the section, not a case
-        while len(stack) > depth and stack[-1].style in ("plain", None):
-            stack.pop()
-    box = _Box(len(stack), first)
+        _close_box(stack, before)
+    box = _Box(len(stack), first, font)
     if first is not None:
         stack.append(first)
     return box
+
+
+def _close_box(stack: list[_Open], box: _Box) -> None:
+    """Close the unnumbered headings opened inside the box: its cases."""
+    still_open = [k for k, o in enumerate(stack) if o is box.first]
+    depth = still_open[0] + 1 if still_open else box.depth  # still open: it was the section, not a case
+    while len(stack) > depth and stack[-1].style in ("plain", None):
+        stack.pop()
+
+
+def _body_font(blocks: list[Block]) -> str | None:
+    """The font of most of a PDF's paragraph text (None for other formats)."""
+    fonts: Counter = Counter()
+    for b in blocks:
+        if b.kind == "paragraph" and b.font:
+            fonts[b.font] += len(b.text)
+    return fonts.most_common(1)[0][0] if fonts else None
 
 
 def _follows_heading(blocks: list[Block], i: int) -> bool:
@@ -157,6 +177,10 @@ def _larger(size: float | None, than: float | None) -> bool:
 
 
 def _open(stack: list[_Open], block: Block, used: set[str], top: dict[str, float]) -> None:
+    back = [k for k, o in enumerate(stack[:-1]) if block.level is not None and (o.level, o.heading) == (block.level, block.text)]
+    if back:  # a marked-up heading open above the current one, again: back in that section (`qa import` writes one after a box)
+        del stack[back[-1] + 1 :]
+        return
     found = numbering(block.text)
     if found and block.size and block.size < SAME_SIZE * top.get(found[0], 0):
         # Numbered like the sections but set smaller: a box's or a table's own numbering (caict's

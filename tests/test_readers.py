@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.corpus import Document, parse, read_document, to_markdown
+from qa.corpus import Document, Passage, parse, read_document, to_markdown
 from qa.errors import CorpusError
 
 from . import documents
@@ -658,6 +658,21 @@ def test_a_box_is_in_its_section_not_under_the_last_case_of_the_box_before():
         Block("paragraph", "专栏 4：数字化转型\n企业开展数字化管理。"),
     )
     assert [c.cite for c in chunks(Source("t", blocks), 600)] == ["产业数字化(1)", "产业数字化 › 案例一(1)", "产业数字化(2)"]
+    # In a PDF a box is set in a font of its own: text back in the body's font after its last case is past the box.
+    body, box = "FangSong", "KaiTi"
+    blocks = (
+        Block("heading", "1.产业数字化", page=20, size=16.0), Block("paragraph", "工业互联网加快发展，平台体系不断完善。", page=20, font=body),
+        Block("paragraph", "专栏 5：数字化转型提升管理\n企业开展数字化管理。", page=20, font=box),
+        Block("heading", "1.国药集团流程自动化", page=20, size=14.0), Block("paragraph", "上线了机器人。", page=20, font=box),
+        Block("paragraph", "服务业数字化转型领先发展，线上线下加快融合。", page=21, font=body),
+        Block("heading", "2.数字治理", page=25, size=16.0), Block("paragraph", "数字政府加快建设。", page=25, font=body),
+    )
+    assert [c.cite for c in chunks(Source("t", blocks), 600)] == ["1(1)", "1(2)", "1 › 国药集团流程自动化(1)", "1(3)", "2(1)"]
+    # Its editable Markdown says so by the section's heading again, which reads back as that section, not a new one.
+    passages = tuple(Passage("caict", c.cite, c.headings, c.text, c.page, "t") for c in chunks(Source("t", blocks), 600))
+    doc = Document("caict", "caict.pdf", "t", passages)
+    again = parse(to_markdown(doc).encode("utf-8"), Path("caict.md"), 600)
+    assert [(p.cite, p.text) for p in again.passages] == [(p.cite, p.text) for p in doc.passages]
 
 
 def test_a_short_line_on_a_page_is_no_label_heading():

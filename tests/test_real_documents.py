@@ -90,6 +90,12 @@ def test_pdf_sections_follow_the_documents_own_numbering():
     assert "2.3 › 国药集团机器人流程自动化（RPA）…(1)" in {p.cite for p in caict.passages}
     assert {"版权声明(1)", "前言(1)"} <= {p.cite for p in caict.passages}  # not (1), (2), … before chapter 一
     assert caict.passages[0].text.startswith("No.202209 中国信息通信研究院 2022年7月")  # a cover, line by line
+    # Text in the body's font after a box's last case (the box is in KaiTi) is its section's again.
+    after_box = {p.text[:12]: p.cite for p in caict.passages}
+    assert after_box["服务业数字化转型领先发展"] == "2.3(4)" and after_box["农业数字化转型初见成效。"] == "2.3(7)"
+    cbi = {p.text[:14]: p.headings for p in read_document(EXTERNAL / "pdf" / "cbi_privacy_computing_2021.pdf").passages}
+    # Its last page writes each heading after the text it heads, and sets that text a little smaller.
+    assert cbi["CB Insights 成立"] == ("关于 CB Insights 中国",) and cbi["DeepTech 成立于 2"] == ("关于 DeepTech",)
     # bj_av's preface is set a point larger than its chapters, its sections' headings have two clauses.
     bj_av = {p.cite: p.headings for p in read_document(EXTERNAL / "pdf" / "bj_av_data_grading_2022.pdf").passages}
     assert bj_av["前言(1)"] == ("前言",) and bj_av["4.3(1)"] == ("四、发展建议", "（三）平衡安全与发展，释放数据资产价值")

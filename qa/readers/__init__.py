@@ -47,8 +47,9 @@ Reader = Callable[[bytes, str], Source]
 # 60: a box title (专栏 5：…) is in its section, not under the last case of the box before it; 61: … nor taken out of
 # the section whose heading comes right before the box before it; 62: a PDF heading written after the text it heads,
 # above it, is put back before it, and a page's text a little smaller than the body's is body text; 63: a PDF cover's
-# title may open with its year.
-RULES_VERSION = 63
+# title may open with its year; 64: a PDF paragraph in the body's font after a box (set in a font of its own) is past
+# the box, in its section again.
+RULES_VERSION = 64
 
 
 def _markdown(data: bytes, source: str) -> Source:

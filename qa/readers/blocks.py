@@ -25,6 +25,8 @@ class Block:
     page: the 1-based PDF page the block starts on; None where the format has no pages.
     size: a PDF heading's type size, where known: an unnumbered heading closes an open numbered one
     set in smaller or the same type.
+    font: the font of most of a PDF paragraph's Chinese characters, where known: a box (专栏 3：…) is set
+    in a font of its own, and text in the body's font after it is past the box.
     """
 
     kind: str
@@ -33,6 +35,7 @@ class Block:
     level: int | None = None
     page: int | None = None
     size: float | None = None
+    font: str | None = None
 
 
 @dataclass(frozen=True)

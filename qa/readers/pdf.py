@@ -46,6 +46,7 @@ _SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
 # A line set this much larger than the body text may be a heading (caict's 16-point 一、 over 14-point
 # text is 1.14x: numbered, found by its numbering anyway; cbi's 14.1 over 9.5, 1.48x).
 _HEADING_SIZE = 1.15
+_FONT_LINE = 6  # characters of a line that tells a paragraph's font (a shorter one may be found in any text)
 _BODY_LOW = 0.9  # body text a little smaller than most (CB Insights' last page: 9 points against 9.5)
 # Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
 # a cover's or a divider's lines end where their words do.
@@ -99,6 +100,8 @@ def read(data: bytes, source: str) -> Source:
             b = Block("heading", b.text, level=level, page=b.page)
         if b.kind == "heading":
             b = dataclasses.replace(b, size=large.size(b.page, b.text))
+        elif b.kind == "paragraph":
+            b = dataclasses.replace(b, font=large.font(b.page, b.text))
         if _fragment(b) and blocks and _fragment(blocks[-1]) and blocks[-1].page == b.page:
             before = blocks.pop()
             b = dataclasses.replace(before, text=f"{before.text} {b.text}")  # a diagram's words
@@ -146,17 +149,21 @@ class _LargeType:
         self.sizes: list[dict[str, float]] = []
         self.heights: list[dict[str, float]] = []
         self.lefts: list[dict[str, float]] = []
+        self.fonts: list[dict[str, str]] = []
         for page in line_sizes:
-            sizes, heights, lefts = {}, {}, {}
-            for text, size, height, left in page:
+            sizes, heights, lefts, fonts = {}, {}, {}, {}
+            for text, size, height, left, font in page:
                 key = _key(_fix_chars(clean(text)))
                 chars[size] += len(key)
                 sizes.setdefault(key, size)
                 heights.setdefault(key, height)
                 lefts.setdefault(key, left)
+                if font:
+                    fonts.setdefault(key, font)
             self.sizes.append(sizes)
             self.heights.append(heights)
             self.lefts.append(lefts)
+            self.fonts.append(fonts)
         self.body = chars.most_common(1)[0][0] if chars else 0.0
         # A page's body text: enough characters at about the body size, not in a bullet list (a cover or
         # a divider page has none, a divider's list of its sections aside; CB Insights sets some pages'
@@ -234,6 +241,19 @@ class _LargeType:
         self.dividers.add(key)
         rest = [line for line in lines[:start] + lines[end:] if not BULLET.match(line)]
         return [title, *rest]
+
+    def font(self, page: int | None, text: str) -> str | None:
+        """The font of most of the lines of a paragraph that starts on `page`: those of its lines found there
+        and on the next page, weighted by length."""
+        if page is None or not 0 < page <= len(self.fonts):
+            return None
+        key = _key(text)
+        found: Counter = Counter()
+        for fonts in self.fonts[page - 1 : page + 1]:
+            for line, font in fonts.items():
+                if len(line) >= _FONT_LINE and line in key:
+                    found[font] += len(line)
+        return found.most_common(1)[0][0] if found else None
 
     def size(self, page: int | None, text: str) -> float | None:
         return self.sizes[page - 1].get(_key(text)) if page is not None and 0 < page <= len(self.sizes) else None

@@ -55,6 +55,8 @@ _MARKER = re.compile(r"\d{1,3}")
 _MARKER_SIZE = 0.8
 # ... right after Chinese text or punctuation: after a Latin or math letter it is a subscript (𝑇₃).
 _CJK_END = re.compile(r"[\u4e00-\u9fff\u3000-\u303f\uff01-\uff0f\uff1a-\uff1f”’）》]$")
+_SUBSET = re.compile(r"^/?(?:[A-Z]{6}\+)?")  # a font's leading slash and subset tag (/ABCDEE+KaiTi)
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 # A glyph of a symbol font is a bullet, whatever letter its code is (Wingdings' ● is the code of "l").
 _SYMBOL_FONT = re.compile(r"wingding|webding|dingbat|symbol", re.I)
 
@@ -67,6 +69,7 @@ class _Runs:
         self.runs: list[tuple[str, float]] = []
         self.heights: list[float] = []  # each run's baseline height on the page (PDF units, up is more)
         self.lefts: list[float] = []  # and where it starts across the page
+        self.fonts: list[str] = []  # its font's name, without a subset's tag (KaiTi, not /ABCDEE+KaiTi)
 
     def visit(self, text, cm, tm, font, size):
         scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
@@ -80,31 +83,35 @@ class _Runs:
         self.runs.append((text, size))
         self.heights.append(round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1))
         self.lefts.append(round(tm[4] * cm[0] + tm[5] * cm[2] + cm[4], 1))
+        self.fonts.append(_SUBSET.sub("", str(font.get("/BaseFont", ""))) if font is not None else "")
 
     def text(self) -> str:
         return "".join(t for t, _ in self.runs)
 
     def line_sizes(self) -> list[list]:
-        """[text, size, height, left] of each line: the size of most of its characters, the height and
-        the left edge of its first run on the page."""
+        """[text, size, height, left, font] of each line: the size of most of its characters, the height and
+        the left edge of its first run on the page, the font of most of its Chinese characters ("" if none)."""
         lines, line = [], []
-        for (text, size), height, left in zip(self.runs, self.heights, self.lefts):
+        for (text, size), height, left, font in zip(self.runs, self.heights, self.lefts, self.fonts):
             for i, part in enumerate(text.split("\n")):
                 if i:
                     lines.append(line)
                     line = []
                 if part:
-                    line.append((part, size, height, left))
+                    line.append((part, size, height, left, font))
         lines.append(line)
         out = []
         for line in lines:
-            text = "".join(t for t, _, _, _ in line)
+            text = "".join(run[0] for run in line)
             if text.strip():
                 chars: dict[float, int] = {}
-                for t, size, _, _ in line:
+                fonts: dict[str, int] = {}
+                for t, size, _, _, font in line:
                     chars[size] = chars.get(size, 0) + len(t.strip())
+                    fonts[font] = fonts.get(font, 0) + len(_CJK.findall(t))
                 first = next(run for run in line if run[0].strip())
-                out.append([text, max(chars, key=chars.get), first[2], first[3]])
+                font = max(fonts, key=fonts.get) if any(fonts.values()) else ""
+                out.append([text, max(chars, key=chars.get), first[2], first[3], font])
         return out
 
 
