@@ -605,6 +605,25 @@ def test_pdf_headings_by_type_size(tmp_path):
     assert_clean(doc)
 
 
+def test_a_wrapped_title_written_after_its_text_is_put_back_before_it():
+    from qa.readers.pdf import _LargeType
+
+    body = "这一段是正文，字号与其他正文相同，包含足够多的汉字以便被识别为正文内容。"
+    # [text, size, height, left, font]: each title heads the text below it and is written after it, as CB Insights'
+    # last page writes them; the second wraps over two lines (joined first).
+    page = [
+        ["关于测试研究院", 16.0, 700.0, 40.0, "SimHei"], [body, 10.0, 680.0, 40.0, "SimSun"],
+        ["数据来源与免责声明：本报告所载", 16.0, 560.0, 40.0, "SimHei"], ["资料仅供参考", 16.0, 540.0, 40.0, "SimHei"],
+        [body + "一", 10.0, 520.0, 40.0, "SimSun"], [body + "二", 10.0, 500.0, 40.0, "SimSun"],
+    ]
+    written = [page[1], page[0], page[4], page[5], page[2], page[3]]
+    large = _LargeType([written], "")
+    lines = large.join_wrapped(1, [line[0] for line in written])
+    assert large.headings_before_their_text(1, lines) == [
+        "关于测试研究院", body, "数据来源与免责声明：本报告所载资料仅供参考", body + "一", body + "二",
+    ]
+
+
 def test_numbered_items_count_up_and_a_restart_is_a_heading():
     from qa.readers.blocks import Block, Source
     from qa.structure import chunks

@@ -225,7 +225,7 @@ class _LargeType:
         its bullet list of the chapter's sections dropped, any prose kept. Other pages' as they are."""
         if not self.body or page == 1 or page > len(self.sizes) or self.has_body[page - 1]:
             return lines
-        sizes, heights = self.sizes[page - 1], self.heights[page - 1]
+        sizes, heights, lefts = self.sizes[page - 1], self.heights[page - 1], self.lefts[page - 1]
         ratio = [(sizes.get(_key(line)) or 0) / self.body for line in lines]
         start = next((i for i, r in enumerate(ratio) if r >= _DIVIDER and not BULLET.match(lines[i])), None)
         if start is None:
@@ -237,7 +237,7 @@ class _LargeType:
         key = _key(title)
         if not _heading_like(title) or key in self.title:
             return lines
-        sizes[key], heights[key] = sizes[_key(lines[start])], heights[_key(lines[start])]
+        sizes[key], heights[key], lefts[key] = sizes[_key(lines[start])], heights[_key(lines[start])], lefts[_key(lines[start])]
         self.dividers.add(key)
         rest = [line for line in lines[:start] + lines[end:] if not BULLET.match(line)]
         return [title, *rest]
@@ -301,7 +301,7 @@ class _LargeType:
         「为核心竞争力」), on a page with body text."""
         if not self.body or page > len(self.sizes) or not self.has_body[page - 1]:
             return lines
-        sizes, heights = self.sizes[page - 1], self.heights[page - 1]
+        sizes, heights, lefts = self.sizes[page - 1], self.heights[page - 1], self.lefts[page - 1]
         out: list[str] = []
         for line in lines:
             if out:
@@ -312,7 +312,7 @@ class _LargeType:
                     and len(line) < len(out[-1]) and not out[-1].endswith(SENTENCE_END) and _heading_like(joined)
                 ):
                     sizes[_key(joined)] = a
-                    heights[_key(joined)] = heights[_key(out[-1])]
+                    heights[_key(joined)], lefts[_key(joined)] = heights[_key(out[-1])], lefts[_key(out[-1])]
                     out[-1] = joined
                     continue
             out.append(line)
