@@ -551,6 +551,18 @@ def test_a_pdf_regulations_articles_are_cited_by_their_numbers(tmp_path):
 
 @pytest.mark.slow
 @needs_chromium
+def test_a_pdf_title_on_a_page_of_text_is_neither_text_nor_a_heading(tmp_path):
+    aim = "为贯彻落实国家关于支持小微企业发展的决策部署，进一步提升金融服务质效，现就有关事项通知如下，请各单位认真贯彻执行。"
+    notice = documents.chromium_pdf(
+        f"<h1>关于加强小微企业金融服务的通知</h1><p>各市州人民政府，省政府各部门：</p><p>{aim}{aim}</p>", tmp_path / "notice.pdf"
+    )
+    doc = read_document(notice)
+    assert doc.title == "关于加强小微企业金融服务的通知"
+    assert [p.text for p in doc.passages] == ["各市州人民政府，省政府各部门：", aim + aim]  # not 「…的通知各市州人民政府…」
+
+
+@pytest.mark.slow
+@needs_chromium
 def test_a_pdf_contents_page_names_its_unnumbered_headings(tmp_path):
     doc = read_document(documents.unnumbered_headings_pdf(tmp_path / "broker.pdf"))
     by_text = {p.text[:6]: p for p in doc.passages}
@@ -571,6 +583,7 @@ def test_a_contents_page_without_leaders_gives_the_body_headings_their_numbers(t
     assert cites == {"国家出台": "1.1(1)", "测试示范": "1.2(1)", "数据分类": "2.1(1)"}
     assert doc.passages[0].headings == ("一、编制背景", "（一）政策要求")
     assert not any("目 录" in p.text or "01" in p.text for p in doc.passages)  # the contents page is gone
+    assert doc.title == "paper"  # its first page, a contents page all in one type, has no title to give: the file's name
 
 
 @pytest.mark.slow

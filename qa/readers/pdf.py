@@ -265,7 +265,11 @@ class _LargeType:
         if not self.has_body[line.page - 1] and key not in self.dividers:
             return None
         size = self.sizes[line.page - 1].get(key)
-        if size is None or size < _HEADING_SIZE * self.body or not _heading_like(line.text) or (self.title and key in self.title):
+        if size is None or size < _HEADING_SIZE * self.body or not _heading_like(line.text):
+            return None
+        if self.title and (key == self.title or len(key) >= 4 and (self.title.startswith(key) or self.title.endswith(key))):
+            return ("", None)  # the document's title (or a line of it) on a page of text: every hit shows it
+        if self.title and key in self.title:
             return None
         if key in self.last.values():
             return ("", None)  # a section's title again, as a running header: no heading, no text

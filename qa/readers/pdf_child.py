@@ -120,12 +120,17 @@ def _pdf_date(value) -> str:
     return "-".join(x for x in m.groups() if x) if m else ""
 
 
+_TITLE_RUNS = 3  # text runs of a cover that is its title alone (a title over two lines, a subtitle)
+
+
 def _largest_line(runs: list[tuple[str, float]]) -> str:
     """The text set in the largest type among a page's runs (a cover's title), as one line."""
     cjk = [(s, t) for t, s in runs if re.search(r"[\u4e00-\u9fff]", t)]
     if not cjk:
         return ""
     top = max(s for s, _ in cjk)
+    if all(s >= 0.9 * top for s, _ in cjk) and len(cjk) > _TITLE_RUNS:
+        return ""  # many lines all in one type (a contents page): nothing stands out as a title
     text = "".join(t for s, t in cjk if s >= 0.9 * top)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)
