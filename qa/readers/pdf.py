@@ -225,7 +225,7 @@ class _LargeType:
         its bullet list of the chapter's sections dropped, any prose kept. Other pages' as they are."""
         if not self.body or page == 1 or page > len(self.sizes) or self.has_body[page - 1]:
             return lines
-        sizes, heights, lefts = self.sizes[page - 1], self.heights[page - 1], self.lefts[page - 1]
+        sizes = self.sizes[page - 1]
         ratio = [(sizes.get(_key(line)) or 0) / self.body for line in lines]
         start = next((i for i, r in enumerate(ratio) if r >= _DIVIDER and not BULLET.match(lines[i])), None)
         if start is None:
@@ -237,10 +237,16 @@ class _LargeType:
         key = _key(title)
         if not _heading_like(title) or key in self.title:
             return lines
-        sizes[key], heights[key], lefts[key] = sizes[_key(lines[start])], heights[_key(lines[start])], lefts[_key(lines[start])]
+        self._joined(page, key, _key(lines[start]))
         self.dividers.add(key)
         rest = [line for line in lines[:start] + lines[end:] if not BULLET.match(line)]
         return [title, *rest]
+
+    def _joined(self, page: int, key: str, first: str) -> None:
+        """Lines joined into one (`key`) take the type and place of their first line: every table a heading is looked
+        up in knows them. The font table is read by containment, which the parts already answer."""
+        for table in (self.sizes, self.heights, self.lefts):
+            table[page - 1][key] = table[page - 1][first]
 
     def font(self, page: int | None, text: str) -> str | None:
         """The font of most of the lines of a paragraph that starts on `page`: those of its lines found there
@@ -305,7 +311,7 @@ class _LargeType:
         「为核心竞争力」), on a page with body text."""
         if not self.body or page > len(self.sizes) or not self.has_body[page - 1]:
             return lines
-        sizes, heights, lefts = self.sizes[page - 1], self.heights[page - 1], self.lefts[page - 1]
+        sizes = self.sizes[page - 1]
         out: list[str] = []
         for line in lines:
             if out:
@@ -315,8 +321,7 @@ class _LargeType:
                     a and a == b and a >= _HEADING_SIZE * self.body and len(out[-1]) >= _WRAPPED_TITLE
                     and len(line) < len(out[-1]) and not out[-1].endswith(SENTENCE_END) and _heading_like(joined)
                 ):
-                    sizes[_key(joined)] = a
-                    heights[_key(joined)], lefts[_key(joined)] = heights[_key(out[-1])], lefts[_key(out[-1])]
+                    self._joined(page, _key(joined), _key(out[-1]))
                     out[-1] = joined
                     continue
             out.append(line)
