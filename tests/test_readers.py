@@ -561,6 +561,24 @@ def test_a_pdf_title_on_a_page_of_text_is_neither_text_nor_a_heading(tmp_path):
     assert [p.text for p in doc.passages] == ["各市州人民政府，省政府各部门：", aim + aim]  # not 「…的通知各市州人民政府…」
 
 
+
+@pytest.mark.slow
+@needs_chromium
+def test_a_pdf_paragraph_whose_last_line_reaches_the_margin_ends_where_the_layout_says(tmp_path):
+    # Each paragraph is exactly two lines of a 22-character measure and ends with 。 at the margin, so its text
+    # alone cannot tell whether the next line wraps it or starts another: the layout can (a gap, an indent).
+    first = "小微企业贷款余额持续增长，普惠金融的覆盖面正在不断扩大，服务质效也在稳步提升，成效明显。"
+    second = "担保机构分担风险的作用更加明显，银行放贷的意愿随之增强，小微企业融资也比过去便利了许多。"
+    third = "数字技术降低了获客和风控的成本，线上信用贷款产品的数量正在快速增加，审批也快了许多。"  # after a 2-character indent
+    fourth = "地方政府设立风险补偿资金池，对银行发放的首笔贷款都给予部分损失补偿，分担了银行风险。"
+    assert [len(p) for p in (first, second, third, fourth)] == [44, 44, 42, 42]
+    gapped = "".join(f"<p style='width: 22em; margin: 1em 0'>{p}</p>" for p in (first, second))
+    indented = "".join(f"<p style='width: 22em; margin: 0; text-indent: 2em'>{p}</p>" for p in (third, fourth))
+    doc = read_document(documents.chromium_pdf(f"<h2>一、融资环境</h2>{gapped}<h2>二、政策支持</h2>{indented}", tmp_path / "brief.pdf"))
+    assert [p.text for p in doc.passages] == [first, second, third, fourth]
+    # Its largest type is its two headings, apart: no title (the file's name), and they stay headings.
+    assert doc.title == "brief" and [p.cite for p in doc.passages] == ["1(1)", "1(2)", "2(1)", "2(2)"]
+
 @pytest.mark.slow
 @needs_chromium
 def test_a_pdf_contents_page_names_its_unnumbered_headings(tmp_path):

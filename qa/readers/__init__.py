@@ -48,8 +48,10 @@ Reader = Callable[[bytes, str], Source]
 # the section whose heading comes right before the box before it; 62: a PDF heading written after the text it heads,
 # above it, is put back before it, and a page's text a little smaller than the body's is body text; 63: a PDF cover's
 # title may open with its year; 64: a PDF paragraph in the body's font after a box (set in a font of its own) is past
-# the box, in its section again; 65: a PDF's title in heading type on a page of text is neither text nor a heading.
-RULES_VERSION = 65
+# the box, in its section again; 65: a PDF's title in heading type on a page of text is neither text nor a heading;
+# 66: a PDF line indented from the one before, or after a wider gap than the page's line pitch, opens a paragraph
+# after a sentence that reached the margin.
+RULES_VERSION = 66
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -131,6 +131,9 @@ def _largest_line(runs: list[tuple[str, float]]) -> str:
     top = max(s for s, _ in cjk)
     if all(s >= 0.9 * top for s, _ in cjk) and len(cjk) > _TITLE_RUNS:
         return ""  # many lines all in one type (a contents page): nothing stands out as a title
+    large = [s >= 0.9 * top for s, _ in cjk]
+    if sum(a and not b for a, b in zip(large, [False, *large])) > 1:
+        return ""  # the largest type again after smaller text: a page's section headings, not one title
     text = "".join(t for s, t in cjk if s >= 0.9 * top)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)

@@ -1,7 +1,8 @@
 """Lines of running text -> blocks: what plain text files and PDF pages have in common.
 
 Text extracted from a PDF is hard-wrapped: a paragraph ends where a line is cut short after a
-sentence end, where a heading or a numbered or bulleted line starts, or at a blank line where
+sentence end (or, after one that reached the margin, where the page's layout opens a paragraph:
+Line.opens), where a heading or a numbered or bulleted line starts, or at a blank line where
 blank lines are paragraph breaks (not where every line is followed by one, as some extractors
 write).
 """
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..errors import CorpusError
 from ..text import clean, normalize
@@ -110,6 +111,7 @@ class Line:
     page: int | None = None
     cut_short: bool = False  # ends well before the text's usual right margin
     own_line: bool = False  # set line by line (a cover, a divider, a figure): never joined to the next
+    opens: bool = False  # the page's layout opens a paragraph here: an indented first line, a wider gap above
 
 
 def width(text: str) -> float:
@@ -130,7 +132,7 @@ def mark_short_lines(lines: list[Line]) -> list[Line]:
     margin = widths[int(len(widths) * 0.8)]
     # Hard-wrapped text has many lines at the margin; where few are, every line is a paragraph of its own.
     wrapped = margin >= 20 and at_margin(widths, margin) >= 0.3 * len(widths)
-    return [Line(ln.text, ln.page, not wrapped or width(ln.text) < 0.85 * margin, ln.own_line) for ln in lines]
+    return [replace(ln, cut_short=not wrapped or width(ln.text) < 0.85 * margin) for ln in lines]
 
 
 def running_headers(lines: list[str]) -> set[str]:
@@ -263,8 +265,8 @@ class _LineReader:
         # label follows (「2) …」, 「Step4：…」). Otherwise a line runs on from one that reached the
         # margin or ended no sentence, as in a paragraph (which a lone item is), except after an
         # item of several ended by a full stop.
-        next_item = previous.cut_short or _MARKER.match(text) or _ITEM_LABEL.match(text)
-        if previous.cut_short:
+        next_item = previous.cut_short or ln.opens or _MARKER.match(text) or _ITEM_LABEL.match(text)
+        if previous.cut_short or ln.opens:
             runs_on = not previous.text.endswith(SENTENCE_END)
         else:
             runs_on = len(items) == 1 or not previous.text.endswith(_FULL_STOP)
@@ -291,7 +293,7 @@ class _LineReader:
         opened = self.led()
         starts = (
             (_MARKER.match(text) and not opened)
-            or (previous is not None and previous.cut_short and previous.text.endswith(SENTENCE_END)
+            or (previous is not None and (previous.cut_short or ln.opens) and previous.text.endswith(SENTENCE_END)
                 and not opened and not (ln.own_line and previous.text.endswith(("：", ":"))))  # a lead-in set line by line
             or (_lead_in(text) and previous is not None and previous.text.endswith(("。", "！", "？", "；")))
             # 「科学合理：…」 after a sentence that ran to the margin: the next item of a run, not its wrap.
