@@ -579,6 +579,21 @@ def test_a_pdf_paragraph_whose_last_line_reaches_the_margin_ends_where_the_layou
     # Its largest type is its two headings, apart: no title (the file's name), and they stay headings.
     assert doc.title == "brief" and [p.cite for p in doc.passages] == ["1(1)", "1(2)", "2(1)", "2(2)"]
 
+
+@pytest.mark.slow
+@needs_chromium
+def test_a_one_page_pdf_paragraph_wraps_without_a_space_and_its_signature_lines_stay_apart(tmp_path):
+    # Too few lines for their widths to tell the text's margin: where the page has it, the wrapped line (cut
+    # inside 百分之十五) reaches the page's right margin, and the right-aligned signature lines start elsewhere.
+    aim = "为全面了解小微企业融资情况，据统计全省小微企业贷款余额同比增长了百分之十五，现决定开展年度调查，请认真填报。"
+    notice = documents.chromium_pdf(
+        f"<h2>关于开展小微企业融资情况调查的通知</h2><p>各有关单位：</p><p>{aim}</p><p>特此通知。</p>"
+        "<p style='text-align: right'>省金融局</p><p style='text-align: right'>2024年6月1日</p>",
+        tmp_path / "notice.pdf",
+    )
+    doc = read_document(notice)
+    assert [p.text for p in doc.passages] == [f"各有关单位：{aim}", "特此通知。", "省金融局 2024年6月1日"]  # not 「…增长了百 分之十五…」
+
 @pytest.mark.slow
 @needs_chromium
 def test_a_pdf_contents_page_names_its_unnumbered_headings(tmp_path):

@@ -50,8 +50,9 @@ Reader = Callable[[bytes, str], Source]
 # title may open with its year; 64: a PDF paragraph in the body's font after a box (set in a font of its own) is past
 # the box, in its section again; 65: a PDF's title in heading type on a page of text is neither text nor a heading;
 # 66: a PDF line indented from the one before, or after a wider gap than the page's line pitch, opens a paragraph
-# after a sentence that reached the margin.
-RULES_VERSION = 66
+# after a sentence that reached the margin; 67: a PDF too short for its lines' widths to tell its margin wraps the
+# lines that reach the page's.
+RULES_VERSION = 67
 
 
 def _markdown(data: bytes, source: str) -> Source:

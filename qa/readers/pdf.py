@@ -66,6 +66,7 @@ _NOTE = re.compile(r"^\[\d{1,3}\]\s*\S")
 _INDENT_MIN, _INDENT_MAX = 1.5, 3.0
 _GAP = 1.3
 _PITCH_MAX = 3.0
+_MARGIN_SLACK = 2.5  # characters short of the body's right margin that a line may end and still reach it
 
 
 def read(data: bytes, source: str) -> Source:
@@ -81,7 +82,7 @@ def read(data: bytes, source: str) -> Source:
         title = extracted.get("largest") or ""
     outline = {_key(t): level for t, level, _ in extracted.get("outline", [])}
     contents = {} if outline else _contents_headings(_contents_entries(pages))
-    large = _LargeType(extracted.get("line_sizes") or [], title)
+    large = _LargeType(extracted.get("line_sizes") or [], title, extracted.get("page_edges") or [])
 
     def known_heading(line: Line):
         return contents.get(_key(line.text)) or large.heading(line)
@@ -103,7 +104,10 @@ def read(data: bytes, source: str) -> Source:
         for page, texts in enumerate(lines, 1)
         for text, opens in zip(texts, large.paragraph_starts(page, texts))
     ]
-    for b in blocks_from_lines(_line_by_line(mark_short_lines(flat)), blank_breaks=False, known_heading=known_heading):
+    marked = _line_by_line(mark_short_lines(flat))
+    if all(ln.cut_short for ln in marked):  # too few lines for their widths to tell the margin (a one-page notice)
+        marked = [dataclasses.replace(ln, cut_short=not large.reaches_margin(ln)) for ln in marked]
+    for b in blocks_from_lines(marked, blank_breaks=False, known_heading=known_heading):
         level = outline.get(_key(b.text)) if b.kind in ("paragraph", "heading") else None
         if level is not None:  # the PDF's own outline names this line a heading
             b = Block("heading", b.text, level=level, page=b.page)
@@ -153,26 +157,29 @@ class _LargeType:
     """Headings by type size: a short line, not a sentence, set at least _HEADING_SIZE times the
     body size (the size most characters have), on a page with body text."""
 
-    def __init__(self, line_sizes: list[list], title: str):
+    def __init__(self, line_sizes: list[list], title: str, page_edges: list[list[float]] = ()):
         chars: Counter = Counter()
         self.sizes: list[dict[str, float]] = []
         self.heights: list[dict[str, float]] = []
         self.lefts: list[dict[str, float]] = []
         self.fonts: list[dict[str, str]] = []
+        self.rights: list[dict[str, float]] = []  # where each line ends, by its characters' widths
         for page in line_sizes:
-            sizes, heights, lefts, fonts = {}, {}, {}, {}
+            sizes, heights, lefts, fonts, rights = {}, {}, {}, {}, {}
             for text, size, height, left, font in page:
                 key = _key(_fix_chars(clean(text)))
                 chars[size] += len(key)
                 sizes.setdefault(key, size)
                 heights.setdefault(key, height)
                 lefts.setdefault(key, left)
+                rights.setdefault(key, left + width(text.strip()) * size)
                 if font:
                     fonts.setdefault(key, font)
             self.sizes.append(sizes)
             self.heights.append(heights)
             self.lefts.append(lefts)
             self.fonts.append(fonts)
+            self.rights.append(rights)
         self.body = chars.most_common(1)[0][0] if chars else 0.0
         # A page's body text: enough characters at about the body size, not in a bullet list (a cover or
         # a divider page has none, a divider's list of its sections aside; CB Insights sets some pages'
@@ -180,6 +187,7 @@ class _LargeType:
         self.has_body = [
             sum(len(k) for k, v in sizes.items() if self._body_size(v) and not BULLET.match(k)) >= 50 for sizes in self.sizes
         ]
+        self.page_edges = list(page_edges)  # each page's left and right x
         self.title = _key(title)
         self.last: dict[float, str] = {}  # the unnumbered heading open at each type size
         self.dividers: set[str] = set()  # chapter dividers' titles: headings on pages without body text
@@ -250,6 +258,24 @@ class _LargeType:
         self.dividers.add(key)
         rest = [line for line in lines[:start] + lines[end:] if not BULLET.match(line)]
         return [title, *rest]
+
+    def reaches_margin(self, line: Line) -> bool:
+        """Whether a line of body text, starting at the body's left margin (or indented), ends at the right
+        margin, taken as far from the page's right edge as the left margin is from its left (within
+        _MARGIN_SLACK characters: its end is reckoned from its characters, CJK 1 em, Latin 0.5). A right-aligned
+        line (a notice's 「省金融局」) starts elsewhere."""
+        page = line.page
+        if not self.body or page is None or page > min(len(self.sizes), len(self.page_edges)):
+            return False
+        sizes, lefts, rights = self.sizes[page - 1], self.lefts[page - 1], self.rights[page - 1]
+        body = [lefts[k] for k, v in sizes.items() if self._body_size(v) and k in lefts]
+        key = _key(line.text)
+        if not body or key not in rights or not self._body_size(sizes[key]):
+            return False
+        left = min(body)
+        starts_left = lefts[key] <= left + _INDENT_MAX * self.body
+        page_left, page_right = self.page_edges[page - 1]
+        return starts_left and rights[key] >= page_right - (left - page_left) - _MARGIN_SLACK * self.body
 
     def paragraph_starts(self, page: int, lines: list[str]) -> list[bool]:
         """Whether each line opens a paragraph by the page's layout: body text indented from the line before

@@ -13,8 +13,8 @@ import sys
 
 
 def extract(data: bytes) -> dict:
-    """In the child: pypdf's text of every page, the type size of its lines, the document's own
-    title, the first page's largest-type line (the title on a cover), and the outline."""
+    """In the child: pypdf's text of every page, the type size of its lines, each page's left and right edges, the
+    document's own title, the first page's largest-type line (the title on a cover), and the outline."""
     import io
     import logging
 
@@ -26,11 +26,12 @@ def extract(data: bytes) -> dict:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SystemExit("password-protected: save it without a password to index it")
-        pages, sizes, first = [], [], []
+        pages, sizes, edges, first = [], [], [], []
         for page in reader.pages:
             runs = _Runs()
             page.extract_text(visitor_text=runs.visit)
             pages.append(runs.text())
+            edges.append([float(page.mediabox.left), float(page.mediabox.right)])  # text is placed in the unrotated page
             sizes.append(runs.line_sizes())
             if len(pages) == 1:  # the cover's runs give its title (_largest_line)
                 first = runs.runs
@@ -42,6 +43,7 @@ def extract(data: bytes) -> dict:
     return {
         "pages": pages,
         "line_sizes": sizes,
+        "page_edges": edges,
         "title": str(meta.get("/Title") or "").strip(),
         "meta": {"author": str(meta.get("/Author") or "").strip(), "date": _pdf_date(meta.get("/CreationDate"))},
         "largest": _largest_line(first),

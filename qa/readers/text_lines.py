@@ -173,6 +173,18 @@ def caption(text: str, cut_short: bool = True) -> bool:
     return bool(CAPTION_LINE.match(text) or glued)
 
 
+def _wrapped_on(lines: list[Line]) -> list[str]:
+    """Lines set one by one, but a line that reached the margin joined to the next as a wrap (a one-page
+    notice's paragraph: 「…同比增」 「长15%…」)."""
+    out: list[str] = []
+    for i, ln in enumerate(lines):
+        if i and not lines[i - 1].cut_short:
+            out[-1] = join_lines([out[-1], ln.text])
+        else:
+            out.append(ln.text)
+    return out
+
+
 def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None) -> list[Block]:
     """Paragraphs, headings and bullet lists from lines ("" is a blank line). `known_heading(line)`:
     for a line the document itself marks as a heading (a PDF's contents page, its type size), the
@@ -326,7 +338,7 @@ class _LineReader:
         # Lines set one by one stay apart by a space: readable, and still one sentence, since a
         # sentence of 「邮编：100191」 alone would match any short question about as well as anything.
         if para[0].own_line:
-            text = " ".join(filter(None, map(clean, (ln.text for ln in para))))
+            text = " ".join(filter(None, map(clean, _wrapped_on(para))))
         elif len(para) > 1 and BOX_TITLE.match(para[0].text):
             text = f"{clean(para[0].text)}\n{join_lines([ln.text for ln in para[1:]])}"
         else:
