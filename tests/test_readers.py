@@ -624,25 +624,26 @@ def test_a_contents_page_without_leaders_gives_the_body_headings_their_numbers(t
 def test_pdf_headings_by_type_size(tmp_path):
     doc = read_document(documents.large_type_pdf(tmp_path / "slides.pdf"))
     sections = {p.text[:5]: p.headings for p in doc.passages}
-    assert sections["数据隐私日"] == ("底层价值：应对数据隐私挑战",)
+    chapter = "掘金新型生产要素数据迎来政策红利"  # a divider's title: the chapter of the sections after it
+    assert sections["数据隐私日"] == (chapter, "底层价值：应对数据隐私挑战")
     # A numbered heading in smaller type than the label before it is a section of that label.
-    assert sections["数据安全指"] == sections["数据安全实"] == ("底层价值：应对数据隐私挑战", "2.数据安全：价值底座")
+    assert sections["数据安全指"] == sections["数据安全实"] == (chapter, "底层价值：应对数据隐私挑战", "2.数据安全：价值底座")
     # The repeat of the section title at a page's foot is neither a heading nor text; the next
     # larger-type heading closes the smaller numbered one.
-    assert sections["隐私计算赛"] == ("市场回响：投融资势头强劲",)
+    assert sections["隐私计算赛"] == (chapter, "市场回响：投融资势头强劲")
     assert not any("底层价值" in p.text for p in doc.passages)
     # A cover's and a divider's large type is no section; a short figure line on a page is no label.
     assert not any(h in ("隐私计算行业研究报告", "掘金", "为隐私计算理论") for p in doc.passages for h in p.headings)
-    assert [p.cite for p in doc.passages if p.text.startswith("数据安全指")] == ["底层价值：应对数据隐私挑战 › 2(1)"]
+    assert [p.cite for p in doc.passages if p.text.startswith("数据安全指")] == [f"{chapter} › 底层价值：应对数据隐私挑战 › 2(1)"]
     # A diagram's words are one passage, not one a box.
     assert [p.text for p in doc.passages if "体系化" in p.text] == ["针对体系化需求 场景，提出隐私计算理论 关键技术体系包 含框架、形式化定义"]
     # The title drawn atop page 6 heads all of its text; the wrapped title is one heading.
-    assert sections["应用正在多"] == ("前景展望：应用加速落地",)
-    assert sections["产品化能力"] == ("前景展望：应用加速落地", "1.底层技术相对成熟，产品化能力成为核心竞争力")
+    assert sections["应用正在多"] == (chapter, "前景展望：应用加速落地")
+    assert sections["产品化能力"] == (chapter, "前景展望：应用加速落地", "1.底层技术相对成熟，产品化能力成为核心竞争力")
     # Headings written after the text they head, set above it, head it (CB Insights' last page).
-    assert sections["测试研究院"] == ("关于测试研究院",) and sections["本报告所载"] == ("免责声明",)
+    assert sections["测试研究院"] == (chapter, "关于测试研究院") and sections["本报告所载"] == ("免责声明",)
     # A cover's lines are kept apart, not run together (「…报告测试研究院」). A divider's title is a
-    # heading (that the next section closes) and its list of the chapter's sections is dropped.
+    # heading (a chapter's, holding the sections after it) and its list of the chapter's sections is dropped.
     assert [p.text for p in doc.passages if p.page in (1, 2)] == ["隐私计算行业研究报告 测试研究院"]
     # A footnote in small type at a page's foot is a part of its own at the end, never in the text.
     assert [(p.cite, p.page, p.text) for p in doc.passages if "Royal" in p.text] == [("脚注(1)", 3, documents.FOOTNOTE)]

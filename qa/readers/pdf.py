@@ -250,7 +250,9 @@ class _LargeType:
         end = start + 1
         while end < len(lines) and ratio[end] >= _DIVIDER_LINE and not BULLET.match(lines[end]):
             end += 1
-        title = join_lines(lines[start:end])
+        title = lines[start]
+        for line in lines[start + 1 : end]:  # 「Chapter 1」 「掘金：…数据迎来」 「政策红利，…」: a space after a Latin line
+            title += (" " if title[-1].isascii() and title[-1].isalnum() else "") + line
         key = _key(title)
         if not _heading_like(title) or key in self.title:
             return lines
@@ -325,11 +327,15 @@ class _LargeType:
     def size(self, page: int | None, text: str) -> float | None:
         return self.sizes[page - 1].get(_key(text)) if page is not None and 0 < page <= len(self.sizes) else None
 
-    def heading(self, line: Line) -> tuple[str, None] | None:
+    def heading(self, line: Line) -> tuple[str, int | None] | None:
+        """A line in heading type as (its text, None); a chapter divider's title as (its text, 1): the chapter
+        holds the sections after it, found by type or numbering, up to the next divider."""
         if not self.body or line.page is None or line.page > len(self.sizes):
             return None
         key = _key(line.text)
-        if not self.has_body[line.page - 1] and key not in self.dividers:
+        if key in self.dividers:
+            return (line.text, 1)
+        if not self.has_body[line.page - 1]:
             return None
         size = self.sizes[line.page - 1].get(key)
         if size is None or size < _HEADING_SIZE * self.body or not _heading_like(line.text):
