@@ -594,6 +594,25 @@ def test_a_one_page_pdf_paragraph_wraps_without_a_space_and_its_signature_lines_
     doc = read_document(notice)
     assert [p.text for p in doc.passages] == [f"各有关单位：{aim}", "特此通知。", "省金融局 2024年6月1日"]  # not 「…增长了百 分之十五…」
 
+
+@pytest.mark.slow
+@needs_chromium
+def test_a_pdf_table_is_one_passage_a_row_a_line_with_its_caption(tmp_path):
+    text = "近年来小微企业贷款规模持续增长，各类金融机构积极参与，服务覆盖面不断扩大，融资成本稳步下降，整体呈现良好态势。"
+    rows = (("国有大型银行", "1200", "15%"), ("股份制银行", "800", "12%"), ("城市商业银行", "650", "18%"), ("农村金融机构", "900", "20%"))
+    # Set in 12 points against the text's 10 (a table's type is not the text's): rows, not headings.
+    cell = "<{tag} style='padding: 2pt 8pt; font-size: 12pt'>{text}</{tag}>"
+    table = "<table style='border-spacing: 0'><tr>" + "".join(cell.format(tag="th", text=h) for h in ("机构类型", "贷款余额（亿元）", "同比增速"))
+    table += "</tr>" + "".join("<tr>" + "".join(cell.format(tag="td", text=c) for c in row) + "</tr>" for row in rows) + "</table>"
+    report = documents.chromium_pdf(
+        f"<h1>小微金融报告</h1><h2>一、市场概况</h2><p>{text}</p><p>表 1 各类机构小微贷款情况</p>{table}<p>{text}</p>",
+        tmp_path / "table.pdf",
+    )
+    passages = read_document(report).passages
+    assert [p.text for p in passages][0] == [p.text for p in passages][2] == text  # the text after it is not glued on
+    lines = passages[1].text.split("\n")
+    assert lines == ["表 1 各类机构小微贷款情况", "机构类型 贷款余额（亿元） 同比增速", *(" ".join(row) for row in rows)]
+
 @pytest.mark.slow
 @needs_chromium
 def test_a_pdf_contents_page_names_its_unnumbered_headings(tmp_path):

@@ -66,6 +66,7 @@ _NOTE = re.compile(r"^\[\d{1,3}\]\s*\S")
 _INDENT_MIN, _INDENT_MAX = 1.5, 3.0
 _GAP = 1.3
 _PITCH_MAX = 3.0
+_ALIGNED = 0.2  # type sizes apart that two cells' left edges may be and still line up
 _MARGIN_SLACK = 2.5  # characters short of the body's right margin that a line may end and still reach it
 
 
@@ -89,6 +90,7 @@ def read(data: bytes, source: str) -> Source:
 
     notes: list[Block] = []
     for page, texts in enumerate(lines, 1):
+        large.find_rows(page, texts)
         texts[:] = large.divider(page, texts)
         notes += large.footnotes(page, texts)
         texts[:] = large.join_wrapped(page, texts)
@@ -100,7 +102,7 @@ def read(data: bytes, source: str) -> Source:
 
     blocks: list[Block] = []
     flat = [
-        Line(text, page, opens=opens)
+        Line(text, page, opens=opens, cells=large.row(page, text))
         for page, texts in enumerate(lines, 1)
         for text, opens in zip(texts, large.paragraph_starts(page, texts))
     ]
@@ -164,9 +166,10 @@ class _LargeType:
         self.lefts: list[dict[str, float]] = []
         self.fonts: list[dict[str, str]] = []
         self.rights: list[dict[str, float]] = []  # where each line ends, by its characters' widths
+        self.cells: list[dict[str, list[str]]] = []  # a table row's cells
         for page in line_sizes:
-            sizes, heights, lefts, fonts, rights = {}, {}, {}, {}, {}
-            for text, size, height, left, font in page:
+            sizes, heights, lefts, fonts, rights, cells = {}, {}, {}, {}, {}, {}
+            for text, size, height, left, font, *row in page:
                 key = _key(_fix_chars(clean(text)))
                 chars[size] += len(key)
                 sizes.setdefault(key, size)
@@ -175,11 +178,14 @@ class _LargeType:
                 rights.setdefault(key, left + width(text.strip()) * size)
                 if font:
                     fonts.setdefault(key, font)
+                if row and row[0]:
+                    cells.setdefault(key, row[0])
             self.sizes.append(sizes)
             self.heights.append(heights)
             self.lefts.append(lefts)
             self.fonts.append(fonts)
             self.rights.append(rights)
+            self.cells.append(cells)
         self.body = chars.most_common(1)[0][0] if chars else 0.0
         # A page's body text: enough characters at about the body size, not in a bullet list (a cover or
         # a divider page has none, a divider's list of its sections aside; CB Insights sets some pages'
@@ -188,6 +194,7 @@ class _LargeType:
             sum(len(k) for k, v in sizes.items() if self._body_size(v) and not BULLET.match(k)) >= 50 for sizes in self.sizes
         ]
         self.page_edges = list(page_edges)  # each page's left and right x
+        self.rows: list[dict[str, tuple[str, ...]]] = [{} for _ in self.sizes]  # find_rows' table rows
         self.title = _key(title)
         self.last: dict[float, str] = {}  # the unnumbered heading open at each type size
         self.dividers: set[str] = set()  # chapter dividers' titles: headings on pages without body text
@@ -209,7 +216,7 @@ class _LargeType:
             size = sizes.get(key)
             if size is not None and self.body <= size < _HEADING_SIZE * self.body:
                 seen_body = True
-            elif seen_body and size and size >= _HEADING_SIZE * self.body and _heading_like(line) and heights[key] > max(body):
+            elif seen_body and self._heading_type(page, key) and _heading_like(line) and heights[key] > max(body):
                 return line
         return None
 
@@ -220,13 +227,12 @@ class _LargeType:
         stays where it is."""
         if not self.body or page > len(self.sizes) or not self.has_body[page - 1]:
             return lines
-        sizes, heights, lefts = self.sizes[page - 1], self.heights[page - 1], self.lefts[page - 1]
+        heights, lefts = self.heights[page - 1], self.lefts[page - 1]
         out: list[str] = []
         start = 0  # where the text since the last heading begins in `out`
         for line in lines:
             key = _key(line)
-            size = sizes.get(key)
-            if not (size and size >= _HEADING_SIZE * self.body and _heading_like(line) and key in heights):
+            if not (self._heading_type(page, key) and _heading_like(line) and key in heights):
                 out.append(line)
                 continue
             run = [_key(t) for t in out[start:] if _key(t) in heights]
@@ -278,6 +284,37 @@ class _LargeType:
         starts_left = lefts[key] <= left + _INDENT_MAX * self.body
         page_left, page_right = self.page_edges[page - 1]
         return starts_left and rights[key] >= page_right - (left - page_left) - _MARGIN_SLACK * self.body
+
+    def find_rows(self, page: int, lines: list[str]) -> None:
+        """The page's table rows (self.rows: each row's cells by its line): lines of three or more cells (runs apart by a
+        gap) next to each other whose cells start at the same places, two at least after the first; then the lines
+        of two or more cells next to those rows that line up with them in one place (a header set centred).
+        Aligned cells, not gaps alone: a justified line's runs (a figure set in another font) have gaps too. A row
+        is never a heading, whatever its type (a table set larger than the text)."""
+        if page > len(self.cells):
+            return
+        found, sizes = self.cells[page - 1], self.sizes[page - 1]
+        cells = [found.get(_key(line), []) for line in lines]
+        starts = [[x for _, x in c[1:] if x is not None] for c in cells]
+
+        def aligned(i: int, j: int) -> int:
+            return sum(1 for x in starts[i] if any(abs(x - y) <= _ALIGNED * sizes.get(_key(lines[i]), self.body) for y in starts[j]))
+
+        near = lambda i: [j for j in (i - 1, i + 1) if 0 <= j < len(lines)]  # noqa: E731
+        table = {i for i, c in enumerate(cells) if len(c) >= 3 and any(len(cells[j]) >= 3 and aligned(i, j) >= 2 for j in near(i))}
+        grown = True
+        while grown:
+            more = {j for i in table for j in near(i) if j not in table and len(cells[j]) >= 2 and aligned(j, i) >= 1}
+            table |= more
+            grown = bool(more)
+        self.rows[page - 1] = {_key(lines[i]): tuple(_fix_chars(clean(text)) for text, _ in cells[i]) for i in table}
+
+    def row(self, page: int, line: str) -> tuple[str, ...]:
+        return self.rows[page - 1].get(_key(line), ()) if 0 < page <= len(self.rows) else ()
+
+    def _heading_type(self, page: int, key: str) -> bool:
+        size = self.sizes[page - 1].get(key)
+        return bool(size and size >= _HEADING_SIZE * self.body and key not in self.rows[page - 1])
 
     def paragraph_starts(self, page: int, lines: list[str]) -> list[bool]:
         """Whether each line opens a paragraph by the page's layout: body text indented from the line before
@@ -385,7 +422,7 @@ class _LargeType:
                 a, b = sizes.get(_key(out[-1])), sizes.get(_key(line))
                 joined = out[-1] + line
                 if (
-                    a and a == b and a >= _HEADING_SIZE * self.body and len(out[-1]) >= _WRAPPED_TITLE
+                    a and a == b and self._heading_type(page, _key(out[-1])) and not self.row(page, line) and len(out[-1]) >= _WRAPPED_TITLE
                     and len(line) < len(out[-1]) and not out[-1].endswith(SENTENCE_END) and _heading_like(joined)
                 ):
                     self._joined(page, _key(joined), _key(out[-1]))

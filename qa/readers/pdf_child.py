@@ -91,8 +91,9 @@ class _Runs:
         return "".join(t for t, _ in self.runs)
 
     def line_sizes(self) -> list[list]:
-        """[text, size, height, left, font] of each line: the size of most of its characters, the height and
-        the left edge of its first run on the page, the font of most of its Chinese characters ("" if none)."""
+        """[text, size, height, left, font, cells] of each line: the size of most of its characters, the height and
+        the left edge of its first run on the page, the font of most of its Chinese characters ("" if none), its
+        cells where it is a table's row (else [])."""
         lines, line = [], []
         for (text, size), height, left, font in zip(self.runs, self.heights, self.lefts, self.fonts):
             for i, part in enumerate(text.split("\n")):
@@ -100,7 +101,7 @@ class _Runs:
                     lines.append(line)
                     line = []
                 if part:
-                    line.append((part, size, height, left, font))
+                    line.append((part, size, height, left if i == 0 else None, font))
         lines.append(line)
         out = []
         for line in lines:
@@ -113,8 +114,30 @@ class _Runs:
                     fonts[font] = fonts.get(font, 0) + len(_CJK.findall(t))
                 first = next(run for run in line if run[0].strip())
                 font = max(fonts, key=fonts.get) if any(fonts.values()) else ""
-                out.append([text, max(chars, key=chars.get), first[2], first[3], font])
+                left = first[3] if first[3] is not None else next((r[3] for r in line if r[3] is not None), 0.0)
+                out.append([text, max(chars, key=chars.get), first[2], left, font, _cells(line)])
         return out
+
+
+# A gap between two runs of a line this many type sizes wide (its first run's end reckoned from its characters:
+# CJK 1 em, Latin 0.5) parts two cells of a table's row; a narrower one where pypdf wrote a space for it.
+_CELL_GAP, _SPACED_CELL_GAP = 1.0, 0.3
+_ROW_CELLS = 2  # cells of a line, at least, that may make it a table's row (a header; the reader decides)
+
+
+def _cells(line: list[tuple]) -> list[list]:
+    """A line's cells, [text, left edge], where gaps part its runs into two or more (perhaps a table's row:
+    the reader sees whether the lines around it line up); [] for any other line."""
+    runs = [run for run in line if run[0].strip()]
+    cells = [[runs[0][0], runs[0][3]]] if runs else []
+    for (t1, size, _, x1, _), (t2, _, _, x2, _) in zip(runs, runs[1:]):
+        gap = x2 - (x1 + sum(0.5 if ch.isascii() else 1.0 for ch in t1) * size) if x1 is not None and x2 is not None and x2 > x1 else 0.0
+        if gap >= _CELL_GAP * size or gap >= _SPACED_CELL_GAP * size and t2[:1].isspace():
+            cells.append([t2, x2])
+        else:
+            cells[-1][0] += t2
+    cells = [[text.strip(), x] for text, x in cells if text.strip()]
+    return cells if len(cells) >= _ROW_CELLS else []
 
 
 def _pdf_date(value) -> str:

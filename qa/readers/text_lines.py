@@ -112,6 +112,7 @@ class Line:
     cut_short: bool = False  # ends well before the text's usual right margin
     own_line: bool = False  # set line by line (a cover, a divider, a figure): never joined to the next
     opens: bool = False  # the page's layout opens a paragraph here: an indented first line, a wider gap above
+    cells: tuple[str, ...] = ()  # a table's row, cell by cell (a PDF's lines that line up in columns)
 
 
 def width(text: str) -> float:
@@ -207,6 +208,7 @@ class _LineReader:
         self.para: list[Line] = []
         self.items: list[list[Line]] = []
         self.lead: list[Line] = []  # a lone lead-in whose items are lines ended by semicolons
+        self.rows: list[Line] = []  # a table's rows
         self.previous: Line | None = None
 
     def line(self, ln: Line) -> None:
@@ -216,6 +218,10 @@ class _LineReader:
                 self.end()
             self.previous = None if self.blank_breaks else self.previous
             return
+        if ln.cells:
+            self.row(ln)
+            return
+        self.end_table()
         known = self.known_heading(ln) if self.known_heading else None
         if known is not None and not known[0]:
             return
@@ -240,6 +246,23 @@ class _LineReader:
             self.previous = ln
         elif not (self.lead and self.previous is not None and self.lead_item(ln)):
             self.text(ln)
+
+    def row(self, ln: Line) -> None:
+        """A table's row: the rows in a row are one table, each row a line of its cells."""
+        if not self.rows:
+            self.end()
+        self.rows.append(ln)
+        self.previous = None
+
+    def end_table(self) -> None:
+        """The table's block, led by its caption when that is the paragraph right before it on its page."""
+        rows, blocks = self.rows, self.blocks
+        if not rows:
+            return
+        last = blocks[-1] if blocks else None
+        lead = blocks.pop().text if last and last.kind == "paragraph" and last.page == rows[0].page and caption(last.text) else ""
+        blocks.append(Block("table", lead, tuple(" ".join(ln.cells) for ln in rows), page=rows[0].page))
+        rows.clear()
 
     def heading(self, ln: Line, heading: str, level: int | None) -> None:
         # A box's title right before a heading (caict's 「专栏 4：…」 over 「矿山装备远程运维服务平台」)
@@ -330,6 +353,7 @@ class _LineReader:
     def end(self) -> None:
         self.end_paragraph()
         self.end_list()
+        self.end_table()
 
     def end_paragraph(self) -> None:
         para = self.para
