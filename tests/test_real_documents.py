@@ -103,6 +103,25 @@ def test_pdf_sections_follow_the_documents_own_numbering():
     cbi = read_document(EXTERNAL / "pdf" / "cbi_privacy_computing_2021.pdf")
     assert "中国隐私计算厂商图景" in {h for p in cbi.passages for h in p.headings}
     assert not any("为隐私计算理论" in h for p in cbi.passages for h in p.headings)
+    # A chapter divider's title holds the sections after it, up to the next chapter or a named part.
+    chapters = {p.headings[0] for p in cbi.passages if p.headings and p.headings[0].startswith("Chapter")}
+    assert chapters == {"Chapter 1 掘金：新型生产要素数据迎来政策红利，隐私计算顺势而为", "Chapter 2 利器：隐私计算三类技术路线，六个技术子项",
+                        "Chapter 3 索骥：四类玩家，各据禀赋、共拓市场", "Chapter 4 乘势：隐私计算乘数字化大势，数据服务市场建设掀起热潮"}
+    assert next(p for p in cbi.passages if "同态加密（HE）" in p.headings[-1]).headings[0].startswith("Chapter 2")
+    assert next(p for p in cbi.passages if p.headings == ("结语",))
+
+
+def test_pdf_tables_are_rows_and_justified_text_is_not():
+    # 华泰's results tables: a row a line, its cells apart (they had run together: 「直接牛熊18.32%17.17%」).
+    htsc = read_document(EXTERNAL / "pdf" / "htsc_bullbear_timing_2020.pdf")
+    rows = [line for p in htsc.passages for line in p.text.split("\n")]
+    assert any(line.startswith("牛熊指标择时-直接牛熊 18.32% 17.17%") for line in rows)
+    # CB Insights' justified text sets its figures in another font, with gaps around them: not a table's cells.
+    cbi = read_document(EXTERNAL / "pdf" / "cbi_privacy_computing_2021.pdf")
+    laws = next(p for p in cbi.passages if "国家/地区 法律法规 生效时间" in p.text)
+    assert "中国 《网络安全法》 2017.06" in laws.text.split("\n")
+    justified = [p.text for p in cbi.passages if "泄露开始于" in p.text or "欧洲议会正式通过" in p.text]
+    assert len(justified) == 2 and not any("\n" in text for text in justified)
 
 
 def test_front_matter_is_not_indexed_twice():
