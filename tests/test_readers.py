@@ -672,7 +672,7 @@ def test_pdf_headings_by_type_size(tmp_path):
 
 
 def test_a_wrapped_title_written_after_its_text_is_put_back_before_it():
-    from qa.readers.pdf import _LargeType
+    from qa.readers.pdf_layout import Layout
 
     body = "这一段是正文，字号与其他正文相同，包含足够多的汉字以便被识别为正文内容。"
     # [text, size, height, left, font]: each title heads the text below it and is written after it, as CB Insights'
@@ -683,7 +683,7 @@ def test_a_wrapped_title_written_after_its_text_is_put_back_before_it():
         [body + "一", 10.0, 520.0, 40.0, "SimSun"], [body + "二", 10.0, 500.0, 40.0, "SimSun"],
     ]
     written = [page[1], page[0], page[4], page[5], page[2], page[3]]
-    large = _LargeType([written], "")
+    large = Layout([written], "")
     lines = large.join_wrapped(1, [line[0] for line in written])
     assert large.headings_before_their_text(1, lines) == [
         "关于测试研究院", body, "数据来源与免责声明：本报告所载资料仅供参考", body + "一", body + "二",

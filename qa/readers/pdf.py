@@ -25,49 +25,23 @@ import os
 import re
 import subprocess
 import sys
-import unicodedata
 from collections import Counter
 from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import (
-    BULLET, FOOTNOTES, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, meaningful_title, numbering, part_number,
-    plain_heading,
-)
-from .text_lines import CAPTION_START, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, caption, join_lines, mark_short_lines, width
+from .blocks import FOOTNOTES, HEADING_MAX, Block, Source, meaningful_title, numbering, plain_heading
+from .pdf_layout import Layout, fix_chars, line_key
+from .text_lines import CAPTION_START, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, caption, mark_short_lines, width
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
 _DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
 _CHART_NUMBERS = re.compile(r"^[\d\s.,%％+\-–/:()（）]+$")
 _CONTENTS_TITLE = re.compile(r"^\s*(目\s*录|目\s*次|contents|table of contents)\s*$", re.I)
-_SPACED_CJK = re.compile(r"(?<=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef]) (?=[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef])")
-_SUPERSCRIPTS = str.maketrans("", "", "⁰¹²³⁴⁵⁶⁷⁸⁹")
-# A line set this much larger than the body text may be a heading (caict's 16-point 一、 over 14-point
-# text is 1.14x: numbered, found by its numbering anyway; cbi's 14.1 over 9.5, 1.48x).
-_HEADING_SIZE = 1.15
-_FONT_LINE = 6  # characters of a line that tells a paragraph's font (a shorter one may be found in any text)
-_BODY_LOW = 0.9  # body text a little smaller than most (CB Insights' last page: 9 points against 9.5)
 # Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
 # a cover's or a divider's lines end where their words do.
 _WRAPPED_LINES = 3
-# A chapter divider's title opens with a line this many times the body size and runs on over the
-# lines after it set at least _DIVIDER_LINE times (cbi: 「Chapter 2」 「利器：」 at 2.95, its subtitle at
-# 1.89; its contents page, 1.48, is no divider; bj_av's 「编制背景」 at 3.21 over prose at 1.2).
-_DIVIDER = 2.0
-_DIVIDER_LINE = 1.5
 _FRAGMENT_MAX = 40  # characters of a diagram's line of words
-_WRAPPED_TITLE = 10  # characters of a title's first line, at least, when it wraps
-# A footnote: a line opening with a note number, set under this times the body's size (cbi's 6 over 9.5).
-_FOOTNOTE_SIZE = 0.8
-_NOTE = re.compile(r"^\[\d{1,3}\]\s*\S")
-# A paragraph's first line indented this many body sizes from the line before (两个字符 is 2); a gap
-# above it this many times the page's line pitch (caict and htsc: 2x), under _PITCH_MAX (a figure between).
-_INDENT_MIN, _INDENT_MAX = 1.5, 3.0
-_GAP = 1.3
-_PITCH_MAX = 3.0
-_ALIGNED = 0.2  # type sizes apart that two cells' left edges may be and still line up
-_MARGIN_SLACK = 2.5  # characters short of the body's right margin that a line may end and still reach it
 
 
 def read(data: bytes, source: str) -> Source:
@@ -75,48 +49,48 @@ def read(data: bytes, source: str) -> Source:
 
     settings = Settings.from_env()
     extracted = _extract_in_child(data, source, settings.pdf_timeout, settings.pdf_memory_mb)
-    pages = [[_fix_chars(clean(ln)) for ln in (text or "").splitlines()] for text in extracted["pages"]]
+    pages = [[fix_chars(clean(ln)) for ln in (text or "").splitlines()] for text in extracted["pages"]]
     without_text = tuple(i + 1 for i, lines in enumerate(pages) if not any(re.search(r"\w", ln) for ln in lines))
     lines = _without_debris(pages)
     title = extracted.get("title") or ""
     if not meaningful_title(title):
         title = extracted.get("largest") or ""
-    outline = {_key(t): level for t, level, _ in extracted.get("outline", [])}
+    outline = {line_key(t): level for t, level, _ in extracted.get("outline", [])}
     contents = {} if outline else _contents_headings(_contents_entries(pages))
-    large = _LargeType(extracted.get("line_sizes") or [], title, extracted.get("page_edges") or [])
+    layout = Layout(extracted.get("line_sizes") or [], title, extracted.get("page_edges") or [])
 
     def known_heading(line: Line):
-        return contents.get(_key(line.text)) or large.heading(line)
+        return contents.get(line_key(line.text)) or layout.heading(line)
 
     notes: list[Block] = []
     for page, texts in enumerate(lines, 1):
-        large.find_rows(page, texts)
-        texts[:] = large.divider(page, texts)
-        notes += large.footnotes(page, texts)
-        texts[:] = large.join_wrapped(page, texts)
-        first = large.page_title(page, texts)
+        layout.find_rows(page, texts)
+        texts[:] = layout.divider(page, texts)
+        notes += layout.footnotes(page, texts)
+        texts[:] = layout.join_wrapped(page, texts)
+        first = layout.page_title(page, texts)
         if first is not None:
             texts.remove(first)
             texts.insert(0, first)
-        texts[:] = large.headings_before_their_text(page, texts)
+        texts[:] = layout.headings_before_their_text(page, texts)
 
     blocks: list[Block] = []
     flat = [
-        Line(text, page, opens=opens, cells=large.row(page, text))
+        Line(text, page, opens=opens, cells=layout.row(page, text))
         for page, texts in enumerate(lines, 1)
-        for text, opens in zip(texts, large.paragraph_starts(page, texts))
+        for text, opens in zip(texts, layout.paragraph_starts(page, texts))
     ]
     marked = _line_by_line(mark_short_lines(flat))
     if all(ln.cut_short for ln in marked):  # too few lines for their widths to tell the margin (a one-page notice)
-        marked = [dataclasses.replace(ln, cut_short=not large.reaches_margin(ln)) for ln in marked]
+        marked = [dataclasses.replace(ln, cut_short=not layout.reaches_margin(ln)) for ln in marked]
     for b in blocks_from_lines(marked, blank_breaks=False, known_heading=known_heading):
-        level = outline.get(_key(b.text)) if b.kind in ("paragraph", "heading") else None
+        level = outline.get(line_key(b.text)) if b.kind in ("paragraph", "heading") else None
         if level is not None:  # the PDF's own outline names this line a heading
             b = Block("heading", b.text, level=level, page=b.page)
         if b.kind == "heading":
-            b = dataclasses.replace(b, size=large.size(b.page, b.text))
+            b = dataclasses.replace(b, size=layout.size(b.page, b.text))
         elif b.kind == "paragraph":
-            b = dataclasses.replace(b, font=large.font(b.page, b.text))
+            b = dataclasses.replace(b, font=layout.font(b.page, b.text))
         if _fragment(b) and blocks and _fragment(blocks[-1]) and blocks[-1].page == b.page:
             before = blocks.pop()
             b = dataclasses.replace(before, text=f"{before.text} {b.text}")  # a diagram's words
@@ -149,315 +123,6 @@ def _line_by_line(lines: list[Line]) -> list[Line]:
         if all(ln.cut_short for ln in on_page) and not narrower:
             apart.add(page)
     return [dataclasses.replace(ln, own_line=True) if ln.page in apart else ln for ln in lines]
-
-
-def _key(text: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
-
-
-class _LargeType:
-    """Headings by type size: a short line, not a sentence, set at least _HEADING_SIZE times the
-    body size (the size most characters have), on a page with body text."""
-
-    def __init__(self, line_sizes: list[list], title: str, page_edges: list[list[float]] = ()):
-        chars: Counter = Counter()
-        self.sizes: list[dict[str, float]] = []
-        self.heights: list[dict[str, float]] = []
-        self.lefts: list[dict[str, float]] = []
-        self.fonts: list[dict[str, str]] = []
-        self.rights: list[dict[str, float]] = []  # where each line ends, by its characters' widths
-        self.cells: list[dict[str, list[str]]] = []  # a table row's cells
-        for page in line_sizes:
-            sizes, heights, lefts, fonts, rights, cells = {}, {}, {}, {}, {}, {}
-            for text, size, height, left, font, *row in page:
-                key = _key(_fix_chars(clean(text)))
-                chars[size] += len(key)
-                sizes.setdefault(key, size)
-                heights.setdefault(key, height)
-                lefts.setdefault(key, left)
-                rights.setdefault(key, left + width(text.strip()) * size)
-                if font:
-                    fonts.setdefault(key, font)
-                if row and row[0]:
-                    cells.setdefault(key, row[0])
-            self.sizes.append(sizes)
-            self.heights.append(heights)
-            self.lefts.append(lefts)
-            self.fonts.append(fonts)
-            self.rights.append(rights)
-            self.cells.append(cells)
-        self.body = chars.most_common(1)[0][0] if chars else 0.0
-        # A page's body text: enough characters at about the body size, not in a bullet list (a cover or
-        # a divider page has none, a divider's list of its sections aside; CB Insights sets some pages'
-        # text at 10 points, its last at 9, against 9.5).
-        self.has_body = [
-            sum(len(k) for k, v in sizes.items() if self._body_size(v) and not BULLET.match(k)) >= 50 for sizes in self.sizes
-        ]
-        self.page_edges = list(page_edges)  # each page's left and right x
-        self.rows: list[dict[str, tuple[str, ...]]] = [{} for _ in self.sizes]  # find_rows' table rows
-        self.title = _key(title)
-        self.last: dict[float, str] = {}  # the unnumbered heading open at each type size
-        self.dividers: set[str] = set()  # chapter dividers' titles: headings on pages without body text
-
-    def _body_size(self, size: float) -> bool:
-        return _BODY_LOW * self.body <= size < _HEADING_SIZE * self.body
-
-    def page_title(self, page: int, lines: list[str]) -> str | None:
-        """A line in heading type that the page's text stream gives after its body text but that is
-        set above all of it: the page's running section title (CB Insights prints 「隐私计算技术子项——
-        同态加密（HE）」 atop the page and writes it last). None when there is none."""
-        if not self.body or page > len(self.sizes):
-            return None
-        sizes, heights = self.sizes[page - 1], self.heights[page - 1]
-        body = [heights[k] for k in map(_key, lines) if k in sizes and self.body <= sizes[k] < _HEADING_SIZE * self.body]
-        seen_body = False
-        for line in lines:
-            key = _key(line)
-            size = sizes.get(key)
-            if size is not None and self.body <= size < _HEADING_SIZE * self.body:
-                seen_body = True
-            elif seen_body and self._heading_type(page, key) and _heading_like(line) and heights[key] > max(body):
-                return line
-        return None
-
-    def headings_before_their_text(self, page: int, lines: list[str]) -> list[str]:
-        """Lines in heading type that the page's text stream gives after the text they head, set above
-        it and no further right: each put back before that text. CB Insights' last page writes
-        「关于 CB Insights 中国」 after its two paragraphs; a heading of a second column (further right)
-        stays where it is."""
-        if not self.body or page > len(self.sizes) or not self.has_body[page - 1]:
-            return lines
-        heights, lefts = self.heights[page - 1], self.lefts[page - 1]
-        out: list[str] = []
-        start = 0  # where the text since the last heading begins in `out`
-        for line in lines:
-            key = _key(line)
-            if not (self._heading_type(page, key) and _heading_like(line) and key in heights):
-                out.append(line)
-                continue
-            run = [_key(t) for t in out[start:] if _key(t) in heights]
-            if run and heights[key] > max(heights[k] for k in run) and lefts[key] <= min(lefts[k] for k in run) + self.body:
-                out.insert(start, line)
-            else:
-                out.append(line)
-            start = len(out)
-        return out
-
-    def divider(self, page: int, lines: list[str]) -> list[str]:
-        """A chapter divider page's lines: its title (display-type lines in a row, joined) first,
-        its bullet list of the chapter's sections dropped, any prose kept. Other pages' as they are."""
-        if not self.body or page == 1 or page > len(self.sizes) or self.has_body[page - 1]:
-            return lines
-        sizes = self.sizes[page - 1]
-        ratio = [(sizes.get(_key(line)) or 0) / self.body for line in lines]
-        start = next((i for i, r in enumerate(ratio) if r >= _DIVIDER and not BULLET.match(lines[i])), None)
-        if start is None:
-            return lines
-        end = start + 1
-        while end < len(lines) and ratio[end] >= _DIVIDER_LINE and not BULLET.match(lines[end]):
-            end += 1
-        title = lines[start]
-        for line in lines[start + 1 : end]:  # 「Chapter 1」 「掘金：…数据迎来」 「政策红利，…」: a space after a Latin line
-            title += (" " if title[-1].isascii() and title[-1].isalnum() else "") + line
-        key = _key(title)
-        if not _heading_like(title) or key in self.title:
-            return lines
-        self._joined(page, key, _key(lines[start]))
-        self.dividers.add(key)
-        rest = [line for line in lines[:start] + lines[end:] if not BULLET.match(line)]
-        return [title, *rest]
-
-    def reaches_margin(self, line: Line) -> bool:
-        """Whether a line of body text, starting at the body's left margin (or indented), ends at the right
-        margin, taken as far from the page's right edge as the left margin is from its left (within
-        _MARGIN_SLACK characters: its end is reckoned from its characters, CJK 1 em, Latin 0.5). A right-aligned
-        line (a notice's 「省金融局」) starts elsewhere."""
-        page = line.page
-        if not self.body or page is None or page > min(len(self.sizes), len(self.page_edges)):
-            return False
-        sizes, lefts, rights = self.sizes[page - 1], self.lefts[page - 1], self.rights[page - 1]
-        body = [lefts[k] for k, v in sizes.items() if self._body_size(v) and k in lefts]
-        key = _key(line.text)
-        if not body or key not in rights or not self._body_size(sizes[key]):
-            return False
-        left = min(body)
-        starts_left = lefts[key] <= left + _INDENT_MAX * self.body
-        page_left, page_right = self.page_edges[page - 1]
-        return starts_left and rights[key] >= page_right - (left - page_left) - _MARGIN_SLACK * self.body
-
-    def find_rows(self, page: int, lines: list[str]) -> None:
-        """The page's table rows (self.rows: each row's cells by its line): lines of three or more cells (runs apart by a
-        gap) next to each other whose cells start at the same places, two at least after the first; then the lines
-        of two or more cells next to those rows that line up with them in one place (a header set centred).
-        Aligned cells, not gaps alone: a justified line's runs (a figure set in another font) have gaps too. A row
-        is never a heading, whatever its type (a table set larger than the text)."""
-        if page > len(self.cells):
-            return
-        found, sizes = self.cells[page - 1], self.sizes[page - 1]
-        cells = [found.get(_key(line), []) for line in lines]
-        starts = [[x for _, x in c[1:] if x is not None] for c in cells]
-
-        def aligned(i: int, j: int) -> int:
-            return sum(1 for x in starts[i] if any(abs(x - y) <= _ALIGNED * sizes.get(_key(lines[i]), self.body) for y in starts[j]))
-
-        near = lambda i: [j for j in (i - 1, i + 1) if 0 <= j < len(lines)]  # noqa: E731
-        table = {i for i, c in enumerate(cells) if len(c) >= 3 and any(len(cells[j]) >= 3 and aligned(i, j) >= 2 for j in near(i))}
-        grown = True
-        while grown:
-            more = {j for i in table for j in near(i) if j not in table and len(cells[j]) >= 2 and aligned(j, i) >= 1}
-            table |= more
-            grown = bool(more)
-        self.rows[page - 1] = {_key(lines[i]): tuple(_fix_chars(clean(text)) for text, _ in cells[i]) for i in table}
-
-    def row(self, page: int, line: str) -> tuple[str, ...]:
-        return self.rows[page - 1].get(_key(line), ()) if 0 < page <= len(self.rows) else ()
-
-    def _heading_type(self, page: int, key: str) -> bool:
-        size = self.sizes[page - 1].get(key)
-        return bool(size and size >= _HEADING_SIZE * self.body and key not in self.rows[page - 1])
-
-    def paragraph_starts(self, page: int, lines: list[str]) -> list[bool]:
-        """Whether each line opens a paragraph by the page's layout: body text indented from the line before
-        (首行缩进, 1.5 to 3 characters) or set after a gap wider than the page's usual line pitch. A sentence
-        that ends at the margin ends no paragraph by its text alone (htsc's 「…进行过拟合测试。」 then 「在华泰
-        金工…」, twice its lines' pitch further down; caict indents by two characters)."""
-        starts = [False] * len(lines)
-        if not self.body or page > len(self.sizes):
-            return starts
-        sizes, heights, lefts = self.sizes[page - 1], self.heights[page - 1], self.lefts[page - 1]
-        keys = [_key(line) for line in lines]
-        body = [k in heights and self._body_size(sizes[k]) for k in keys]
-        drops = [heights[a] - heights[b] for i, (a, b) in enumerate(zip(keys, keys[1:])) if body[i] and body[i + 1]]
-        counts = Counter(round(d) for d in drops if 0 < d < _PITCH_MAX * self.body)
-        pitch = min(counts, key=lambda d: (-counts[d], d), default=0)  # as many gaps as lines apart: the smaller
-        for i in range(1, len(lines)):
-            if not (body[i - 1] and body[i]):
-                continue
-            a, b = keys[i - 1], keys[i]
-            indent = lefts[b] - lefts[a]
-            drop = heights[a] - heights[b]
-            starts[i] = (
-                _INDENT_MIN * self.body <= indent <= _INDENT_MAX * self.body
-                or pitch > 0 and _GAP * pitch < drop < _PITCH_MAX * pitch
-            )
-        return starts
-
-    def _joined(self, page: int, key: str, first: str) -> None:
-        """Lines joined into one (`key`) take the type and place of their first line: every table a heading is looked
-        up in knows them. The font table is read by containment, which the parts already answer."""
-        for table in (self.sizes, self.heights, self.lefts):
-            table[page - 1][key] = table[page - 1][first]
-
-    def font(self, page: int | None, text: str) -> str | None:
-        """The font of most of the lines of a paragraph that starts on `page`: those of its lines found there
-        and on the next page, weighted by length."""
-        if page is None or not 0 < page <= len(self.fonts):
-            return None
-        key = _key(text)
-        found: Counter = Counter()
-        for fonts in self.fonts[page - 1 : page + 1]:
-            for line, font in fonts.items():
-                if len(line) >= _FONT_LINE and line in key:
-                    found[font] += len(line)
-        return found.most_common(1)[0][0] if found else None
-
-    def size(self, page: int | None, text: str) -> float | None:
-        return self.sizes[page - 1].get(_key(text)) if page is not None and 0 < page <= len(self.sizes) else None
-
-    def heading(self, line: Line) -> tuple[str, int | None] | None:
-        """A line in heading type as (its text, None); a chapter divider's title as (its text, 1): the chapter
-        holds the sections after it, found by type or numbering, up to the next divider."""
-        if not self.body or line.page is None or line.page > len(self.sizes):
-            return None
-        key = _key(line.text)
-        if key in self.dividers:
-            return (line.text, 1)
-        if not self.has_body[line.page - 1]:
-            return None
-        size = self.sizes[line.page - 1].get(key)
-        if size is None or size < _HEADING_SIZE * self.body or not _heading_like(line.text):
-            return None
-        if self.title and (key == self.title or len(key) >= 4 and (self.title.startswith(key) or self.title.endswith(key))):
-            return ("", None)  # the document's title (or a line of it) on a page of text: every hit shows it
-        if self.title and key in self.title:
-            return None
-        if key in self.last.values():
-            return ("", None)  # a section's title again, as a running header: no heading, no text
-        if numbering(line.text) is None:  # the section a running header repeats is an unnumbered one
-            # It closes the sections in the same or smaller type: their titles may head text again.
-            self.last = {s: k for s, k in self.last.items() if SAME_SIZE * s > size}
-            self.last[size] = key
-        return (line.text, None)
-
-    def footnotes(self, page: int, lines: list[str]) -> list[Block]:
-        """The page's footnotes, taken out of `lines`: a line opening with a note number ([1]) in type
-        under _FOOTNOTE_SIZE times the body's, and the lines after it in that type. They sit between
-        the text of one page and the next, so CB Insights' 「[8] Royal Society (Great Britain).
-        (2019). Protecting…」 had been read into the middle of the paragraph that runs on."""
-        if not self.body or page > len(self.sizes):
-            return []
-        sizes = self.sizes[page - 1]
-        small = lambda line: (sizes.get(_key(line)) or self.body) < _FOOTNOTE_SIZE * self.body  # noqa: E731
-        notes: list[list[str]] = []
-        kept: list[str] = []
-        in_note = False  # the line before went to a note: a note ends at the first line in other type
-        for line in lines:
-            opens = small(line) and _NOTE.match(line)
-            in_note = bool(opens or in_note and small(line))
-            if opens:
-                notes.append([])
-            (notes[-1] if in_note else kept).append(line)
-        lines[:] = kept
-        return [Block("paragraph", join_lines(note), page=page) for note in notes]
-
-    def join_wrapped(self, page: int, lines: list[str]) -> list[str]:
-        """A title in heading type wrapped over two lines, one line (「1.隐私计算底层技术…，产品化能力成」
-        「为核心竞争力」), on a page with body text."""
-        if not self.body or page > len(self.sizes) or not self.has_body[page - 1]:
-            return lines
-        sizes = self.sizes[page - 1]
-        out: list[str] = []
-        for line in lines:
-            if out:
-                a, b = sizes.get(_key(out[-1])), sizes.get(_key(line))
-                joined = out[-1] + line
-                if (
-                    a and a == b and self._heading_type(page, _key(out[-1])) and not self.row(page, line) and len(out[-1]) >= _WRAPPED_TITLE
-                    and len(line) < len(out[-1]) and not out[-1].endswith(SENTENCE_END) and _heading_like(joined)
-                ):
-                    self._joined(page, _key(joined), _key(out[-1]))
-                    out[-1] = joined
-                    continue
-            out.append(line)
-        return out
-
-
-def _heading_like(text: str) -> bool:
-    # A title in heading type may have two clauses (「强化监管：促进数据合规利用，守护基本价值」).
-    return (
-        len(text) <= HEADING_MAX
-        and bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", text))
-        and not SENTENCE_STOP.search(text.rstrip("：:"))
-        and not BULLET.match(text)
-        and not PAGE_NUMBER.match(text)
-        and not CAPTION_START.match(text)
-    )
-
-
-def _fix_chars(text: str) -> str:
-    """CJK radicals and compatibility ideographs some PDF fonts map to (⼤, 﨑) as the usual characters;
-    superscript footnote markers dropped."""
-    if any("\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" for ch in text):
-        text = "".join(
-            unicodedata.normalize("NFKC", ch) if "\u2e80" <= ch <= "\u2fdf" or "\uf900" <= ch <= "\ufaff" else ch for ch in text
-        )
-    text = text.translate(_SUPERSCRIPTS)
-    found = article(text) or part_number(text)
-    if found:  # 「第三条　为规范…」, 「第一章　总则」: the space after the number is how they are written (for
-        # an article, what says it opens one)
-        return f"{found[0]} {_SPACED_CJK.sub('', found[1])}"
-    # Letter-spaced type (「为 隐 私 计 算」) comes out with a space between every character.
-    return _SPACED_CJK.sub("", text)
 
 
 def _contents_lines(content: list[str]) -> list[str] | None:
@@ -501,9 +166,9 @@ def _contents_headings(entries: list[str]) -> dict[str, tuple[str, int | None]]:
     for entry in entries:
         found = numbering(entry) if plain_heading(entry) else None
         if found is None:
-            out.setdefault(_key(entry), (entry, None))
+            out.setdefault(line_key(entry), (entry, None))
         elif found[2]:
-            out.setdefault(_key(found[2]), (entry, None))
+            out.setdefault(line_key(found[2]), (entry, None))
     return out
 
 
