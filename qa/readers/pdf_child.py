@@ -120,7 +120,8 @@ class _Runs:
 
 
 # A gap between two runs of a line this many type sizes wide (its first run's end reckoned from its characters:
-# CJK 1 em, Latin 0.5) parts two cells of a table's row; a narrower one where pypdf wrote a space for it.
+# CJK 1 em, Latin 0.5, text_lines.width's measure, which the child cannot import) parts two cells of a table's row;
+# a narrower one where pypdf wrote a space for it.
 _CELL_GAP, _SPACED_CELL_GAP = 1.0, 0.3
 _ROW_CELLS = 2  # cells of a line, at least, that may make it a table's row (a header; the reader decides)
 
@@ -150,16 +151,16 @@ _TITLE_RUNS = 3  # text runs of a cover that is its title alone (a title over tw
 
 def _largest_line(runs: list[tuple[str, float]]) -> str:
     """The text set in the largest type among a page's runs (a cover's title), as one line."""
-    cjk = [(s, t) for t, s in runs if re.search(r"[\u4e00-\u9fff]", t)]
+    cjk = [(s, t) for t, s in runs if _CJK.search(t)]
     if not cjk:
         return ""
     top = max(s for s, _ in cjk)
-    if all(s >= 0.9 * top for s, _ in cjk) and len(cjk) > _TITLE_RUNS:
-        return ""  # many lines all in one type (a contents page): nothing stands out as a title
     large = [s >= 0.9 * top for s, _ in cjk]
+    if all(large) and len(cjk) > _TITLE_RUNS:
+        return ""  # many lines all in one type (a contents page): nothing stands out as a title
     if sum(a and not b for a, b in zip(large, [False, *large])) > 1:
         return ""  # the largest type again after smaller text: a page's section headings, not one title
-    text = "".join(t for s, t in cjk if s >= 0.9 * top)
+    text = "".join(t for (_, t), big in zip(cjk, large) if big)
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", text)
     # A cover's title is a short phrase; a block of names, dates or a page number is not one, but a title

@@ -183,11 +183,13 @@ class Layout:
         if page > len(self.cells):
             return
         found, sizes = self.cells[page - 1], self.sizes[page - 1]
-        cells = [found.get(line_key(line), []) for line in lines]
+        keys = [line_key(line) for line in lines]
+        cells = [found.get(k, []) for k in keys]
         starts = [[x for _, x in c[1:] if x is not None] for c in cells]
+        near_by = [_ALIGNED * sizes.get(k, self.body) for k in keys]  # how far apart two cells' edges may be and line up
 
         def aligned(i: int, j: int) -> int:
-            return sum(1 for x in starts[i] if any(abs(x - y) <= _ALIGNED * sizes.get(line_key(lines[i]), self.body) for y in starts[j]))
+            return sum(1 for x in starts[i] if any(abs(x - y) <= near_by[i] for y in starts[j]))
 
         near = lambda i: [j for j in (i - 1, i + 1) if 0 <= j < len(lines)]  # noqa: E731
         table = {i for i, c in enumerate(cells) if len(c) >= 3 and any(len(cells[j]) >= 3 and aligned(i, j) >= 2 for j in near(i))}
@@ -196,7 +198,7 @@ class Layout:
             more = {j for i in table for j in near(i) if j not in table and len(cells[j]) >= 2 and aligned(j, i) >= 1}
             table |= more
             grown = bool(more)
-        self.rows[page - 1] = {line_key(lines[i]): tuple(fix_chars(clean(text)) for text, _ in cells[i]) for i in table}
+        self.rows[page - 1] = {keys[i]: tuple(fix_chars(clean(text)) for text, _ in cells[i]) for i in table}
 
     def row(self, page: int, line: str) -> tuple[str, ...]:
         return self.rows[page - 1].get(line_key(line), ()) if 0 < page <= len(self.rows) else ()
@@ -263,9 +265,9 @@ class Layout:
             return (line.text, 1)
         if not self.has_body[line.page - 1]:
             return None
-        size = self.sizes[line.page - 1].get(key)
-        if size is None or size < _HEADING_SIZE * self.body or not heading_like(line.text):
+        if not self._heading_type(line.page, key) or not heading_like(line.text):
             return None
+        size = self.sizes[line.page - 1][key]
         if self.title and (key == self.title or len(key) >= 4 and (self.title.startswith(key) or self.title.endswith(key))):
             return ("", None)  # the document's title (or a line of it) on a page of text: every hit shows it
         if self.title and key in self.title:
@@ -308,13 +310,14 @@ class Layout:
         out: list[str] = []
         for line in lines:
             if out:
-                a, b = sizes.get(line_key(out[-1])), sizes.get(line_key(line))
+                before, key = line_key(out[-1]), line_key(line)
                 joined = out[-1] + line
                 if (
-                    a and a == b and self._heading_type(page, line_key(out[-1])) and not self.row(page, line) and len(out[-1]) >= _WRAPPED_TITLE
-                    and len(line) < len(out[-1]) and not out[-1].endswith(SENTENCE_END) and heading_like(joined)
+                    sizes.get(before) == sizes.get(key) and self._heading_type(page, before) and self._heading_type(page, key)
+                    and len(out[-1]) >= _WRAPPED_TITLE and len(line) < len(out[-1]) and not out[-1].endswith(SENTENCE_END)
+                    and heading_like(joined)
                 ):
-                    self._joined(page, line_key(joined), line_key(out[-1]))
+                    self._joined(page, line_key(joined), before)
                     out[-1] = joined
                     continue
             out.append(line)
