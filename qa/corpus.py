@@ -39,6 +39,7 @@ class Passage:
     text: str  # list items and table rows on lines of their own
     page: int | None = None  # the 1-based PDF page it starts on; None where the format has no pages
     title: str = ""  # the document's title
+    lead: bool = False  # its first line introduces the lines after it (a list's lead-in, a table's caption or heading)
 
     @property
     def chapter(self) -> str:
@@ -118,7 +119,7 @@ def parse(data: bytes, path: Path, max_chars: int, file: str | None = None) -> D
     source = reader(data, str(path))
     found = chunks(source, max_chars)
     title = source.title or path.stem
-    passages = tuple(Passage(name, c.cite, c.headings, c.text, c.page, title) for c in found)
+    passages = tuple(Passage(name, c.cite, c.headings, c.text, c.page, title, c.lead) for c in found)
     if not passages:
         if source.pages and source.pages_without_text:
             why = "no text layer (a scanned PDF needs OCR first)"

@@ -73,6 +73,19 @@ def in_section(p: Passage) -> str:
     return f"{heading}：{p.text}" if heading else p.text
 
 
+def sentence_texts(p: Passage, spans: list[tuple[int, int]]) -> list[str]:
+    """What is encoded of each sentence: its text, and in a list's or table's lines, its lead line before it. A
+    table's row alone (「平均行程时间 平均行程时间 DL2」) or a list's item says little of what it is about, and as a
+    short sentence it matched short questions of anything (docs/retrieval.md, "A line under its lead"). A change
+    here changes stored vectors that an unchanged corpus would not rebuild: bump FORMAT_VERSION with it."""
+    texts = [p.text[s:e] for s, e in spans]
+    if not p.lead:
+        return texts
+    lead = p.text.split("\n", 1)[0]
+    context = lead.rstrip("：: ")
+    return [f"{context}：{t}" if s > len(lead) else t for t, (s, _) in zip(texts, spans)]
+
+
 def bm25_text(p: Passage, spans: list[tuple[int, int]], settings: Settings) -> str:
     """What BM25 indexes of a passage. Without its closing summing-up sentence (总之…): that sentence
     restates the topic words, so a paragraph would outrank others on words it says nothing new with."""
@@ -222,7 +235,7 @@ def _build_locked(corpus, store: Store, settings: Settings, previous: IndexData 
 
     spans = [split_sentences(p.text) for p in passages]
     # What is encoded: every sentence, then every passage read in its section (IndexData.in_section_rows).
-    texts = [p.text[s:e] for p, sp in zip(passages, spans) for s, e in sp] + [in_section(p) for p in passages]
+    texts = [t for p, sp in zip(passages, spans) for t in sentence_texts(p, sp)] + [in_section(p) for p in passages]
     text_hashes = [_hash(settings.model, t) for t in texts]
     owner = [i for i, sp in enumerate(spans) for _ in sp] + list(range(len(passages)))  # the passage of each row
 
@@ -314,7 +327,7 @@ def _stored_vectors(previous: IndexData | None, wanted: set[str], model: str) ->
     in_section_rows = previous.in_section_rows(np.arange(len(previous.passages)))
     for i, sp in enumerate(previous.passages):
         lo = int(previous.sentence_offsets[i])
-        texts = [(lo + r, sp.passage.text[s:e]) for r, (s, e) in enumerate(sp.sentences)] + [(int(in_section_rows[i]), in_section(sp.passage))]
+        texts = [(lo + r, t) for r, t in enumerate(sentence_texts(sp.passage, sp.sentences))] + [(int(in_section_rows[i]), in_section(sp.passage))]
         for row, text in texts:
             h = _hash(model, text)
             if h in wanted:

@@ -49,6 +49,7 @@ class Chunk:
     headings: tuple[str, ...]
     text: str
     page: int | None
+    lead: bool = False  # its first line introduces the lines after it: a list's lead-in, a table's caption or heading
 
 
 @dataclass
@@ -98,11 +99,11 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
             for k, text in enumerate(_article_texts((block.text, *block.items), max_chars)):
                 out.append(Chunk(base if k == 0 else _unique(f"{base}-{k + 1}", used), path, text, block.page))
             continue
-        for text in _texts(block, ordinals.get(section, 0) + 1, stack, max_chars):
+        for text, lead in _texts(block, ordinals.get(section, 0) + 1, stack, max_chars):
             if not _has_content(text) or (path and text == path[-1]):
                 continue
             n = ordinals[section] = ordinals.get(section, 0) + 1
-            out.append(Chunk(f"{section}({n})", path, text, block.page))
+            out.append(Chunk(f"{section}({n})", path, text, block.page, lead))
     return out
 
 
@@ -457,18 +458,19 @@ def leads_in(text: str) -> bool:
     return text.endswith(_LEAD_END) and len(text) <= _LEAD_IN_MAX
 
 
-def _texts(block: Block, ordinal: int, stack: list[_Open], max_chars: int) -> list[str]:
+def _texts(block: Block, ordinal: int, stack: list[_Open], max_chars: int) -> list[tuple[str, bool]]:
+    """A block's passage texts, each with whether its first line leads the lines after it."""
     if block.kind == "paragraph":
         text = block.text
         m = _MARKER.match(text)
         if m and int(m.group(1)) == ordinal:  # the paragraph's own number, as the cite will say
             text = text[m.end() :]
-        return split_long(text, max_chars)
+        return [(t, False) for t in split_long(text, max_chars)]
     lead = block.text
     if block.kind == "table" and not lead and stack:
         lead = stack[-1].heading  # a table says what it is about through its heading
     return [
-        "\n".join(filter(None, (lead, *group)))
+        ("\n".join(filter(None, (lead, *group))), bool(lead))
         for group in pack([i for i in block.items if _has_content(i)], max_chars - len(lead))
     ]
 

@@ -105,6 +105,37 @@ def test_sentences_and_passages_in_their_sections_are_encoded_and_passage_vector
         assert np.allclose(data.dense.reconstruct(i), mean / np.linalg.norm(mean), atol=1e-5)
 
 
+def test_a_table_row_or_list_item_is_encoded_under_its_lead_line(tmp_path, encoder, settings):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "分级.md").write_text(
+        "# 数据分级指南\n\n## 附录：数据分级列表\n\n| 数据 | 等级 |\n|---|---|\n| 平均行程时间 | DL2 |\n| 车牌号 | DL1 |\n\n"
+        "## 传输要求\n\n数据传输应满足下列条件：\n\n- 加密传输；\n- 记录访问日志。\n\n"
+        "## 密码算法\n\n- 对称密码主要使用AES；\n- Hash函数主要使用MD5。\n",
+        encoding="utf-8",
+    )
+    recording = RecordingEncoder(encoder)
+    build(corpus, tmp_path / "index", settings, encoder=recording)
+    data = load(tmp_path / "index", settings)
+    by_section = {sp.passage.section: sp.passage for sp in data.passages}
+    table, led, items = by_section["附录：数据分级列表"], by_section["传输要求"], by_section["密码算法"]
+    assert table.text.split("\n")[1:] == ["数据：平均行程时间；等级：DL2", "数据：车牌号；等级：DL1"] and table.lead
+    # a row's cells read under its table's heading, an item under its list's lead-in; an item that opens a list leads nothing
+    assert {"附录：数据分级列表：数据：平均行程时间；", "附录：数据分级列表：等级：DL2"} <= set(recording.texts)
+    assert "数据传输应满足下列条件：加密传输；" in recording.texts and led.lead
+    assert {"对称密码主要使用AES；", "Hash函数主要使用MD5。"} <= set(recording.texts) and not items.lead
+    def rows(passage):
+        i = next(i for i, sp in enumerate(data.passages) if sp.passage is passage)
+        return np.asarray(data.sentence_vectors[data.sentence_offsets[i] : data.sentence_offsets[i + 1]])
+
+    assert np.allclose(rows(table)[1], encoder.encode(["附录：数据分级列表：数据：平均行程时间；"])[0], atol=1e-5)
+    assert np.allclose(rows(items), encoder.encode(["对称密码主要使用AES；", "Hash函数主要使用MD5。"]), atol=1e-5)
+    # a rebuild of the same corpus reuses those vectors: what it looks up is what was encoded
+    again = RecordingEncoder(encoder)
+    report = build(corpus, tmp_path / "index", settings, encoder=again)
+    assert again.texts == [] and report.embedded == 0
+
+
 def test_editing_one_sentence_encodes_that_sentence_only(built, encoder, settings):
     corpus, index, _ = built
     _edit(corpus, "贷后管理包括定期回访和资金用途监控。", "贷后管理包括定期回访、现场检查和资金用途监控。")

@@ -52,8 +52,9 @@ Reader = Callable[[bytes, str], Source]
 # 66: a PDF line indented from the one before, or after a wider gap than the page's line pitch, opens a paragraph
 # after a sentence that reached the margin; 67: a PDF too short for its lines' widths to tell its margin wraps the
 # lines that reach the page's; 68: a PDF chapter divider's title holds the sections after it (「Chapter 1 掘金：…」);
-# 69: a PDF's lines whose cells line up in columns are a table, a row a line, never a heading.
-RULES_VERSION = 69
+# 69: a PDF's lines whose cells line up in columns are a table, a row a line, never a heading; 70: a list's or
+# table's passage says whether its first line leads the others (Passage.lead: its lines are encoded under it).
+RULES_VERSION = 70
 
 
 def _markdown(data: bytes, source: str) -> Source:

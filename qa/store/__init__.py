@@ -237,7 +237,7 @@ def passage_of(record: dict) -> StoredPassage:
     """A passage as stored (passages.jsonl line or Milvus record) back into a StoredPassage."""
     r = record
     return StoredPassage(
-        passage=Passage(r["doc"], r["cite"], tuple(r["headings"]), r["text"], r.get("page"), r.get("title", "")),
+        passage=Passage(r["doc"], r["cite"], tuple(r["headings"]), r["text"], r.get("page"), r.get("title", ""), r.get("lead", False)),
         hash=r["hash"],
         sentences=tuple((int(s), int(e)) for s, e in r["sentences"]),
     )
