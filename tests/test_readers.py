@@ -615,6 +615,26 @@ def test_a_pdf_table_is_one_passage_a_row_a_line_with_its_caption(tmp_path):
 
 @pytest.mark.slow
 @needs_chromium
+def test_a_pdf_tables_header_centred_over_its_columns_is_its_first_row(tmp_path):
+    # Centred, the header's words start nowhere near the rows' cells, so they do not line up with them: the line
+    # right above the rows, as many words as the rows have cells, is the header all the same.
+    rows = (("国有大型银行", "1200", "15%"), ("股份制银行", "800", "12%"), ("城市商业银行", "650", "18%"))
+    cell = "<{tag} style='width: 9em; padding: 2pt 0; text-align: {align}'>{text}</{tag}>"
+    header = "".join(cell.format(tag="th", align="center", text=h) for h in ("机构", "余额", "增速"))
+    body = "".join("<tr>" + "".join(cell.format(tag="td", align="left", text=c) for c in row) + "</tr>" for row in rows)
+    text = "近年来小微企业贷款规模持续增长，各类金融机构积极参与，服务覆盖面不断扩大，融资成本稳步下降，整体呈现良好态势。"
+    report = documents.chromium_pdf(
+        f"<h1>小微金融报告</h1><h2>一、市场概况</h2><p>{text}</p><p>表 1 各类机构小微贷款情况</p>"
+        f"<table style='border-spacing: 0'><tr>{header}</tr>{body}</table><p>{text}</p>",
+        tmp_path / "centred.pdf",
+    )
+    passages = read_document(report).passages
+    assert passages[1].text.split("\n") == ["表 1 各类机构小微贷款情况", "机构 余额 增速", *(" ".join(row) for row in rows)]
+    assert passages[1].lead and [p.text for p in passages][0::2] == [text, text]
+
+
+@pytest.mark.slow
+@needs_chromium
 def test_a_pdf_contents_page_names_its_unnumbered_headings(tmp_path):
     doc = read_document(documents.unnumbered_headings_pdf(tmp_path / "broker.pdf"))
     by_text = {p.text[:6]: p for p in doc.passages}

@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 import shutil
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -116,6 +115,9 @@ def test_pdf_tables_are_rows_and_justified_text_is_not():
     htsc = read_document(EXTERNAL / "pdf" / "htsc_bullbear_timing_2020.pdf")
     rows = [line for p in htsc.passages for line in p.text.split("\n")]
     assert any(line.startswith("牛熊指标择时-直接牛熊 18.32% 17.17%") for line in rows)
+    # Its header, centred over the columns, is its first row, and its caption leads it (three passages had been one).
+    table = next(p for p in htsc.passages if p.text.startswith("图表9："))
+    assert table.text.split("\n")[:2] == ["图表9：上证 50 直接牛熊策略绩效表现", "类别 年化收益 年化波动率 夏普比率 最大回撤 平均交易频率 做多胜率 交易盈亏比"]
     # CB Insights' justified text sets its figures in another font, with gaps around them: not a table's cells.
     cbi = read_document(EXTERNAL / "pdf" / "cbi_privacy_computing_2021.pdf")
     laws = next(p for p in cbi.passages if "国家/地区 法律法规 生效时间" in p.text)

@@ -53,8 +53,9 @@ Reader = Callable[[bytes, str], Source]
 # after a sentence that reached the margin; 67: a PDF too short for its lines' widths to tell its margin wraps the
 # lines that reach the page's; 68: a PDF chapter divider's title holds the sections after it (「Chapter 1 掘金：…」);
 # 69: a PDF's lines whose cells line up in columns are a table, a row a line, never a heading; 70: a list's or
-# table's passage says whether its first line leads the others (Passage.lead: its lines are encoded under it).
-RULES_VERSION = 70
+# table's passage says whether its first line leads the others (Passage.lead: its lines are encoded under it); 71: the
+# line right above a PDF table's rows, as many words as they have cells, as close as they are, is its header row.
+RULES_VERSION = 71
 
 
 def _markdown(data: bytes, source: str) -> Source:

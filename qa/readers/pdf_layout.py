@@ -36,6 +36,9 @@ _INDENT_MIN, _INDENT_MAX = 1.5, 3.0
 _GAP = 1.3
 _PITCH_MAX = 3.0
 _ALIGNED = 0.2  # type sizes apart that two cells' left edges may be and still line up
+_HEADER_WORD = 12  # characters of a table header's word, at most
+_HEADER_PITCH = 1.5  # times the rows' pitch that a header may be set above the first row
+_CLAUSE_MARK = re.compile(r"[。！？；!?;，,：:]")  # a header has none (「单位：亿元」 over a table is a note)
 _MARGIN_SLACK = 2.5  # characters short of the body's right margin that a line may end and still reach it
 
 
@@ -56,8 +59,9 @@ class Layout:
         self.fonts: list[dict[str, str]] = []
         self.rights: list[dict[str, float]] = []  # where each line ends, by its characters' widths
         self.cells: list[dict[str, list[list]]] = []  # a line's cells, [text, left edge], where it has two or more
+        self.words: list[dict[str, list[str]]] = []  # a line's words as pypdf spaced them (a header's, run together)
         for page in line_sizes:
-            sizes, heights, lefts, fonts, rights, cells = {}, {}, {}, {}, {}, {}
+            sizes, heights, lefts, fonts, rights, cells, words = {}, {}, {}, {}, {}, {}, {}
             for text, size, height, left, font, *row in page:
                 key = line_key(fix_chars(clean(text)))
                 chars[size] += len(key)
@@ -69,12 +73,14 @@ class Layout:
                     fonts.setdefault(key, font)
                 if row and row[0]:
                     cells.setdefault(key, row[0])
+                words.setdefault(key, text.split())
             self.sizes.append(sizes)
             self.heights.append(heights)
             self.lefts.append(lefts)
             self.fonts.append(fonts)
             self.rights.append(rights)
             self.cells.append(cells)
+            self.words.append(words)
         self.body = chars.most_common(1)[0][0] if chars else 0.0
         # A page's body text: enough characters at about the body size, not in a bullet list (a cover or
         # a divider page has none, a divider's list of its sections aside; CB Insights sets some pages'
@@ -198,7 +204,28 @@ class Layout:
             more = {j for i in table for j in near(i) if j not in table and len(cells[j]) >= 2 and aligned(j, i) >= 1}
             table |= more
             grown = bool(more)
-        self.rows[page - 1] = {keys[i]: tuple(fix_chars(clean(text)) for text, _ in cells[i]) for i in table}
+        rows = {keys[i]: tuple(fix_chars(clean(text)) for text, _ in cells[i]) for i in table}
+        for i in sorted(table):
+            if 0 < i < len(keys) - 1 and i - 1 not in table and i + 1 in table and self._header(page, keys[i - 1 : i + 2], len(cells[i])):
+                rows[keys[i - 1]] = tuple(fix_chars(clean(w)) for w in self.words[page - 1][keys[i - 1]])
+        self.rows[page - 1] = rows
+
+    def _header(self, page: int, keys: list[str], width: int) -> bool:
+        """Whether the line right above a table's first two rows (keys: the three lines) is its header, its words
+        run together into one or two cells (htsc's 「类别 年化收益 年化波动率 … 交易盈亏比」, centred over its columns):
+        at least as many words, pypdf's spacing, as the first row has cells less one, each short, no sentence or
+        caption, and as close above the first row as the rows are to each other (a heading is set further apart)."""
+        key, first, second = keys
+        words, heights = self.words[page - 1].get(key, []), self.heights[page - 1]
+        pitch = heights.get(first, 0.0) - heights.get(second, 0.0)
+        return (
+            len(words) >= max(3, width - 1)
+            and all(len(w) <= _HEADER_WORD for w in words)
+            and not _CLAUSE_MARK.search(key)
+            and not CAPTION_START.match(key)
+            and 0 < pitch
+            and 0 < heights.get(key, 0.0) - heights.get(first, 0.0) <= _HEADER_PITCH * pitch
+        )
 
     def row(self, page: int, line: str) -> tuple[str, ...]:
         return self.rows[page - 1].get(line_key(line), ()) if 0 < page <= len(self.rows) else ()
