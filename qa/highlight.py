@@ -44,7 +44,8 @@ Names = Callable[[str, str], set[str]]  # (text, "person" | "place") -> the pers
 
 
 def highlight(
-    text: str, spans: Sequence[tuple[int, int]], cosines, question: str, tokens, title: str = "", names: Names | None = None
+    text: str, spans: Sequence[tuple[int, int]], cosines, question: str, tokens, title: str = "", names: Names | None = None,
+    lead: bool = False,
 ) -> tuple[int, int]:
     """The span of `text` to highlight for `question` (normalised; `tokens`: its search tokens): the
     sentence (of `spans`, whose cosines to the question are `cosines`) with the best mix of meaning and
@@ -52,11 +53,12 @@ def highlight(
     document's `title` do not count as shared: they say what the whole document is about, not which
     sentence answers (an article titled 麦银汉鱼 opens 「麦银汉鱼为辐鳍鱼纲…的其中一种」, which matched
     「麦银汉鱼整体是什么颜色的？」 better than the sentence giving its colour). `names` (Tokenizer.names) tells a
-    sentence naming the person or place a who or where question asks for."""
+    sentence naming the person or place a who or where question asks for. `lead` (Passage.lead): the first line
+    introduces the lines after it, as a lead-in does, whatever its form (a table's caption or heading)."""
     words = {t for t in tokens if len(t) >= 2}  # single characters are too common to say much
     title = normalize(title)
     telling = {t for t in words if not _in_title(t, title)}
-    span = with_what_it_labels(text, spans, best_sentence(text, spans, cosines, question, telling, names)) if spans else (0, len(text))
+    span = with_what_it_labels(text, spans, best_sentence(text, spans, cosines, question, telling, names), lead) if spans else (0, len(text))
     if span[1] - span[0] > _LONG_SENTENCE:
         span = narrowed(text, span, lambda piece: covered(question, {t for t in words if t in normalize(piece)}))
     return span
@@ -116,16 +118,17 @@ def _gives_what_is_asked(question: str, names: Names | None) -> tuple[Callable[[
     return (lambda sentence: any(n not in question for n in names(sentence, kind))), _NAMES_WHAT_IS_ASKED
 
 
-def with_what_it_labels(text: str, spans, row: int) -> tuple[int, int]:
+def with_what_it_labels(text: str, spans, row: int, lead: bool = False) -> tuple[int, int]:
     """The highlight's span: sentence `row`, and when that sentence is a label on a line of its own,
-    what it labels — a lead-in (「数据折射出当前经济运行的三个深层次特征：」) with the list lines after it,
-    up to _LIST_MAX characters, a title (「1. G7峰会（6/15-17）」) with the sentence under it unless that
-    is a label too. The label repeats the question's words; the answer is what follows it."""
+    what it labels — a lead-in (「数据折射出当前经济运行的三个深层次特征：」, or a passage's lead line: a table's
+    caption) with the list lines after it, up to _LIST_MAX characters, a title (「1. G7峰会（6/15-17）」) with the
+    sentence under it unless that is a label too. The label repeats the question's words; the answer is what
+    follows it."""
     start, end = spans[row]
     rest = spans[row + 1 :]
     if not rest or not _whole_line(text, start, end):
         return start, end
-    if _lead_in(text[start:end]):
+    if _lead_in(text[start:end]) or lead and start == 0:
         for _, b in rest:  # the first line after it at least
             if end > spans[row][1] and b - start > _LIST_MAX:
                 break

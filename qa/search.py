@@ -419,7 +419,8 @@ class Retriever:
     def _hit(self, s: Scores, j: int, score: float) -> Hit:
         sp = self.data.passages[int(s.ids[j])]
         span = highlight(
-            sp.passage.text, sp.sentences, s.sentence_cos_all[j], s.query, s.query_tokens, sp.passage.title, self.data.tokenizer.names
+            sp.passage.text, sp.sentences, s.sentence_cos_all[j], s.query, s.query_tokens, sp.passage.title, self.data.tokenizer.names,
+            sp.passage.lead,
         )
         top = float(s.bm25.max())
         return Hit(

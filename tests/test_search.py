@@ -1,6 +1,5 @@
 """Retrieval on the real report with the real model: citations, abstention, highlights, bad questions."""
 
-from pathlib import Path
 
 import pytest
 
@@ -208,10 +207,10 @@ def test_a_highlighted_label_takes_in_what_it_labels():
     from qa.highlight import with_what_it_labels
     from qa.text import split_sentences
 
-    def highlight(text: str, first: str) -> str:
+    def highlight(text: str, first: str, lead: bool = False) -> str:
         spans = split_sentences(text)
         row = next(i for i, (a, b) in enumerate(spans) if text[a:b].startswith(first))
-        a, b = with_what_it_labels(text, spans, row)
+        a, b = with_what_it_labels(text, spans, row, lead)
         return text[a:b]
 
     listed = "数据折射出当前经济运行的三个深层次特征：\n1. 政策驱动型增长模式持续强化\n2. 私人部门资产负债表修复仍需时日"
@@ -224,6 +223,10 @@ def test_a_highlighted_label_takes_in_what_it_labels():
     assert highlight("1. 市场回顾\n2. 市场环境：\n需求偏弱。", "1. 市场") == "1. 市场回顾"
     assert highlight("银行贷款门槛较高。\n发展普惠金融可以缓解融资难。", "银行") == "银行贷款门槛较高。"
     assert highlight("原因如下：成本高。其次是风险大。", "原因") == "原因如下：成本高。"
+    # A table's caption leads its rows (Passage.lead) as a lead-in does: it brings them; a row alone is itself.
+    table = "图表13：沪深 300 直接牛熊策略绩效表现\n类别 年化收益 夏普比率\n直接牛熊 15.30% 0.9124\n双均线 11.06% 0.6355"
+    assert highlight(table, "图表13", lead=True) == table and highlight(table, "图表13") == "图表13：沪深 300 直接牛熊策略绩效表现"
+    assert highlight(table, "直接牛熊", lead=True) == "直接牛熊 15.30% 0.9124"
 
 
 def test_an_article_is_found_by_its_number_and_an_item_that_answers_is_highlighted(tmp_path, encoder, query_encoder, settings):
