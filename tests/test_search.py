@@ -1,6 +1,5 @@
 """Retrieval on the real report with the real model: citations, abstention, highlights, bad questions."""
 
-
 import pytest
 
 from qa.answerable import NO_WORDS, refusal
