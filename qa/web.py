@@ -44,7 +44,7 @@ SHOWN_CARDS = 2  # cards open under an answer; the rest are folded
 PLACEHOLDER_NOTE = "注：XX 为报告原文中的占位符，报告在此处未给出具体数字。"
 
 CSS = """
-.qa-answer { font-size: 1.02rem; margin-bottom: .5rem; }
+.qa-answer { font-size: 1.02rem; margin-bottom: .5rem; white-space: pre-line; }
 .qa-card { border: 1px solid var(--border-color-primary); border-radius: 10px; padding: .6rem .8rem;
            margin: .5rem 0; background: var(--background-fill-secondary); max-width: 100%; overflow-wrap: anywhere; }
 .qa-card-head { display: flex; flex-wrap: wrap; gap: .4rem; align-items: baseline; font-size: .85rem;

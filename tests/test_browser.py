@@ -40,6 +40,8 @@ def server(tmp_path_factory, report_corpus, settings, encoder):
     (corpus / "zz_html.txt").write_text(
         f"测试\n\n一、测试章\n\n1.1 标记测试\n\n(1) 量子纠缠防火墙的配置说明：{XSS} 请勿执行。\n", encoding="utf-8"
     )
+    # A lead-in with its list: the answer line shows it as lines, as the card does.
+    (corpus / "zz_list.md").write_text("# 检修手册\n\n星际跃迁引擎的检修步骤：\n\n- 断开主电源；\n- 检查冷却回路；\n- 更换滤芯。\n", encoding="utf-8")
     build(corpus, root / "index", settings, encoder=encoder)
     with Server(settings.replace(index_dir=root / "index")) as s:
         yield s
@@ -121,6 +123,11 @@ def test_a_figure_the_report_does_not_give_is_shown_as_related(page):
     text = page.locator(".qa-answer").last.inner_text()
     assert "没有给出具体数字" in text and "报告中未找到相关内容" not in text
     assert page.locator(".qa-related").count() >= 1 and page.locator(".qa-card").count() >= 1  # the nearest passage
+
+
+def test_a_lead_in_with_its_list_shows_as_lines_in_the_answer(page):
+    ask(page, "星际跃迁引擎的检修步骤有哪些？", 1)
+    assert "星际跃迁引擎的检修步骤：\n断开主电源；\n检查冷却回路；\n更换滤芯。" in page.locator(".qa-answer").last.inner_text()
 
 
 def test_html_in_corpus_and_question_shows_as_text(page):
