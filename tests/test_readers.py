@@ -635,6 +635,22 @@ def test_a_pdf_tables_header_centred_over_its_columns_is_its_first_row(tmp_path)
 
 @pytest.mark.slow
 @needs_chromium
+def test_a_pdf_table_of_labels_and_short_values_is_rows_under_its_label(tmp_path):
+    # Two cells a line, a label and a short value lined up (a data-grading list): rows, led by the label above them.
+    rows = (("车灯喇叭状态", "DL2"), ("制动标志", "DL2"), ("驾驶证信息", "DL3"), ("安全员人脸", "DL4"))
+    body = "".join(f"<tr><td style='width: 14em'>{a}</td><td>{b}</td></tr>" for a, b in rows)
+    text = "本附件列出示范区各类数据的建议等级，供数据处理者在开展数据分类分级工作时参考，并应结合实际业务场景确定。"
+    report = documents.chromium_pdf(
+        f"<h1>数据分级指南</h1><h2>一、分级列表</h2><p>{text}</p><p>零部件状态数据</p><table>{body}</table><p>{text}</p>",
+        tmp_path / "grading.pdf",
+    )
+    passages = read_document(report).passages
+    assert [p.text for p in passages] == [text, "\n".join(["零部件状态数据", *(" ".join(row) for row in rows)]), text]
+    assert passages[1].lead
+
+
+@pytest.mark.slow
+@needs_chromium
 def test_a_pdf_contents_page_names_its_unnumbered_headings(tmp_path):
     doc = read_document(documents.unnumbered_headings_pdf(tmp_path / "broker.pdf"))
     by_text = {p.text[:6]: p for p in doc.passages}

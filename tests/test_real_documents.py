@@ -118,6 +118,10 @@ def test_pdf_tables_are_rows_and_justified_text_is_not():
     # Its header, centred over the columns, is its first row, and its caption leads it (three passages had been one).
     table = next(p for p in htsc.passages if p.text.startswith("图表9："))
     assert table.text.split("\n")[:2] == ["图表9：上证 50 直接牛熊策略绩效表现", "类别 年化收益 年化波动率 夏普比率 最大回撤 平均交易频率 做多胜率 交易盈亏比"]
+    # 北京's appendix, a label and a grade a line under merged category cells: rows, each on its page.
+    bj_av = read_document(EXTERNAL / "pdf" / "bj_av_data_grading_2022.pdf")
+    graded = next(p for p in bj_av.passages if "驾驶证信息 DL3" in p.text.split("\n"))
+    assert graded.page == 34 and "身份证信息 DL3" in graded.text.split("\n")
     # CB Insights' justified text sets its figures in another font, with gaps around them: not a table's cells.
     cbi = read_document(EXTERNAL / "pdf" / "cbi_privacy_computing_2021.pdf")
     laws = next(p for p in cbi.passages if "国家/地区 法律法规 生效时间" in p.text)

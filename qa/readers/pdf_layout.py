@@ -37,6 +37,7 @@ _GAP = 1.3
 _PITCH_MAX = 3.0
 _ALIGNED = 0.2  # type sizes apart that two cells' left edges may be and still line up
 _HEADER_WORD = 12  # characters of a table header's word, at most
+_PAIR_LABEL, _PAIR_VALUE, _PAIR_RUN = 20, 8, 3  # a two-column table: label and value characters, lines in a row
 _HEADER_PITCH = 1.5  # times the rows' pitch that a header may be set above the first row
 _CLAUSE_MARK = re.compile(r"[。！？；!?;，,：:]")  # a header has none (「单位：亿元」 over a table is a note)
 _MARGIN_SLACK = 2.5  # characters short of the body's right margin that a line may end and still reach it
@@ -199,6 +200,7 @@ class Layout:
 
         near = lambda i: [j for j in (i - 1, i + 1) if 0 <= j < len(lines)]  # noqa: E731
         table = {i for i, c in enumerate(cells) if len(c) >= 3 and any(len(cells[j]) >= 3 and aligned(i, j) >= 2 for j in near(i))}
+        table |= self._pairs(cells, aligned)
         grown = True
         while grown:
             more = {j for i in table for j in near(i) if j not in table and len(cells[j]) >= 2 and aligned(j, i) >= 1}
@@ -209,6 +211,23 @@ class Layout:
             if 0 < i < len(keys) - 1 and i - 1 not in table and i + 1 in table and self._header(page, keys[i - 1 : i + 2], len(cells[i])):
                 rows[keys[i - 1]] = tuple(fix_chars(clean(w)) for w in self.words[page - 1][keys[i - 1]])
         self.rows[page - 1] = rows
+
+    @staticmethod
+    def _pairs(cells: list[list[list]], aligned) -> set[int]:
+        """Lines of a two-column table: _PAIR_RUN or more lines in a row of two cells, a short label and a shorter
+        value, the values starting at the same place (bj_av's appendix: 「车辆航向角 DL2」, 「横摆角速度 DL2」…). Text set
+        in two columns has long cells on both sides."""
+        pair = [len(c) == 2 and len(c[0][0]) <= _PAIR_LABEL and len(c[1][0]) <= _PAIR_VALUE for c in cells]
+        out: set[int] = set()
+        run: list[int] = []
+        for i in range(len(cells) + 1):
+            if i < len(cells) and pair[i] and (not run or aligned(i, run[-1]) >= 1):
+                run.append(i)
+                continue
+            if len(run) >= _PAIR_RUN:
+                out.update(run)
+            run = [i] if i < len(cells) and pair[i] else []
+        return out
 
     def _header(self, page: int, keys: list[str], width: int) -> bool:
         """Whether the line right above a table's first two rows (keys: the three lines) is its header, its words
