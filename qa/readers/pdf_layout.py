@@ -37,9 +37,9 @@ _GAP = 1.3
 _PITCH_MAX = 3.0
 _ALIGNED = 0.2  # type sizes apart that two cells' left edges may be and still line up
 _HEADER_WORD = 12  # characters of a table header's word, at most
-_PAIR_LABEL, _PAIR_VALUE, _PAIR_RUN = 20, 8, 3  # a two-column table: label and value characters, lines in a row
 _HEADER_PITCH = 1.5  # times the rows' pitch that a header may be set above the first row
 _CLAUSE_MARK = re.compile(r"[。！？；!?;，,：:]")  # a header has none (「单位：亿元」 over a table is a note)
+_PAIR_LABEL, _PAIR_VALUE, _PAIR_RUN = 20, 8, 3  # a two-column table: label and value characters, lines in a row
 _MARGIN_SLACK = 2.5  # characters short of the body's right margin that a line may end and still reach it
 
 
@@ -183,8 +183,9 @@ class Layout:
 
     def find_rows(self, page: int, lines: list[str]) -> None:
         """The page's table rows (self.rows: each row's cells by its line): lines of three or more cells (runs apart by a
-        gap) next to each other whose cells start at the same places, two at least after the first; then the lines
-        of two or more cells next to those rows that line up with them in one place (a header with cells joined).
+        gap) next to each other whose cells start at the same places, two at least after the first, and runs of a
+        label and a short value (`_pairs`); then the lines of two or more cells next to those rows that line up with
+        them in one place (a header with cells joined), and a header whose words run together (`_header`).
         Aligned cells, not gaps alone: a justified line's runs (a figure set in another font) have gaps too. A row
         is never a heading, whatever its type (a table set larger than the text)."""
         if page > len(self.cells):
