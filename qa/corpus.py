@@ -19,6 +19,7 @@ from .errors import CorpusError
 from .progress import show as progress_line
 from .readers import READERS
 from .readers.blocks import plain_heading, strip_inline
+from .readers.text_lines import caption
 from .structure import ITEM_MAX, chunks, leads_in
 
 CORPUS_SUFFIXES = tuple(READERS)
@@ -371,7 +372,12 @@ def to_markdown(doc: Document) -> str:
                 out += [_escaped(_as_text(line)), ""]
             continue
         number = p.cite[p.cite.rindex("(") :]
-        if len(lines) > 1:  # a list or table: its number, then a bullet a line, read back as one passage
+        if len(lines) > 1 and p.lead and not (len(lines) > 2 and _lead_in(lines[0])) and _table_lead(lines[0], p.headings):
+            # Led by its heading, a caption, or a lead-in over one line: a table of one column, which reads back led.
+            lead = lines.pop(0)
+            out += [number, ""] + ([] if p.headings and lead == p.headings[-1] else [_as_text(lead), ""])
+            out += ["| |", "|---|", *(f"| {_as_text(line)} |" for line in lines), ""]
+        elif len(lines) > 1:  # a list or table: its number, then a bullet a line, read back as one passage
             # 「输入：」 on a line of its own before two items or more (a lone item reads back as a paragraph).
             lead = [_as_text(lines.pop(0))] if len(lines) > 2 and _lead_in(lines[0]) else []
             out += [number, "", *lead, *(f"- {_as_text(line)}" for line in lines), ""]
@@ -401,6 +407,14 @@ def _escaped(text: str) -> str:
         return text
     end = m.end()
     return f"{text[:end]}\\{text[end:]}" if m.group(1) else f"\\{text}"
+
+
+def _table_lead(line: str, headings: tuple[str, ...]) -> bool:
+    """A led passage's first line that reads back as its table's lead: the section's heading (a table without a
+    caption is led by it), a caption or a lead-in, written as a line of text before the table."""
+    if headings and line == headings[-1]:
+        return True
+    return (_lead_in(line) or caption(line, cut_short=False)) and not plain_heading(line) and strip_inline(line) == line
 
 
 def _lead_in(line: str) -> bool:

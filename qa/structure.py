@@ -25,6 +25,7 @@ from .readers.blocks import (
     BOX_TITLE, ENUMERATIONS, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, label_opening, named_part,
     numbering, space_articles,
 )
+from .readers.text_lines import caption
 from .text import split_sentences
 
 _MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
@@ -385,7 +386,8 @@ _LABEL = re.compile(r"^[^。，；！？、：:,.;!?()（）\d]{2,15}$")
 
 
 def _lead_ins(blocks: list[Block]) -> list[Block]:
-    """A paragraph ending with a colon, or a short label, introduces the list or table after it: one passage. A short
+    """A paragraph ending with a colon, or a short label, introduces the list or table after it: one passage; so does
+    a caption (表1 …, 图表 3：…) the table right after it on its page, in any format (the PDF reader joins its own). A short
     label on its own before more text (「专业研判」, 「行业要闻」) is a heading, except on a page: a
     PDF's short lines are mostly the text of its figures (all 12 such lines of the real PDFs were,
     「为隐私计算理论」 among them), and its headings come from its outline, contents and type size.
@@ -405,12 +407,16 @@ def _lead_ins(blocks: list[Block]) -> list[Block]:
             and not b.text
             and prev is not None
             and prev.kind == "paragraph"
-            and (leads_in(prev.text) or _LABEL.match(prev.text))
+            and (leads_in(prev.text) or _LABEL.match(prev.text) or b.kind == "table" and _caption_of(prev, b))
         ):
             out[-1] = Block(b.kind, prev.text, b.items, page=prev.page)
         else:
             out.append(b)
     return out
+
+
+def _caption_of(paragraph: Block, table: Block) -> bool:
+    return paragraph.page == table.page and "\n" not in paragraph.text and caption(paragraph.text, cut_short=False)
 
 
 def _articles(blocks: list[Block]) -> list[Block]:

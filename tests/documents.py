@@ -97,7 +97,7 @@ def unnumbered_headings_pdf(out: Path) -> Path:
         f"<div class='toc'><h2>正文目录</h2>{toc}</div>",
         f"<p><b>市场回顾与本文概述</b></p><p>{para}</p><p><b>策略在多个指数上表现更优</b></p>"
         "<p>图表 1：策略净值对比</p><p>在上证 50 指数上，策略的年化收益率高于基准，最大回撤明显更小，交易频率适中。</p>",
-        f"<p><b>行业轮动中的应用</b></p><p>按月度指标变化率筛选强势行业，组合的超额收益稳定，换手率可控。</p>",
+        "<p><b>行业轮动中的应用</b></p><p>按月度指标变化率筛选强势行业，组合的超额收益稳定，换手率可控。</p>",
     ]
     return chromium_pdf("".join(f"<div class='page'>{p}</div>" for p in pages), out)
 

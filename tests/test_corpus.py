@@ -92,6 +92,20 @@ def test_imported_markdown_reads_back_as_the_same_passages():
     assert [(p.cite, p.text) for p in again.passages] == [(p.cite, p.text) for p in doc.passages]
 
 
+def test_imported_markdown_keeps_what_leads_a_table_or_a_list():
+    """A table led by its heading or its caption, and a lead-in over a list's last item alone, read back led:
+    their lines are encoded under the lead (qa.index.sentence_texts), so an import must not lose it."""
+    text = (
+        "## 一、市场概况\n\n表1：各类机构贷款情况\n\n| 机构 | 余额 |\n|---|---|\n| 银行 | 10 |\n| 小贷 | 2 |\n\n"
+        "## 二、公告\n\n| 公司 | 事件 |\n|---|---|\n| 甲公司 | 增持 |\n| 乙公司 | 减持 |\n\n"
+        "## 三、产品\n\n主要产品包括：\n\n" + "".join(f"- 第{i}类产品，面向小微企业的信用贷款\n" for i in range(1, 6))
+    )
+    doc = parse(text.encode("utf-8"), Path("t.md"), 90)
+    assert sum(p.lead for p in doc.passages) == 4 and len(doc.passages[-1].text.split("\n")) == 2  # 「主要产品包括：」 and one item
+    again = parse_markdown(to_markdown(doc), "t")
+    assert [(p.cite, p.text, p.lead) for p in again.passages] == [(p.cite, p.text, p.lead) for p in doc.passages]
+
+
 def test_fixture_with_the_same_debris():
     doc = read_document(FIXTURES / "mini_report.txt")
     cites = [p.cite for p in doc.passages]

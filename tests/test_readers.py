@@ -92,6 +92,32 @@ def test_markdown_lists_tables_images_and_emphasis():
     assert by_cite["2(1)"].split("\n") == ["主要公司数据如下：", "公司：甲公司；营收（亿元）：120", "公司：乙公司；营收（亿元）：80"]
 
 
+def test_a_caption_right_before_a_table_leads_it_and_an_empty_header_row_means_no_header(tmp_path):
+    import docx
+
+    doc = md(
+        "## 一、市场概况\n\n规模扩大。\n\n表1：各类机构贷款情况\n\n| 机构 | 余额 |\n|---|---|\n| 银行 | 10 |\n| 小贷 | 2 |\n\n"
+        "## 二、公告\n\n| |\n|---|\n| 甲公司增持 |\n| 乙公司减持 |\n"
+    )
+    assert [(p.cite, p.text, p.lead) for p in doc.passages] == [
+        ("1(1)", "规模扩大。", False),
+        ("1(2)", "表1：各类机构贷款情况\n机构：银行；余额：10\n机构：小贷；余额：2", True),
+        ("2(1)", "二、公告\n甲公司增持\n乙公司减持", True),  # no caption: its heading leads it
+    ]
+    # Word sets a table's caption (表 1 …) as a paragraph above it.
+    d = docx.Document()
+    d.add_heading("市场概况", level=1)
+    d.add_paragraph("规模扩大。")
+    d.add_paragraph("表 1 各类机构贷款情况")
+    table = d.add_table(rows=2, cols=2)
+    for row, cells in zip(table.rows, (("机构", "余额"), ("银行", "10"))):
+        for cell, text in zip(row.cells, cells):
+            cell.text = text
+    d.save(tmp_path / "w.docx")
+    word = read_document(tmp_path / "w.docx")
+    assert [(p.text, p.lead) for p in word.passages][-1] == ("表 1 各类机构贷款情况\n机构：银行；余额：10", True)
+
+
 def test_markdown_footnotes_are_a_part_of_their_own():
     doc = md("## 一、概况\n\n规模扩大[^1]，增速较快[^n]。\n\n[^1]: 数据来源：国家统计局。\n[^n]: 按现价计算，\n    不含港澳台。\n\n## 二、展望\n\n保持增长。\n")
     assert cites(doc) == [

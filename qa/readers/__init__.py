@@ -55,8 +55,9 @@ Reader = Callable[[bytes, str], Source]
 # 69: a PDF's lines whose cells line up in columns are a table, a row a line, never a heading; 70: a list's or
 # table's passage says whether its first line leads the others (Passage.lead: its lines are encoded under it); 71: the
 # line right above a PDF table's rows, as many words as they have cells, as close as they are, is its header row; 72:
-# three or more PDF lines in a row of a short label and a shorter value lined up are a two-column table's rows.
-RULES_VERSION = 72
+# three or more PDF lines in a row of a short label and a shorter value lined up are a two-column table's rows; 73: a
+# caption right before a table leads it in any format (Markdown, Word), and a pipe table's empty header row is no header.
+RULES_VERSION = 73
 
 
 def _markdown(data: bytes, source: str) -> Source:

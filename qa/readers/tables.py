@@ -12,10 +12,11 @@ _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
 
 def render_rows(rows: list[list[str]]) -> list[str]:
     """Rows of cells (the first is the header) as sentences. Empty columns are dropped, and so are
-    repeats of the header row; a cell under an empty header is given alone."""
+    repeats of the header row; a cell under an empty header is given alone, and so is every cell of a table
+    whose header row is left empty (a table without a header, as `qa import` writes one)."""
     rows = [[strip_inline(c) for c in row] for row in rows]
-    rows = [r for r in rows if any(r)]
-    if not rows:
+    rows = rows[:1] + [r for r in rows[1:] if any(r)]
+    if not any(map(any, rows)):
         return []
     width = max(len(r) for r in rows)
     rows = [r + [""] * (width - len(r)) for r in rows]
