@@ -641,6 +641,21 @@ def test_a_pdf_table_is_one_passage_a_row_a_line_with_its_caption(tmp_path):
 
 @pytest.mark.slow
 @needs_chromium
+def test_a_pdf_item_whose_full_stop_was_forgotten_ends_where_the_next_label_alike_begins(tmp_path):
+    # bj_av's 「DL2级：…不影响国家安全和公众利益」 stops short without its 。, and 「DL3级：…」 had run on from it.
+    lead = "根据数据遭到破坏、泄露、损毁后对国家安全、公众利益、个人权益和企业合法权益的危害程度，将数据等级分为如下3级："
+    items = ["DL1级：数据被泄露、破坏或非法利用后，对国家安全、公众利益、个人权益和企业合法权益均无危害。",
+             "DL2级：数据被泄露后，对个人权益造成一般损害", "DL3级：数据被泄露后，对个人权益造成严重损害。"]
+    text = "近年来小微企业贷款规模持续增长，各类金融机构积极参与，服务覆盖面不断扩大，融资成本稳步下降，整体呈现良好态势。"
+    report = documents.chromium_pdf(
+        f"<h1>数据分级指南</h1><h2>一、数据分级</h2><p>{text}</p><p>{lead}<br>{'<br>'.join(items)}</p>", tmp_path / "levels.pdf"
+    )
+    passages = read_document(report).passages
+    assert passages[1].text.split("\n") == [lead, *items] and passages[1].lead
+
+
+@pytest.mark.slow
+@needs_chromium
 def test_a_pdf_tables_header_centred_over_its_columns_is_its_first_row(tmp_path):
     # Centred, the header's words start nowhere near the rows' cells, so they do not line up with them: the line
     # right above the rows, as many words as the rows have cells, is the header all the same.

@@ -56,8 +56,9 @@ Reader = Callable[[bytes, str], Source]
 # table's passage says whether its first line leads the others (Passage.lead: its lines are encoded under it); 71: the
 # line right above a PDF table's rows, as many words as they have cells, as close as they are, is its header row; 72:
 # three or more PDF lines in a row of a short label and a shorter value lined up are a two-column table's rows; 73: a
-# caption right before a table leads it in any format (Markdown, Word), and a pipe table's empty header row is no header.
-RULES_VERSION = 73
+# caption right before a table leads it in any format (Markdown, Word), and a pipe table's empty header row is no header;
+# 74: a PDF line opening with a label like its paragraph's, numbers aside, after a line that stopped short, starts an item.
+RULES_VERSION = 74
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -198,6 +198,15 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
     return reader.blocks
 
 
+def _numbered_alike(first: str, text: str) -> bool:
+    """Whether two lines open with labels that differ only in their numbers (「DL2级：」, 「DL3级：」)."""
+    a, b = _LABEL_START.match(first), _LABEL_START.match(text)
+    return bool(a and b and a.group(0) != b.group(0) and re.search(r"\d", a.group(0)) and _DIGITS.sub("#", a.group(0)) == _DIGITS.sub("#", b.group(0)))
+
+
+_DIGITS = re.compile(r"\d+")
+
+
 class _LineReader:
     """A line at a time: a paragraph or list is open until a line ends it."""
 
@@ -333,6 +342,9 @@ class _LineReader:
             or (_lead_in(text) and previous is not None and previous.text.endswith(("。", "！", "？", "；")))
             # 「科学合理：…」 after a sentence that ran to the margin: the next item of a run, not its wrap.
             or (_LABEL_START.match(text) and previous is not None and previous.text.endswith(_FULL_STOP))
+            # 「DL3级：…」 after a line that stopped short in 「DL2级：…」, its full stop forgotten: the next of a
+            # run labelled alike, numbers aside, not a wrap.
+            or (previous is not None and previous.cut_short and self.para and _numbered_alike(self.para[0].text, text))
             # 「第五条　…」 after a sentence end: a regulation's next article, even after a line to the margin;
             # 「（一）…」 after a colon or semicolon: an item (「…应当具备下列条件：」 reached the margin).
             or (article(text) and previous is not None and previous.text.endswith(SENTENCE_END))
