@@ -222,7 +222,8 @@ def _build_locked(corpus, store: Store, settings: Settings, previous: IndexData 
     old = {sp.passage.key: sp for sp in (previous.passages if previous else [])}
     keys = [p.key for p in passages]
     added = sum(1 for k in keys if k not in old)
-    changed = sum(1 for k, h in zip(keys, hashes) if k in old and old[k].hash != h)
+    # By the text itself: one whose lines alone changed (an item split off) has the same hash, normalised.
+    changed = sum(1 for p in passages if p.key in old and old[p.key].passage.text != p.text)
     removed = len(set(old) - set(keys))
 
     doc_meta = [d.record() for d in documents]

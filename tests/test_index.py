@@ -77,6 +77,13 @@ def test_editing_one_paragraph_reembeds_exactly_one(built, encoder, settings):
     assert top.passage.cite == "2.1(2)" and "现场检查" in top.passage.text
 
 
+def test_a_paragraph_whose_text_changed_but_not_its_normalised_form_is_counted_changed(built, encoder, settings):
+    corpus, index, _ = built
+    _edit(corpus, "贷后管理包括定期回访和资金用途监控。", "贷后管理包括定期回访和资金 用途监控。")
+    report = build(corpus, index, settings, encoder=encoder)
+    assert (report.changed, report.embedded) == (1, 0)  # a space between Chinese words: shown, not encoded
+
+
 class RecordingEncoder:
     """The real encoder, remembering what it was asked to encode."""
 
