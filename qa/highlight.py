@@ -18,6 +18,10 @@ _SUMS_UP_PENALTY = 0.05
 _LIST_MAX = 200
 _TITLE_MAX = 30
 _SENTENCE_MARK = re.compile(r"[。！？；，、：!?;,:]")
+# A table's row as the readers render it, 「header：value；header：value」: its cells are sentences (each is encoded
+# alone, so that 「25E PE（x）：34.50」 meets 市盈率), but a cell alone does not say whose value it is — 「周涨跌幅：32.98%；」
+# of which company? A cell counts the question's words of its whole row and is shown with it.
+_ROW = re.compile(r"[^。！？!?；;：:\n]{1,20}：[^。！？!?；;\n]*(?:；[^。！？!?；;：:\n]{1,20}：[^。！？!?；;\n]*)+；?")
 # Mid-paragraph, a sentence opening with a demonstrative (这类金融机构包括…, 这些政策包括…) is about what
 # the sentence before it named, so for the question's words it counts as containing that one too.
 _REFERS_BACK = re.compile(r"^(这类|这些|这种|此类|该|它们)")
@@ -58,7 +62,11 @@ def highlight(
     words = {t for t in tokens if len(t) >= 2}  # single characters are too common to say much
     title = normalize(title)
     telling = {t for t in words if not _in_title(t, title)}
-    span = with_what_it_labels(text, spans, best_sentence(text, spans, cosines, question, telling, names), lead) if spans else (0, len(text))
+    if spans:
+        best = best_sentence(text, spans, cosines, question, telling, names)
+        span = _rows(text, spans).get(best) or with_what_it_labels(text, spans, best, lead)
+    else:
+        span = (0, len(text))
     if span[1] - span[0] > _LONG_SENTENCE:
         span = narrowed(text, span, lambda piece: covered(question, {t for t in words if t in normalize(piece)}))
     return span
@@ -75,9 +83,12 @@ def best_sentence(
     last = len(sentences) - 1
     summary = last if last > 0 and sums_up(sentences[last]) else None
     labelled = _labelled_by(text, spans)
+    rows = _rows(text, spans)
     gives, bonus = _gives_what_is_asked(question, names)
     for r, sentence in enumerate(sentences):
         about = sentences[r - 1] + sentence if 0 < r < last and _REFERS_BACK.match(sentence) else sentence
+        if r in rows:  # its row's words: they say whose value it is
+            about = normalize(text[slice(*rows[r])])
         found = {t for t in words if t in about}
         lead = {t for t in words if t in sentences[labelled[r]]} if r in labelled else found
         if found - lead:
@@ -93,6 +104,19 @@ def best_sentence(
         if score > best_score:
             best, best_score = r, score
     return best
+
+
+def _rows(text: str, spans) -> dict[int, tuple[int, int]]:
+    """Each sentence that is a cell of a table's row (a line of 「header：value；…」 cells) → that row's span."""
+    out: dict[int, tuple[int, int]] = {}
+    start = 0
+    for line in text.split("\n"):
+        end = start + len(line)
+        cells = [r for r, (a, b) in enumerate(spans) if start <= a and b <= end]
+        if len(cells) > 1 and _ROW.fullmatch(line.strip()):
+            out.update({r: (spans[cells[0]][0], spans[cells[-1]][1]) for r in cells})
+        start = end + 1
+    return out
 
 
 def _labelled_by(text: str, spans) -> dict[int, int]:
