@@ -328,8 +328,8 @@ class Retriever:
 
     @functools.cached_property
     def _captions(self) -> np.ndarray:
-        """1 for a passage that is only a figure's or table's caption (or points to one), else 0."""
-        return np.array([labels_a_figure(sp.passage.text) for sp in self.data.passages], dtype=np.float32)
+        """1 for a passage that is only a figure's or table's caption (or points to one), or a PDF's cover, else 0."""
+        return np.array([labels_a_figure(sp.passage.text) or _cover(sp.passage) for sp in self.data.passages], dtype=np.float32)
 
     def features(self, s: Scores) -> tuple[float, float]:
         """Abstention features: how strongly the best lexical and the best dense match hold."""
@@ -432,6 +432,13 @@ class Retriever:
             dense=round(float(s.sentence_cos[j]), 4),
             also=tuple(self.data.passages[c].passage.doc for c in self._copies.get(int(s.ids[j]), ())),
         )
+
+
+def _cover(p: Passage) -> bool:
+    """A PDF's cover: its first page's text before any heading, no sentence in it (「No.202209 中国信息通信研究院
+    2022年7月 中国数字经济发展报告 (2022 年)」). It holds the title's words in a few characters, as a caption does its
+    figure's, and says no more."""
+    return p.page == 1 and not p.headings and len(p.text) <= 150 and not any(c in p.text for c in "。！？!?")
 
 
 def _as_written(reason: str, question: str) -> str:

@@ -72,7 +72,7 @@ class Settings:
     document_weight: float = 0.2
     # And a figure's or table's caption alone, or a line pointing to one (「…如图2.2.1所示：」), loses
     # caption_penalty: it names a figure's subject in few words, so it matched as well as the text that
-    # says what was asked, and says nothing itself (docs/retrieval.md, "Captions").
+    # says what was asked, and says nothing itself (docs/retrieval.md, "Captions"); so does a PDF's cover.
     caption_penalty: float = 0.2
 
     # Abstention: the documents cover the question when logistic(a * bm25_share + b * dense_top + c)

@@ -6,6 +6,7 @@ from qa.answerable import NO_WORDS, refusal
 from qa.errors import QuestionError
 from qa.evaluate import evaluate, read_questions
 
+from . import documents
 from .conftest import ROOT, index_of, retriever_of
 
 TRADITIONAL = [
@@ -268,6 +269,28 @@ def test_a_tables_value_is_highlighted_in_its_own_row(tmp_path, encoder, query_e
     for code, name, change, close in rows:
         hit = retriever.ask(f"{name}的周涨跌幅是多少？").hits[0]
         assert hit.highlight == f"证券代码：{code}；证券简称：{name}；周涨跌幅：{change}；收盘价（元）：{close}"
+
+
+@pytest.mark.skipif(bool(documents.CANNOT_PRINT_PDF), reason=documents.CANNOT_PRINT_PDF)
+def test_a_pdf_cover_ranks_below_the_text_that_answers(tmp_path, encoder, query_encoder, settings):
+    # caict's cover, 「No.202209 中国信息通信研究院 2022年7月 中国数字经济发展报告 (2022 年)」, holds the title's words
+    # in a few characters and came first for 「2022年中国数字经济规模是多少？」: it loses what a caption alone does.
+    from qa.index import build, load
+    from qa.search import Retriever
+
+    (tmp_path / "corpus").mkdir()
+    documents.chromium_pdf(
+        "<div style='page-break-after: always'><p>No.202209</p><p>某某通信研究院</p><p>2022年7月</p>"
+        "<p style='font-size: 28pt'>中国数字经济发展报告（2022年）</p></div>"
+        "<h1>一、总体情况</h1><p>2021年，我国数字经济规模达到45.5万亿元，同比名义增长16.2%，占GDP比重达到39.8%。</p>"
+        "<h1>二、产业数字化</h1><p>产业数字化规模达到37.2万亿元，占数字经济比重为81.7%，服务业数字化转型持续领先。</p>",
+        tmp_path / "corpus" / "report.pdf",
+    )
+    build(tmp_path / "corpus", tmp_path / "index", settings, encoder=encoder)
+    retriever = Retriever(load(tmp_path / "index", settings), settings, query_encoder)
+    hits = retriever.ask("2022年中国数字经济规模是多少？").hits
+    assert [h.passage.cite for h in hits][:2] == ["1(1)", "(1)"]
+    assert retriever.ask("这份报告是哪个单位编写的？").hits[0].passage.cite == "(1)"  # asked for, the cover answers
 
 
 def test_a_question_asking_who_or_where_prefers_a_sentence_naming_a_person_or_place_it_does_not():
