@@ -328,8 +328,8 @@ class Retriever:
 
     @functools.cached_property
     def _captions(self) -> np.ndarray:
-        """1 for a passage that is only a figure's or table's caption (or points to one), or a PDF's cover, else 0."""
-        return np.array([labels_a_figure(sp.passage.text) or _cover(sp.passage) for sp in self.data.passages], dtype=np.float32)
+        """1 for a passage that is only a figure's or table's caption (or points to one), a PDF's cover or fragments, else 0."""
+        return np.array([labels_a_figure(sp.passage.text) or _cover(sp.passage) or _fragments(sp.passage.text) for sp in self.data.passages], dtype=np.float32)
 
     def features(self, s: Scores) -> tuple[float, float]:
         """Abstention features: how strongly the best lexical and the best dense match hold."""
@@ -439,6 +439,15 @@ def _cover(p: Passage) -> bool:
     2022年7月 中国数字经济发展报告 (2022 年)」). It holds the title's words in a few characters, as a caption does its
     figure's, and says no more."""
     return p.page == 1 and not p.headings and len(p.text) <= 150 and not any(c in p.text for c in "。！？!?")
+
+
+_SPACED = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
+
+
+def _fragments(text: str) -> bool:
+    """Fragments the reader joined with spaces, no sentence in them: a PDF diagram's words (「确定了体系化隐 私计算理论体系
+    引入多场景数据 …」), a back cover's address block. They pack a topic's words close and say nothing of it."""
+    return "\n" not in text and len(_SPACED.findall(text)) >= 2 and not any(c in text for c in "。！？!?")
 
 
 def _as_written(reason: str, question: str) -> str:

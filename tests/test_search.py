@@ -293,6 +293,18 @@ def test_a_pdf_cover_ranks_below_the_text_that_answers(tmp_path, encoder, query_
     assert retriever.ask("这份报告是哪个单位编写的？").hits[0].passage.cite == "(1)"  # asked for, the cover answers
 
 
+def test_a_diagrams_words_rank_below_the_text_that_answers(tmp_path, encoder, query_encoder, settings):
+    # A PDF's diagram comes as short fragments the reader joins with spaces (CB Insights' 「确定了体系化隐 私计算理论体系
+    # 引入多场景数据 …」): no sentence, the topic's words packed close, and it came first for 「隐私计算有哪三类技术路线？」.
+    retriever = retriever_of(tmp_path, {"隐私计算.md": (
+        "# 隐私计算行业研究\n\n## 隐私计算技术综述\n\n"
+        "确定了体系化隐 私计算理论体系 引入多场景数据 集普适性算法框架、倡导多种技术路线组合\n\n"
+        "本报告将上述技术分为三大路径：以安全多方计算为代表的密码学路径、以可信任执行环境为代表的硬件路径和以联邦学习为代表的人工智能路径。"
+        "在法律法规、产业落地多维趋势之前，三大路径的隐私计算研究应用早已开启，并且按照各自技术路径呈现了各自发展脉络。\n"
+    )}, encoder, query_encoder, settings)
+    assert retriever.ask("隐私计算有哪三类技术路线？").hits[0].passage.text.startswith("本报告将上述技术分为三大路径")
+
+
 def test_a_question_asking_who_or_where_prefers_a_sentence_naming_a_person_or_place_it_does_not():
     # A tie-breaker on CMRC 2018's answers (inside the highlight 0.843 -> 0.850), so tested on the
     # choice itself: two sentences a little apart in meaning, the second naming whom or where.
