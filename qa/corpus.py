@@ -372,15 +372,17 @@ def to_markdown(doc: Document) -> str:
                 out += [_escaped(_as_text(line)), ""]
             continue
         number = p.cite[p.cite.rindex("(") :]
-        if len(lines) > 1 and p.lead and not (len(lines) > 2 and _lead_in(lines[0])) and _table_lead(lines[0], p.headings):
-            # Led by its heading, a caption, or a lead-in over one line: a table of one column, which reads back led.
-            lead = lines.pop(0)
-            out += [number, ""] + ([] if p.headings and lead == p.headings[-1] else [_as_text(lead), ""])
-            out += ["| |", "|---|", *(f"| {_as_text(line)} |" for line in lines), ""]
-        elif len(lines) > 1:  # a list or table: its number, then a bullet a line, read back as one passage
+        if len(lines) > 1:  # a list or table: its number, then a line each, read back as one passage
             # 「输入：」 on a line of its own before two items or more (a lone item reads back as a paragraph).
-            lead = [_as_text(lines.pop(0))] if len(lines) > 2 and _lead_in(lines[0]) else []
-            out += [number, "", *lead, *(f"- {_as_text(line)}" for line in lines), ""]
+            lead_in = len(lines) > 2 and _lead_in(lines[0])
+            if p.lead and not lead_in and _table_lead(lines[0], p.headings):
+                # Led by its heading, a caption, or a lead-in over one line: a table of one column, which reads back led.
+                lead = lines.pop(0)
+                out += [number, ""] + ([] if p.headings and lead == p.headings[-1] else [_as_text(lead), ""])
+                out += ["| |", "|---|", *(f"| {_as_text(line)} |" for line in lines), ""]
+            else:  # bullets
+                lead = [_as_text(lines.pop(0))] if lead_in else []
+                out += [number, "", *lead, *(f"- {_as_text(line)}" for line in lines), ""]
         else:
             out += [_paragraph(number, p.text), ""]
     return "\n".join(out)
