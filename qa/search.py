@@ -20,7 +20,7 @@ from .highlight import highlight
 from .store import IndexData
 from .settings import Settings
 from .spelling import Homophones, written_in
-from .text import clean, labels_a_figure, normalize
+from .text import clean, joined_fragments, labels_a_figure, no_sentence, normalize
 
 
 @dataclass(frozen=True)
@@ -328,8 +328,10 @@ class Retriever:
 
     @functools.cached_property
     def _captions(self) -> np.ndarray:
-        """1 for a passage that is only a figure's or table's caption (or points to one), a PDF's cover or fragments, else 0."""
-        return np.array([labels_a_figure(sp.passage.text) or _cover(sp.passage) or _fragments(sp.passage.text) for sp in self.data.passages], dtype=np.float32)
+        """1 for a passage that says nothing itself: a figure's or table's caption (or a line pointing to one), a PDF's
+        cover, fragments joined by spaces; else 0."""
+        says_nothing = [labels_a_figure(p.text) or _cover(p) or joined_fragments(p.text) for p in (sp.passage for sp in self.data.passages)]
+        return np.array(says_nothing, dtype=np.float32)
 
     def features(self, s: Scores) -> tuple[float, float]:
         """Abstention features: how strongly the best lexical and the best dense match hold."""
@@ -438,16 +440,7 @@ def _cover(p: Passage) -> bool:
     """A PDF's cover: its first page's text before any heading, no sentence in it (「No.202209 中国信息通信研究院
     2022年7月 中国数字经济发展报告 (2022 年)」). It holds the title's words in a few characters, as a caption does its
     figure's, and says no more."""
-    return p.page == 1 and not p.headings and len(p.text) <= 150 and not any(c in p.text for c in "。！？!?")
-
-
-_SPACED = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
-
-
-def _fragments(text: str) -> bool:
-    """Fragments the reader joined with spaces, no sentence in them: a PDF diagram's words (「确定了体系化隐 私计算理论体系
-    引入多场景数据 …」), a back cover's address block. They pack a topic's words close and say nothing of it."""
-    return "\n" not in text and len(_SPACED.findall(text)) >= 2 and not any(c in text for c in "。！？!?")
+    return p.page == 1 and not p.headings and len(p.text) <= 150 and no_sentence(p.text)
 
 
 def _as_written(reason: str, question: str) -> str:

@@ -106,9 +106,24 @@ def labels_a_figure(text: str) -> bool:
     """Whether a passage is only a figure's or table's caption, or a line pointing to one: one line,
     no sentence end, and a caption's opening or a colon after 如图/见表."""
     text = text.strip()
-    if "\n" in text or len(text) > _CAPTION_MAX or any(c in text for c in "。！？!?"):
+    if "\n" in text or len(text) > _CAPTION_MAX or not no_sentence(text):
         return False
     return bool(_CAPTION.match(text)) or (text.endswith(("：", ":")) and bool(_POINTS_TO_FIGURE.search(text)))
+
+
+_SPACED = re.compile(r"[\u4e00-\u9fff] [\u4e00-\u9fff]")
+
+
+def joined_fragments(text: str) -> bool:
+    """Whether a passage is fragments a reader joined with spaces, no sentence in them: a PDF diagram's words
+    (「确定了体系化隐 私计算理论体系 引入多场景数据 …」), a back cover's address block. They pack a topic's words close
+    and say nothing of it."""
+    return "\n" not in text and len(_SPACED.findall(text)) >= 2 and no_sentence(text)
+
+
+def no_sentence(text: str) -> bool:
+    """Whether no sentence ends in the text."""
+    return not any(c in text for c in "。！？!?")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

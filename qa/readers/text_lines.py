@@ -198,13 +198,15 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
     return reader.blocks
 
 
+_DIGITS = re.compile(r"\d+")
+
+
 def _numbered_alike(first: str, text: str) -> bool:
     """Whether two lines open with labels that differ only in their numbers (「DL2级：」, 「DL3级：」)."""
     a, b = _LABEL_START.match(first), _LABEL_START.match(text)
-    return bool(a and b and a.group(0) != b.group(0) and re.search(r"\d", a.group(0)) and _DIGITS.sub("#", a.group(0)) == _DIGITS.sub("#", b.group(0)))
-
-
-_DIGITS = re.compile(r"\d+")
+    if not (a and b and a.group(0) != b.group(0) and _DIGITS.search(a.group(0))):
+        return False
+    return _DIGITS.sub("#", a.group(0)) == _DIGITS.sub("#", b.group(0))
 
 
 class _LineReader:
