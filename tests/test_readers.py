@@ -277,6 +277,25 @@ def test_a_lead_in_and_the_labelled_or_numbered_paragraphs_it_announces_are_one_
     assert len(texts) == 6 and texts["3(1)"] == "本章另有两点说明，分别写成完整的段落如下："  # （1） is a paragraph's own number
 
 
+def test_text_extracted_from_a_pdf_keeps_no_contents_list_and_runs_on_over_page_breaks():
+    # What pdftotext or a copy from a viewer gives: a contents list with dot leaders (one entry wrapped
+    # before its leader), then pages parted by a form feed or by a running header and a page number,
+    # each with the blank lines an extractor leaves around them, a paragraph running on across both.
+    wrapped = "这一行是正文，它一直写到页面的右边距为止才换行继续写下去，写到"
+    lines = [
+        "测试研究报告", "", "目  录", "一、市场规模............................ 1",
+        "（一）国内市场的规模与结构以及它在近年来的变化", "................ 2", "二、投资方向............................ 3", "",
+        "一、市场规模", wrapped, "这里。第二句也写到页面的右边距为止才换行，继续写下去直到", "", "\f", "",
+        "页尾。", "二、投资方向", wrapped, "", "研究报告", "- 2 -", "", "这里。", "", "研究报告", "3", "",
+    ]
+    doc = parse("\n".join(lines).encode("utf-8"), Path("extracted.txt"), 600)
+    assert doc.title == "测试研究报告"
+    assert [(p.cite, p.text) for p in doc.passages] == [
+        ("1(1)", f"{wrapped}这里。第二句也写到页面的右边距为止才换行，继续写下去直到页尾。"),
+        ("2(1)", f"{wrapped}这里。"),
+    ]
+
+
 def test_a_line_opening_with_a_label_after_a_sentence_end_starts_a_paragraph():
     # Hard-wrapped text (a PDF's): the first item's last line runs to the margin and ends a sentence, so
     # only the next line's label (「统一维度：」) says a new item starts there.

@@ -32,12 +32,13 @@ from ..errors import CorpusError
 from ..text import clean
 from .blocks import FOOTNOTES, HEADING_MAX, Block, Source, meaningful_title, numbering, plain_heading
 from .pdf_layout import Layout, fix_chars, line_key
-from .text_lines import CAPTION_START, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, caption, mark_short_lines, width
+from .text_lines import (
+    CAPTION_START, CONTENTS_TITLE, DOT_LEADER, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, caption,
+    mark_short_lines, width,
+)
 
 _EDGE = 3  # lines at the top and bottom of a page where headers, footers and page numbers sit
-_DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
 _CHART_NUMBERS = re.compile(r"^[\d\s.,%％+\-–/:()（）]+$")
-_CONTENTS_TITLE = re.compile(r"^\s*(目\s*录|目\s*次|contents|table of contents)\s*$", re.I)
 # Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
 # a cover's or a divider's lines end where their words do.
 _WRAPPED_LINES = 3
@@ -130,12 +131,12 @@ def _contents_lines(content: list[str]) -> list[str] | None:
     lines, or a page titled 目录 whose lines are mostly numbered headings (page numbers apart), or
     whose lines are all short and none a sentence (unnumbered chapter titles; its entries are then
     the numbered ones only, since its titles may wrap over two lines)."""
-    leaders = [ln for ln in content if _DOT_LEADER.search(ln)]
+    leaders = [ln for ln in content if DOT_LEADER.search(ln)]
     if len(leaders) >= 3 and len(leaders) >= 0.3 * len(content):
         return leaders
-    if not any(_CONTENTS_TITLE.match(ln) for ln in content):
+    if not any(CONTENTS_TITLE.match(ln) for ln in content):
         return None
-    words = [ln for ln in content if not PAGE_NUMBER.match(ln) and not _CONTENTS_TITLE.match(ln)]
+    words = [ln for ln in content if not PAGE_NUMBER.match(ln) and not CONTENTS_TITLE.match(ln)]
     headings = [ln for ln in words if plain_heading(ln)]
     if len(headings) >= 5 and len(headings) >= 0.6 * len(words):
         return headings
@@ -149,7 +150,7 @@ def _contents_entries(pages: list[list[str]]) -> list[str]:
     entries = []
     for lines in pages:
         for ln in _contents_lines([ln for ln in lines if ln]) or ():
-            entry = _DOT_LEADER.sub("", ln).strip()
+            entry = DOT_LEADER.sub("", ln).strip()
             if entry and not CAPTION_START.match(entry):
                 entries.append(entry)
     return entries
@@ -194,7 +195,7 @@ def _without_debris(pages: list[list[str]]) -> list[list[str]]:
             at_edge = i < _EDGE or i >= len(content) - _EDGE
             if ln in stamped or (at_edge and (masked(ln) in repeated_edge or PAGE_NUMBER.match(ln))):
                 continue
-            if _DOT_LEADER.search(ln) or _CHART_NUMBERS.match(ln):
+            if DOT_LEADER.search(ln) or _CHART_NUMBERS.match(ln):
                 continue
             kept.append(ln)
         out.append(kept)

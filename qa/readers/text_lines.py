@@ -20,6 +20,9 @@ from .blocks import BOX_TITLE, BULLET, SENTENCE_PUNCT, Block, article, label_ope
 PAGE_NUMBER = re.compile(
     r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
 )
+# A contents entry's dot leader and page number (「（一）总体情况..........2」), and a contents page's title.
+DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
+CONTENTS_TITLE = re.compile(r"^\s*((?:图\s*表|图|表)?\s*目\s*录|目\s*次|contents|table of contents)\s*$", re.I)
 _MARKER = re.compile(r"^[(（]\s*\d{1,3}\s*[)）]|^\d{1,2}[)）]")
 SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
 # Text that opens like a figure's or table's caption (图 3, 表一, Figure 2): never a heading, nor an entry of
