@@ -126,6 +126,21 @@ def test_markdown_footnotes_are_a_part_of_their_own():
     ]
 
 
+def test_markdown_contents_lists_are_left_out():
+    # As converters and editors write them: links to the document's own headings, a [TOC] marker, or lines
+    # with dot leaders and page numbers copied from a PDF or Word. As passages they would answer every
+    # question about a heading with a line of the contents.
+    body = "## 一、市场概述\n\n市场概述的正文。\n\n## 二、投资方向\n\n投资方向的正文。\n\n### （一）重点领域\n\n重点领域的正文。\n"
+    expected = [("1(1)", "市场概述的正文。"), ("2(1)", "投资方向的正文。"), ("2.1(1)", "重点领域的正文。")]
+    linked = "## 目录\n\n- [一、市场概述](#一市场概述)\n- [二、投资方向](#二投资方向)\n  - [（一）重点领域](#一重点领域)\n\n"
+    dotted = "目录\n\n一、市场概述 ........ 1\n\n二、投资方向 ........ 2\n\n（一）重点领域 ........ 2\n\n"
+    for contents in (linked, "[TOC]\n\n", dotted):
+        assert cites(md(f"# 测试报告\n\n{contents}{body}")) == expected
+    # A list of links elsewhere, and a lone dot leader, are text.
+    links = md("## 一、资料\n\n- [统计局](https://stats.gov.cn)\n- [附表](#附表)\n\n见附表 ........ 12\n")
+    assert cites(links) == [("1(1)", "统计局\n附表"), ("1(2)", "见附表 ........ 12")]
+
+
 def test_markdown_bold_sentence_is_emphasis_but_a_bold_question_or_numbered_line_heads_a_section():
     doc = md(
         "#### 库存周期分为四个阶段：\n\n**被动去库存——主动补库存——被动补库存——主动去库存。**\n\n1）被动去库存阶段：需求回升。\n\n"
