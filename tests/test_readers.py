@@ -531,6 +531,29 @@ def test_word_paragraphs_numbered_as_sections_are_headings(tmp_path):
     ]
 
 
+
+def test_a_contents_list_typed_in_word_paragraphs_is_left_out(tmp_path):
+    # Not Word's own contents (its entries in toc styles) but one typed or pasted in Normal paragraphs, page
+    # numbers after a tab or a dot leader: read as headings they had made chapters 一 and 二 twice.
+    import docx
+
+    for leader in ("\t", " ........ "):
+        document = docx.Document()
+        document.add_paragraph("测试报告", style="Title")
+        document.add_paragraph("目录")
+        for entry, page in (("一、市场概述", 1), ("二、投资方向", 2), ("（一）重点领域", 2)):
+            document.add_paragraph(f"{entry}{leader}{page}")
+        for heading, level, text in (("一、市场概述", 1, "市场概述的正文。"), ("二、投资方向", 1, "投资方向的正文。"),
+                                     ("（一）重点领域", 2, "重点领域的正文。")):
+            document.add_heading(heading, level)
+            document.add_paragraph(text)
+        document.add_paragraph("附表见第三页\t3")  # one such line alone is text
+        document.save(tmp_path / "plan.docx")
+        doc = read_document(tmp_path / "plan.docx")
+        assert [(p.cite, p.text) for p in doc.passages] == [
+            ("1(1)", "市场概述的正文。"), ("2(1)", "投资方向的正文。"), ("2.1(1)", "重点领域的正文。"), ("2.1(2)", "附表见第三页 3"),
+        ]
+
 def test_word_numbers_are_counted_as_word_counts():
     from qa.readers.docx_numbering import _chinese, _format
 

@@ -15,11 +15,14 @@ from .blocks import FOOTNOTES, SECTIONS, Block, Source, article, meaningful_titl
 from .docx_notes import notes
 from .docx_numbering import Numbering
 from .tables import render_rows
+from .text_lines import DOT_LEADER, contents_rows
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
 _NESTED_TABLES = 4  # tables in a cell's tables read as tables to this depth
 _CONTENTS_STYLE = re.compile(r"^(?:toc|目录)\s*\d|^toc heading$", re.I)  # a typed-in contents page's entries
+# A contents entry typed in plain paragraphs: its page number after a tab or a dot leader.
+_TAB_PAGE = re.compile(r"\t\s*\d{1,4}\s*$")
 
 
 def _heading_level(paragraph, qn) -> int | None:
@@ -77,6 +80,10 @@ def _text_boxes(paragraph, qn) -> list:
         return True
 
     return [box for box in paragraph.iter(box_tag) if outermost(box)]
+
+
+def _contents_entry(raw: str) -> bool:
+    return bool(_TAB_PAGE.search(raw) or DOT_LEADER.search(raw))
 
 
 def _text(paragraph, qn) -> str:
@@ -170,7 +177,10 @@ def _read(document) -> Source:
             blocks.append(Block("list", "", tuple(items)) if len(items) > 1 else Block("paragraph", items[0]))
             items.clear()
 
-    for child in _body_blocks(document.element.body, qn):
+    children = list(_body_blocks(document.element.body, qn))
+    texts = [_text(c, qn) if c.tag == qn("w:p") else "" for c in children]
+    contents = contents_rows(texts, _contents_entry)
+    for row, child in enumerate(children):
         if child.tag == qn("w:tbl"):
             end_list()
             rendered = render_rows(_table_rows(child, document, qn))
@@ -181,8 +191,8 @@ def _read(document) -> Source:
             continue
         paragraph = Paragraph(child, document)
         number = numbering.label(paragraph)  # every numbered paragraph counts, shown or not
-        text = clean(_text(child, qn))
-        if not text:
+        text = clean(texts[row])
+        if not text or row in contents:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
         if style.lower() == "title":

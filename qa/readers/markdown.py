@@ -7,7 +7,7 @@ import re
 
 from .blocks import BULLET, FOOTNOTES, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
 from .tables import TableRows, html_table_rows, render_rows
-from .text_lines import CAPTION_START, CONTENTS_TITLE, DOT_LEADER, decode, join_lines
+from .text_lines import CAPTION_START, DOT_LEADER, contents_rows, decode, join_lines
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
@@ -28,10 +28,9 @@ _HTML_TABLE = re.compile(r"^\s*<table\b", re.I)
 _HTML_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.I)  # <h2>…</h2> on a line of its own
 _PIPE = re.compile(r"(?<!\\)\|")  # a table's cell border; an escaped one (\|) is text
 # A contents list: items that are links to the document's own headings (「- [一、概述](#一概述)」, as converters
-# write them), a [TOC] marker, lines ending in dot leaders and page numbers (three or more, as in plain text).
+# write them), a [TOC] marker; lines ending in dot leaders and page numbers are text_lines.contents_rows.
 _ANCHOR_LINK = re.compile(r"\[[^\]]+\]\(#[^)]*\)(?:\s*(?:\.{2,}|…+)?\s*\d{0,4})?")
 _TOC_MARKER = re.compile(r"^\s*(?:\[TOC\]|\[\[_?TOC_?\]\]|\$\{toc\}|@\[toc\](?:\([^)]*\))?)\s*$", re.I)
-_CONTENTS_MIN = 3
 _SETEXT = re.compile(r"^\s{0,3}(=+|-{2,})\s*$")  # under a line of text: that line is a heading (= level 1, - level 2)
 
 
@@ -56,9 +55,11 @@ def front_matter(text: str) -> tuple[dict, str]:
 def read(data: bytes, source: str) -> Source:
     meta, text = front_matter(decode(data, source))
     parser = _Parser()
-    for raw in text.splitlines():
-        parser.line(raw)
-    blocks = _without_contents(parser.finish())
+    lines = text.splitlines()
+    contents = contents_rows(lines, lambda ln: bool(DOT_LEADER.search(ln)))
+    for row, raw in enumerate(lines):
+        parser.line("" if row in contents else raw)
+    blocks = parser.finish()
     title = meta.get("title", "")
     # A single level-1 heading above all others is the document's title, not a section.
     h1 = [i for i, b in enumerate(blocks) if b.kind == "heading" and b.level == 1]
@@ -214,13 +215,11 @@ class _Parser:
     def flush(self) -> None:
         self.end_paragraph()
         if self.items is not None:
-            contents = all(len(item) == 1 and _ANCHOR_LINK.fullmatch(item[0].strip()) for item in self.items)
-            items = [join_lines([strip_inline(x) for x in item]) for item in self.items]
+            contents = len(self.items) > 1 and all(len(item) == 1 and _ANCHOR_LINK.fullmatch(item[0].strip()) for item in self.items)
+            items = [] if contents else [join_lines([strip_inline(x) for x in item]) for item in self.items]
             items = [i for i in items if i]
             self.items = None
-            if contents:
-                pass
-            elif len(items) == 1 and plain_heading(items[0]) or len(items) == 1 and _label(items[0]):
+            if len(items) == 1 and plain_heading(items[0]) or len(items) == 1 and _label(items[0]):
                 self.blocks.append(Block("heading", items[0]))  # 「1. **高端酒**」 alone: a label
             elif len(items) == 1:
                 self.blocks.append(Block("paragraph", items[0]))
@@ -239,27 +238,6 @@ class _Parser:
         self.flush()
         notes = [Block("paragraph", f"{mark} {join_lines([strip_inline(x) for x in lines])}") for mark, *lines in self.notes]
         return self.blocks + ([Block("heading", FOOTNOTES), *notes] if notes else [])
-
-
-def _without_contents(blocks: list[Block]) -> list[Block]:
-    """The blocks without the lines of a contents list ending in dot leaders and page numbers (read as
-    text, items or headings: 「一、概述 ........ 1」), nor its 目录 title."""
-    def lines(b: Block) -> list[str]:
-        return list(b.items) if b.kind == "list" else b.text.split("\n") if b.text else []
-
-    def entries(b: Block) -> bool:
-        return bool(lines(b)) and all(DOT_LEADER.search(ln) for ln in lines(b))
-
-    if sum(1 for b in blocks for ln in lines(b) if DOT_LEADER.search(ln)) < _CONTENTS_MIN:
-        return blocks
-    out: list[Block] = []
-    for b in blocks:
-        if entries(b):
-            if out and CONTENTS_TITLE.match(out[-1].text):
-                out.pop()
-            continue
-        out.append(b)
-    return out
 
 
 def _without_comments(line: str, inside: bool) -> tuple[str, bool]:

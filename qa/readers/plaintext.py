@@ -6,14 +6,12 @@ import re
 
 from .blocks import Source, space_articles
 from .text_lines import (
-    CONTENTS_TITLE, DOT_LEADER, PAGE_NUMBER, SENTENCE_END, Line, blocks_from_lines, decode, mark_short_lines, running_headers,
+    DOT_LEADER, PAGE_NUMBER, Line, blocks_from_lines, contents_rows, decode, mark_short_lines, running_headers,
 )
 from ..text import clean
 
 _TITLE_MAX = 60
 _PAGE_BREAK = re.compile(r"\s*\f\s*")
-_CONTENTS_MIN = 3  # dot-leader lines that make a contents list
-_ENTRY_WRAP = 2  # lines of an entry wrapped before its dot leader
 
 
 def read(data: bytes, source: str) -> Source:
@@ -21,7 +19,7 @@ def read(data: bytes, source: str) -> Source:
     text = _PAGE_BREAK.sub("\n", decode(data, source))
     # Article numbers typed without a space are spaced before lines join: each opens a paragraph.
     raw = space_articles([clean(ln) for ln in text.splitlines()])
-    debris = _page_debris(raw) | _contents(raw)
+    debris = _page_debris(raw) | contents_rows(raw, lambda ln: bool(DOT_LEADER.search(ln)))
     lines = [Line(ln) for i, ln in enumerate(raw) if i not in debris]
     nonblank = [i for i, ln in enumerate(lines) if ln.text]
     # Some extractors write a blank line after every line: then blank lines say nothing.
@@ -48,28 +46,6 @@ def _page_debris(raw: list[str]) -> set[int]:
                 while 0 <= j < len(raw) and not raw[j]:
                     out.add(j)
                     j += step
-    return out
-
-
-def _contents(raw: list[str]) -> set[int]:
-    """The rows of a contents list copied with the text (entries ending in dot leaders and page
-    numbers, the lines an entry wrapped onto before its leader, the list's 目录 title): as passages
-    they would answer every question about a heading with a line of dots."""
-    leaders = [i for i, ln in enumerate(raw) if DOT_LEADER.search(ln)]
-    out: set[int] = set()
-    run: list[int] = []
-    for i in [*leaders, None]:
-        between = [] if i is None or not run else [ln for ln in raw[run[-1] + 1 : i] if ln]
-        if i is not None and run and len(between) <= _ENTRY_WRAP and not any(ln.endswith(SENTENCE_END) for ln in between):
-            run.append(i)
-            continue
-        if len(run) >= _CONTENTS_MIN:
-            above = run[0] - 1
-            while above >= 0 and not raw[above]:
-                above -= 1
-            first = above if above >= 0 and CONTENTS_TITLE.match(raw[above]) else run[0]
-            out.update(range(first, run[-1] + 1))
-        run = [] if i is None else [i]
     return out
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from ..errors import CorpusError
@@ -22,6 +23,8 @@ PAGE_NUMBER = re.compile(
 )
 # A contents entry's dot leader and page number (「（一）总体情况..........2」), and a contents page's title.
 DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
+_CONTENTS_MIN = 3  # entries that make a contents list
+_ENTRY_WRAP = 2  # lines of an entry wrapped before its page number
 CONTENTS_TITLE = re.compile(r"^\s*((?:图\s*表|图|表)?\s*目\s*录|目\s*次|contents|table of contents)\s*$", re.I)
 _MARKER = re.compile(r"^[(（]\s*\d{1,3}\s*[)）]|^\d{1,2}[)）]")
 SENTENCE_END = ("。", "！", "？", "!", "?", "；", "：", ":", "”", "」")
@@ -160,6 +163,28 @@ _ITEM_END = ("；", ";")
 _FULL_STOP = ("。", "！", "？", "!", "?")
 _ITEM_LABEL = re.compile(r"^[^\s，。；：:,;]{1,8}[：:]")  # 「Step4：」, 「𝑛：」
 _LABEL_START = label_opening(10)  # a paragraph opening with its label: 「特征：…」
+
+
+def contents_rows(lines: list[str], entry: Callable[[str], bool]) -> set[int]:
+    """The rows of a contents list copied with the text: three or more lines in a row that are `entry`s
+    (their page number after a dot leader or a tab), the lines an entry wrapped onto before its page
+    number, the blank lines among them and the list's 目录 title. As passages they would answer every
+    question about a heading with a line of the contents; as headings they would open each chapter twice."""
+    out: set[int] = set()
+    run: list[int] = []
+    for i in [*(i for i, ln in enumerate(lines) if entry(ln)), None]:
+        between = [] if i is None or not run else [ln.strip() for ln in lines[run[-1] + 1 : i] if ln.strip()]
+        if i is not None and run and len(between) <= _ENTRY_WRAP and not any(ln.endswith(SENTENCE_END) for ln in between):
+            run.append(i)
+            continue
+        if len(run) >= _CONTENTS_MIN:
+            above = run[0] - 1
+            while above >= 0 and not lines[above].strip():
+                above -= 1
+            first = above if above >= 0 and CONTENTS_TITLE.match(lines[above]) else run[0]
+            out.update(range(first, run[-1] + 1))
+        run = [] if i is None else [i]
+    return out
 
 
 def _lead_in(text: str) -> bool:
