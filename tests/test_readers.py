@@ -92,6 +92,25 @@ def test_markdown_lists_tables_images_and_emphasis():
     assert by_cite["2(1)"].split("\n") == ["主要公司数据如下：", "公司：甲公司；营收（亿元）：120", "公司：乙公司；营收（亿元）：80"]
 
 
+def test_markdown_grid_and_simple_tables_as_pandoc_writes_them():
+    # `pandoc -t markdown` (a Word file converted) writes grid tables — a cell may run over lines, columns
+    # line up by display width, so a Chinese cell is narrower in characters — and simple tables.
+    grid = "\n".join([
+        "+--------+--------------+", "| 区域   | 收入         |", "+========+==============+",
+        "| 华东   | 25亿元，同比 |", "|        | 增长12%      |", "+--------+--------------+",
+        "| 华南   | 18亿元       |", "+--------+--------------+",
+    ])
+    headerless = "+------+------+\n| 华东 | 25   |\n+------+------+\n| 华南 | 18   |\n+------+------+"
+    simple = "  区域   收入\n  ------ ------\n  华东   25\n  华南   18\n"
+    doc = md(f"# 测试报告\n\n## 一、收入\n\n表1 区域收入\n\n{grid}\n\n## 二、说明\n\n{headerless}\n\n后文。\n\n## 三、附表\n\n{simple}")
+    assert cites(doc) == [
+        ("1(1)", "表1 区域收入\n区域：华东；收入：25亿元，同比增长12%\n区域：华南；收入：18亿元"),
+        ("2(1)", "二、说明\n华东；25\n华南；18"),
+        ("2(2)", "后文。"),
+        ("3(1)", "三、附表\n区域：华东；收入：25\n区域：华南；收入：18"),
+    ]
+
+
 def test_a_caption_right_before_a_table_leads_it_and_an_empty_header_row_means_no_header(tmp_path):
     import docx
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .blocks import BULLET, FOOTNOTES, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
-from .tables import TableRows, html_table_rows, render_rows
+from .tables import GRID_BORDER, SIMPLE_RULE, GridRows, TableRows, html_table_rows, render_rows, simple_cells
 from .text_lines import CAPTION_START, DOT_LEADER, contents_rows, decode, join_lines
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
@@ -78,6 +78,8 @@ class _Parser:
         self.para: list[str] = []
         self.items: list[list[str]] | None = None
         self.table: TableRows | None = None
+        self.grid: GridRows | None = None  # a grid table's rows so far
+        self.simple: list[list[str]] | None = None  # a simple table's rows so far, its header first
         self.gap = False  # a blank line since the open list or table's last line
         self.fence = False
         self.notes: list[list[str]] = []  # footnotes, a part of their own at the end
@@ -103,6 +105,20 @@ class _Parser:
         if _LINK_DEFINITION.match(raw) or _TOC_MARKER.match(raw):
             return
         stripped = raw.strip()
+        if self.grid is not None and self.grid.add(raw) or self.simple is not None and self.simple_row(stripped):
+            return
+        if self.grid is not None or self.simple is not None:
+            self.flush()  # the line after the table
+            if not stripped or SIMPLE_RULE.match(raw):  # the table's closing rule
+                return
+        if GRID_BORDER.match(raw):
+            self.flush()
+            self.grid = GridRows()
+            self.grid.add(raw)
+            return
+        if SIMPLE_RULE.match(raw) and len(self.para) == 1 and self.items is None and self.table is None:
+            self.simple = [simple_cells(self.para.pop())]  # the line above the rule is the header
+            return
         setext = _SETEXT.match(raw)
         if setext and len(self.para) == 1 and self.items is None and self.table is None:
             heading, self.para = self.para[0], []
@@ -173,6 +189,13 @@ class _Parser:
     def text(self, line: str) -> None:
         self.para.append(line)
 
+    def simple_row(self, line: str) -> bool:
+        """Take a line of a simple table; False at its end (a blank line or its closing rule)."""
+        if not line or SIMPLE_RULE.match(line):
+            return False
+        self.simple.append(simple_cells(line))
+        return True
+
     def html_line(self, raw: str) -> None:
         if self.html_table is None:
             self.flush()
@@ -225,11 +248,12 @@ class _Parser:
                 self.blocks.append(Block("paragraph", items[0]))
             elif items:
                 self.blocks.append(Block("list", "", tuple(items)))
-        if self.table is not None:
-            rows = self.table.rendered()
-            self.table = None
-            if rows:
-                self.blocks.append(Block("table", "", tuple(rows)))
+        rendered = [t.rendered() for t in (self.table, self.grid) if t is not None]
+        if self.simple is not None:
+            rendered.append(render_rows(self.simple))
+        self.table = self.grid = self.simple = None
+        for rows in filter(None, rendered):
+            self.blocks.append(Block("table", "", tuple(rows)))
         self.gap = False
 
     def finish(self) -> list[Block]:

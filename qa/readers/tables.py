@@ -1,4 +1,5 @@
-"""Tables as text: one sentence per row, `header: value；header: value`, for any reader; pipe and HTML tables' cells."""
+"""Tables as text: one sentence per row, `header: value；header: value`, for any reader; pipe, grid, simple and HTML
+tables' cells."""
 
 from __future__ import annotations
 
@@ -6,8 +7,13 @@ import re
 from html.parser import HTMLParser
 
 from .blocks import strip_inline
+from .text_lines import join_lines
 
 _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
+_CELL_BORDER = re.compile(r"(?<!\\)\|")  # an escaped one (\|) is text
+GRID_BORDER = re.compile(r"^\s*\+(?:[-=:]+\+)+\s*$")  # +------+======+ (pandoc's grid tables)
+SIMPLE_RULE = re.compile(r"^\s*-{2,}(?:\s+-{2,})+\s*$")  # ------ ------ under a simple table's header
+_SIMPLE_GAP = re.compile(r"\s{2,}")  # between a simple table's cells
 
 
 def render_rows(rows: list[list[str]]) -> list[str]:
@@ -87,7 +93,47 @@ class TableRows:
             line = line[1:]
         if line.endswith("|") and not line.endswith("\\|"):
             line = line[:-1]
-        self.rows.append([c.strip() for c in re.split(r"(?<!\\)\|", line)])
+        self.rows.append([c.strip() for c in _CELL_BORDER.split(line)])
 
     def rendered(self) -> list[str]:
         return render_rows(self.rows)
+
+
+class GridRows:
+    """The lines of a grid table (pandoc's): rows between +---+ borders, the header above a +===+ one. A row's
+    cell may run over several lines, joined as wrapped text. Cells are told apart by their | borders, not by
+    column: the columns line up by display width, which a Chinese character counts twice."""
+
+    def __init__(self):
+        self.rows: list[list[str]] = []
+        self.lines: list[list[str]] = []  # the open row's lines, cell by cell
+        self.header = False
+
+    def add(self, line: str) -> bool:
+        """Take a line of the table; False when the line is not one (the table ended before it)."""
+        line = line.strip()
+        if GRID_BORDER.match(line):
+            self._end_row()
+            self.header = self.header or ("=" in line and len(self.rows) == 1)
+            return True
+        if not line.startswith("|"):
+            return False
+        self.lines.append([c.strip() for c in _CELL_BORDER.split(line.strip("|"))])
+        return True
+
+    def _end_row(self) -> None:
+        if self.lines:
+            width = max(len(cells) for cells in self.lines)
+            self.rows.append([join_lines([cells[j] for cells in self.lines if j < len(cells)]) for j in range(width)])
+            self.lines = []
+
+    def rendered(self) -> list[str]:
+        self._end_row()
+        if not self.rows:
+            return []
+        return render_rows(self.rows if self.header else [[""] * len(self.rows[0]), *self.rows])
+
+
+def simple_cells(line: str) -> list[str]:
+    """A simple table's row (pandoc's: cells set apart by two spaces or more, under a header and a rule of dashes)."""
+    return _SIMPLE_GAP.split(line.strip())
