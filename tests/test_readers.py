@@ -311,6 +311,21 @@ def test_a_lead_in_and_the_labelled_or_numbered_paragraphs_it_announces_are_one_
     assert len(texts) == 6 and texts["3(1)"] == "本章另有两点说明，分别写成完整的段落如下："  # （1） is a paragraph's own number
 
 
+def test_a_table_pasted_into_text_with_tabs_is_a_table():
+    # Copied from Word or a spreadsheet: cells parted by tabs. A numbered line (Word's 「1.<tab>…」 pasted
+    # as text), a label and its value, an indented line are text, not a table's rows.
+    lines = [
+        "测试报告", "", "一、收入", "", "表1 区域收入", "区域\t收入（亿元）\t增速", "华东\t25\t12%", "华南\t18\t8%", "",
+        "二、说明", "", "1.\t第一点内容。", "2.\t第二点内容。", "", "电话：\t010-12345678", "邮箱：\tqa@example.com",
+    ]
+    doc = parse("\n".join(lines).encode("utf-8"), Path("tabs.txt"), 600)
+    assert [(p.cite, p.text) for p in doc.passages][:3] == [
+        ("1(1)", "表1 区域收入\n区域：华东；收入（亿元）：25；增速：12%\n区域：华南；收入（亿元）：18；增速：8%"),
+        ("2(1)", "1. 第一点内容。"), ("2(2)", "2. 第二点内容。"),
+    ]
+    assert all("；" not in p.text and "电话：：" not in p.text for p in doc.passages[3:])
+
+
 def test_text_extracted_from_a_pdf_keeps_no_contents_list_and_runs_on_over_page_breaks():
     # What pdftotext or a copy from a viewer gives: a contents list with dot leaders (one entry wrapped
     # before its leader), then pages parted by a form feed or by a running header and a page number,

@@ -5,12 +5,14 @@ from __future__ import annotations
 import re
 
 from .blocks import Source, space_articles
+from .tables import render_rows
 from .text_lines import (
     DOT_LEADER, PAGE_NUMBER, Line, blocks_from_lines, contents_rows, decode, mark_short_lines, running_headers,
 )
 from ..text import clean
 
 _TITLE_MAX = 60
+_NOT_A_CELL = re.compile(r"^$|.*[：:]$|^(?:[(（]?[\d一二三四五六七八九十]{1,3}[.．、)）]?|第[\d一二三四五六七八九十百]+[章节条]|[•·●○■□◆▪►*-]+)$")
 _PAGE_BREAK = re.compile(r"\s*\f\s*")
 
 
@@ -18,9 +20,11 @@ def read(data: bytes, source: str) -> Source:
     # A form feed is a page break (pdftotext writes one between pages), not a paragraph break.
     text = _PAGE_BREAK.sub("\n", decode(data, source))
     # Article numbers typed without a space are spaced before lines join: each opens a paragraph.
-    raw = space_articles([clean(ln) for ln in text.splitlines()])
+    typed = text.splitlines()
+    raw = space_articles([clean(ln) for ln in typed])
     debris = _page_debris(raw) | contents_rows(raw, lambda ln: bool(DOT_LEADER.search(ln)))
-    lines = [Line(ln) for i, ln in enumerate(raw) if i not in debris]
+    rows = _tab_table_rows(typed)
+    lines = [Line(ln, cells=(rows[i],) if i in rows else ()) for i, ln in enumerate(raw) if i not in debris and rows.get(i) != ""]
     nonblank = [i for i, ln in enumerate(lines) if ln.text]
     # Some extractors write a blank line after every line: then blank lines say nothing.
     followed = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].text)
@@ -46,6 +50,31 @@ def _page_debris(raw: list[str]) -> set[int]:
                 while 0 <= j < len(raw) and not raw[j]:
                     out.add(j)
                     j += step
+    return out
+
+
+def _tab_table_rows(typed: list[str]) -> dict[int, str]:
+    """A table typed or pasted with tabs between its cells (from Word or a spreadsheet): two lines or more
+    in a row with as many cells each, two at least. Not where the first "cell" is empty (a tab indents the
+    line), a list's marker (Word's 「1.<tab>…」 pasted as text) or a label (「地址：<tab>…」). Each row is the
+    sentence 「header：value；…」, by the row's number; the header row is ""."""
+    out: dict[int, str] = {}
+    run: list[int] = []
+
+    def cells(i: int) -> list[str]:
+        found = [c.strip() for c in typed[i].split("\t")] if "\t" in typed[i].strip() else []
+        return [] if not found or _NOT_A_CELL.match(found[0]) else found
+
+    for i in [*range(len(typed)), None]:
+        width = len(cells(i)) if i is not None else 0
+        if width >= 2 and (not run or width == len(cells(run[0]))):
+            run.append(i)
+            continue
+        if len(run) >= 2:
+            header = cells(run[0])
+            out[run[0]] = ""
+            out.update({j: next(iter(render_rows([header, cells(j)])), "") for j in run[1:]})
+        run = [i] if width >= 2 else []
     return out
 
 
