@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from .blocks import Source, space_articles
+from .blocks import SENTENCE_PUNCT, Source, space_articles
 from .tables import render_rows
 from .text_lines import (
     DOT_LEADER, PAGE_NUMBER, Line, blocks_from_lines, contents_rows, decode, mark_short_lines, running_headers,
@@ -12,6 +12,8 @@ from .text_lines import (
 from ..text import clean
 
 _TITLE_MAX = 60
+_TAB_TABLE_LINES = 3  # a header and two rows
+_HEADER_CELL_MAX = 30
 _NOT_A_CELL = re.compile(r"^$|.*[：:]$|^(?:[(（]?[\d一二三四五六七八九十]{1,3}[.．、)）]?|第[\d一二三四五六七八九十百]+[章节条]|[•·●○■□◆▪►*-]+)$")
 _PAGE_BREAK = re.compile(r"\s*\f\s*")
 
@@ -54,9 +56,10 @@ def _page_debris(raw: list[str]) -> set[int]:
 
 
 def _tab_table_rows(typed: list[str]) -> dict[int, str]:
-    """A table typed or pasted with tabs between its cells (from Word or a spreadsheet): two lines or more
-    in a row with as many cells each, two at least. Not where the first "cell" is empty (a tab indents the
-    line), a list's marker (Word's 「1.<tab>…」 pasted as text) or a label (「地址：<tab>…」). Each row is the
+    """A table typed or pasted with tabs between its cells (from Word or a spreadsheet): a header and two rows
+    or more in a row, with as many cells each, two at least, the header's short and no sentence. Not where
+    the first "cell" is empty (a tab indents the line), a list's marker (Word's 「1.<tab>…」 pasted as text)
+    or a label (「地址：<tab>…」); nor a PDF's formulas, whose extracted lines hold tabs. Each row is the
     sentence 「header：value；…」, by the row's number; the header row is ""."""
     out: dict[int, str] = {}
     run: list[int] = []
@@ -70,8 +73,8 @@ def _tab_table_rows(typed: list[str]) -> dict[int, str]:
         if width >= 2 and (not run or width == len(cells(run[0]))):
             run.append(i)
             continue
-        if len(run) >= 2:
-            header = cells(run[0])
+        header = cells(run[0]) if run else []
+        if len(run) >= _TAB_TABLE_LINES and all(0 < len(c) <= _HEADER_CELL_MAX and not SENTENCE_PUNCT.search(c) for c in header):
             out[run[0]] = ""
             out.update({j: next(iter(render_rows([header, cells(j)])), "") for j in run[1:]})
         run = [i] if width >= 2 else []
