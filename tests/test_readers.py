@@ -92,6 +92,20 @@ def test_markdown_lists_tables_images_and_emphasis():
     assert by_cite["2(1)"].split("\n") == ["主要公司数据如下：", "公司：甲公司；营收（亿元）：120", "公司：乙公司；营收（亿元）：80"]
 
 
+def test_markdown_html_blocks_are_paragraphs_items_and_captions():
+    # A web page clipped to Markdown: <p> and <div> blocks on consecutive lines, an <img> with its caption
+    # as alt text, an HTML list; a <br> inside a pipe table's cell stays the cell's.
+    doc = md(
+        "## 一、市场\n\n<div class=\"intro\">\n<p>这是第一段正文，<strong>重点</strong>内容。</p>\n<p>这是第二段正文。</p>\n</div>\n\n"
+        "<p align=\"center\"><img src=\"a.png\" alt=\"图1：市场规模\"></p>\n\n<ul><li>甲项</li><li>乙项</li></ul>\n\n"
+        "| 区域 | 说明 |\n|---|---|\n| 华东 | 增长<br>较快 |\n"
+    )
+    assert cites(doc) == [
+        ("1(1)", "这是第一段正文，重点内容。"), ("1(2)", "这是第二段正文。"), ("1(3)", "图1：市场规模"), ("1(4)", "甲项\n乙项"),
+        ("1(5)", "一、市场\n区域：华东；说明：增长 较快"),
+    ]
+
+
 def test_markdown_grid_and_simple_tables_as_pandoc_writes_them():
     # `pandoc -t markdown` (a Word file converted) writes grid tables — a cell may run over lines, columns
     # line up by display width, so a Chinese cell is narrower in characters — and simple tables.

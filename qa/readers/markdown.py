@@ -31,6 +31,10 @@ _PIPE = re.compile(r"(?<!\\)\|")  # a table's cell border; an escaped one (\|) i
 # write them), a [TOC] marker; lines ending in dot leaders and page numbers are text_lines.contents_rows.
 _ANCHOR_LINK = re.compile(r"\[[^\]]+\]\(#[^)]*\)(?:\s*(?:\.{2,}|…+)?\s*\d{0,4})?")
 _TOC_MARKER = re.compile(r"^\s*(?:\[TOC\]|\[\[_?TOC_?\]\]|\$\{toc\}|@\[toc\](?:\([^)]*\))?)\s*$", re.I)
+# HTML blocks written into Markdown (a web page clipped to Markdown): each <p> or <div> a paragraph, each <li> an
+# item, an <img>'s alt text as a Markdown image's. Not inside a pipe table's row, where <br> and tags are a cell's.
+_HTML_BLOCK = re.compile(r"</?(?:p|div|section|article|ul|ol|li|figure|figcaption|center)\b[^>]*>", re.I)
+_HTML_IMAGE = re.compile(r"<img\b[^>]*?\balt\s*=\s*([\"'])(.*?)\1[^>]*>", re.I)
 _SETEXT = re.compile(r"^\s{0,3}(=+|-{2,})\s*$")  # under a line of text: that line is a heading (= level 1, - level 2)
 
 
@@ -100,6 +104,10 @@ class _Parser:
                 return
         if self.html_table is not None or _HTML_TABLE.match(raw):
             self.html_line(raw)
+            return
+        if (_HTML_BLOCK.search(raw) or _HTML_IMAGE.search(raw)) and not _PIPE.search(raw):
+            for part in _html_block_lines(raw):
+                self.line(part)
             return
         raw = _QUOTE.sub("", raw)
         if _LINK_DEFINITION.match(raw) or _TOC_MARKER.match(raw):
@@ -262,6 +270,27 @@ class _Parser:
         self.flush()
         notes = [Block("paragraph", f"{mark} {join_lines([strip_inline(x) for x in lines])}") for mark, *lines in self.notes]
         return self.blocks + ([Block("heading", FOOTNOTES), *notes] if notes else [])
+
+
+def _html_block_lines(raw: str) -> list[str]:
+    """A line holding HTML blocks as Markdown lines: a blank line where a block opens or closes, 「- 」 before
+    an item, an image's alt text as `![alt]()`."""
+    raw = _HTML_IMAGE.sub(lambda m: f"![{m.group(2)}]()", raw)
+    out: list[str] = []
+    at = 0
+    for m in _HTML_BLOCK.finditer(raw):
+        out += [raw[at : m.start()], ""]
+        if m.group(0).lower().startswith("<li"):
+            out.append("- ")
+        at = m.end()
+    out.append(raw[at:])
+    lines: list[str] = []
+    for part in out:  # an item's text joins its 「- 」
+        if lines and lines[-1] == "- " and part.strip():
+            lines[-1] += part.strip()
+        elif part.strip() or not lines or lines[-1].strip():
+            lines.append(part if part.strip() else "")
+    return lines
 
 
 def _without_comments(line: str, inside: bool) -> tuple[str, bool]:
