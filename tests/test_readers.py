@@ -580,6 +580,28 @@ def test_word_paragraphs_numbered_as_sections_are_headings(tmp_path):
 
 
 
+def test_a_word_title_set_by_hand_is_the_title(tmp_path):
+    # No Title style, no core property: a centred bold first line is how many set a title. A centred 第一章
+    # is a chapter, and a bold line at the left a section's label.
+    import docx
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    def document(first: str, centred: bool):
+        d = docx.Document()
+        run = d.add_paragraph().add_run(first)
+        run.bold = True
+        if centred:
+            d.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        d.add_paragraph("本报告基于2024年的调研。")
+        d.save(tmp_path / "调研.docx")
+        doc = read_document(tmp_path / "调研.docx")
+        return doc.title, [(p.cite, p.text) for p in doc.passages]
+
+    assert document("某市小微企业融资调研报告", True) == ("某市小微企业融资调研报告", [("(1)", "本报告基于2024年的调研。")])
+    assert document("某市小微企业融资调研报告", False) == ("调研", [("某市小微企业融资调研报告(1)", "本报告基于2024年的调研。")])
+    assert document("第一章 总则", True) == ("调研", [("1(1)", "本报告基于2024年的调研。")])
+
+
 def test_a_contents_list_typed_in_word_paragraphs_is_left_out(tmp_path):
     # Not Word's own contents (its entries in toc styles) but one typed or pasted in Normal paragraphs, page
     # numbers after a tab or a dot leader: read as headings they had made chapters 一 and 二 twice.

@@ -11,7 +11,7 @@ import zipfile
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import FOOTNOTES, SECTIONS, Block, Source, article, meaningful_title, named_part, numbering, plain_heading
+from .blocks import FOOTNOTES, SECTIONS, SENTENCE_PUNCT, Block, Source, article, meaningful_title, named_part, numbering, plain_heading
 from .docx_notes import notes
 from .docx_numbering import Numbering
 from .tables import render_rows
@@ -23,6 +23,7 @@ _NESTED_TABLES = 4  # tables in a cell's tables read as tables to this depth
 _CONTENTS_STYLE = re.compile(r"^(?:toc|目录)\s*\d|^toc heading$", re.I)  # a typed-in contents page's entries
 # A contents entry typed in plain paragraphs: its page number after a tab or a dot leader.
 _TAB_PAGE = re.compile(r"\t\s*\d{1,4}\s*$")
+_TITLE_MAX = 60
 
 
 def _heading_level(paragraph, qn) -> int | None:
@@ -80,6 +81,17 @@ def _text_boxes(paragraph, qn) -> list:
         return True
 
     return [box for box in paragraph.iter(box_tag) if outermost(box)]
+
+
+def _set_as_title(paragraph, text: str) -> bool:
+    """The document's first paragraph set as a title without the Title style: centred, short, no sentence,
+    not numbered nor a part's name (「某市小微企业融资调研报告」 in bold over the text; not a centred 「第一章 总则」)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    style_format = paragraph.style.paragraph_format if paragraph.style is not None else None
+    alignment = paragraph.alignment if paragraph.alignment is not None else style_format.alignment if style_format else None
+    short = len(text) <= _TITLE_MAX and not SENTENCE_PUNCT.search(text)
+    return alignment == WD_ALIGN_PARAGRAPH.CENTER and short and not numbering(text) and not named_part(text)  # 第一章 总则
 
 
 def _contents_entry(raw: str) -> bool:
@@ -195,7 +207,8 @@ def _read(document) -> Source:
         if not text or row in contents:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
-        if style.lower() == "title":
+        opening = not blocks and not items  # nothing read before it
+        if style.lower() == "title" or opening and not title and _set_as_title(paragraph, text):
             end_list()
             title = title or text
             continue
