@@ -231,6 +231,30 @@ def symbol_bullets_pdf(out: Path) -> Path:
     return out
 
 
+def spaced_cells_pdf(out: Path) -> Path:
+    """A table whose 夏普比率 and 最大回撤 cells lie less than a type size apart with a space glyph between them, as
+    Word writes them (htsc's 「1.0672 -27.09%」): the space, the minus and the figure each a text object of its own."""
+    header = ((100, "类别"), (345, "夏普比率"), (393.7, "最大回撤"), (450, "交易盈亏比"))
+    rows = (("直接牛熊", "1.0672", " ", "-", "27.09%", "3.0894"), ("双均线", "0.7494", " ", "-", "37.08%", "1.9131"),
+            ("指数本身", "0.5386", " ", "-", "52.60%", "2.4490"))
+    xs = (100, 359.4, 383.8, 391.0, 393.7, 450)
+    content = b""
+    for cells, y in zip((header, *(tuple(zip(xs, row)) for row in rows)), range(700, 600, -12)):
+        for x, text in cells:
+            if text:
+                content += b"BT /F1 8 Tf 1 0 0 1 %.1f %d Tm " % (x, y) + _utf16(text) + b" Tj ET\n"
+    out.write_bytes(_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
+        b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> >>",
+    ]))
+    return out
+
+
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:
     """One page whose content stream inflates from ~1.5 MB to `megabytes` MB."""
     data = zlib.compress(b"0 0 m " * (megabytes * 2**20 // 6), 9)

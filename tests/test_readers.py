@@ -766,6 +766,15 @@ def test_a_pdf_table_is_one_passage_a_row_a_line_with_its_caption(tmp_path):
     lines = passages[1].text.split("\n")
     assert lines == ["表 1 各类机构小微贷款情况", "机构类型 贷款余额（亿元） 同比增速", *(" ".join(row) for row in rows)]
 
+def test_a_pdf_tables_cells_a_space_apart_stay_apart(tmp_path):
+    # htsc's 「1.0672-27.09%」 read as a range: a Sharpe ratio and a drawdown less than a type size apart, the
+    # space between them a text object of its own, which the cells' gap measure had left out.
+    passages = read_document(documents.spaced_cells_pdf(tmp_path / "cells.pdf")).passages
+    assert passages[0].text.split("\n") == [
+        "类别 夏普比率 最大回撤 交易盈亏比", "直接牛熊 1.0672 -27.09% 3.0894", "双均线 0.7494 -37.08% 1.9131", "指数本身 0.5386 -52.60% 2.4490",
+    ]
+
+
 @pytest.mark.slow
 @needs_chromium
 def test_a_pdf_item_whose_full_stop_was_forgotten_ends_where_the_next_label_alike_begins(tmp_path):

@@ -129,14 +129,20 @@ _ROW_CELLS = 2  # cells of a line, at least, that may make it a table's row (a h
 def _cells(line: list[tuple]) -> list[list]:
     """A line's cells, [text, left edge], where gaps part its runs into two or more (perhaps a table's row:
     the reader sees whether the lines around it line up); [] for any other line."""
-    runs = [run for run in line if run[0].strip()]
-    cells = [[runs[0][0], runs[0][3]]] if runs else []
-    for (t1, size, _, x1, _), (t2, _, _, x2, _) in zip(runs, runs[1:]):
+    runs, space = [], False  # (text, size, left, whether a space comes before it)
+    for text, size, _, left, _ in line:
+        if not text.strip():
+            space = space or bool(text)  # a run of spaces alone, between two
+            continue
+        runs.append((text, size, left, space or text[:1].isspace()))
+        space = text[-1:].isspace()
+    cells = [[runs[0][0], runs[0][2]]] if runs else []
+    for (t1, size, x1, _), (t2, _, x2, space) in zip(runs, runs[1:]):
         gap = x2 - (x1 + sum(0.5 if ch.isascii() else 1.0 for ch in t1) * size) if x1 is not None and x2 is not None and x2 > x1 else 0.0
-        if gap >= _CELL_GAP * size or gap >= _SPACED_CELL_GAP * size and t2[:1].isspace():
+        if gap >= _CELL_GAP * size or gap >= _SPACED_CELL_GAP * size and space:
             cells.append([t2, x2])
-        else:
-            cells[-1][0] += t2
+        else:  # pypdf's space between two runs of a cell stays (「1.0672 -27.09%」 is two figures, not a range)
+            cells[-1][0] += (" " if space and not t2[:1].isspace() else "") + t2
     cells = [[text.strip(), x] for text, x in cells if text.strip()]
     return cells if len(cells) >= _ROW_CELLS else []
 
