@@ -63,8 +63,9 @@ def highlight(
     title = normalize(title)
     telling = {t for t in words if not _in_title(t, title)}
     if spans:
-        best = best_sentence(text, spans, cosines, question, telling, names)
-        span = _rows(text, spans).get(best) or with_what_it_labels(text, spans, best, lead)
+        rows = _rows(text, spans)
+        best = best_sentence(text, spans, cosines, question, telling, names, rows)
+        span = rows.get(best) or with_what_it_labels(text, spans, best, lead)
     else:
         span = (0, len(text))
     if span[1] - span[0] > _LONG_SENTENCE:
@@ -73,7 +74,8 @@ def highlight(
 
 
 def best_sentence(
-    text: str, spans: Sequence[tuple[int, int]], cosines, question: str, words: set[str], names: Names | None = None
+    text: str, spans: Sequence[tuple[int, int]], cosines, question: str, words: set[str], names: Names | None = None,
+    rows: dict[int, tuple[int, int]] | None = None,
 ) -> int:
     """The row of the sentence with the best mix of meaning (cosine) and shared question words, and,
     when the question asks for a figure, a time, a person or a place, of giving one."""
@@ -83,7 +85,7 @@ def best_sentence(
     last = len(sentences) - 1
     summary = last if last > 0 and sums_up(sentences[last]) else None
     labelled = _labelled_by(text, spans)
-    rows = _rows(text, spans)
+    rows = _rows(text, spans) if rows is None else rows  # highlight() has them already
     gives, bonus = _gives_what_is_asked(question, names)
     for r, sentence in enumerate(sentences):
         about = sentences[r - 1] + sentence if 0 < r < last and _REFERS_BACK.match(sentence) else sentence
