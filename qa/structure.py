@@ -387,7 +387,7 @@ _LABEL = re.compile(r"^[^。，；！？、：:,.;!?()（）\d]{2,15}$")
 
 def _lead_ins(blocks: list[Block]) -> list[Block]:
     """A paragraph ending with a colon, or a short label, introduces the list or table after it: one passage; so does
-    a caption (表1 …, 图表 3：…) the table right after it on its page, in any format (the PDF reader joins its own). A short
+    a caption (表1 …, 图表 3：…) the table right after it on its page, in any format. A short
     label on its own before more text (「专业研判」, 「行业要闻」) is a heading, except on a page: a
     PDF's short lines are mostly the text of its figures (all 12 such lines of the real PDFs were,
     「为隐私计算理论」 among them), and its headings come from its outline, contents and type size.
@@ -416,7 +416,8 @@ def _lead_ins(blocks: list[Block]) -> list[Block]:
 
 
 def _caption_of(paragraph: Block, table: Block) -> bool:
-    return paragraph.page == table.page and "\n" not in paragraph.text and caption(paragraph.text, cut_short=False)
+    # A whole paragraph, so a caption glued to its number (「表2.1匿踪查询协议流程」) is one too: no wrapped line's start.
+    return paragraph.page == table.page and "\n" not in paragraph.text and caption(paragraph.text)
 
 
 def _articles(blocks: list[Block]) -> list[Block]:

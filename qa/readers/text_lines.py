@@ -294,14 +294,11 @@ class _LineReader:
         self.previous = None
 
     def end_table(self) -> None:
-        """The table's block, led by its caption when that is the paragraph right before it on its page."""
-        rows, blocks = self.rows, self.blocks
-        if not rows:
-            return
-        last = blocks[-1] if blocks else None
-        lead = blocks.pop().text if last and last.kind == "paragraph" and last.page == rows[0].page and caption(last.text) else ""
-        blocks.append(Block("table", lead, tuple(" ".join(ln.cells) for ln in rows), page=rows[0].page))
-        rows.clear()
+        """The table's block (structure._lead_ins gives it the caption right before it on its page)."""
+        rows = self.rows
+        if rows:
+            self.blocks.append(Block("table", "", tuple(" ".join(ln.cells) for ln in rows), page=rows[0].page))
+            rows.clear()
 
     def heading(self, ln: Line, heading: str, level: int | None) -> None:
         # A box's title right before a heading (caict's 「专栏 4：…」 over 「矿山装备远程运维服务平台」)
