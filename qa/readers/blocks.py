@@ -54,7 +54,9 @@ class Source:
 
 _IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")  # a Markdown footnote's mark: [^1]
-_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)|\[([^\]]+)\]\[[^\]]*\]")  # [text](url), [text][ref]
+# [text](url), [text][ref]; the text holds no [ (nested brackets were never a link here either), else a line of
+# 「[[[[…」 is quadratic.
+_LINK = re.compile(r"\[([^\[\]]*)\]\([^)]*\)|\[([^\[\]]+)\]\[[^\]]*\]")
 _COMMENT = re.compile(r"<!--.*?-->")
 _AUTOLINK = re.compile(r"<(?:https?|mailto):[^>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.I)

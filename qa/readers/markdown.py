@@ -9,7 +9,7 @@ from .blocks import BULLET, FOOTNOTES, Block, Source, bold_only, is_list_item, p
 from .tables import GRID_BORDER, SIMPLE_RULE, GridRows, TableRows, html_table_rows, render_rows, simple_cells
 from .text_lines import CAPTION_START, DOT_LEADER, contents_rows, decode, join_lines
 
-_ATX = re.compile(r"^\s{0,3}(#{1,6})\s*(.*?)\s*#*\s*$")
+_ATX = re.compile(r"^\s{0,3}(#{1,6})(.*)$")  # its closing #s are stripped apart: in the pattern they made it quadratic
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _META_KEYS = {"title": "title", "date": "date", "publishedat": "date", "published": "date", "sourceurl": "source_url",
               "url": "source_url", "link": "source_url", "source": "source", "author": "author"}
@@ -29,7 +29,7 @@ _HTML_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.I)  # <h2
 _PIPE = re.compile(r"(?<!\\)\|")  # a table's cell border; an escaped one (\|) is text
 # A contents list: items that are links to the document's own headings (「- [一、概述](#一概述)」, as converters
 # write them), a [TOC] marker; lines ending in dot leaders and page numbers are text_lines.contents_rows.
-_ANCHOR_LINK = re.compile(r"\[[^\]]+\]\(#[^)]*\)(?:\s*(?:\.{2,}|…+)?\s*\d{0,4})?")
+_ANCHOR_LINK = re.compile(r"\[[^\[\]]+\]\(#[^)]*\)(?:\s*+(?:(?:\.{2,}+|…++)\s*+)?\d{1,4})?")
 _TOC_MARKER = re.compile(r"^\s*(?:\[TOC\]|\[\[_?TOC_?\]\]|\$\{toc\}|@\[toc\](?:\([^)]*\))?)\s*$", re.I)
 # HTML blocks written into Markdown (a web page clipped to Markdown): each <p> or <div> a paragraph, each <li> an
 # item, an <img>'s alt text as a Markdown image's. Not inside a pipe table's row, where <br> and tags are a cell's.
@@ -150,9 +150,10 @@ class _Parser:
             self.gap = True
             return
         heading = _ATX.match(raw)
-        if heading and heading.group(2):
+        text = heading.group(2).strip().rstrip("#").rstrip() if heading else ""
+        if text:
             self.flush()
-            self.heading(heading.group(2), len(heading.group(1)))
+            self.heading(text, len(heading.group(1)))
             return
         heading = _HTML_HEADING.match(raw)
         if heading and strip_inline(heading.group(2)):

@@ -22,7 +22,8 @@ PAGE_NUMBER = re.compile(
     r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
 )
 # A contents entry's dot leader and page number (「（一）总体情况..........2」), and a contents page's title.
-DOT_LEADER = re.compile(r"(?:\.{4,}|…{2,}|·{4,}|\. \. \. )\s*\d{1,4}\s*$")
+# (Possessive, and only where a run of dots starts: a line of 20,000 dots had taken seconds.)
+DOT_LEADER = re.compile(r"(?<![.…·])(?:\.{4,}+|…{2,}+|·{4,}+|\. \. \. )\s*+\d{1,4}\s*$")
 _CONTENTS_MIN = 3  # entries that make a contents list
 _ENTRY_WRAP = 2  # lines of an entry wrapped before its page number
 CONTENTS_TITLE = re.compile(r"^\s*((?:图\s*表|图|表)?\s*目\s*录|目\s*次|contents|table of contents)\s*$", re.I)
