@@ -602,6 +602,17 @@ def test_a_word_title_set_by_hand_is_the_title(tmp_path):
     assert document("第一章 总则", True) == ("调研", [("1(1)", "本报告基于2024年的调研。")])
 
 
+@pytest.mark.timeout(10)
+def test_a_word_paragraph_of_tabs_is_read_in_linear_time(tmp_path):
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("正文一句。")
+    document.add_paragraph("\t" * 50_000 + "x")
+    document.save(tmp_path / "tabs.docx")
+    assert [p.text for p in read_document(tmp_path / "tabs.docx").passages][0] == "正文一句。"
+
+
 def test_a_contents_list_typed_in_word_paragraphs_is_left_out(tmp_path):
     # Not Word's own contents (its entries in toc styles) but one typed or pasted in Normal paragraphs, page
     # numbers after a tab or a dot leader: read as headings they had made chapters 一 and 二 twice.
@@ -1029,12 +1040,13 @@ def test_password_protected_pdf(report_pdf, tmp_path):
 
 
 @pytest.mark.timeout(10)  # each takes well under a second; quadratic, they took 20 s to minutes
-@pytest.mark.parametrize("line", ["[" * 50_000, "#" * 50_000 + "x", "." * 50_000 + "x", "[a](#b)" + " " * 50_000 + "x"],
-                         ids=["brackets", "hashes", "dots", "anchor-spaces"])
+@pytest.mark.parametrize("line", ["[" * 50_000, "#" * 50_000 + "x", "." * 50_000 + "x", "[a](#b)" + " " * 50_000 + "x",
+                                  ("\u3000" * 20 + "\n") * 5_000 + "x"],
+                         ids=["brackets", "hashes", "dots", "anchor-spaces", "spaces"])
 @pytest.mark.parametrize("suffix", [".md", ".txt"])
 def test_a_hostile_line_of_text_is_read_in_linear_time(line, suffix):
     # Each had taken seconds to minutes in a regular expression that backtracked (a link's text, a heading's closing
-    # #s, a dot leader): the time grew with the square of the line.
+    # #s, a dot leader, the blank around a page break): the time grew with the square of the line.
     text = f"# 测试\n\n正文一句。\n\n{line}\n"
     doc = parse(text.encode("utf-8"), Path(f"hostile{suffix}"), 600)
     assert "正文一句。" in [p.text for p in doc.passages]

@@ -22,7 +22,7 @@ _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallba
 _NESTED_TABLES = 4  # tables in a cell's tables read as tables to this depth
 _CONTENTS_STYLE = re.compile(r"^(?:toc|目录)\s*\d|^toc heading$", re.I)  # a typed-in contents page's entries
 # A contents entry typed in plain paragraphs: its page number after a tab or a dot leader.
-_TAB_PAGE = re.compile(r"\t\s*\d{1,4}\s*$")
+_PAGE_AT_END = re.compile(r"\d{1,4}$")
 _TITLE_MAX = 60
 
 
@@ -95,7 +95,9 @@ def _set_as_title(paragraph, text: str) -> bool:
 
 
 def _contents_entry(raw: str) -> bool:
-    return bool(_TAB_PAGE.search(raw) or DOT_LEADER.search(raw))
+    text = raw.rstrip()
+    page = _PAGE_AT_END.search(text)  # (not one pattern with the tab: a paragraph of tabs made that quadratic)
+    return bool(page and (text[: page.start()].rstrip(" ").endswith("\t") or DOT_LEADER.search(text)))
 
 
 def _text(paragraph, qn) -> str:

@@ -15,12 +15,11 @@ _TITLE_MAX = 60
 _TAB_TABLE_LINES = 3  # a header and two rows
 _HEADER_CELL_MAX = 30
 _NOT_A_CELL = re.compile(r"^$|.*[：:]$|^(?:[(（]?[\d一二三四五六七八九十]{1,3}[.．、)）]?|第[\d一二三四五六七八九十百]+[章节条]|[•·●○■□◆▪►*-]+)$")
-_PAGE_BREAK = re.compile(r"\s*\f\s*")
 
 
 def read(data: bytes, source: str) -> Source:
     # A form feed is a page break (pdftotext writes one between pages), not a paragraph break.
-    text = _PAGE_BREAK.sub("\n", decode(data, source))
+    text = "\n".join(page.strip() for page in decode(data, source).split("\f"))
     # Article numbers typed without a space are spaced before lines join: each opens a paragraph.
     typed = text.splitlines()
     raw = space_articles([clean(ln) for ln in typed])
