@@ -52,7 +52,7 @@ class Source:
 # --------------------------------------------------------------------------- inline Markdown
 
 
-_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")  # no [ in its alt, no ( in its address: else quadratic
 _FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")  # a Markdown footnote's mark: [^1]
 # [text](url), [text][ref]; the text holds no [ (nested brackets were never a link here either), else a line of
 # 「[[[[…」 is quadratic.

@@ -15,7 +15,7 @@ _META_KEYS = {"title": "title", "date": "date", "publishedat": "date", "publishe
               "url": "source_url", "link": "source_url", "source": "source", "author": "author"}
 _ENUMERATED = re.compile(r"^\s*(?:\d{1,2}[)）]|[(（]\d{1,2}[)）]|[①-⑳])")
 _MD_ITEM = re.compile(r"^\s*(?:[-*+•·]|\d{1,2}[.)、）])\s+")
-_IMAGES = re.compile(r"\[?!\[[^\]]*\]\([^)]*\)(?:\]\([^)]*\))?")
+_IMAGES = re.compile(r"\[?!\[[^\[\]]*\]\([^()]*\)(?:\]\([^()]*\))?")
 # The alt text of a figure standing alone is a passage when it is a caption (图1：…, 表 2 …), not a
 # placeholder such as 「历史图片暂不可用」.
 _LEADING_BOLD = re.compile(r"^\s*\*\*(?P<head>[^*]{2,40}?)\*\*(?P<rest>\S.*)$")
