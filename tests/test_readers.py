@@ -337,7 +337,14 @@ def test_a_table_pasted_into_text_with_tabs_is_a_table():
         ("1(1)", "表1 区域收入\n区域：华东；收入（亿元）：25；增速：12%\n区域：华南；收入（亿元）：18；增速：8%"),
         ("2(1)", "1. 第一点内容。"), ("2(2)", "2. 第二点内容。"),
     ]
-    assert all("；" not in p.text and "电话：：" not in p.text for p in doc.passages[3:])
+    assert all("；" not in p.text and "电话：：" not in p.text for p in doc.passages[3:])  # no table of labels
+
+
+def test_typed_lines_opening_with_labels_are_paragraphs_not_one_glued_line():
+    # Typed in a text file, no sentence end: 「联系人：张三」 「电话：…」 had read 「联系人：张三电话：010-12345678邮箱：…」.
+    lines = ["测试报告", "", "一、联系方式", "", "联系人：张三", "电话：010-12345678", "邮箱：qa@example.com"]
+    doc = parse("\n".join(lines).encode("utf-8"), Path("contact.txt"), 600)
+    assert [p.text for p in doc.passages] == ["联系人：张三", "电话：010-12345678", "邮箱：qa@example.com"]
 
 
 def test_text_extracted_from_a_pdf_keeps_no_contents_list_and_runs_on_over_page_breaks():

@@ -227,6 +227,12 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
     return reader.blocks
 
 
+def _labelled_alike(first: str, text: str) -> bool:
+    """Whether two lines both open with a label (「电话：」 and 「邮箱：」)."""
+    a, b = _LABEL_START.match(first), _LABEL_START.match(text)
+    return bool(a and b and a.group(0) != b.group(0))
+
+
 _DIGITS = re.compile(r"\d+")
 
 
@@ -370,9 +376,12 @@ class _LineReader:
             or (_lead_in(text) and previous is not None and previous.text.endswith(("。", "！", "？", "；")))
             # 「科学合理：…」 after a sentence that ran to the margin: the next item of a run, not its wrap.
             or (_LABEL_START.match(text) and previous is not None and previous.text.endswith(_FULL_STOP))
-            # 「DL3级：…」 after a line that stopped short in 「DL2级：…」, its full stop forgotten: the next of a
-            # run labelled alike, numbers aside, not a wrap.
-            or (previous is not None and previous.cut_short and self.para and _numbered_alike(self.para[0].text, text))
+            # 「DL3级：…」 after a line that stopped short in 「DL2级：…」, its full stop forgotten: the next of a run
+            # labelled alike, numbers aside, not a wrap. In a text file, where a line break is the writer's, any label
+            # will do (「邮箱：…」 after 「电话：…」); a PDF's short line may be a title's (cbi's 「案例：…平台建设」 over
+            # 「案例背景：…」), which a label must not part from what it heads.
+            or (previous is not None and previous.cut_short and self.para
+                and (_labelled_alike if ln.page is None else _numbered_alike)(self.para[0].text, text))
             # 「第五条　…」 after a sentence end: a regulation's next article, even after a line to the margin;
             # 「（一）…」 after a colon or semicolon: an item (「…应当具备下列条件：」 reached the margin).
             or (article(text) and previous is not None and previous.text.endswith(SENTENCE_END))
