@@ -1048,12 +1048,15 @@ def test_password_protected_pdf(report_pdf, tmp_path):
 
 @pytest.mark.timeout(10)  # each takes well under a second; quadratic, they took 20 s to minutes
 @pytest.mark.parametrize("line", ["[" * 50_000, "#" * 50_000 + "x", "." * 50_000 + "x", "[a](#b)" + " " * 50_000 + "x",
-                                  ("\u3000" * 20 + "\n") * 5_000 + "x", "![" * 25_000],
-                         ids=["brackets", "hashes", "dots", "anchor-spaces", "spaces", "images"])
+                                  ("\u3000" * 20 + "\n") * 5_000 + "x", "![" * 25_000, "*a " * 20_000, "[^" * 40_000,
+                                  "<!-- " * 30_000, '<img alt="' * 6_000, "<a " * 70_000, "[a](" * 50_000],
+                         ids=["brackets", "hashes", "dots", "anchor-spaces", "spaces", "images", "emphasis", "notes",
+                              "comments", "image-tags", "tags", "links"])
 @pytest.mark.parametrize("suffix", [".md", ".txt"])
 def test_a_hostile_line_of_text_is_read_in_linear_time(line, suffix):
-    # Each had taken seconds to minutes in a regular expression that backtracked (a link's text, an image's, a heading's
-    # closing #s, a dot leader, the blank around a page break): the time grew with the square of the line.
+    # Each had taken seconds to minutes in a regular expression that backtracked (a link's text or address, an image's,
+    # a heading's closing #s, a dot leader, the blank around a page break, emphasis, a footnote mark, a comment, a tag):
+    # the time grew with the square of the line, or worse.
     text = f"# 测试\n\n正文一句。\n\n{line}\n"
     doc = parse(text.encode("utf-8"), Path(f"hostile{suffix}"), 600)
     assert "正文一句。" in [p.text for p in doc.passages]

@@ -52,28 +52,38 @@ class Source:
 # --------------------------------------------------------------------------- inline Markdown
 
 
-_IMAGE = re.compile(r"!\[([^\[\]]*)\]\([^()]*\)")  # no [ in its alt, no ( in its address: else quadratic
-_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")  # a Markdown footnote's mark: [^1]
-# [text](url), [text][ref]; the text holds no [ (nested brackets were never a link here either), else a line of
-# 「[[[[…」 is quadratic.
-_LINK = re.compile(r"\[([^\[\]]*)\]\([^)]*\)|\[([^\[\]]+)\]\[[^\]]*\]")
-_COMMENT = re.compile(r"<!--.*?-->")
-_AUTOLINK = re.compile(r"<(?:https?|mailto):[^>]*>")
+# Each pattern stops at the next opener of its kind ([, (, <): a line of unclosed openers (「[[[[…」, 「*a *a…」, 「<!-- …」)
+# is then read in linear time, not in the square of its length. An address may hold one pair of brackets
+# (…/wiki/Foo_(bar)).
+_ADDRESS = r"\((?:[^()]|\([^()]*\))*\)"
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]" + _ADDRESS)
+_FOOTNOTE_REF = re.compile(r"\[\^[^\[\]\s]+\]")  # a Markdown footnote's mark: [^1]
+_LINK = re.compile(r"\[([^\[\]]*)\]" + _ADDRESS + r"|\[([^\[\]]+)\]\[[^\[\]]*\]")  # [text](url), [text][ref]
+_AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.I)
-_TAG = re.compile(r"</?[a-zA-Z][^>]*>")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _STRONG = re.compile(r"\*\*+|__+|~~")
-_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
+_EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 _CODE = re.compile(r"`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
 _ESCAPED = 0xE000  # an escaped character is held as a private-use one while the markup goes
 _HELD = re.compile("[\ue000-\ue07f]")
 
 
+def without_comments(text: str) -> str:
+    """HTML comments (<!-- … -->) removed; an unclosed one stays text."""
+    out, at = [], 0
+    while (start := text.find("<!--", at)) >= 0 and (end := text.find("-->", start + 4)) >= 0:
+        out.append(text[at:start])
+        at = end + 3
+    return "".join(out) + text[at:]
+
+
 def strip_inline(text: str) -> str:
     """Markdown inline markup, footnote marks and HTML tags removed, images replaced by their alt text, links by theirs.
     An escaped character (\\*) is that character, never markup."""
     text = _ESCAPE.sub(lambda m: chr(_ESCAPED + ord(m.group(1))), _HELD.sub("", text))
-    text = _COMMENT.sub("", text)
+    text = without_comments(text)
     text = _IMAGE.sub(r"\1", text)
     text = _FOOTNOTE_REF.sub("", text)
     text = _LINK.sub(lambda m: m.group(1) if m.group(1) is not None else m.group(2), text)

@@ -33,8 +33,10 @@ _ANCHOR_LINK = re.compile(r"\[[^\[\]]+\]\(#[^)]*\)(?:\s*+(?:(?:\.{2,}+|…++)\s*
 _TOC_MARKER = re.compile(r"^\s*(?:\[TOC\]|\[\[_?TOC_?\]\]|\$\{toc\}|@\[toc\](?:\([^)]*\))?)\s*$", re.I)
 # HTML blocks written into Markdown (a web page clipped to Markdown): each <p> or <div> a paragraph, each <li> an
 # item, an <img>'s alt text as a Markdown image's. Not inside a pipe table's row, where <br> and tags are a cell's.
-_HTML_BLOCK = re.compile(r"</?(?:p|div|section|article|ul|ol|li|figure|figcaption|center)\b[^>]*>", re.I)
-_HTML_IMAGE = re.compile(r"<img\b[^>]*?\balt\s*=\s*([\"'])(.*?)\1[^>]*>", re.I)
+# (A tag runs to its > with no < inside: so a line of unclosed 「<img alt="」 is read in linear time.)
+_HTML_BLOCK = re.compile(r"</?(?:p|div|section|article|ul|ol|li|figure|figcaption|center)\b[^<>]*>", re.I)
+_HTML_IMAGE = re.compile(r"<img\b[^<>]*>", re.I)
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _SETEXT = re.compile(r"^\s{0,3}(=+|-{2,})\s*$")  # under a line of text: that line is a heading (= level 1, - level 2)
 
 
@@ -276,7 +278,7 @@ class _Parser:
 def _html_block_lines(raw: str) -> list[str]:
     """A line holding HTML blocks as Markdown lines: a blank line where a block opens or closes, 「- 」 before
     an item, an image's alt text as `![alt]()`."""
-    raw = _HTML_IMAGE.sub(lambda m: f"![{m.group(2)}]()", raw)
+    raw = _HTML_IMAGE.sub(lambda m: f"![{_alt_text(m.group(0))}]()", raw)
     out: list[str] = []
     at = 0
     for m in _HTML_BLOCK.finditer(raw):
@@ -292,6 +294,11 @@ def _html_block_lines(raw: str) -> list[str]:
         elif part.strip() or not lines or lines[-1].strip():
             lines.append(part if part.strip() else "")
     return lines
+
+
+def _alt_text(tag: str) -> str:
+    found = _ALT.search(tag)
+    return (found.group(1) or found.group(2) or "") if found else ""
 
 
 def _without_comments(line: str, inside: bool) -> tuple[str, bool]:

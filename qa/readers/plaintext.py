@@ -24,7 +24,7 @@ def read(data: bytes, source: str) -> Source:
     typed = text.splitlines()
     raw = space_articles([clean(ln) for ln in typed])
     debris = _page_debris(raw) | contents_rows(raw, lambda ln: bool(DOT_LEADER.search(ln)))
-    rows = _tab_table_rows(typed)
+    rows = _tab_table_rows(typed)  # each row already one sentence 「header：value；…」: a line of one cell
     lines = [Line(ln, cells=(rows[i],) if i in rows else ()) for i, ln in enumerate(raw) if i not in debris and rows.get(i) != ""]
     nonblank = [i for i, ln in enumerate(lines) if ln.text]
     # Some extractors write a blank line after every line: then blank lines say nothing.
