@@ -74,6 +74,10 @@ def test_markdown_front_matter_is_metadata_and_never_text():
     texts = [p.text for p in doc.passages]
     assert sum("龙头企业业绩超预期" in t for t in texts) == 1  # the description is not indexed again
     assert_clean(doc)
+    # YAML's folded and literal values: the title on the indented lines under 「title: >」, not 「>」.
+    folded = md("---\ntitle: >\n  某市小微企业\n  融资调研报告\nsummary: |\n  摘要一。\nauthor: |-\n  张三\n---\n\n## 一、背景\n\n正文。\n")
+    assert (folded.title, folded.meta) == ("某市小微企业融资调研报告", {"title": "某市小微企业融资调研报告", "author": "张三"})
+    assert [p.text for p in folded.passages] == ["正文。"]
 
 
 def test_markdown_lists_tables_images_and_emphasis():

@@ -3,6 +3,7 @@ GFM tables, and the plain-text headings many converted reports carry (一、 lin
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from .blocks import BULLET, FOOTNOTES, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
@@ -10,6 +11,7 @@ from .tables import GRID_BORDER, SIMPLE_RULE, GridRows, TableRows, html_table_ro
 from .text_lines import CAPTION_START, DOT_LEADER, contents_rows, decode, join_lines
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})(.*)$")  # its closing #s are stripped apart: in the pattern they made it quadratic
+_BLOCK_SCALAR = re.compile(r"^[|>][+-]?\d?$")  # YAML's folded (>) or literal (|) value on the lines below
 _FRONT = re.compile(r"\A\ufeff?---[ \t]*\n(.*?\n)---[ \t]*(?:\n|\Z)", re.S)
 _META_KEYS = {"title": "title", "date": "date", "publishedat": "date", "published": "date", "sourceurl": "source_url",
               "url": "source_url", "link": "source_url", "source": "source", "author": "author"}
@@ -47,13 +49,18 @@ def front_matter(text: str) -> tuple[dict, str]:
     if not m:
         return {}, text
     meta = {}
-    for line in m.group(1).splitlines():
+    lines = m.group(1).splitlines()
+    for i, line in enumerate(lines):
         kv = re.match(r"^([A-Za-z_]\w*)\s*:\s*(.*)$", line)
         if kv and kv.group(1).lower() in _META_KEYS and kv.group(2).strip():
             value = kv.group(2).strip()
+            if _BLOCK_SCALAR.match(value):  # title: > (or |) and the value on the indented lines after it
+                block = itertools.takewhile(lambda ln: not ln.strip() or ln[:1] in " \t", lines[i + 1 :])
+                value = join_lines([ln.strip() for ln in block])
             if len(value) >= 2 and value[0] == value[-1] and value[0] in "'\"":
                 value = value[1:-1]
-            meta.setdefault(_META_KEYS[kv.group(1).lower()], value.strip())
+            if value.strip():
+                meta.setdefault(_META_KEYS[kv.group(1).lower()], value.strip())
     # keep the line count, so line numbers in messages still match the file
     return meta, "\n" * m.group(0).count("\n") + text[m.end() :]
 
