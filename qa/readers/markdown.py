@@ -7,8 +7,8 @@ import itertools
 import re
 
 from .blocks import BULLET, FOOTNOTES, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
-from .tables import GRID_BORDER, SIMPLE_RULE, GridRows, TableRows, html_table_rows, render_rows, simple_cells
-from .text_lines import CAPTION_START, DOT_LEADER, contents_rows, decode, join_lines
+from .tables import CELL_BORDER, GRID_BORDER, SIMPLE_RULE, GridRows, TableRows, html_table_rows, render_rows, simple_cells
+from .text_lines import CAPTION_START, contents_rows, decode, join_lines
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})(.*)$")  # its closing #s are stripped apart: in the pattern they made it quadratic
 _BLOCK_SCALAR = re.compile(r"^[|>][+-]?\d?$")  # YAML's folded (>) or literal (|) value on the lines below
@@ -28,7 +28,6 @@ _HEADING_ATTRIBUTES = re.compile(r"\s*\{[#.][^}]*\}\s*$")  # ## 概述 {#intro}
 _TASK = re.compile(r"^\[[ xX]\]\s+")  # - [x] a task list's box
 _HTML_TABLE = re.compile(r"^\s*<table\b", re.I)
 _HTML_HEADING = re.compile(r"^\s*<h([1-6])\b[^>]*>(.*?)</h\1>\s*$", re.I)  # <h2>…</h2> on a line of its own
-_PIPE = re.compile(r"(?<!\\)\|")  # a table's cell border; an escaped one (\|) is text
 # A contents list: items that are links to the document's own headings (「- [一、概述](#一概述)」, as converters
 # write them), a [TOC] marker; lines ending in dot leaders and page numbers are text_lines.contents_rows.
 _ANCHOR_LINK = re.compile(r"\[[^\[\]]+\]\(#[^)]*\)(?:\s*+(?:(?:\.{2,}+|…++)\s*+)?\d{1,4})?")
@@ -69,7 +68,7 @@ def read(data: bytes, source: str) -> Source:
     meta, text = front_matter(decode(data, source))
     parser = _Parser()
     lines = text.splitlines()
-    contents = contents_rows(lines, lambda ln: bool(DOT_LEADER.search(ln)))
+    contents = contents_rows(lines)
     for row, raw in enumerate(lines):
         parser.line("" if row in contents else raw)
     blocks = parser.finish()
@@ -114,7 +113,7 @@ class _Parser:
         if self.html_table is not None or _HTML_TABLE.match(raw):
             self.html_line(raw)
             return
-        if (_HTML_BLOCK.search(raw) or _HTML_IMAGE.search(raw)) and not _PIPE.search(raw):
+        if (_HTML_BLOCK.search(raw) or _HTML_IMAGE.search(raw)) and not CELL_BORDER.search(raw):
             for part in _html_block_lines(raw):
                 self.line(part)
             return
@@ -169,7 +168,7 @@ class _Parser:
             self.flush()
             self.heading(heading.group(2), int(heading.group(1)))
             return
-        pipes = len(_PIPE.findall(stripped))
+        pipes = len(CELL_BORDER.findall(stripped))
         if self.table is not None and pipes and (not self.gap or pipes >= 2):
             self.table.add(stripped)
             self.gap = False

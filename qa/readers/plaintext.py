@@ -7,7 +7,7 @@ import re
 from .blocks import SENTENCE_PUNCT, Source, space_articles
 from .tables import render_rows
 from .text_lines import (
-    DOT_LEADER, PAGE_NUMBER, Line, blocks_from_lines, contents_rows, decode, mark_short_lines, running_headers,
+    PAGE_NUMBER, Line, blocks_from_lines, contents_rows, decode, mark_short_lines, running_headers,
 )
 from ..text import clean
 
@@ -23,7 +23,7 @@ def read(data: bytes, source: str) -> Source:
     # Article numbers typed without a space are spaced before lines join: each opens a paragraph.
     typed = text.splitlines()
     raw = space_articles([clean(ln) for ln in typed])
-    debris = _page_debris(raw) | contents_rows(raw, lambda ln: bool(DOT_LEADER.search(ln)))
+    debris = _page_debris(raw) | contents_rows(raw)
     rows = _tab_table_rows(typed)  # each row already one sentence 「header：value；…」: a line of one cell
     lines = [Line(ln, cells=(rows[i],) if i in rows else ()) for i, ln in enumerate(raw) if i not in debris and rows.get(i) != ""]
     nonblank = [i for i, ln in enumerate(lines) if ln.text]

@@ -10,7 +10,7 @@ from .blocks import strip_inline
 from .text_lines import join_lines
 
 _SEPARATOR = re.compile(r"^\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?$")
-_CELL_BORDER = re.compile(r"(?<!\\)\|")  # an escaped one (\|) is text
+CELL_BORDER = re.compile(r"(?<!\\)\|")  # a table's cell border; an escaped one (\|) is text
 GRID_BORDER = re.compile(r"^\s*\+(?:[-=:]+\+)+\s*$")  # +------+======+ (pandoc's grid tables)
 SIMPLE_RULE = re.compile(r"^\s*-{2,}(?:\s+-{2,})+\s*$")  # ------ ------ under a simple table's header
 _SIMPLE_GAP = re.compile(r"\s{2,}")  # between a simple table's cells
@@ -93,7 +93,7 @@ class TableRows:
             line = line[1:]
         if line.endswith("|") and not line.endswith("\\|"):
             line = line[:-1]
-        self.rows.append([c.strip() for c in _CELL_BORDER.split(line)])
+        self.rows.append([c.strip() for c in CELL_BORDER.split(line)])
 
     def rendered(self) -> list[str]:
         return render_rows(self.rows)
@@ -118,7 +118,7 @@ class GridRows:
             return True
         if not line.startswith("|"):
             return False
-        self.lines.append([c.strip() for c in _CELL_BORDER.split(line.strip("|"))])
+        self.lines.append([c.strip() for c in CELL_BORDER.split(line.strip("|"))])
         return True
 
     def _end_row(self) -> None:

@@ -166,9 +166,13 @@ _ITEM_LABEL = re.compile(r"^[^\s，。；：:,;]{1,8}[：:]")  # 「Step4：」,
 _LABEL_START = label_opening(10)  # a paragraph opening with its label: 「特征：…」
 
 
-def contents_rows(lines: list[str], entry: Callable[[str], bool]) -> set[int]:
+def _dot_leader(line: str) -> bool:
+    return bool(DOT_LEADER.search(line))
+
+
+def contents_rows(lines: list[str], entry: Callable[[str], bool] = _dot_leader) -> set[int]:
     """The rows of a contents list copied with the text: three or more lines in a row that are `entry`s
-    (their page number after a dot leader or a tab), the lines an entry wrapped onto before its page
+    (their page number after a dot leader, or for Word after a tab too), the lines an entry wrapped onto before its page
     number, the blank lines among them and the list's 目录 title. As passages they would answer every
     question about a heading with a line of the contents; as headings they would open each chapter twice."""
     out: set[int] = set()
