@@ -25,7 +25,7 @@ from .readers.blocks import (
     BOX_TITLE, ENUMERATIONS, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, label_opening, named_part,
     numbering, space_articles,
 )
-from .readers.text_lines import caption
+from .readers.text_lines import caption, phrase_line
 from .text import split_sentences
 
 _MARKER = re.compile(r"^[(（]\s*(\d{1,3})\s*[)）]\s*")
@@ -340,19 +340,23 @@ def _item_kind(b: Block) -> str | None:
     found = numbering(b.text)
     if found and found[1] and found[0] in ("1）", "①"):
         return found[0]
-    return "label" if _LABELLED_ITEM.match(b.text) else None
+    if _LABELLED_ITEM.match(b.text):
+        return "label"
+    # A short phrase, no punctuation (「小额贷款」), as typed in Word or a text file: a PDF's short lines are mostly
+    # the words of its figures.
+    return "phrase" if b.page is None and phrase_line(b.text) else None
 
 
 def _item_runs(blocks: list[Block]) -> list[Block]:
     """A paragraph ending with a colon (「…依据以下原则进行数据分类分级：」) and the paragraphs after it that
-    are its items, all labelled (「合法合规：…」 「统一维度：…」) or numbered in a row (1) … 2) …), are one
-    list: the lead-in, then an item a line."""
+    are its items, all labelled (「合法合规：…」 「统一维度：…」), numbered in a row (1) … 2) …) or short phrases
+    (「小额贷款」 「融资租赁」), are one list: the lead-in, then an item a line."""
     out: list[Block] = []
     i = 0
     while i < len(blocks):
         b, j = blocks[i], i + 1  # blocks[i + 1 : j] are its items
         kind = _item_kind(blocks[j]) if b.kind == "paragraph" and leads_in(b.text) and j < len(blocks) else None
-        while kind and j < len(blocks) and _item_kind(blocks[j]) == kind and (j == i + 1 or kind == "label" or _follows(blocks[j - 1], blocks[j])):
+        while kind and j < len(blocks) and _item_kind(blocks[j]) == kind and (j == i + 1 or kind in ("label", "phrase") or _follows(blocks[j - 1], blocks[j])):
             j += 1
         if j - i >= 3:  # a lead-in and two items at least
             out.append(Block("list", b.text, tuple(x.text for x in blocks[i + 1 : j]), page=b.page))
@@ -473,13 +477,13 @@ def _texts(block: Block, ordinal: int, stack: list[_Open], max_chars: int) -> li
         if m and int(m.group(1)) == ordinal:  # the paragraph's own number, as the cite will say
             text = text[m.end() :]
         return [(t, False) for t in split_long(text, max_chars)]
+    items = [i for i in block.items if _has_content(i)]
+    if not items:  # formula residue under a lead-in (「…更新策略是：」): the lead-in is still text
+        return [(t, False) for t in split_long(block.text, max_chars)] if block.text else []
     lead = block.text
     if block.kind == "table" and not lead and stack:
         lead = stack[-1].heading  # a table says what it is about through its heading
-    return [
-        ("\n".join(filter(None, (lead, *group))), bool(lead))
-        for group in pack([i for i in block.items if _has_content(i)], max_chars - len(lead))
-    ]
+    return [("\n".join(filter(None, (lead, *group))), bool(lead)) for group in pack(items, max_chars - len(lead))]
 
 
 def split_long(text: str, max_chars: int) -> list[str]:

@@ -351,6 +351,54 @@ def test_typed_lines_opening_with_labels_are_paragraphs_not_one_glued_line():
     assert [p.text for p in doc.passages] == ["联系人：张三", "电话：010-12345678", "邮箱：qa@example.com"]
 
 
+PRODUCTS = ("小额贷款", "融资租赁", "商业保理")
+GROWTH = "据统计，2023年全省小微企业贷款余额达到1200亿元，同比增长15%。"
+
+
+@pytest.mark.parametrize("name", ["typed.txt", "typed.md"])
+def test_short_lines_typed_after_a_colon_are_its_items_not_one_glued_sentence(name):
+    # 「主要产品包括：」 over 「小额贷款」 「融资租赁」, a line each, no punctuation: had read 「…包括：小额贷款融资租赁商业保理」.
+    title, heading = ("测试报告", "一、市场概况") if name.endswith(".txt") else ("# 测试报告", "## 一、市场概况")
+    lines = [title, "", heading, "", "近年来发展较快。主要产品包括：", *PRODUCTS, "", GROWTH]
+    doc = parse("\n".join(lines).encode("utf-8"), Path(name), 600)
+    assert [(p.text, p.lead) for p in doc.passages] == [("近年来发展较快。主要产品包括：\n" + "\n".join(PRODUCTS), True), (GROWTH, False)]
+    # One such line ends the sentence; a line with a comma runs on, as a wrapped one does.
+    for after, text in ((["用户ID。"], "输入：用户ID。"), (["小额贷款", "融资租赁，商业保理。"], "主要产品包括：小额贷款融资租赁，商业保理。")):
+        doc = parse("\n".join([title, "", heading, "", "主要产品包括：", *after]).encode("utf-8"), Path(name), 600)
+        assert [p.text for p in doc.passages] == [text if after[0] != "用户ID。" else "主要产品包括：用户ID。"]
+
+
+def test_short_word_paragraphs_after_a_colon_are_its_items_not_headings(tmp_path):
+    # Typed as paragraphs of their own, 「小额贷款」 「融资租赁」 had each become a heading, the text after them under
+    # 「商业保理」; parted by line breaks (Shift+Enter), one paragraph 「主要机构包括： 国有银行 农商行 小贷公司」.
+    import docx
+
+    word = docx.Document()
+    word.add_heading("一、市场概况", 1)
+    word.add_paragraph("主要产品包括：")
+    for product in PRODUCTS:
+        word.add_paragraph(product)
+    word.add_paragraph(GROWTH)
+    broken = word.add_paragraph("主要机构包括：")
+    for name in ("国有银行", "农商行", "小贷公司"):
+        broken.add_run().add_break()
+        broken.add_run(name)
+    word.add_paragraph(GROWTH.replace("2023", "2024"))
+    word.save(tmp_path / "items.docx")
+    doc = read_document(tmp_path / "items.docx")
+    assert [(p.cite, p.text, p.lead) for p in doc.passages] == [
+        ("1(1)", "主要产品包括：\n" + "\n".join(PRODUCTS), True), ("1(2)", GROWTH, False),
+        ("1(3)", "主要机构包括：\n国有银行\n农商行\n小贷公司", True), ("1(4)", GROWTH.replace("2023", "2024"), False),
+    ]
+
+
+def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
+    # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
+    lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]
+    doc = parse("\n".join(lines).encode("utf-8"), Path("formula.md"), 600)
+    assert [p.text for p in doc.passages] == ["在实际计算过程中，模型参数迭代更新策略是：", GROWTH]
+
+
 def test_text_extracted_from_a_pdf_keeps_no_contents_list_and_runs_on_over_page_breaks():
     # What pdftotext or a copy from a viewer gives: a contents list with dot leaders (one entry wrapped
     # before its leader), then pages parted by a form feed or by a running header and a page number,

@@ -58,7 +58,8 @@ Reader = Callable[[bytes, str], Source]
 # three or more PDF lines in a row of a short label and a shorter value lined up are a two-column table's rows; 73: a
 # caption right before a table leads it in any format (Markdown, Word), and a pipe table's empty header row is no header;
 # 74: a PDF line opening with a label like its paragraph's, numbers aside, after a line that stopped short, starts an item.
-RULES_VERSION = 87
+# 75-87: docs/documents.md and the commits that bumped it; 88: short phrases typed a line each after a colon are its items.
+RULES_VERSION = 88
 
 
 def _markdown(data: bytes, source: str) -> Source:

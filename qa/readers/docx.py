@@ -15,7 +15,7 @@ from .blocks import FOOTNOTES, SECTIONS, SENTENCE_PUNCT, Block, Source, article,
 from .docx_notes import notes
 from .docx_numbering import Numbering
 from .tables import render_rows
-from .text_lines import DOT_LEADER, contents_rows
+from .text_lines import DOT_LEADER, contents_rows, phrase_list
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -235,6 +235,11 @@ def _read(document) -> Source:
             items.append(_with_number(number, text))  # as Word shows it: 「(1) 扩大信用贷款投放。」
             continue
         end_list()
+        lines = [clean(x) for x in texts[row].split("\n")]
+        lead = phrase_list(lines)
+        if lead:  # 「主要机构包括：」 and its items a line each, parted by line breaks (Shift+Enter)
+            blocks += [Block("paragraph", " ".join(lines[:lead])), Block("list", "", tuple(lines[lead:]))]
+            continue
         named = named_part(text)
         blocks.append(Block("heading", named or text) if named or plain_heading(text) else Block("paragraph", text))
     end_list()

@@ -8,7 +8,7 @@ import re
 
 from .blocks import BULLET, FOOTNOTES, Block, Source, bold_only, is_list_item, plain_heading, strip_inline
 from .tables import CELL_BORDER, GRID_BORDER, SIMPLE_RULE, GridRows, TableRows, html_table_rows, render_rows, simple_cells
-from .text_lines import CAPTION_START, contents_rows, decode, join_lines
+from .text_lines import CAPTION_START, contents_rows, decode, join_lines, phrase_list
 
 _ATX = re.compile(r"^\s{0,3}(#{1,6})(.*)$")  # its closing #s are stripped apart: in the pattern they made it quadratic
 _BLOCK_SCALAR = re.compile(r"^[|>][+-]?\d?$")  # YAML's folded (>) or literal (|) value on the lines below
@@ -242,6 +242,12 @@ class _Parser:
         if len(self.para) > 1 and all(_ENUMERATED.match(x) for x in self.para):
             items = [strip_inline(x) for x in self.para]  # 「1）…」 lines in a row: a list
             self.para = []
+            self.blocks.append(Block("list", "", tuple(i for i in items if i)))
+            return
+        lead = phrase_list([strip_inline(x) for x in self.para])
+        if lead:  # 「主要产品包括：」 over 「小额贷款」 「融资租赁」, a line each: its list, not 「…包括：小额贷款融资租赁」
+            self.para, items = self.para[:lead], [strip_inline(x) for x in self.para[lead:]]
+            self.end_paragraph()
             self.blocks.append(Block("list", "", tuple(i for i in items if i)))
             return
         if self.para:

@@ -160,6 +160,8 @@ def running_headers(lines: list[str]) -> set[str]:
 
 
 _LEAD_IN_MAX = 12  # characters of a lone lead-in line such as 「具体步骤：」
+_PHRASE_MAX = 20  # characters of a typed list's item without a marker (「小额贷款」)
+_PHRASE_BREAK = re.compile(r"[。！？；!?;，,：:]")
 _ITEM_END = ("；", ";")
 _FULL_STOP = ("。", "！", "？", "!", "?")
 _ITEM_LABEL = re.compile(r"^[^\s，。；：:,;]{1,8}[：:]")  # 「Step4：」, 「𝑛：」
@@ -194,6 +196,21 @@ def contents_rows(lines: list[str], entry: Callable[[str], bool] = _dot_leader) 
 
 def _lead_in(text: str) -> bool:
     return len(text) <= _LEAD_IN_MAX and text.endswith(("：", ":")) and not SENTENCE_PUNCT.search(text)
+
+
+def phrase_line(text: str) -> bool:
+    """A short line with no punctuation but at its end, no label and no caption: a typed list's item without a
+    marker (「小额贷款」), where a line ending in a colon leads it."""
+    return len(text) <= _PHRASE_MAX and not _PHRASE_BREAK.search(text[:-1]) and not text.endswith(("：", ":")) and not caption(text)
+
+
+def phrase_list(lines: list[str]) -> int:
+    """How many of a paragraph's lines, as its writer broke them, lead the list of short lines after them (0: none):
+    a line ending in a colon, then two phrase_lines or more (「主要产品包括：」 「小额贷款」 「融资租赁」)."""
+    for i in range(len(lines) - 2, 0, -1):
+        if lines[i - 1].endswith(("：", ":")):
+            return i if all(phrase_line(x) for x in lines[i:]) else 0
+    return 0
 
 
 def _enumerated(text: str) -> bool:
@@ -259,6 +276,7 @@ class _LineReader:
         self.items: list[list[Line]] = []
         self.lead: list[Line] = []  # a lone lead-in whose items are lines ended by semicolons
         self.rows: list[Line] = []  # a table's rows
+        self.phrases = False  # the open list's items are typed lines after a colon, no marker (phrase_item)
         self.previous: Line | None = None
 
     def line(self, ln: Line) -> None:
@@ -294,7 +312,7 @@ class _LineReader:
             self.lead.append(self.para.pop())
             self.items.append([ln])
             self.previous = ln
-        elif not (self.lead and self.previous is not None and self.lead_item(ln)):
+        elif not (self.lead and self.previous is not None and self.lead_item(ln)) and not self.phrase_item(ln):
             self.text(ln)
 
     def row(self, ln: Line) -> None:
@@ -367,6 +385,27 @@ class _LineReader:
         self.previous = ln
         return True
 
+    def phrase_item(self, ln: Line) -> bool:
+        """In a typed text file, two or more short lines with no punctuation but at their end, each set on its own
+        after a line ending in a colon, are that line's items (「主要产品包括：」 「小额贷款」 「融资租赁」), not one run-on
+        sentence (「…包括：小额贷款融资租赁」); one such line is the sentence's end (「输入：」 「用户ID。」). A PDF's line
+        breaks are its layout's, not the writer's: not there. True if the line is taken."""
+        previous, para = self.previous, self.para
+        if ln.page is not None or previous is None or not previous.cut_short or not phrase_line(ln.text):
+            return False
+        if self.phrases and self.items and self.items[-1] == [previous] and not previous.text.endswith(_FULL_STOP):
+            self.items.append([ln])
+        elif (not self.items and len(para) >= 2 and para[-1] is previous and phrase_line(previous.text)
+              and para[-2].cut_short and para[-2].text.endswith(("：", ":"))):
+            first = para.pop()
+            self.end_paragraph()  # the lead-in, which structure joins to its list
+            self.items += [[first], [ln]]
+            self.phrases = True
+        else:
+            return False
+        self.previous = ln
+        return True
+
     def text(self, ln: Line) -> None:
         """A line of running text: it starts a paragraph, or runs on from the line before."""
         text, previous = ln.text, self.previous
@@ -376,7 +415,8 @@ class _LineReader:
         starts = (
             (_MARKER.match(text) and not opened)
             or (previous is not None and (previous.cut_short or ln.opens) and previous.text.endswith(SENTENCE_END)
-                and not opened and not (ln.own_line and previous.text.endswith(("：", ":"))))  # a lead-in set line by line
+                and not opened and not (ln.own_line and previous.text.endswith(("：", ":")))  # a lead-in set line by line
+                and not (ln.page is None and phrase_line(text) and previous.text.endswith(("：", ":"))))  # a typed item
             or (_lead_in(text) and previous is not None and previous.text.endswith(("。", "！", "？", "；")))
             # 「科学合理：…」 after a sentence that ran to the margin: the next item of a run, not its wrap.
             or (_LABEL_START.match(text) and previous is not None and previous.text.endswith(_FULL_STOP))
@@ -425,6 +465,7 @@ class _LineReader:
         para.clear()
 
     def end_list(self) -> None:
+        self.phrases = False
         items, lead = self.items, self.lead
         if not items:
             return
