@@ -39,6 +39,7 @@ LABEL_MAX = 16  # characters of an unnumbered heading used in a cite
 _BRACKET_MAX = 8  # characters past LABEL_MAX a cite's label runs on to close a bracket
 _LABEL_END = "。：:，,；;、 "  # punctuation a cite's label does not end with
 _LEAD_IN_MAX = 200  # characters of a paragraph ending with a colon that leads the list or table after it
+_LABEL_RUN = 3  # short labels in a row that are a list, not headings
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     used: set[str] = set()
     ordinals: dict[str, int] = {}
     out: list[Chunk] = []
-    blocks = _articles(_lead_ins(_item_runs(_lists_from_heading_runs(_numbered_titles(source.blocks)))))
+    blocks = _articles(_lead_ins(_label_runs(_item_runs(_lists_from_heading_runs(_numbered_titles(source.blocks))))))
     top = _top_sizes(blocks)
     body_font = _body_font(blocks)
     box: _Box | None = None  # the last box (专栏 3：…) met, while its section lasts
@@ -387,6 +388,23 @@ def _plain_style(b: Block) -> str | None:
 
 
 _LABEL = re.compile(r"^[^。，；！？、：:,.;!?()（）\d]{2,15}$")
+
+
+def _label_runs(blocks: list[Block]) -> list[Block]:
+    """Three or more short labels in a row, each a paragraph of its own (「我们的优势」 「服务网点多」 「审批速度快」, typed
+    in Word), are a list: as headings (_lead_ins) all but the last would head nothing, and their words were lost.
+    Not on a PDF's page, whose short lines are mostly its figures' words."""
+    out: list[Block] = []
+    run: list[Block] = []
+    for b in [*blocks, None]:
+        if b is not None and b.kind == "paragraph" and b.page is None and _LABEL.match(b.text):
+            run.append(b)
+            continue
+        out += [Block("list", "", tuple(x.text for x in run))] if len(run) >= _LABEL_RUN else run
+        run = []
+        if b is not None:
+            out.append(b)
+    return out
 
 
 def _lead_ins(blocks: list[Block]) -> list[Block]:

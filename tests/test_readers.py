@@ -356,19 +356,29 @@ GROWTH = "据统计，2023年全省小微企业贷款余额达到1200亿元，�
 
 
 @pytest.mark.parametrize("name", ["typed.txt", "typed.md"])
-def test_short_lines_typed_after_a_colon_are_its_items_not_one_glued_sentence(name):
+def test_short_lines_typed_one_a_line_are_a_list_not_one_glued_sentence(name):
     # 「主要产品包括：」 over 「小额贷款」 「融资租赁」, a line each, no punctuation: had read 「…包括：小额贷款融资租赁商业保理」.
     title, heading = ("测试报告", "一、市场概况") if name.endswith(".txt") else ("# 测试报告", "## 一、市场概况")
     lines = [title, "", heading, "", "近年来发展较快。主要产品包括：", *PRODUCTS, "", GROWTH]
     doc = parse("\n".join(lines).encode("utf-8"), Path(name), 600)
     assert [(p.text, p.lead) for p in doc.passages] == [("近年来发展较快。主要产品包括：\n" + "\n".join(PRODUCTS), True), (GROWTH, False)]
+    # With no lead-in, three or more such lines are a list too; not a narrow hard wrap (lines as wide as one another,
+    # wider than a few words), nor a text file's opening lines, its title's.
+    strengths = ["我们的优势", "服务网点多", "审批速度快", "利率较低"]
+    wrap = ["近年来全省小微企业贷款规", "模持续增长各类金融机构积", "极参与服务覆盖面不断扩大", "融资成本稳步下降。"]
+    doc = parse("\n".join([title, "", heading, "", GROWTH, "", *strengths, "", *wrap]).encode("utf-8"), Path(name), 600)
+    assert [p.text for p in doc.passages] == [GROWTH, "\n".join(strengths), "".join(wrap)]
+    if name.endswith(".txt"):
+        assert parse("\n".join(["小微金融发展报告", "二零二三年版", "青海省金融学会", "", GROWTH]).encode("utf-8"), Path(name), 600).title == (
+            "小微金融发展报告二零二三年版青海省金融学会"
+        )
     # One such line ends the sentence; a line with a comma runs on, as a wrapped one does.
     for after, text in ((["用户ID。"], "输入：用户ID。"), (["小额贷款", "融资租赁，商业保理。"], "主要产品包括：小额贷款融资租赁，商业保理。")):
         doc = parse("\n".join([title, "", heading, "", "主要产品包括：", *after]).encode("utf-8"), Path(name), 600)
         assert [p.text for p in doc.passages] == [text if after[0] != "用户ID。" else "主要产品包括：用户ID。"]
 
 
-def test_short_word_paragraphs_after_a_colon_are_its_items_not_headings(tmp_path):
+def test_short_word_paragraphs_in_a_row_are_a_list_not_headings(tmp_path):
     # Typed as paragraphs of their own, 「小额贷款」 「融资租赁」 had each become a heading, the text after them under
     # 「商业保理」; parted by line breaks (Shift+Enter), one paragraph 「主要机构包括： 国有银行 农商行 小贷公司」.
     import docx
@@ -384,11 +394,17 @@ def test_short_word_paragraphs_after_a_colon_are_its_items_not_headings(tmp_path
         broken.add_run().add_break()
         broken.add_run(name)
     word.add_paragraph(GROWTH.replace("2023", "2024"))
+    # With no lead-in, three short labels or more in a row: a list, not a heading each (all but the last heading nothing,
+    # their words lost); one alone still heads the text after it.
+    for label in ("我们的优势", "服务网点多", "审批速度快", "利率较低", GROWTH.replace("2023", "2025"), "专业研判", GROWTH):
+        word.add_paragraph(label)
     word.save(tmp_path / "items.docx")
     doc = read_document(tmp_path / "items.docx")
     assert [(p.cite, p.text, p.lead) for p in doc.passages] == [
         ("1(1)", "主要产品包括：\n" + "\n".join(PRODUCTS), True), ("1(2)", GROWTH, False),
         ("1(3)", "主要机构包括：\n国有银行\n农商行\n小贷公司", True), ("1(4)", GROWTH.replace("2023", "2024"), False),
+        ("1(5)", "我们的优势\n服务网点多\n审批速度快\n利率较低", False), ("1(6)", GROWTH.replace("2023", "2025"), False),
+        ("1 › 专业研判(1)", GROWTH, False),
     ]
 
 

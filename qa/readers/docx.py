@@ -237,8 +237,9 @@ def _read(document) -> Source:
         end_list()
         lines = [clean(x) for x in texts[row].split("\n")]
         lead = phrase_list(lines)
-        if lead:  # 「主要机构包括：」 and its items a line each, parted by line breaks (Shift+Enter)
-            blocks += [Block("paragraph", " ".join(lines[:lead])), Block("list", "", tuple(lines[lead:]))]
+        if lead is not None:  # 「主要机构包括：」 and its items a line each, parted by line breaks (Shift+Enter)
+            blocks += [Block("paragraph", " ".join(lines[:lead]))] if lead else []
+            blocks.append(Block("list", "", tuple(lines[lead:])))
             continue
         named = named_part(text)
         blocks.append(Block("heading", named or text) if named or plain_heading(text) else Block("paragraph", text))

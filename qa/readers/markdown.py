@@ -245,7 +245,7 @@ class _Parser:
             self.blocks.append(Block("list", "", tuple(i for i in items if i)))
             return
         lead = phrase_list([strip_inline(x) for x in self.para])
-        if lead:  # 「主要产品包括：」 over 「小额贷款」 「融资租赁」, a line each: its list, not 「…包括：小额贷款融资租赁」
+        if lead is not None:  # 「主要产品包括：」 over 「小额贷款」 「融资租赁」, a line each: its list, not 「…包括：小额贷款融资租赁」
             self.para, items = self.para[:lead], [strip_inline(x) for x in self.para[lead:]]
             self.end_paragraph()
             self.blocks.append(Block("list", "", tuple(i for i in items if i)))

@@ -162,6 +162,8 @@ def running_headers(lines: list[str]) -> set[str]:
 _LEAD_IN_MAX = 12  # characters of a lone lead-in line such as 「具体步骤：」
 _PHRASE_MAX = 20  # characters of a typed list's item without a marker (「小额贷款」)
 _PHRASE_BREAK = re.compile(r"[。！？；!?;，,：:]")
+_PHRASE_RUN = 3  # phrases a line each that are a list with no lead-in
+_PHRASE_WRAP = 10  # display width past which lines as wide as one another are a hard wrap, not phrases
 _ITEM_END = ("；", ";")
 _FULL_STOP = ("。", "！", "？", "!", "?")
 _ITEM_LABEL = re.compile(r"^[^\s，。；：:,;]{1,8}[：:]")  # 「Step4：」, 「𝑛：」
@@ -204,13 +206,17 @@ def phrase_line(text: str) -> bool:
     return len(text) <= _PHRASE_MAX and not _PHRASE_BREAK.search(text[:-1]) and not text.endswith(("：", ":")) and not caption(text)
 
 
-def phrase_list(lines: list[str]) -> int:
-    """How many of a paragraph's lines, as its writer broke them, lead the list of short lines after them (0: none):
-    a line ending in a colon, then two phrase_lines or more (「主要产品包括：」 「小额贷款」 「融资租赁」)."""
+def phrase_list(lines: list[str]) -> int | None:
+    """Where the items begin of a paragraph its writer typed as a list of short lines, one a line (None: it is no
+    such list): after a line ending in a colon, two phrase_lines or more (「主要产品包括：」 「小额贷款」 「融资租赁」);
+    or, with no lead-in, three or more (「我们的优势」 「服务网点多」 「审批速度快」), unless all but the last are as wide
+    as one another and wider than a phrase of a few words: a narrow hard wrap."""
     for i in range(len(lines) - 2, 0, -1):
         if lines[i - 1].endswith(("：", ":")):
-            return i if all(phrase_line(x) for x in lines[i:]) else 0
-    return 0
+            return i if all(phrase_line(x) for x in lines[i:]) else None
+    widths = {round(width(x)) for x in lines[:-1]}
+    wrapped = len(widths) == 1 and min(widths) > _PHRASE_WRAP
+    return 0 if len(lines) >= _PHRASE_RUN and not wrapped and all(phrase_line(x) for x in lines) else None
 
 
 def _enumerated(text: str) -> bool:
@@ -248,6 +254,16 @@ def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None)
     return reader.blocks
 
 
+def _typed_items(para: list[Line], opening: bool) -> int | None:
+    """Where a typed text's paragraph's items begin, if its writer set it as a list of short lines (phrase_list), its
+    lead-in and items each ending short of the margin. Not on a PDF's page, whose line breaks are its layout's; nor,
+    with no lead-in, in the `opening` lines, a title's (「小微金融发展报告」 「（2023年）」 「青海省金融学会」)."""
+    found = phrase_list([ln.text for ln in para]) if para[0].page is None else None
+    if found is None or found == 0 and opening:
+        return None
+    return found if all(ln.cut_short for ln in para[max(found - 1, 0) :]) else None
+
+
 def _labelled_alike(first: str, text: str) -> bool:
     """Whether two lines both open with a label (「电话：」 and 「邮箱：」)."""
     a, b = _LABEL_START.match(first), _LABEL_START.match(text)
@@ -276,7 +292,6 @@ class _LineReader:
         self.items: list[list[Line]] = []
         self.lead: list[Line] = []  # a lone lead-in whose items are lines ended by semicolons
         self.rows: list[Line] = []  # a table's rows
-        self.phrases = False  # the open list's items are typed lines after a colon, no marker (phrase_item)
         self.previous: Line | None = None
 
     def line(self, ln: Line) -> None:
@@ -312,7 +327,7 @@ class _LineReader:
             self.lead.append(self.para.pop())
             self.items.append([ln])
             self.previous = ln
-        elif not (self.lead and self.previous is not None and self.lead_item(ln)) and not self.phrase_item(ln):
+        elif not (self.lead and self.previous is not None and self.lead_item(ln)):
             self.text(ln)
 
     def row(self, ln: Line) -> None:
@@ -385,27 +400,6 @@ class _LineReader:
         self.previous = ln
         return True
 
-    def phrase_item(self, ln: Line) -> bool:
-        """In a typed text file, two or more short lines with no punctuation but at their end, each set on its own
-        after a line ending in a colon, are that line's items (「主要产品包括：」 「小额贷款」 「融资租赁」), not one run-on
-        sentence (「…包括：小额贷款融资租赁」); one such line is the sentence's end (「输入：」 「用户ID。」). A PDF's line
-        breaks are its layout's, not the writer's: not there. True if the line is taken."""
-        previous, para = self.previous, self.para
-        if ln.page is not None or previous is None or not previous.cut_short or not phrase_line(ln.text):
-            return False
-        if self.phrases and self.items and self.items[-1] == [previous] and not previous.text.endswith(_FULL_STOP):
-            self.items.append([ln])
-        elif (not self.items and len(para) >= 2 and para[-1] is previous and phrase_line(previous.text)
-              and para[-2].cut_short and para[-2].text.endswith(("：", ":"))):
-            first = para.pop()
-            self.end_paragraph()  # the lead-in, which structure joins to its list
-            self.items += [[first], [ln]]
-            self.phrases = True
-        else:
-            return False
-        self.previous = ln
-        return True
-
     def text(self, ln: Line) -> None:
         """A line of running text: it starts a paragraph, or runs on from the line before."""
         text, previous = ln.text, self.previous
@@ -458,6 +452,12 @@ class _LineReader:
             text = " ".join(filter(None, map(clean, _wrapped_on(para))))
         elif len(para) > 1 and BOX_TITLE.match(para[0].text):
             text = f"{clean(para[0].text)}\n{join_lines([ln.text for ln in para[1:]])}"
+        elif (items := _typed_items(para, opening=not self.blocks)) is not None:  # 「主要产品包括：」 「小额贷款」 「融资租赁」, a line each
+            if items:
+                self.blocks.append(Block("paragraph", join_lines([ln.text for ln in para[:items]]), page=None))
+            self.blocks.append(Block("list", "", tuple(clean(ln.text) for ln in para[items:]), page=None))
+            para.clear()
+            return
         else:
             text = join_lines([ln.text for ln in para])
         if text:
@@ -465,7 +465,6 @@ class _LineReader:
         para.clear()
 
     def end_list(self) -> None:
-        self.phrases = False
         items, lead = self.items, self.lead
         if not items:
             return
