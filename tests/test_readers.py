@@ -408,6 +408,21 @@ def test_short_word_paragraphs_in_a_row_are_a_list_not_headings(tmp_path):
     ]
 
 
+def test_a_line_break_inside_a_word_paragraph_is_a_wrap(tmp_path):
+    # Shift+Enter mid-sentence had left a space: 「我省小微企业 贷款余额」; between Latin words one stays.
+    import docx
+
+    word = docx.Document()
+    word.add_heading("一、市场概况", 1)
+    for first, rest in (("近年来，我省小微企业", "贷款余额持续增长。"), ("Smart", "lending grows fast.")):
+        paragraph = word.add_paragraph(first)
+        paragraph.add_run().add_break()
+        paragraph.add_run(rest)
+    word.save(tmp_path / "breaks.docx")
+    doc = read_document(tmp_path / "breaks.docx")
+    assert [p.text for p in doc.passages] == ["近年来，我省小微企业贷款余额持续增长。", "Smart lending grows fast."]
+
+
 def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
     # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
     lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]

@@ -15,7 +15,7 @@ from .blocks import FOOTNOTES, SECTIONS, SENTENCE_PUNCT, Block, Source, article,
 from .docx_notes import notes
 from .docx_numbering import Numbering
 from .tables import render_rows
-from .text_lines import DOT_LEADER, contents_rows, phrase_list
+from .text_lines import DOT_LEADER, contents_rows, join_lines, phrase_list
 
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*(\d)$", re.I)
 _FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
@@ -205,7 +205,7 @@ def _read(document) -> Source:
             continue
         paragraph = Paragraph(child, document)
         number = numbering.label(paragraph)  # every numbered paragraph counts, shown or not
-        text = clean(texts[row])
+        text = join_lines(texts[row].split("\n"))  # a line break (Shift+Enter) is a wrap: no space in Chinese text
         if not text or row in contents:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
@@ -238,7 +238,7 @@ def _read(document) -> Source:
         lines = [clean(x) for x in texts[row].split("\n")]
         lead = phrase_list(lines)
         if lead is not None:  # 「主要机构包括：」 and its items a line each, parted by line breaks (Shift+Enter)
-            blocks += [Block("paragraph", " ".join(lines[:lead]))] if lead else []
+            blocks += [Block("paragraph", join_lines(lines[:lead]))] if lead else []
             blocks.append(Block("list", "", tuple(lines[lead:])))
             continue
         named = named_part(text)
