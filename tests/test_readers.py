@@ -423,6 +423,18 @@ def test_a_line_break_inside_a_word_paragraph_is_a_wrap(tmp_path):
     assert [p.text for p in doc.passages] == ["近年来，我省小微企业贷款余额持续增长。", "Smart lending grows fast."]
 
 
+def test_a_typed_notices_signature_pushed_right_with_spaces_is_its_lines_apart():
+    # Paragraphs indented by two full-width spaces, CRLF, and a signature right-aligned with spaces: its lines had
+    # read 「某某省人民政府2024年3月1日」.
+    pad = "\u3000" * 20
+    lines = ["关于促进小微企业融资的若干意见", "", "\u3000\u3000一、总体要求", "\u3000\u3000坚持市场化原则，发挥金融机构主体作用，",
+             "强化政策引导。", "\u3000\u3000各地要加强组织领导，抓好工作落实。", "", pad + "某某省人民政府", pad + "2024年3月1日"]
+    doc = parse("\r\n".join(lines).encode("utf-8"), Path("意见.txt"), 600)
+    assert [p.text for p in doc.passages] == [
+        "坚持市场化原则，发挥金融机构主体作用，强化政策引导。", "各地要加强组织领导，抓好工作落实。", "某某省人民政府 2024年3月1日",
+    ]
+
+
 def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
     # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
     lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]

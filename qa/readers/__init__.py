@@ -60,8 +60,9 @@ Reader = Callable[[bytes, str], Source]
 # 74: a PDF line opening with a label like its paragraph's, numbers aside, after a line that stopped short, starts an item.
 # 75-87: docs/documents.md and the commits that bumped it; 88: short phrases typed a line each after a colon are its items;
 # 89: and three or more with no lead-in (Word's short paragraphs in a row: a list, not a heading each);
-# 90: a line break inside a Word paragraph is a wrap (no space between Chinese characters).
-RULES_VERSION = 90
+# 90: a line break inside a Word paragraph is a wrap (no space between Chinese characters); 91: a text file's line
+# pushed right or centred with spaces is set apart (a signature's lines).
+RULES_VERSION = 91
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -14,6 +14,7 @@ from ..text import clean
 _TITLE_MAX = 60
 _TAB_TABLE_LINES = 3  # a header and two rows
 _HEADER_CELL_MAX = 30
+_SET_APART_INDENT = 16  # half-width spaces before a line set apart (8 full-width ones)
 _NOT_A_CELL = re.compile(r"^$|.*[：:]$|^(?:[(（]?[\d一二三四五六七八九十]{1,3}[.．、)）]?|第[\d一二三四五六七八九十百]+[章节条]|[•·●○■□◆▪►*-]+)$")
 
 
@@ -25,7 +26,10 @@ def read(data: bytes, source: str) -> Source:
     raw = space_articles([clean(ln) for ln in typed])
     debris = _page_debris(raw) | contents_rows(raw)
     rows = _tab_table_rows(typed)  # each row already one sentence 「header：value；…」: a line of one cell
-    lines = [Line(ln, cells=(rows[i],) if i in rows else ()) for i, ln in enumerate(raw) if i not in debris and rows.get(i) != ""]
+    lines = [
+        Line(ln, own_line=_set_apart(typed[i]), cells=(rows[i],) if i in rows else ())
+        for i, ln in enumerate(raw) if i not in debris and rows.get(i) != ""
+    ]
     nonblank = [i for i, ln in enumerate(lines) if ln.text]
     # Some extractors write a blank line after every line: then blank lines say nothing.
     followed = sum(1 for i in nonblank if i + 1 < len(lines) and not lines[i + 1].text)
@@ -78,6 +82,14 @@ def _tab_table_rows(typed: list[str]) -> dict[int, str]:
             out.update({j: next(iter(render_rows([header, cells(j)])), "") for j in run[1:]})
         run = [i] if width >= 2 else []
     return out
+
+
+def _set_apart(typed: str) -> bool:
+    """A line pushed right or centred with spaces (a signature's 「某某省人民政府」 over its date): a line of its own, not
+    a wrap of the one before, nor glued to the next (「某某省人民政府2024年3月1日」). A paragraph's indent is 2 full-width
+    spaces."""
+    indent = typed[: len(typed) - len(typed.lstrip(" \u3000\t"))]
+    return indent.count(" ") + 2 * indent.count("\u3000") + 4 * indent.count("\t") >= _SET_APART_INDENT
 
 
 def _title_like(text: str) -> bool:
