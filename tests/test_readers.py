@@ -863,6 +863,18 @@ def test_a_one_page_pdf_paragraph_wraps_without_a_space_and_its_signature_lines_
 
 @pytest.mark.slow
 @needs_chromium
+def test_a_one_page_pdf_paragraph_in_a_narrow_box_wraps_without_a_space(tmp_path):
+    # Set narrower than the page, its first line reaches no margin the page shows: 「…服务覆盖面 不断扩大…」 had kept
+    # the wrap as a space. A line of running text cut mid-sentence (a comma in it, no sentence end) wraps on.
+    text = "近年来小微企业贷款规模持续增长，各类金融机构积极参与，服务覆盖面不断扩大，融资成本稳步下降，整体呈现良好态势。"
+    for width in (32, 38):
+        body = f"<h1>小微金融报告</h1><h2>一、市场概况</h2><p style='width: {width}em'>{text}</p><p>特此报告。</p>"
+        doc = read_document(documents.chromium_pdf(body, tmp_path / f"narrow{width}.pdf"))
+        assert [p.text for p in doc.passages] == [text, "特此报告。"]
+
+
+@pytest.mark.slow
+@needs_chromium
 def test_a_pdf_table_is_one_passage_a_row_a_line_with_its_caption(tmp_path):
     text = "近年来小微企业贷款规模持续增长，各类金融机构积极参与，服务覆盖面不断扩大，融资成本稳步下降，整体呈现良好态势。"
     rows = (("国有大型银行", "1200", "15%"), ("股份制银行", "800", "12%"), ("城市商业银行", "650", "18%"), ("农村金融机构", "900", "20%"))

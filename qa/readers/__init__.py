@@ -61,8 +61,9 @@ Reader = Callable[[bytes, str], Source]
 # 75-87: docs/documents.md and the commits that bumped it; 88: short phrases typed a line each after a colon are its items;
 # 89: and three or more with no lead-in (Word's short paragraphs in a row: a list, not a heading each);
 # 90: a line break inside a Word paragraph is a wrap (no space between Chinese characters); 91: a text file's line
-# pushed right or centred with spaces is set apart (a signature's lines).
-RULES_VERSION = 91
+# pushed right or centred with spaces is set apart (a signature's lines); 92: of lines set apart, one of running text cut
+# mid-sentence (a comma in it, no sentence end) wraps on.
+RULES_VERSION = 92
 
 
 def _markdown(data: bytes, source: str) -> Source:

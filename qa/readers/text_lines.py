@@ -163,6 +163,7 @@ _LEAD_IN_MAX = 12  # characters of a lone lead-in line such as 「具体步骤�
 _PHRASE_MAX = 20  # characters of a typed list's item without a marker (「小额贷款」)
 _PHRASE_BREAK = re.compile(r"[。！？；!?;，,：:]")
 _PHRASE_RUN = 3  # phrases a line each that are a list with no lead-in
+_CLAUSE_LINE = 15  # characters of a line of running text cut mid-sentence, set apart or not
 _PHRASE_WRAP = 10  # display width past which lines as wide as one another are a hard wrap, not phrases
 _ITEM_END = ("；", ";")
 _FULL_STOP = ("。", "！", "？", "!", "?")
@@ -232,14 +233,19 @@ def caption(text: str, cut_short: bool = True) -> bool:
 
 def _wrapped_on(lines: list[Line]) -> list[str]:
     """Lines set one by one, but a line that reached the margin joined to the next as a wrap (a one-page
-    notice's paragraph: 「…同比增」 「长15%…」)."""
+    notice's paragraph: 「…同比增」 「长15%…」), and so is running text cut mid-sentence: a line of a clause or more
+    (a full-width comma in it, no sentence end after it; a narrow column's 「…积极参与，服务覆盖面」 「不断扩大，…」)."""
     out: list[str] = []
     for i, ln in enumerate(lines):
-        if i and not lines[i - 1].cut_short:
+        if i and (not lines[i - 1].cut_short or _mid_sentence(lines[i - 1].text)):
             out[-1] = join_lines([out[-1], ln.text])
         else:
             out.append(ln.text)
     return out
+
+
+def _mid_sentence(text: str) -> bool:
+    return len(text) >= _CLAUSE_LINE and "，" in text[:-1] and not text.endswith(SENTENCE_END)
 
 
 def blocks_from_lines(lines: list[Line], blank_breaks: bool, known_heading=None) -> list[Block]:
