@@ -432,9 +432,17 @@ def _lead_ins(blocks: list[Block]) -> list[Block]:
             and (leads_in(prev.text) or _LABEL.match(prev.text) or b.kind == "table" and _caption_of(prev, b))
         ):
             out[-1] = Block(b.kind, prev.text, b.items, page=prev.page)
+        elif b.kind == "paragraph" and prev is not None and _box_title(prev) and prev.page is None:
+            # A box's title, a paragraph of its own in Word or Markdown (「专栏1：数字普惠金融」), opens the text after
+            # it, as the line readers join it (text_lines): alone it was a passage saying only the box's name.
+            out[-1] = Block("paragraph", f"{prev.text}\n{b.text}", page=prev.page)
         else:
             out.append(b)
     return out
+
+
+def _box_title(b: Block) -> bool:
+    return b.kind == "paragraph" and "\n" not in b.text and bool(BOX_TITLE.match(b.text)) and not SENTENCE_STOP.search(b.text)
 
 
 def _caption_of(paragraph: Block, table: Block) -> bool:

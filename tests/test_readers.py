@@ -435,6 +435,37 @@ def test_a_typed_notices_signature_pushed_right_with_spaces_is_its_lines_apart()
     ]
 
 
+def test_a_word_table_used_as_a_box_around_text_is_text(tmp_path):
+    # A one-cell table (or a column of sentences) framing 「专栏1：…」 and its paragraphs had been one table row of them
+    # all joined by spaces, led by the section's heading; a one-column table of values, and a table inside the box,
+    # stay tables.
+    import docx
+
+    word = docx.Document()
+    word.add_heading("一、市场概况", 1)
+    box = word.add_table(rows=1, cols=1).cell(0, 0)
+    box.text = "专栏1：数字普惠金融"
+    box.add_paragraph("近年来，数字普惠金融快速发展，服务效率显著提升。")
+    box.add_paragraph("以某银行为例，其线上小微贷款余额三年增长了五倍。")
+    inner = box.add_table(rows=2, cols=2)
+    for r, (a, b) in enumerate((("指标", "数值"), ("贷款余额", "1200亿元"))):
+        inner.cell(r, 0).text, inner.cell(r, 1).text = a, b
+    column = word.add_table(rows=2, cols=1)
+    column.cell(0, 0).text, column.cell(1, 0).text = "案例2：某农商行", "该行推出线上信用贷款，审批时间缩短至一天。"
+    values = word.add_table(rows=3, cols=1)
+    for r, text in enumerate(("机构名称", "工商银行", "农业银行")):
+        values.cell(r, 0).text = text
+    word.save(tmp_path / "box.docx")
+    assert [p.text for p in read_document(tmp_path / "box.docx").passages] == [
+        "专栏1：数字普惠金融\n近年来，数字普惠金融快速发展，服务效率显著提升。", "以某银行为例，其线上小微贷款余额三年增长了五倍。",
+        "一、市场概况\n指标：贷款余额；数值：1200亿元", "案例2：某农商行\n该行推出线上信用贷款，审批时间缩短至一天。",
+        "一、市场概况\n机构名称：工商银行\n机构名称：农业银行",
+    ]
+    # In Markdown too, a box's title a paragraph of its own opens the text after it.
+    typed = "# 报告\n\n## 一、市场概况\n\n专栏1：数字普惠金融\n\n近年来，数字普惠金融快速发展。\n"
+    assert [p.text for p in parse(typed.encode("utf-8"), Path("box.md"), 600).passages] == ["专栏1：数字普惠金融\n近年来，数字普惠金融快速发展。"]
+
+
 def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
     # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
     lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]

@@ -24,6 +24,7 @@ _CONTENTS_STYLE = re.compile(r"^(?:toc|目录)\s*\d|^toc heading$", re.I)  # a t
 # A contents entry typed in plain paragraphs: its page number after a tab or a dot leader.
 _PAGE_AT_END = re.compile(r"\d{1,4}$")
 _TITLE_MAX = 60
+_FULL_STOP = re.compile(r"[。！？]")  # a sentence in a table's cell: a one-column table of them is a box of text
 
 
 def _heading_level(paragraph, qn) -> int | None:
@@ -59,12 +60,26 @@ def _body_blocks(body, qn):
             content = child.find(qn("w:sdtContent"))
             if content is not None:
                 stack.append(content.iterchildren())
+        elif child.tag == qn("w:tbl") and _text_box_table(child, qn):
+            cells = (cell for row in child.findall(qn("w:tr")) for cell in row.findall(qn("w:tc")))
+            stack.append(itertools.chain.from_iterable(cell.iterchildren() for cell in cells))
         else:
             yield child
             if child.tag == qn("w:p"):
                 boxes = _text_boxes(child, qn)
                 if boxes:
                     stack.append(itertools.chain.from_iterable(box.iterchildren() for box in boxes))
+
+
+def _text_box_table(table, qn) -> bool:
+    """A table of one column used as a box around text (「专栏1：…」 over its paragraphs): one cell, or a column whose cells
+    hold sentences. Its paragraphs are text, not one table row of them all joined. A table nested in it stays a table."""
+    rows = table.findall(qn("w:tr"))
+    if not rows or any(len(row.findall(qn("w:tc"))) != 1 for row in rows):
+        return False
+    if len(rows) == 1:
+        return True
+    return any(_FULL_STOP.search("".join(t.text or "" for t in row.iter(qn("w:t")))) for row in rows)
 
 
 def _text_boxes(paragraph, qn) -> list:
