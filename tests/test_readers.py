@@ -466,6 +466,19 @@ def test_a_word_table_used_as_a_box_around_text_is_text(tmp_path):
     assert [p.text for p in parse(typed.encode("utf-8"), Path("box.md"), 600).passages] == ["专栏1：数字普惠金融\n近年来，数字普惠金融快速发展。"]
 
 
+def test_markdown_saved_as_text_is_read_as_markdown():
+    # Notes exported or a chat's answer pasted into a .txt: its title had been 「# 小微金融报告」, 「## 一、市场概况」 a passage
+    # and 「**风险提示**」 a heading with its asterisks. Two lines only Markdown writes make it Markdown.
+    typed = "# 小微金融报告\n\n## 一、市场概况\n\n据统计，2023年全省小微企业贷款余额达到1200亿元。\n\n**风险提示**\n\n经济下行风险。\n"
+    as_text, as_markdown = (parse(typed.encode("utf-8"), Path(name), 600) for name in ("notes.txt", "notes.md"))
+    assert as_text.title == as_markdown.title == "小微金融报告"
+    assert [(p.cite, p.text) for p in as_text.passages] == [(p.cite, p.text) for p in as_markdown.passages] == [
+        ("1(1)", "据统计，2023年全省小微企业贷款余额达到1200亿元。"), ("1 › 风险提示(1)", "经济下行风险。"),
+    ]
+    # One such line is not enough: a typed 「# 」 stays text.
+    assert [p.text for p in parse("报告\n\n# 说明：以下为正文。\n".encode("utf-8"), Path("one.txt"), 600).passages] == ["# 说明：以下为正文。"]
+
+
 def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
     # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
     lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]

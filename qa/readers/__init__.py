@@ -63,8 +63,9 @@ Reader = Callable[[bytes, str], Source]
 # 90: a line break inside a Word paragraph is a wrap (no space between Chinese characters); 91: a text file's line
 # pushed right or centred with spaces is set apart (a signature's lines); 92: of lines set apart, one of running text cut
 # mid-sentence (a comma in it, no sentence end) wraps on; 93: a Word table of one cell, or one column of sentences, is a
-# box of text (its paragraphs read as the body's), and a box's title alone in Word or Markdown opens the text after it.
-RULES_VERSION = 93
+# box of text (its paragraphs read as the body's), and a box's title alone in Word or Markdown opens the text after it;
+# 94: a text file with two lines only Markdown writes (# headings, bold lines, table rules, fences) is read as Markdown.
+RULES_VERSION = 94
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from . import markdown
 from .blocks import SENTENCE_PUNCT, Source, space_articles
 from .tables import render_rows
 from .text_lines import (
@@ -12,6 +13,9 @@ from .text_lines import (
 from ..text import clean
 
 _TITLE_MAX = 60
+# Lines only Markdown writes: a heading's #s, a line in bold, a table's rule, a code fence. Two make a text file Markdown.
+_MARKDOWN_CUE = re.compile(r"^\s{0,3}(?:#{1,6}[ \t]+\S|\*\*[^*]+\*\*\s*$|\|?\s*:?-{3,}:?\s*\||```)")
+_MARKDOWN_CUES = 2
 _TAB_TABLE_LINES = 3  # a header and two rows
 _HEADER_CELL_MAX = 30
 _SET_APART_INDENT = 16  # half-width spaces before a line set apart (8 full-width ones)
@@ -19,8 +23,11 @@ _NOT_A_CELL = re.compile(r"^$|.*[：:]$|^(?:[(（]?[\d一二三四五六七八�
 
 
 def read(data: bytes, source: str) -> Source:
+    decoded = decode(data, source)
+    if sum(1 for ln in decoded.splitlines() if _MARKDOWN_CUE.match(ln)) >= _MARKDOWN_CUES:
+        return markdown.read(data, source)  # Markdown saved as .txt (notes exported, a chat's answer pasted)
     # A form feed is a page break (pdftotext writes one between pages), not a paragraph break.
-    text = "\n".join(page.strip() for page in decode(data, source).split("\f"))
+    text = "\n".join(page.strip() for page in decoded.split("\f"))
     # Article numbers typed without a space are spaced before lines join: each opens a paragraph.
     typed = text.splitlines()
     raw = space_articles([clean(ln) for ln in typed])
