@@ -18,7 +18,7 @@ from pathlib import Path
 from .errors import CorpusError
 from .progress import show as progress_line
 from .readers import READERS
-from .readers.blocks import plain_heading, strip_inline
+from .readers.blocks import plain_heading, strip_inline, undecorated
 from .readers.text_lines import caption
 from .structure import ITEM_MAX, chunks, leads_in
 
@@ -119,7 +119,7 @@ def parse(data: bytes, path: Path, max_chars: int, file: str | None = None) -> D
     name = document_name(file)
     source = reader(data, str(path))
     found = chunks(source, max_chars)
-    title = source.title or path.stem
+    title = undecorated(source.title) or path.stem
     passages = tuple(Passage(name, c.cite, c.headings, c.text, c.page, title, c.lead) for c in found)
     if not passages:
         if source.pages and source.pages_without_text:

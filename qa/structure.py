@@ -23,7 +23,7 @@ from dataclasses import dataclass, replace
 
 from .readers.blocks import (
     BOX_TITLE, ENUMERATIONS, HEADING_MAX, SAME_SIZE, SENTENCE_STOP, Block, Source, article, label_opening, named_part,
-    numbering, space_articles,
+    numbering, space_articles, undecorated,
 )
 from .readers.text_lines import caption, phrase_line
 from .text import split_sentences
@@ -70,7 +70,9 @@ def chunks(source: Source, max_chars: int) -> list[Chunk]:
     used: set[str] = set()
     ordinals: dict[str, int] = {}
     out: list[Chunk] = []
-    blocks = _articles(_lead_ins(_label_runs(_item_runs(_lists_from_heading_runs(_numbered_titles(source.blocks))))))
+    headings = (replace(b, text=undecorated(b.text)) if b.kind == "heading" else b for b in source.blocks)
+    blocks = tuple(b for b in headings if b.text or b.kind != "heading")
+    blocks = _articles(_lead_ins(_label_runs(_item_runs(_lists_from_heading_runs(_numbered_titles(blocks))))))
     top = _top_sizes(blocks)
     body_font = _body_font(blocks)
     box: _Box | None = None  # the last box (专栏 3：…) met, while its section lasts

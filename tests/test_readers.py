@@ -479,6 +479,16 @@ def test_markdown_saved_as_text_is_read_as_markdown():
     assert [p.text for p in parse("报告\n\n# 说明：以下为正文。\n".encode("utf-8"), Path("one.txt"), 600).passages] == ["# 说明：以下为正文。"]
 
 
+def test_emoji_decorating_headings_and_titles_are_left_out():
+    # As a chat's answer or a Notion export writes them: 「## 📊 一、市场概况」 had been cited 📊 一、市场概况(1), its number unread.
+    typed = "# 小微金融市场分析 🚀\n\n## 📊 一、市场概况\n\n市场稳步发展。\n\n## ■ 二、发展建议\n\n加强政策支持。\n\n## ✨\n\n仅供参考。\n"
+    doc = parse(typed.encode("utf-8"), Path("chat.md"), 600)
+    assert doc.title == "小微金融市场分析"
+    assert [(p.cite, p.headings) for p in doc.passages] == [
+        ("1(1)", ("一、市场概况",)), ("2(1)", ("二、发展建议",)), ("2(2)", ("二、发展建议",)),
+    ]
+
+
 def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
     # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
     lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]

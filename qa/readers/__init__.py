@@ -64,8 +64,9 @@ Reader = Callable[[bytes, str], Source]
 # pushed right or centred with spaces is set apart (a signature's lines); 92: of lines set apart, one of running text cut
 # mid-sentence (a comma in it, no sentence end) wraps on; 93: a Word table of one cell, or one column of sentences, is a
 # box of text (its paragraphs read as the body's), and a box's title alone in Word or Markdown opens the text after it;
-# 94: a text file with two lines only Markdown writes (# headings, bold lines, table rules, fences) is read as Markdown.
-RULES_VERSION = 94
+# 94: a text file with two lines only Markdown writes (# headings, bold lines, table rules, fences) is read as Markdown;
+# 95: emoji and symbols at a heading's or title's ends are left out (「📊 一、市场概况」 is section 1).
+RULES_VERSION = 95
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 from dataclasses import dataclass, field
 
 from ..text import clean
@@ -315,3 +316,20 @@ BULLET = re.compile(r"^\s*(?:[-*+](?=\s)|[•·●▪■◆◇○])\s*")
 def is_list_item(line: str) -> bool:
     m = LIST_ITEM.match(line)
     return bool(m) and (m.end() < len(line.rstrip()))
+
+
+def undecorated(text: str) -> str:
+    """A heading or title without the emoji or symbols that decorate its ends (「📊 一、市场概况」, 「■ 发展建议」,
+    「…分析 🚀」): its numbering is then read, and a cite says 1(1), not 📊 一、市场概况(1)."""
+    start, end = 0, len(text)
+    while start < end and _decoration(text[start]):
+        start += 1
+    while end > start and _decoration(text[end - 1]):
+        end -= 1
+    return text[start:end]
+
+
+def _decoration(ch: str) -> bool:
+    # So: emoji, ■ ◆ ★; non-ASCII Sk: skin tones; U+FE0F asks for an emoji's colour form, U+20E3 keys a digit.
+    category = unicodedata.category(ch)
+    return ch.isspace() or category == "So" or category == "Sk" and not ch.isascii() or ch in "\ufe0f\u20e3"
