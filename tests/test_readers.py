@@ -489,6 +489,16 @@ def test_emoji_decorating_headings_and_titles_are_left_out():
     ]
 
 
+def test_note_apps_markup_never_reaches_a_passage():
+    # Obsidian's and GitHub's callouts, a VuePress or Yuque container, ==highlight==: had read 「[!NOTE]小微贷款…」,
+    # 「:::tip 提示普惠金融…:::」, 「重点关注==信用贷款==产品」.
+    typed = ("# 笔记\n\n## 一、要点\n\n> [!NOTE]\n> 小微贷款余额持续增长。\n\n:::tip 提示\n普惠金融政策持续加码。\n:::\n\n"
+             "重点关注==信用贷款==产品，a == b 不变。\n")
+    assert [p.text for p in parse(typed.encode("utf-8"), Path("notes.md"), 600).passages] == [
+        "小微贷款余额持续增长。", "普惠金融政策持续加码。", "重点关注信用贷款产品，a == b 不变。",
+    ]
+
+
 def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
     # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
     lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]
@@ -1210,9 +1220,9 @@ def test_password_protected_pdf(report_pdf, tmp_path):
 @pytest.mark.timeout(10)  # each takes well under a second; quadratic, they took 20 s to minutes
 @pytest.mark.parametrize("line", ["[" * 50_000, "#" * 50_000 + "x", "." * 50_000 + "x", "[a](#b)" + " " * 50_000 + "x",
                                   ("\u3000" * 20 + "\n") * 5_000 + "x", "![" * 25_000, "*a " * 20_000, "[^" * 40_000,
-                                  "<!-- " * 30_000, '<img alt="' * 6_000, "<a " * 70_000, "[a](" * 50_000],
+                                  "<!-- " * 30_000, '<img alt="' * 6_000, "<a " * 70_000, "[a](" * 50_000, "==a " * 30_000],
                          ids=["brackets", "hashes", "dots", "anchor-spaces", "spaces", "images", "emphasis", "notes",
-                              "comments", "image-tags", "tags", "links"])
+                              "comments", "image-tags", "tags", "links", "highlights"])
 @pytest.mark.parametrize("suffix", [".md", ".txt"])
 def test_a_hostile_line_of_text_is_read_in_linear_time(line, suffix):
     # Each had taken seconds to minutes in a regular expression that backtracked (a link's text or address, an image's,

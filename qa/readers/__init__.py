@@ -65,8 +65,9 @@ Reader = Callable[[bytes, str], Source]
 # mid-sentence (a comma in it, no sentence end) wraps on; 93: a Word table of one cell, or one column of sentences, is a
 # box of text (its paragraphs read as the body's), and a box's title alone in Word or Markdown opens the text after it;
 # 94: a text file with two lines only Markdown writes (# headings, bold lines, table rules, fences) is read as Markdown;
-# 95: emoji and symbols at a heading's or title's ends are left out (「📊 一、市场概况」 is section 1).
-RULES_VERSION = 95
+# 95: emoji and symbols at a heading's or title's ends are left out (「📊 一、市场概况」 is section 1); 96: Markdown's
+# callouts (> [!NOTE]), custom containers (::: tip) and ==highlights== lose their markers.
+RULES_VERSION = 96
 
 
 def _markdown(data: bytes, source: str) -> Source:

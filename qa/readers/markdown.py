@@ -23,6 +23,8 @@ _IMAGES = re.compile(r"\[?!\[[^\[\]]*\]\([^()]*\)(?:\]\([^()]*\))?")
 _LEADING_BOLD = re.compile(r"^\s*\*\*(?P<head>[^*]{2,40}?)\*\*(?P<rest>\S.*)$")
 _FOOTNOTE = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s*(.*)$")  # [^1]: its text, further lines indented
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")  # a blockquote's markers: its text is text
+_CALLOUT = re.compile(r"^\s*\[![A-Za-z]+\][+-]?\s*")  # > [!NOTE] (GitHub, Obsidian): the callout's kind; a title after it stays
+_CONTAINER = re.compile(r"^\s{0,3}:{3,}")  # a custom container's fence, with its kind and title
 _LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]^][^\]]*\]:\s*\S+")  # [1]: http://… (where a reference link points)
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{[#.][^}]*\}\s*$")  # ## 概述 {#intro}
 _TASK = re.compile(r"^\[[ xX]\]\s+")  # - [x] a task list's box
@@ -117,7 +119,11 @@ class _Parser:
             for part in _html_block_lines(raw):
                 self.line(part)
             return
-        raw = _QUOTE.sub("", raw)
+        quoted = _QUOTE.match(raw)
+        raw = _CALLOUT.sub("", _QUOTE.sub("", raw)) if quoted else raw
+        if _CONTAINER.match(raw):  # ::: tip 提示 … ::: (VuePress, Docusaurus, Yuque): its text is text, the markers not
+            self.flush()
+            return
         if _LINK_DEFINITION.match(raw) or _TOC_MARKER.match(raw):
             return
         stripped = raw.strip()
