@@ -487,6 +487,11 @@ def test_emoji_decorating_headings_and_titles_are_left_out():
     assert [(p.cite, p.headings) for p in doc.passages] == [
         ("1(1)", ("一、市场概况",)), ("2(1)", ("二、发展建议",)), ("2(2)", ("二、发展建议",)),
     ]
+    # A heading line of a text file, an emoji before its number: a heading all the same.
+    typed = "小微金融报告\n\n📊 一、市场概况\n\n市场稳步发展。\n\n■ 二、发展建议\n\n加强政策支持。\n"
+    assert [(p.cite, p.text) for p in parse(typed.encode("utf-8"), Path("chat.txt"), 600).passages] == [
+        ("1(1)", "市场稳步发展。"), ("2(1)", "加强政策支持。"),
+    ]
 
 
 def test_note_apps_markup_never_reaches_a_passage():

@@ -274,8 +274,8 @@ def meaningful_title(title: str) -> bool:
 
 def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True) -> bool:
     """Whether a line of running text is a heading by its form: numbered (一、 （一） 1. 1.1 第一章 …)
-    or 【bracketed】, short, and not a sentence (a bold one may end with 。)."""
-    line = line.strip()
+    or 【bracketed】, short, and not a sentence (a bold one may end with 。); an emoji before it aside (「📊 一、市场概况」)."""
+    line = undecorated(line)
     found = numbering(line)
     if found is None or len(line) > HEADING_MAX or (not enumerations and found[0] in ENUMERATIONS):
         return False
