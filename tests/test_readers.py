@@ -498,9 +498,9 @@ def test_note_apps_markup_never_reaches_a_passage():
     # Obsidian's and GitHub's callouts, a VuePress or Yuque container, ==highlight==: had read 「[!NOTE]小微贷款…」,
     # 「:::tip 提示普惠金融…:::」, 「重点关注==信用贷款==产品」.
     typed = ("# 笔记\n\n## 一、要点\n\n> [!NOTE]\n> 小微贷款余额持续增长。\n\n:::tip 提示\n普惠金融政策持续加码。\n:::\n\n"
-             "重点关注==信用贷款==产品，a == b 不变。\n")
+             "重点关注==信用贷款==产品，公式(V==R)与W==S不变。\n")
     assert [p.text for p in parse(typed.encode("utf-8"), Path("notes.md"), 600).passages] == [
-        "小微贷款余额持续增长。", "普惠金融政策持续加码。", "重点关注信用贷款产品，a == b 不变。",
+        "小微贷款余额持续增长。", "普惠金融政策持续加码。", "重点关注信用贷款产品，公式(V==R)与W==S不变。",
     ]
 
 

@@ -67,8 +67,9 @@ Reader = Callable[[bytes, str], Source]
 # 94: a text file with two lines only Markdown writes (# headings, bold lines, table rules, fences) is read as Markdown;
 # 95: emoji and symbols at a heading's or title's ends are left out (「📊 一、市场概况」 is section 1); 96: Markdown's
 # callouts (> [!NOTE]), custom containers (::: tip) and ==highlights== lose their markers; 97: a heading line is one
-# with an emoji or symbol before its number (「📊 一、市场概况」 in a text file).
-RULES_VERSION = 97
+# with an emoji or symbol before its number (「📊 一、市场概况」 in a text file); 98: ==highlights== only between spaces,
+# Chinese text or its punctuation (not a formula's ==).
+RULES_VERSION = 98
 
 
 def _markdown(data: bytes, source: str) -> Source:

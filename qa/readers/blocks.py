@@ -64,7 +64,10 @@ _AUTOLINK = re.compile(r"<(?:https?|mailto):[^<>]*>")
 _BREAK = re.compile(r"<br\s*/?>", re.I)
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
 _STRONG = re.compile(r"\*\*+|__+|~~")
-_HIGHLIGHT = re.compile(r"==(?=[^=\s])([^=]+)(?<=\S)==")  # ==marked== (Obsidian, Typora); [^=] stops at the next =: linear
+# ==marked== (Obsidian, Typora), between spaces, Chinese text or its punctuation: not a formula's 「(𝑉#==𝑅)」 or
+# 「a==b」. [^=] stops at the next =: linear.
+_MARK_SIDE = r"\s\u3000-\u303f\u4e00-\u9fff\uff00-\uffef"
+_HIGHLIGHT = re.compile(rf"(?<![^{_MARK_SIDE}])==(?=[^=\s])([^=\n]+)(?<=\S)==(?![^{_MARK_SIDE}])")
 _EMPHASIS = re.compile(r"(?<![\w*])\*(?=\S)([^*]+?)(?<=\S)\*(?![\w*])")
 _CODE = re.compile(r"`+")
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|>~])")
