@@ -944,6 +944,22 @@ def test_a_one_page_pdf_paragraph_in_a_narrow_box_wraps_without_a_space(tmp_path
 
 @pytest.mark.slow
 @needs_chromium
+def test_a_slide_decks_points_stay_apart(tmp_path):
+    # Slides printed to PDF: short points, no bullet in the text layer, no full stops. Three of about the same width had
+    # read as a narrow column's wrapped text (「融资成本仍然偏高信用信息共享不足…」), and a point with a comma ran on
+    # into the next (「…同比增长15%普惠型…」).
+    slides = (("一、市场概况", ("小微贷款余额达到1200亿元，同比增长15%", "普惠型小微企业贷款户数超过5万户", "线上贷款占比提升至35%")),
+              ("二、主要问题", ("融资成本仍然偏高", "信用信息共享不足", "风险分担机制不健全")))
+    style = ("<style>@page { size: 13.33in 7.5in; margin: 0 } .s { height: 7.5in; padding: 0.6in; box-sizing: border-box;"
+             " page-break-after: always } h1 { font-size: 36pt } li { font-size: 22pt; margin: 12pt 0 }</style>")
+    cover = "<div class='s'><h1>小微金融发展报告</h1><p>2024年3月</p></div>"
+    body = "".join(f"<div class='s'><h1>{t}</h1><ul>{''.join(f'<li>{x}</li>' for x in points)}</ul></div>" for t, points in slides)
+    doc = read_document(documents.chromium_pdf(style + cover + body, tmp_path / "slides.pdf"))
+    assert [(p.cite, p.text) for p in doc.passages][1:] == [(f"{n}(1)", " ".join(points)) for n, (_, points) in enumerate(slides, 1)]
+
+
+@pytest.mark.slow
+@needs_chromium
 def test_a_pdf_table_is_one_passage_a_row_a_line_with_its_caption(tmp_path):
     text = "近年来小微企业贷款规模持续增长，各类金融机构积极参与，服务覆盖面不断扩大，融资成本稳步下降，整体呈现良好态势。"
     rows = (("国有大型银行", "1200", "15%"), ("股份制银行", "800", "12%"), ("城市商业银行", "650", "18%"), ("农村金融机构", "900", "20%"))

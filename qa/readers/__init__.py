@@ -68,8 +68,9 @@ Reader = Callable[[bytes, str], Source]
 # 95: emoji and symbols at a heading's or title's ends are left out (「📊 一、市场概况」 is section 1); 96: Markdown's
 # callouts (> [!NOTE]), custom containers (::: tip) and ==highlights== lose their markers; 97: a heading line is one
 # with an emoji or symbol before its number (「📊 一、市场概况」 in a text file); 98: ==highlights== only between spaces,
-# Chinese text or its punctuation (not a formula's ==).
-RULES_VERSION = 98
+# Chinese text or its punctuation (not a formula's ==); 99: a PDF's lines of about one width under a dozen characters are
+# no narrow column (a slide's points), and a line cut mid-sentence wraps on only before running text.
+RULES_VERSION = 99
 
 
 def _markdown(data: bytes, source: str) -> Source:

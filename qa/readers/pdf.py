@@ -42,6 +42,7 @@ _CHART_NUMBERS = re.compile(r"^[\d\s.,%％+\-–/:()（）]+$")
 # Lines ending at one margin of a page's own that make it wrapped text (two columns, larger type);
 # a cover's or a divider's lines end where their words do.
 _WRAPPED_LINES = 3
+_COLUMN_MIN = 12  # characters of the narrowest column whose lines wrap
 _FRAGMENT_MAX = 40  # characters of a diagram's line of words
 
 
@@ -120,7 +121,8 @@ def _line_by_line(lines: list[Line]) -> list[Line]:
     apart = set()
     for page, on_page in by_page.items():
         widths = [width(ln.text) for ln in on_page]
-        narrower = at_margin(widths, max(widths)) >= _WRAPPED_LINES
+        # (a "column" narrower than a dozen characters is a slide's or a figure's short lines, alike by chance)
+        narrower = max(widths) >= _COLUMN_MIN and at_margin(widths, max(widths)) >= _WRAPPED_LINES
         if all(ln.cut_short for ln in on_page) and not narrower:
             apart.add(page)
     return [dataclasses.replace(ln, own_line=True) if ln.page in apart else ln for ln in lines]

@@ -234,10 +234,12 @@ def caption(text: str, cut_short: bool = True) -> bool:
 def _wrapped_on(lines: list[Line]) -> list[str]:
     """Lines set one by one, but a line that reached the margin joined to the next as a wrap (a one-page
     notice's paragraph: 「…同比增」 「长15%…」), and so is running text cut mid-sentence: a line of a clause or more
-    (a full-width comma in it, no sentence end after it; a narrow column's 「…积极参与，服务覆盖面」 「不断扩大，…」)."""
+    (a full-width comma in it, no sentence end after it; a narrow column's 「…积极参与，服务覆盖面」) before a line
+    of running text (「不断扩大，…。」), not before a slide's next point, which has no punctuation."""
     out: list[str] = []
     for i, ln in enumerate(lines):
-        if i and (not lines[i - 1].cut_short or _mid_sentence(lines[i - 1].text)):
+        previous = lines[i - 1].text if i else ""
+        if i and (not lines[i - 1].cut_short or _mid_sentence(previous) and SENTENCE_PUNCT.search(ln.text)):
             out[-1] = join_lines([out[-1], ln.text])
         else:
             out.append(ln.text)
