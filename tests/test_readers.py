@@ -504,6 +504,17 @@ def test_note_apps_markup_never_reaches_a_passage():
     ]
 
 
+def test_a_details_blocks_summary_is_the_first_line_of_what_it_opens():
+    # A FAQ written with <details><summary>: the question had been a passage of its own, saying only what to click, and
+    # its answer a passage without it.
+    typed = ("# 常见问题\n\n## 一、申请\n\n<details>\n<summary>如何申请小微贷款？</summary>\n\n登录银行App填写企业信息后提交申请。\n\n"
+             "</details>\n\n<details><summary>需要哪些材料？</summary>\n\n- 营业执照\n- 法人身份证\n\n</details>\n\n其他问题请致电客服。\n")
+    doc = parse(typed.encode("utf-8"), Path("faq.md"), 600)
+    assert [(p.text, p.lead) for p in doc.passages] == [
+        ("如何申请小微贷款？\n登录银行App填写企业信息后提交申请。", False), ("需要哪些材料？\n营业执照\n法人身份证", True), ("其他问题请致电客服。", False),
+    ]
+
+
 def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
     # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
     lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]
@@ -1241,9 +1252,10 @@ def test_password_protected_pdf(report_pdf, tmp_path):
 @pytest.mark.timeout(10)  # each takes well under a second; quadratic, they took 20 s to minutes
 @pytest.mark.parametrize("line", ["[" * 50_000, "#" * 50_000 + "x", "." * 50_000 + "x", "[a](#b)" + " " * 50_000 + "x",
                                   ("\u3000" * 20 + "\n") * 5_000 + "x", "![" * 25_000, "*a " * 20_000, "[^" * 40_000,
-                                  "<!-- " * 30_000, '<img alt="' * 6_000, "<a " * 70_000, "[a](" * 50_000, "==a " * 30_000],
+                                  "<!-- " * 30_000, '<img alt="' * 6_000, "<a " * 70_000, "[a](" * 50_000, "==a " * 30_000,
+                                  "<summary>a</summary>" * 10_000],
                          ids=["brackets", "hashes", "dots", "anchor-spaces", "spaces", "images", "emphasis", "notes",
-                              "comments", "image-tags", "tags", "links", "highlights"])
+                              "comments", "image-tags", "tags", "links", "highlights", "summaries"])
 @pytest.mark.parametrize("suffix", [".md", ".txt"])
 def test_a_hostile_line_of_text_is_read_in_linear_time(line, suffix):
     # Each had taken seconds to minutes in a regular expression that backtracked (a link's text or address, an image's,

@@ -69,8 +69,9 @@ Reader = Callable[[bytes, str], Source]
 # callouts (> [!NOTE]), custom containers (::: tip) and ==highlights== lose their markers; 97: a heading line is one
 # with an emoji or symbol before its number (「📊 一、市场概况」 in a text file); 98: ==highlights== only between spaces,
 # Chinese text or its punctuation (not a formula's ==); 99: a PDF's lines of about one width under a dozen characters are
-# no narrow column (a slide's points), and a line cut mid-sentence wraps on only before running text.
-RULES_VERSION = 99
+# no narrow column (a slide's points), and a line cut mid-sentence wraps on only before running text; 100: a <details>
+# block's <summary> is the first line of the paragraph after it, or the lead-in of its list or table.
+RULES_VERSION = 100
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -25,6 +25,7 @@ _FOOTNOTE = re.compile(r"^\s{0,3}\[\^([^\]\s]+)\]:\s*(.*)$")  # [^1]: its text, 
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")  # a blockquote's markers: its text is text
 _CALLOUT = re.compile(r"^\s*\[![A-Za-z]+\][+-]?\s*")  # > [!NOTE] (GitHub, Obsidian): the callout's kind; a title after it stays
 _CONTAINER = re.compile(r"^\s{0,3}:{3,}")  # a custom container's fence, with its kind and title
+_SUMMARY = re.compile(r"<summary\b[^<>]*>([^<]*)</summary>", re.I)  # [^<]: stops at the next tag, linear
 _LINK_DEFINITION = re.compile(r"^\s{0,3}\[[^\]^][^\]]*\]:\s*\S+")  # [1]: http://… (where a reference link points)
 _HEADING_ATTRIBUTES = re.compile(r"\s*\{[#.][^}]*\}\s*$")  # ## 概述 {#intro}
 _TASK = re.compile(r"^\[[ xX]\]\s+")  # - [x] a task list's box
@@ -100,6 +101,7 @@ class _Parser:
         self.in_note = False
         self.html_table: list[str] | None = None  # the lines of an HTML table until </table>
         self.comment = False  # inside an HTML comment running over lines
+        self.summaries: set[int] = set()  # the blocks that are a <details> block's <summary>
 
     def line(self, raw: str) -> None:
         if raw.strip().startswith(("```", "~~~")):
@@ -114,6 +116,18 @@ class _Parser:
                 return
         if self.html_table is not None or _HTML_TABLE.match(raw):
             self.html_line(raw)
+            return
+        if "<summary" in raw.lower() and _SUMMARY.search(raw):  # <details><summary>…: what a collapsed block is about
+            at = 0
+            for summary in _SUMMARY.finditer(raw):
+                self.line(raw[at : summary.start()])  # holds no summary: one level down at most
+                self.flush()
+                text = strip_inline(summary.group(1))
+                if text:
+                    self.summaries.add(len(self.blocks))
+                    self.blocks.append(Block("paragraph", text))
+                at = summary.end()
+            self.line(raw[at:])
             return
         if (_HTML_BLOCK.search(raw) or _HTML_IMAGE.search(raw)) and not CELL_BORDER.search(raw):
             for part in _html_block_lines(raw):
@@ -290,7 +304,20 @@ class _Parser:
             self.html_line("</table>")
         self.flush()
         notes = [Block("paragraph", f"{mark} {join_lines([strip_inline(x) for x in lines])}") for mark, *lines in self.notes]
-        return self.blocks + ([Block("heading", FOOTNOTES), *notes] if notes else [])
+        return self.summarised() + ([Block("heading", FOOTNOTES), *notes] if notes else [])
+
+    def summarised(self) -> list[Block]:
+        """The blocks, each <summary> joined to the block after it: the first line of a paragraph (「常见问题：如何申请？」
+        over its answer), the lead-in of a list or table. Alone it was a passage that said only what to click."""
+        out: list[Block] = []
+        for i, b in enumerate(self.blocks):
+            if out and i - 1 in self.summaries and b.kind == "paragraph":
+                out[-1] = Block("paragraph", f"{out[-1].text}\n{b.text}")
+            elif out and i - 1 in self.summaries and b.kind in ("list", "table") and not b.text:
+                out[-1] = Block(b.kind, out[-1].text, b.items)
+            else:
+                out.append(b)
+        return out
 
 
 def _html_block_lines(raw: str) -> list[str]:
