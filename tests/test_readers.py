@@ -515,6 +515,14 @@ def test_a_details_blocks_summary_is_the_first_line_of_what_it_opens():
     ]
 
 
+@pytest.mark.parametrize("footer", ["第 1 页 共 2 页", "第1页/共2页", "共2页 第1页", "Page 1 of 2", "1/2页"])
+def test_a_page_footer_with_the_page_count_is_no_text(footer):
+    # Word's 「第 X 页 共 Y 页」 (and the like) in text saved from a PDF, a paragraph running on over it.
+    lines = ["测试报告", "", "一、概况", "", "近年来小微企业贷款规模持续增长，各类金融机构积极参与，", "", footer, "", "\f服务覆盖面不断扩大。"]
+    doc = parse("\n".join(lines).encode("utf-8"), Path("pages.txt"), 600)
+    assert [p.text for p in doc.passages] == ["近年来小微企业贷款规模持续增长，各类金融机构积极参与，服务覆盖面不断扩大。"]
+
+
 def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
     # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
     lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]
@@ -951,6 +959,16 @@ def test_a_one_page_pdf_paragraph_in_a_narrow_box_wraps_without_a_space(tmp_path
         body = f"<h1>小微金融报告</h1><h2>一、市场概况</h2><p style='width: {width}em'>{text}</p><p>特此报告。</p>"
         doc = read_document(documents.chromium_pdf(body, tmp_path / f"narrow{width}.pdf"))
         assert [p.text for p in doc.passages] == [text, "特此报告。"]
+
+
+@pytest.mark.slow
+@needs_chromium
+def test_a_one_page_pdfs_footer_with_the_page_count_is_no_passage(tmp_path):
+    # One page: no repeat tells the footer; 「第 1 页 共 1 页」 had been a passage.
+    text = "近年来小微企业贷款规模持续增长，各类金融机构积极参与，服务覆盖面不断扩大，融资成本稳步下降，整体呈现良好态势。"
+    body = (f"<div style='height: 10in; position: relative'><h1>小微金融报告</h1><h2>一、市场概况</h2><p>{text}</p>"
+            "<div style='position: absolute; bottom: 0; width: 100%; text-align: center'>第 1 页 共 1 页</div></div>")
+    assert [p.text for p in read_document(documents.chromium_pdf(body, tmp_path / "footer.pdf")).passages] == [text]
 
 
 @pytest.mark.slow

@@ -70,8 +70,9 @@ Reader = Callable[[bytes, str], Source]
 # with an emoji or symbol before its number (「📊 一、市场概况」 in a text file); 98: ==highlights== only between spaces,
 # Chinese text or its punctuation (not a formula's ==); 99: a PDF's lines of about one width under a dozen characters are
 # no narrow column (a slide's points), and a line cut mid-sentence wraps on only before running text; 100: a <details>
-# block's <summary> is the first line of the paragraph after it, or the lead-in of its list or table.
-RULES_VERSION = 100
+# block's <summary> is the first line of the paragraph after it, or the lead-in of its list or table; 101: a page
+# footer with the page count (「第 4 页 共 47 页」, 「Page 4 of 47」) is a page number.
+RULES_VERSION = 101
 
 
 def _markdown(data: bytes, source: str) -> Source:

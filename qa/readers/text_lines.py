@@ -19,7 +19,11 @@ from ..text import clean, normalize
 from .blocks import BOX_TITLE, BULLET, SENTENCE_PUNCT, Block, article, label_opening, named_part, numbering, plain_heading
 
 PAGE_NUMBER = re.compile(
-    r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}$|^(?:page|p\.)\s*\d{1,4}$", re.I
+    r"^(?:[-–—−]\s*)?(?:第\s*)?\d{1,4}\s*(?:页)?(?:\s*[-–—−])?$|^\d{1,4}\s*/\s*\d{1,4}\s*页?$|^(?:page|p\.)\s*\d{1,4}$"
+    # Word's 「第 4 页 共 47 页」 either way round, 「Page 4 of 47」
+    r"|^第\s*\d{1,4}\s*页\s*[,，/／]?\s*共\s*\d{1,4}\s*页$|^共\s*\d{1,4}\s*页\s*[,，/／]?\s*第\s*\d{1,4}\s*页$"
+    r"|^page\s*\d{1,4}\s*(?:of|/)\s*\d{1,4}$",
+    re.I,
 )
 # A contents entry's dot leader and page number (「（一）总体情况..........2」), and a contents page's title.
 # (Possessive, and only where a run of dots starts: a line of 20,000 dots had taken seconds.)
