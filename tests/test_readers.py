@@ -523,6 +523,18 @@ def test_a_page_footer_with_the_page_count_is_no_text(footer):
     assert [p.text for p in doc.passages] == ["近年来小微企业贷款规模持续增长，各类金融机构积极参与，服务覆盖面不断扩大。"]
 
 
+def test_word_saved_as_text_keeps_its_unnumbered_headings_apart():
+    # A paragraph a line, no blank lines, headings in words alone: 「市场概况」 had run into the paragraph after it
+    # (「小微金融调查报告市场概况近年来，…」). A wrapped paragraph's short first line, as wide as the next, still runs on.
+    lines = ["小微金融调查报告", "市场概况", "近年来，我省小微企业贷款余额持续增长，同比增长15%。", "各类金融机构积极参与，服务覆盖面不断扩大。",
+             "发展建议", "建议设立风险补偿基金，分担银行风险。", "近年来我省小微企业贷款", "余额持续增长，增速较快。"]
+    doc = parse("\n".join(lines).encode("utf-8"), Path("saved.txt"), 600)
+    assert doc.title == "小微金融调查报告"
+    assert [(p.cite, p.text) for p in doc.passages] == [
+        ("市场概况(1)", lines[2]), ("市场概况(2)", lines[3]), ("发展建议(1)", lines[5]), ("发展建议(2)", lines[6] + lines[7]),
+    ]
+
+
 def test_a_lead_in_whose_items_are_formula_residue_is_still_text():
     # flex's 「…迭代更新策略是：」 over two formulas, read as its items: no item has words, and the lead-in had gone with them.
     lines = ["# 测试白皮书", "", "## 一、协议", "", "在实际计算过程中，模型参数迭代更新策略是：", "- θ←θ−η∇L", "- φ←φ−η∇L", "", GROWTH]

@@ -8,7 +8,8 @@ from . import markdown
 from .blocks import SENTENCE_PUNCT, Source, space_articles
 from .tables import render_rows
 from .text_lines import (
-    PAGE_NUMBER, Line, blocks_from_lines, contents_rows, decode, mark_short_lines, running_headers,
+    PAGE_NUMBER, SENTENCE_END, Line, blocks_from_lines, contents_rows, decode, mark_short_lines, phrase_line, running_headers,
+    width,
 )
 from ..text import clean
 
@@ -19,6 +20,9 @@ _MARKDOWN_CUES = 2
 _TAB_TABLE_LINES = 3  # a header and two rows
 _HEADER_CELL_MAX = 30
 _SET_APART_INDENT = 16  # half-width spaces before a line set apart (8 full-width ones)
+_LABEL_NARROWER = 1.5  # a label line is narrower than the running text after it by this factor at least
+_RUNNING_CHINESE = 8  # Chinese characters in a line of running text
+_CHINESE = re.compile(r"[\u4e00-\u9fff]")
 _NOT_A_CELL = re.compile(r"^$|.*[：:]$|^(?:[(（]?[\d一二三四五六七八九十]{1,3}[.．、)）]?|第[\d一二三四五六七八九十百]+[章节条]|[•·●○■□◆▪►*-]+)$")
 
 
@@ -33,8 +37,9 @@ def read(data: bytes, source: str) -> Source:
     raw = space_articles([clean(ln) for ln in typed])
     debris = _page_debris(raw) | contents_rows(raw)
     rows = _tab_table_rows(typed)  # each row already one sentence 「header：value；…」: a line of one cell
+    labels = _label_lines(raw)
     lines = [
-        Line(ln, own_line=_set_apart(typed[i]), cells=(rows[i],) if i in rows else ())
+        Line(ln, own_line=_set_apart(typed[i]) or i in labels, cells=(rows[i],) if i in rows else ())
         for i, ln in enumerate(raw) if i not in debris and rows.get(i) != ""
     ]
     nonblank = [i for i, ln in enumerate(lines) if ln.text]
@@ -97,6 +102,26 @@ def _set_apart(typed: str) -> bool:
     spaces."""
     indent = typed[: len(typed) - len(typed.lstrip(" \u3000\t"))]
     return indent.count(" ") + 2 * indent.count("\u3000") + 4 * indent.count("\t") >= _SET_APART_INDENT
+
+
+def _label_lines(raw: list[str]) -> set[int]:
+    """Lines that are a heading in words alone, typed with no blank line around them (Word saved as text: 「市场概况」
+    over 「近年来，我省…。」): a phrase with no punctuation at all, after a sentence's end (or first, or after the
+    title's line), before a line of
+    running text more than half again as wide. Set apart, not run into the paragraph after them; a wrapped paragraph's
+    short first line is as wide as the next."""
+    out: set[int] = set()
+    filled = [i for i, ln in enumerate(raw) if ln]
+    for before, i, after in zip([None, *filled], filled, [*filled[1:], None]):
+        text = raw[i]
+        if after is None or not phrase_line(text) or not text[-1].isalnum() or not SENTENCE_PUNCT.search(raw[after]):
+            continue
+        ended = raw[before].endswith(SENTENCE_END) and not raw[before].endswith(("：", ":")) if before is not None else True
+        opens = ended or before == filled[0] and phrase_line(raw[before])  # (after a colon: an item, 「小额贷款」)
+        running = len(_CHINESE.findall(raw[after])) >= _RUNNING_CHINESE  # not a formula's residue (「∇ w𝐿= 2𝑙#…，」)
+        if opens and running and width(text) * _LABEL_NARROWER < width(raw[after]):
+            out.add(i)
+    return out
 
 
 def _title_like(text: str) -> bool:
