@@ -106,10 +106,9 @@ def _set_apart(typed: str) -> bool:
 
 def _label_lines(raw: list[str]) -> set[int]:
     """Lines that are a heading in words alone, typed with no blank line around them (Word saved as text: 「市场概况」
-    over 「近年来，我省…。」): a phrase with no punctuation at all, after a sentence's end (or first, or after the
-    title's line), before a line of
-    running text more than half again as wide. Set apart, not run into the paragraph after them; a wrapped paragraph's
-    short first line is as wide as the next."""
+    over 「近年来，我省…。」): a phrase with no punctuation at all, after a sentence's end (not a colon's: after one it
+    is an item, 「小额贷款」), first, or after the title's line, before a line of running text more than half again as
+    wide. Set apart, not run into the paragraph after them; a wrapped paragraph's short first line is as wide as the next."""
     out: set[int] = set()
     filled = [i for i, ln in enumerate(raw) if ln]
     for before, i, after in zip([None, *filled], filled, [*filled[1:], None]):
@@ -117,7 +116,7 @@ def _label_lines(raw: list[str]) -> set[int]:
         if after is None or not phrase_line(text) or not text[-1].isalnum() or not SENTENCE_PUNCT.search(raw[after]):
             continue
         ended = raw[before].endswith(SENTENCE_END) and not raw[before].endswith(("：", ":")) if before is not None else True
-        opens = ended or before == filled[0] and phrase_line(raw[before])  # (after a colon: an item, 「小额贷款」)
+        opens = ended or before == filled[0] and phrase_line(raw[before])
         running = len(_CHINESE.findall(raw[after])) >= _RUNNING_CHINESE  # not a formula's residue (「∇ w𝐿= 2𝑙#…，」)
         if opens and running and width(text) * _LABEL_NARROWER < width(raw[after]):
             out.add(i)
