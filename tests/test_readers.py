@@ -511,8 +511,14 @@ def test_a_details_blocks_summary_is_the_first_line_of_what_it_opens():
              "</details>\n\n<details><summary>需要哪些材料？</summary>\n\n- 营业执照\n- 法人身份证\n\n</details>\n\n其他问题请致电客服。\n")
     doc = parse(typed.encode("utf-8"), Path("faq.md"), 600)
     assert [(p.text, p.lead) for p in doc.passages] == [
-        ("如何申请小微贷款？\n登录银行App填写企业信息后提交申请。", False), ("需要哪些材料？\n营业执照\n法人身份证", True), ("其他问题请致电客服。", False),
+        ("如何申请小微贷款？\n登录银行App填写企业信息后提交申请。", True), ("需要哪些材料？\n营业执照\n法人身份证", True), ("其他问题请致电客服。", False),
     ]
+    # Its question matched, the highlight takes in the answer under it: the question leads the passage.
+    from qa.highlight import with_what_it_labels
+    from qa.text import split_sentences
+
+    faq = doc.passages[0]
+    assert with_what_it_labels(faq.text, split_sentences(faq.text), 0, faq.lead) == (0, len(faq.text))
 
 
 @pytest.mark.parametrize("footer", ["第 1 页 共 2 页", "第1页/共2页", "共2页 第1页", "Page 1 of 2", "1/2页"])

@@ -72,8 +72,9 @@ Reader = Callable[[bytes, str], Source]
 # no narrow column (a slide's points), and a line cut mid-sentence wraps on only before running text; 100: a <details>
 # block's <summary> is the first line of the paragraph after it, or the lead-in of its list or table; 101: a page
 # footer with the page count (「第 4 页 共 47 页」, 「Page 4 of 47」) is a page number; 102: a text file's heading in words
-# alone, typed with no blank line around it before running text (Word saved as text), is set apart.
-RULES_VERSION = 102
+# alone, typed with no blank line around it before running text (Word saved as text), is set apart; 103: a <summary>
+# over a paragraph leads it (Passage.lead), as over a list.
+RULES_VERSION = 103
 
 
 def _markdown(data: bytes, source: str) -> Source:

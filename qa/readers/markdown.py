@@ -307,12 +307,13 @@ class _Parser:
         return self.summarised() + ([Block("heading", FOOTNOTES), *notes] if notes else [])
 
     def summarised(self) -> list[Block]:
-        """The blocks, each <summary> joined to the block after it: the first line of a paragraph (「常见问题：如何申请？」
-        over its answer), the lead-in of a list or table. Alone it was a passage that said only what to click."""
+        """The blocks, each <summary> joined to the block after it as its lead-in: of a paragraph (a FAQ's 「如何申请？」
+        over its answer, which the highlight then takes in), a list or a table. Alone it was a passage that said only what
+        to click."""
         out: list[Block] = []
         for i, b in enumerate(self.blocks):
             if out and i - 1 in self.summaries and b.kind == "paragraph":
-                out[-1] = Block("paragraph", f"{out[-1].text}\n{b.text}")
+                out[-1] = Block("list", out[-1].text, (b.text,))
             elif out and i - 1 in self.summaries and b.kind in ("list", "table") and not b.text:
                 out[-1] = Block(b.kind, out[-1].text, b.items)
             else:
