@@ -220,7 +220,8 @@ def _read(document) -> Source:
             continue
         paragraph = Paragraph(child, document)
         number = numbering.label(paragraph)  # every numbered paragraph counts, shown or not
-        text = join_lines(texts[row].split("\n"))  # a line break (Shift+Enter) is a wrap: no space in Chinese text
+        lines = [clean(x) for x in texts[row].split("\n")]  # parted by line breaks (Shift+Enter)
+        text = join_lines(lines)  # a line break is a wrap: no space in Chinese text
         if not text or row in contents:
             continue
         style = (paragraph.style.name if paragraph.style is not None else "") or ""
@@ -250,9 +251,8 @@ def _read(document) -> Source:
             items.append(_with_number(number, text))  # as Word shows it: 「(1) 扩大信用贷款投放。」
             continue
         end_list()
-        lines = [clean(x) for x in texts[row].split("\n")]
         lead = phrase_list(lines)
-        if lead is not None:  # 「主要机构包括：」 and its items a line each, parted by line breaks (Shift+Enter)
+        if lead is not None:  # 「主要机构包括：」 and its items a line each, parted by line breaks
             blocks += [Block("paragraph", join_lines(lines[:lead]))] if lead else []
             blocks.append(Block("list", "", tuple(lines[lead:])))
             continue

@@ -259,19 +259,19 @@ class _Parser:
         self.gap = False
 
     def end_paragraph(self) -> None:
+        stripped = [strip_inline(x) for x in self.para]  # once: the checks below and the text all read it
         if len(self.para) > 1 and all(_ENUMERATED.match(x) for x in self.para):
-            items = [strip_inline(x) for x in self.para]  # 「1）…」 lines in a row: a list
-            self.para = []
-            self.blocks.append(Block("list", "", tuple(i for i in items if i)))
+            self.para = []  # 「1）…」 lines in a row: a list
+            self.blocks.append(Block("list", "", tuple(i for i in stripped if i)))
             return
-        lead = phrase_list([strip_inline(x) for x in self.para])
+        lead = phrase_list(stripped)
         if lead is not None:  # 「主要产品包括：」 over 「小额贷款」 「融资租赁」, a line each: its list, not 「…包括：小额贷款融资租赁」
-            self.para, items = self.para[:lead], [strip_inline(x) for x in self.para[lead:]]
+            self.para = self.para[:lead]
             self.end_paragraph()
-            self.blocks.append(Block("list", "", tuple(i for i in items if i)))
+            self.blocks.append(Block("list", "", tuple(i for i in stripped[lead:] if i)))
             return
         if self.para:
-            text = join_lines([strip_inline(x) for x in self.para])
+            text = join_lines(stripped)
             only_images = not _IMAGES.sub("", " ".join(self.para)).strip()
             self.para = []
             # A figure alone keeps its caption (alt text) when it has one worth reading; 「图片暂不可用」 is none.

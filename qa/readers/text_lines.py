@@ -241,9 +241,8 @@ def _wrapped_on(lines: list[Line]) -> list[str]:
     (a full-width comma in it, no sentence end after it; a narrow column's 「…积极参与，服务覆盖面」) before a line
     of running text (「不断扩大，…。」), not before a slide's next point, which has no punctuation."""
     out: list[str] = []
-    for i, ln in enumerate(lines):
-        previous = lines[i - 1].text if i else ""
-        if i and (not lines[i - 1].cut_short or _mid_sentence(previous) and SENTENCE_PUNCT.search(ln.text)):
+    for before, ln in zip([None, *lines], lines):
+        if before is not None and (not before.cut_short or _mid_sentence(before.text) and SENTENCE_PUNCT.search(ln.text)):
             out[-1] = join_lines([out[-1], ln.text])
         else:
             out.append(ln.text)
