@@ -1067,19 +1067,32 @@ def test_a_pdf_tables_header_centred_over_its_columns_is_its_first_row(tmp_path)
     assert passages[1].lead and [p.text for p in passages][0::2] == [text, text]
 
 
+_DATA_LEVELS = (("数据等级", "DL5", "DL4", "DL3", "DL2", "DL1"), ("安全保障等级", "DSAL3", "DSAL3", "DSAL2", "DSAL1", "QM"))
+_GRADED_ITEMS = (("车灯喇叭状态", "DL2"), ("制动标志", "DL2"), ("驾驶证信息", "DL3"), ("安全员人脸", "DL4"))
+
+
 @pytest.mark.slow
 @needs_chromium
-def test_a_pdf_table_of_labels_and_short_values_is_rows_under_its_label(tmp_path):
-    # Two cells a line, a label and a short value lined up (a data-grading list): rows, led by the label above them.
-    rows = (("车灯喇叭状态", "DL2"), ("制动标志", "DL2"), ("驾驶证信息", "DL3"), ("安全员人脸", "DL4"))
-    body = "".join(f"<tr><td style='width: 14em'>{a}</td><td>{b}</td></tr>" for a, b in rows)
+@pytest.mark.parametrize(
+    "lead, rows, cell",
+    [
+        # Two cells a line, a label and a short value lined up (bj_av's data-grading appendix): rows, led by the
+        # label above them.
+        ("零部件状态数据", _GRADED_ITEMS, "<td style='width: 14em'>{}</td>"),
+        # bj_av's 「表2 数据安全保障等级」: a header and one row, each cell centred in its column, so no cell of one
+        # row starts where the other's does; both rows had run into the paragraph after them.
+        ("表2 数据安全保障等级", _DATA_LEVELS, "<td style='width: 8em; font-size: 10pt; text-align: center'>{}</td>"),
+    ],
+    ids=["labels-and-short-values", "two-centred-rows"],
+)
+def test_a_short_pdf_table_is_rows_under_its_lead(tmp_path, lead, rows, cell):
+    table = "<table>" + "".join("<tr>" + "".join(cell.format(c) for c in row) + "</tr>" for row in rows) + "</table>"
     text = "本附件列出示范区各类数据的建议等级，供数据处理者在开展数据分类分级工作时参考，并应结合实际业务场景确定。"
     report = documents.chromium_pdf(
-        f"<h1>数据分级指南</h1><h2>一、分级列表</h2><p>{text}</p><p>零部件状态数据</p><table>{body}</table><p>{text}</p>",
-        tmp_path / "grading.pdf",
+        f"<h1>数据分级指南</h1><h2>一、分级列表</h2><p>{text}</p><p>{lead}</p>{table}<p>{text}</p>", tmp_path / "grading.pdf"
     )
     passages = read_document(report).passages
-    assert [p.text for p in passages] == [text, "\n".join(["零部件状态数据", *(" ".join(row) for row in rows)]), text]
+    assert [p.text for p in passages] == [text, "\n".join([lead, *(" ".join(row) for row in rows)]), text]
     assert passages[1].lead
 
 

@@ -39,6 +39,7 @@ _ALIGNED = 0.2  # type sizes apart that two cells' left edges may be and still l
 _HEADER_WORD = 12  # characters of a table header's word, at most
 _HEADER_PITCH = 1.5  # times the rows' pitch that a header may be set above the first row
 _CLAUSE_MARK = re.compile(r"[。！？；!?;，,：:]")  # a header has none (「单位：亿元」 over a table is a note)
+_GRID_CELLS = 4  # cells of each of two lines that make a table's rows by their count alone (centred cells)
 _PAIR_LABEL, _PAIR_VALUE, _PAIR_RUN = 20, 8, 3  # a two-column table: label and value characters, lines in a row
 _MARGIN_SLACK = 2.5  # characters short of the body's right margin that a line may end and still reach it
 
@@ -183,8 +184,9 @@ class Layout:
 
     def find_rows(self, page: int, lines: list[str]) -> None:
         """The page's table rows (self.rows: each row's cells by its line): lines of three or more cells (runs apart by a
-        gap) next to each other whose cells start at the same places, two at least after the first, and runs of a
-        label and a short value (`_pairs`); then the lines of two or more cells next to those rows that line up with
+        gap) next to each other whose cells start at the same places, two at least after the first, or that have as
+        many short cells, four or more (cells centred in their columns start where their widths put them), and runs
+        of a label and a short value (`_pairs`); then the lines of two or more cells next to those rows that line up with
         them in one place (a header with cells joined), and a header whose words run together (`_header`).
         Aligned cells, not gaps alone: a justified line's runs (a figure set in another font) have gaps too. A row
         is never a heading, whatever its type (a table set larger than the text)."""
@@ -200,7 +202,13 @@ class Layout:
             return sum(1 for x in starts[i] if any(abs(x - y) <= near_by[i] for y in starts[j]))
 
         near = lambda i: [j for j in (i - 1, i + 1) if 0 <= j < len(lines)]  # noqa: E731
-        table = {i for i, c in enumerate(cells) if len(c) >= 3 and any(len(cells[j]) >= 3 and aligned(i, j) >= 2 for j in near(i))}
+
+        def grid(i: int, j: int) -> bool:  # as many short cells on both lines, where they start aside
+            return len(cells[i]) == len(cells[j]) >= _GRID_CELLS and all(len(t) <= _HEADER_WORD for t, _ in cells[i] + cells[j])
+
+        table = {
+            i for i, c in enumerate(cells) if len(c) >= 3 and any(len(cells[j]) >= 3 and (aligned(i, j) >= 2 or grid(i, j)) for j in near(i))
+        }
         table |= self._pairs(cells, aligned)
         grown = True
         while grown:
