@@ -255,6 +255,37 @@ def spaced_cells_pdf(out: Path) -> Path:
     return out
 
 
+def bold_labels_pdf(out: Path) -> Path:
+    """Paragraphs under labels set in a bold face at the text's size, as bj_av sets 「DSAL1安全要求」: a regular and a
+    bold font (Chinese by Unicode code, as pypdf reads it without a font file); the second label's paragraph opens
+    with a sentence in bold too."""
+    lines = (
+        ("F1", "数据安全等级保障是以最大限度消除数据安全问题可能产生的危害为目的，依据数据"),
+        ("F1", "等级制定不同强度的保障等级，并对不同等级的数据分别使用对应的保障手段。"),
+        ("F2", "DSAL1安全要求"),
+        ("F1", "在数据采集方面，应遵循最小化采集原则，仅采集业务必须的最少数据。对数据源进"),
+        ("F1", "行身份鉴别，防止数据源假冒或伪造。"),
+        ("F2", "DSAL2安全要求"),
+        ("F2", "在数据采集方面与DSAL1安全要求相同。在数据存储方面，除满足DSAL1安全要求外"),
+        ("F1", "还需在云端和终端设备上对数据进行加密。"),
+    )
+    content = b"".join(
+        b"BT /%s 10 Tf 1 0 0 1 50 %d Tm " % (font.encode(), 780 - 18 * i) + _utf16(text) + b" Tj ET\n" for i, (font, text) in enumerate(lines)
+    )
+    cid = b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> >>"
+    out.write_bytes(_pdf([
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R /F2 7 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n" % len(content) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEF+MicrosoftYaHei /Encoding /UniGB-UCS2-H /DescendantFonts [6 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /ABCDEF+MicrosoftYaHei" + cid,
+        b"<< /Type /Font /Subtype /Type0 /BaseFont /ABCDEG+MicrosoftYaHei-Bold /Encoding /UniGB-UCS2-H /DescendantFonts [8 0 R] >>",
+        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /ABCDEG+MicrosoftYaHei-Bold" + cid,
+    ]))
+    return out
+
+
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:
     """One page whose content stream inflates from ~1.5 MB to `megabytes` MB."""
     data = zlib.compress(b"0 0 m " * (megabytes * 2**20 // 6), 9)

@@ -1023,6 +1023,17 @@ def test_a_pdf_table_is_one_passage_a_row_a_line_with_its_caption(tmp_path):
     lines = passages[1].text.split("\n")
     assert lines == ["表 1 各类机构小微贷款情况", "机构类型 贷款余额（亿元） 同比增速", *(" ".join(row) for row in rows)]
 
+def test_a_pdf_label_in_bold_leads_its_paragraph(tmp_path):
+    # bj_av's 「DSAL1安全要求」 in bold at the text's size: it had run into the paragraph under it (「DSAL1安全要求在数据采集
+    # 方面…」), and that into the paragraph before it; the second label's paragraph opens with a sentence in bold too.
+    passages = read_document(documents.bold_labels_pdf(tmp_path / "labels.pdf")).passages
+    assert [(p.text.split("\n"), p.lead) for p in passages] == [
+        (["数据安全等级保障是以最大限度消除数据安全问题可能产生的危害为目的，依据数据等级制定不同强度的保障等级，并对不同等级的数据分别使用对应的保障手段。"], False),
+        (["DSAL1安全要求", "在数据采集方面，应遵循最小化采集原则，仅采集业务必须的最少数据。对数据源进行身份鉴别，防止数据源假冒或伪造。"], True),
+        (["DSAL2安全要求", "在数据采集方面与DSAL1安全要求相同。在数据存储方面，除满足DSAL1安全要求外还需在云端和终端设备上对数据进行加密。"], True),
+    ]
+
+
 def test_a_pdf_tables_cells_a_space_apart_stay_apart(tmp_path):
     # htsc's 「1.0672-27.09%」 read as a range: a Sharpe ratio and a drawdown less than a type size apart, the
     # space between them a text object of its own, which the cells' gap measure had left out.

@@ -74,8 +74,9 @@ Reader = Callable[[bytes, str], Source]
 # footer with the page count (「第 4 页 共 47 页」, 「Page 4 of 47」) is a page number; 102: a text file's heading in words
 # alone, typed with no blank line around it before running text (Word saved as text), is set apart; 103: a <summary>
 # over a paragraph leads it (Passage.lead), as over a list; 104: two PDF lines in a row of four short cells or more, as
-# many on both, are a table's rows though centred cells do not line up.
-RULES_VERSION = 104
+# many on both, are a table's rows though centred cells do not line up; 105: a PDF's label in bold at the text's size
+# leads the paragraph under it (Passage.lead), not run into it.
+RULES_VERSION = 105
 
 
 def _markdown(data: bytes, source: str) -> Source:

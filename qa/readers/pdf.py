@@ -65,6 +65,7 @@ def read(data: bytes, source: str) -> Source:
         return contents.get(line_key(line.text)) or layout.heading(line)
 
     notes: list[Block] = []
+    labels: list[set[str]] = []
     for page, texts in enumerate(lines, 1):
         layout.find_rows(page, texts)
         texts[:] = layout.divider(page, texts)
@@ -75,10 +76,11 @@ def read(data: bytes, source: str) -> Source:
             texts.remove(first)
             texts.insert(0, first)
         texts[:] = layout.headings_before_their_text(page, texts)
+        labels.append(layout.bold_labels(page, texts))
 
     blocks: list[Block] = []
     flat = [
-        Line(text, page, opens=opens, cells=layout.row(page, text))
+        Line(text, page, opens=opens, cells=layout.row(page, text), label=line_key(text) in labels[page - 1])
         for page, texts in enumerate(lines, 1)
         for text, opens in zip(texts, layout.paragraph_starts(page, texts))
     ]

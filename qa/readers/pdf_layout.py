@@ -41,6 +41,9 @@ _HEADER_PITCH = 1.5  # times the rows' pitch that a header may be set above the 
 _CLAUSE_MARK = re.compile(r"[。！？；!?;，,：:]")  # a header has none (「单位：亿元」 over a table is a note)
 _GRID_CELLS = 4  # cells of each of two lines that make a table's rows by their count alone (centred cells)
 _PAIR_LABEL, _PAIR_VALUE, _PAIR_RUN = 20, 8, 3  # a two-column table: label and value characters, lines in a row
+_BOLD = re.compile(r"bold|heavy|black|semibold|demibold|simhei|黑体", re.I)  # a bold face's name
+_LABEL_MAX = 20  # characters of a label set in bold at the body's size
+_RUNNING_LINE = 15  # characters of a line of running text, at least
 _MARGIN_SLACK = 2.5  # characters short of the body's right margin that a line may end and still reach it
 
 
@@ -95,6 +98,12 @@ class Layout:
         self.title = line_key(title)
         self.last: dict[float, str] = {}  # the unnumbered heading open at each type size
         self.dividers: set[str] = set()  # chapter dividers' titles: headings on pages without body text
+        body_fonts: Counter = Counter()
+        for sizes, fonts in zip(self.sizes, self.fonts):
+            for key, font in fonts.items():
+                if self._body_size(sizes.get(key, 0.0)):
+                    body_fonts[font] += len(key)
+        self.body_font = body_fonts.most_common(1)[0][0] if body_fonts else ""
 
     def _body_size(self, size: float) -> bool:
         return _BODY_LOW * self.body <= size < _HEADING_SIZE * self.body
@@ -257,6 +266,30 @@ class Layout:
 
     def row(self, page: int, line: str) -> tuple[str, ...]:
         return self.rows[page - 1].get(line_key(line), ()) if 0 < page <= len(self.rows) else ()
+
+    def bold_labels(self, page: int, lines: list[str]) -> set[str]:
+        """Labels set in the body's size in a bold face, each over the paragraph it names (bj_av's 「DSAL1安全要求」,
+        cbi's steps 「初始化」, 「数据准备」 …), whose text had run on into that paragraph (「初始化医疗机构 A 和…」): a short
+        line, no sentence, between a sentence's end (or a heading, a table, the page's top) and a line of running text
+        in a face that is not bold, or a clause (the paragraph's first sentence may be in bold too). Bold lines of
+        words alone in a row are a diagram's."""
+        if not self.body_font or page > len(self.fonts) or not self.has_body[page - 1]:
+            return set()
+        fonts, sizes, rows = self.fonts[page - 1], self.sizes[page - 1], self.rows[page - 1]
+        bold = lambda key: bool(_BOLD.search(fonts.get(key, ""))) and fonts.get(key) != self.body_font  # noqa: E731
+        keys = [line_key(line) for line in lines]
+        labels = set()
+        for i, key in enumerate(keys[:-1]):
+            after, before = keys[i + 1], keys[i - 1] if i else ""
+            if (
+                bold(key) and self._body_size(sizes.get(key, 0.0)) and key not in rows and heading_like(lines[i])
+                and len(key) <= _LABEL_MAX
+                and fonts.get(after) and (not bold(after) or _CLAUSE_MARK.search(after))
+                and len(after) >= _RUNNING_LINE and after not in rows
+                and (not before or before.endswith(SENTENCE_END) or before in rows or self._heading_type(page, before))
+            ):
+                labels.add(key)
+        return labels
 
     def _heading_type(self, page: int, key: str) -> bool:
         size = self.sizes[page - 1].get(key)

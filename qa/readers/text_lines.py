@@ -124,6 +124,7 @@ class Line:
     own_line: bool = False  # set line by line (a cover, a divider, a figure): never joined to the next
     opens: bool = False  # the page's layout opens a paragraph here: an indented first line, a wider gap above
     cells: tuple[str, ...] = ()  # a table's row, cell by cell (a PDF's lines that line up in columns)
+    label: bool = False  # names the paragraph after it (a PDF's line in bold): leads it, not run into it
 
 
 def width(text: str) -> float:
@@ -322,7 +323,7 @@ class _LineReader:
         named = named_part(text) if ln.cut_short else None
         if known is not None or named or (ln.cut_short and plain_heading(text)):  # a line to the margin is wrapped text
             self.heading(ln, *(known or (named or text, None)))
-        elif BOX_TITLE.match(text) and not ln.own_line:
+        elif (BOX_TITLE.match(text) or ln.label) and not ln.own_line:
             self.end()
             self.para.append(ln)
             self.previous = ln
@@ -461,6 +462,10 @@ class _LineReader:
         # sentence of 「邮编：100191」 alone would match any short question about as well as anything.
         if para[0].own_line:
             text = " ".join(filter(None, map(clean, _wrapped_on(para))))
+        elif len(para) > 1 and para[0].label:  # the label leads its paragraph, as a list's lead-in leads it
+            self.blocks.append(Block("list", clean(para[0].text), (join_lines([ln.text for ln in para[1:]]),), page=para[0].page))
+            para.clear()
+            return
         elif len(para) > 1 and BOX_TITLE.match(para[0].text):
             text = f"{clean(para[0].text)}\n{join_lines([ln.text for ln in para[1:]])}"
         elif (items := _typed_items(para, opening=not self.blocks)) is not None:  # 「主要产品包括：」 「小额贷款」 「融资租赁」, a line each
