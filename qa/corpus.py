@@ -380,6 +380,11 @@ def to_markdown(doc: Document) -> str:
                 lead = lines.pop(0)
                 out += [number, ""] + ([] if p.headings and lead == p.headings[-1] else [_as_text(lead), ""])
                 out += ["| |", "|---|", *(f"| {_as_text(line)} |" for line in lines), ""]
+            elif p.lead and not lead_in and "<" not in lines[0]:  # a label over its lines (a PDF's bold label, a
+                # short one over a table's rows): a <details> block's <summary> leads what it opens, and reads back
+                # so (a line of its own would be a heading); open, so that it shows.
+                summary = f"<details open><summary>{_as_text(lines.pop(0))}</summary>"
+                out += [number, "", summary, "", *(f"- {_as_text(line)}" for line in lines), "", "</details>", ""]
             else:  # bullets
                 lead = [_as_text(lines.pop(0))] if lead_in else []
                 out += [number, "", *lead, *(f"- {_as_text(line)}" for line in lines), ""]

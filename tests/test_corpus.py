@@ -8,6 +8,7 @@ import pytest
 from qa.corpus import load_corpus, parse, read_document, to_markdown
 from qa.errors import CorpusError
 
+from . import documents
 from .conftest import FIXTURES, ROOT
 
 RAW = ROOT / "raw" / "qinghai_microfinance_report.txt"
@@ -103,6 +104,17 @@ def test_imported_markdown_keeps_what_leads_a_table_or_a_list():
     doc = parse(text.encode("utf-8"), Path("t.md"), 90)
     assert sum(p.lead for p in doc.passages) == 4 and len(doc.passages[-1].text.split("\n")) == 2  # 「主要产品包括：」 and one item
     again = parse_markdown(to_markdown(doc), "t")
+    assert [(p.cite, p.text, p.lead) for p in again.passages] == [(p.cite, p.text, p.lead) for p in doc.passages]
+
+
+def test_imported_markdown_keeps_a_label_over_its_paragraph(tmp_path):
+    """A PDF's label in bold over its paragraph leads it: the import writes it as a <details> block's <summary>,
+    which reads back as the lead of what it opens (as bullets, the lead was lost)."""
+    doc = read_document(documents.bold_labels_pdf(tmp_path / "labels.pdf"))
+    assert [p.text.split("\n")[0] for p in doc.passages if p.lead][:2] == ["DSAL1安全要求", "DSAL2安全要求"]
+    markdown = to_markdown(doc)
+    assert "<details open><summary>DSAL1安全要求</summary>" in markdown
+    again = parse_markdown(markdown, "labels")
     assert [(p.cite, p.text, p.lead) for p in again.passages] == [(p.cite, p.text, p.lead) for p in doc.passages]
 
 
