@@ -258,7 +258,9 @@ def spaced_cells_pdf(out: Path) -> Path:
 def bold_labels_pdf(out: Path) -> Path:
     """Paragraphs under labels set in a bold face at the text's size, as bj_av sets 「DSAL1安全要求」: a regular and a
     bold font (Chinese by Unicode code, as pypdf reads it without a font file); the second label's paragraph opens
-    with a sentence in bold too."""
+    with a sentence in bold too. The third label is the regular font filled and stroked (render mode 2), as Word
+    sets in bold a font without a bold face (htsc's KaiTi summary titles), and longer. Last, a paragraph whose first
+    line is in bold (caict's opening sentences): it wraps on, as wide as the line after it."""
     lines = (
         ("F1", "数据安全等级保障是以最大限度消除数据安全问题可能产生的危害为目的，依据数据"),
         ("F1", "等级制定不同强度的保障等级，并对不同等级的数据分别使用对应的保障手段。"),
@@ -268,9 +270,16 @@ def bold_labels_pdf(out: Path) -> Path:
         ("F2", "DSAL2安全要求"),
         ("F2", "在数据采集方面与DSAL1安全要求相同。在数据存储方面，除满足DSAL1安全要求外"),
         ("F1", "还需在云端和终端设备上对数据进行加密。"),
+        ("F1 stroked", "指数配置策略利用牛熊指标对成分股择时结果确定配置比例，效果较好"),
+        ("F1", "将牛熊择时策略使用在同一指数下的所有成分股之上，并根据策略所给出的做多成"),
+        ("F1", "分股占所有成分股比例决定指标配置仓位。"),
+        ("F2", "在数字化投入体量方面，从投入规模看，二产数字化投入规模明"),
+        ("F1", "显大于一产、三产，其中，数字化投入规模最大。"),
     )
     content = b"".join(
-        b"BT /%s 10 Tf 1 0 0 1 50 %d Tm " % (font.encode(), 780 - 18 * i) + _utf16(text) + b" Tj ET\n" for i, (font, text) in enumerate(lines)
+        b"q BT %s/%s 10 Tf 1 0 0 1 50 %d Tm " % (b"2 Tr " if " stroked" in font else b"", font.split()[0].encode(), 780 - 18 * i)
+        + _utf16(text) + b" Tj ET Q\n"
+        for i, (font, text) in enumerate(lines)
     )
     cid = b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> >>"
     out.write_bytes(_pdf([

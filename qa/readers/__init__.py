@@ -75,8 +75,9 @@ Reader = Callable[[bytes, str], Source]
 # alone, typed with no blank line around it before running text (Word saved as text), is set apart; 103: a <summary>
 # over a paragraph leads it (Passage.lead), as over a list; 104: two PDF lines in a row of four short cells or more, as
 # many on both, are a table's rows though centred cells do not line up; 105: a PDF's label in bold at the text's size
-# leads the paragraph under it (Passage.lead), not run into it.
-RULES_VERSION = 105
+# leads the paragraph under it (Passage.lead), not run into it; 106: … also in a bold made by stroking the regular face
+# (Word's bold of KaiTi), up to a heading's length when it ends short of the line after it and of the margin.
+RULES_VERSION = 106
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -29,7 +29,7 @@ def extract(data: bytes) -> dict:
         pages, sizes, edges, first = [], [], [], []
         for page in reader.pages:
             runs = _Runs()
-            page.extract_text(visitor_text=runs.visit)
+            page.extract_text(visitor_text=runs.visit, visitor_operand_before=runs.operator)
             pages.append(runs.text())
             edges.append([float(page.mediabox.left), float(page.mediabox.right)])  # text is placed in the unrotated page
             sizes.append(runs.line_sizes())
@@ -61,6 +61,7 @@ _SUBSET = re.compile(r"^/?(?:[A-Z]{6}\+)?")  # a font's leading slash and subset
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 # A glyph of a symbol font is a bullet, whatever letter its code is (Wingdings' ● is the code of "l").
 _SYMBOL_FONT = re.compile(r"wingding|webding|dingbat|symbol", re.I)
+_STROKED_BOLD = (2, 6)  # render modes that fill and stroke the glyphs: a bold made from the regular face
 
 
 class _Runs:
@@ -72,6 +73,21 @@ class _Runs:
         self.heights: list[float] = []  # each run's baseline height on the page (PDF units, up is more)
         self.lefts: list[float] = []  # and where it starts across the page
         self.fonts: list[str] = []  # its font's name, without a subset's tag (KaiTi, not /ABCDEE+KaiTi)
+        self.render_mode = 0  # the text render mode (Tr) in force, and those saved by q
+        self.saved_modes: list[int] = []
+
+    def operator(self, op, args, cm, tm):
+        """Follows the text render mode: text filled and stroked (2, or 6 clipping too) is how Word sets in bold a
+        font that has no bold face (KaiTi, SimSun: htsc's summary titles)."""
+        if op == b"Tr" and args:
+            try:
+                self.render_mode = int(args[0])
+            except (TypeError, ValueError):
+                pass
+        elif op == b"q":
+            self.saved_modes.append(self.render_mode)
+        elif op == b"Q" and self.saved_modes:
+            self.render_mode = self.saved_modes.pop()
 
     def visit(self, text, cm, tm, font, size):
         scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
@@ -85,7 +101,8 @@ class _Runs:
         self.runs.append((text, size))
         self.heights.append(round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1))
         self.lefts.append(round(tm[4] * cm[0] + tm[5] * cm[2] + cm[4], 1))
-        self.fonts.append(_SUBSET.sub("", str(font.get("/BaseFont", ""))) if font is not None else "")
+        name = _SUBSET.sub("", str(font.get("/BaseFont", ""))) if font is not None else ""
+        self.fonts.append(f"{name},Bold" if name and self.render_mode in _STROKED_BOLD else name)
 
     def text(self) -> str:
         return "".join(t for t, _ in self.runs)

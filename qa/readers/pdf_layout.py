@@ -42,8 +42,8 @@ _CLAUSE_MARK = re.compile(r"[。！？；!?;，,：:]")  # a header has none (�
 _GRID_CELLS = 4  # cells of each of two lines that make a table's rows by their count alone (centred cells)
 _PAIR_LABEL, _PAIR_VALUE, _PAIR_RUN = 20, 8, 3  # a two-column table: label and value characters, lines in a row
 _BOLD = re.compile(r"bold|heavy|black|semibold|demibold|simhei|黑体", re.I)  # a bold face's name
-_LABEL_MAX = 20  # characters of a label set in bold at the body's size
 _RUNNING_LINE = 15  # characters of a line of running text, at least
+_SHORT_OF = 0.5  # type sizes short of the line after it that a label ends, at least (a wrapped line reaches as far)
 _MARGIN_SLACK = 2.5  # characters short of the body's right margin that a line may end and still reach it
 
 
@@ -269,13 +269,15 @@ class Layout:
 
     def bold_labels(self, page: int, lines: list[str]) -> set[str]:
         """Labels set in the body's size in a bold face, each over the paragraph it names (bj_av's 「DSAL1安全要求」,
-        cbi's steps 「初始化」, 「数据准备」 …), whose text had run on into that paragraph (「初始化医疗机构 A 和…」): a short
-        line, no sentence, between a sentence's end (or a heading, a table, the page's top) and a line of running text
-        in a face that is not bold, or a clause (the paragraph's first sentence may be in bold too). Bold lines of
-        words alone in a row are a diagram's."""
+        cbi's steps 「初始化」, 「数据准备」 …, htsc's summary titles), whose text had run on into that paragraph
+        (「初始化医疗机构 A 和…」): a line that is no sentence (heading_like), between a sentence's end (or a heading, a
+        table, the page's top) and a line of running text in a face that is not bold, or a clause (the paragraph's
+        first sentence may be in bold too), ending short of that line and of the margin (a bold first line that
+        wraps on reaches as far). A bold face by its name, or filled and stroked (pdf_child: Word's bold of a font
+        without one). Bold lines of words alone in a row are a diagram's."""
         if not self.body_font or page > len(self.fonts) or not self.has_body[page - 1]:
             return set()
-        fonts, sizes, rows = self.fonts[page - 1], self.sizes[page - 1], self.rows[page - 1]
+        fonts, sizes, rows, rights = self.fonts[page - 1], self.sizes[page - 1], self.rows[page - 1], self.rights[page - 1]
         bold = lambda key: bool(_BOLD.search(fonts.get(key, ""))) and fonts.get(key) != self.body_font  # noqa: E731
         keys = [line_key(line) for line in lines]
         labels = set()
@@ -283,7 +285,7 @@ class Layout:
             after, before = keys[i + 1], keys[i - 1] if i else ""
             if (
                 bold(key) and self._body_size(sizes.get(key, 0.0)) and key not in rows and heading_like(lines[i])
-                and len(key) <= _LABEL_MAX
+                and rights.get(key, 0.0) < rights.get(after, 0.0) - _SHORT_OF * self.body and not self.reaches_margin(Line(lines[i], page))
                 and fonts.get(after) and (not bold(after) or _CLAUSE_MARK.search(after))
                 and len(after) >= _RUNNING_LINE and after not in rows
                 and (not before or before.endswith(SENTENCE_END) or before in rows or self._heading_type(page, before))
