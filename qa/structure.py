@@ -389,7 +389,7 @@ def _plain_style(b: Block) -> str | None:
     return found[0] if found and found[1] else None
 
 
-_LABEL = re.compile(r"^[^。，；！？、：:,.;!?()（）\d]{2,15}$")
+_LABEL = re.compile(r"^[^。，；！？、：:,.;!?()（）\d=＝<>^√∑∫≤≥]{2,15}$")  # no sentence, number or formula (w=w-ηg)
 
 
 def _label_runs(blocks: list[Block]) -> list[Block]:

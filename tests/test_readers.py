@@ -423,6 +423,36 @@ def test_a_line_break_inside_a_word_paragraph_is_a_wrap(tmp_path):
     assert [p.text for p in doc.passages] == ["近年来，我省小微企业贷款余额持续增长。", "Smart lending grows fast."]
 
 
+def test_a_word_equation_is_read_in_a_line(tmp_path):
+    # Word's equations (m:oMath) hold their text in m:t, not w:t: a sentence had read 「损失函数定义为，其中y为标签。」.
+    # A superscript, a subscript, a fraction, a sum and brackets show their marks; an equation on a line of its own is
+    # no heading (「w=w-ηg」 had headed the paragraph after it).
+    import docx
+    from docx.oxml import parse_xml
+
+    math = 'xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"'
+    run = "<m:r><m:t>{}</m:t></m:r>".format
+    inline = (
+        f"<m:oMath {math}>{run('L=')}<m:sSup><m:e>{run('(y-ŷ)')}</m:e><m:sup>{run('2')}</m:sup></m:sSup>{run('=')}"
+        f"<m:f><m:num>{run('1')}</m:num><m:den>{run('n')}</m:den></m:f>"
+        f"<m:nary><m:naryPr><m:chr m:val=\"∑\"/></m:naryPr><m:sub>{run('i=1')}</m:sub><m:sup>{run('n')}</m:sup>"
+        f"<m:e><m:sSub><m:e>{run('x')}</m:e><m:sub>{run('i')}</m:sub></m:sSub></m:e></m:nary>"
+        f"<m:d><m:dPr><m:begChr m:val=\"[\"/><m:endChr m:val=\"]\"/></m:dPr><m:e>{run('a,b')}</m:e></m:d></m:oMath>"
+    )
+    word = docx.Document()
+    word.add_heading("一、模型", 1)
+    paragraph = word.add_paragraph("损失函数定义为")
+    paragraph._p.append(parse_xml(inline))
+    paragraph.add_run("，其中y为标签。")
+    word.add_paragraph()._p.append(parse_xml(f"<m:oMathPara {math}><m:oMath>{run('w=w-ηg')}</m:oMath></m:oMathPara>"))
+    word.add_paragraph("上式为梯度下降的更新规则。")
+    word.save(tmp_path / "model.docx")
+    doc = read_document(tmp_path / "model.docx")
+    assert [(p.cite, p.text) for p in doc.passages] == [
+        ("1(1)", "损失函数定义为L=(y-ŷ)^2=1/n∑_i=1^nx_i[a,b]，其中y为标签。"), ("1(2)", "上式为梯度下降的更新规则。"),
+    ]
+
+
 def test_a_typed_notices_signature_pushed_right_with_spaces_is_its_lines_apart():
     # Paragraphs indented by two full-width spaces, CRLF, and a signature right-aligned with spaces: its lines had
     # read 「某某省人民政府2024年3月1日」.

@@ -76,8 +76,9 @@ Reader = Callable[[bytes, str], Source]
 # over a paragraph leads it (Passage.lead), as over a list; 104: two PDF lines in a row of four short cells or more, as
 # many on both, are a table's rows though centred cells do not line up; 105: a PDF's label in bold at the text's size
 # leads the paragraph under it (Passage.lead), not run into it; 106: … also in a bold made by stroking the regular face
-# (Word's bold of KaiTi), up to a heading's length when it ends short of the line after it and of the margin.
-RULES_VERSION = 106
+# (Word's bold of KaiTi), up to a heading's length when it ends short of the line after it and of the margin; 107: a
+# Word equation's text is read (m:oMath), and a formula on a line of its own is no label.
+RULES_VERSION = 107
 
 
 def _markdown(data: bytes, source: str) -> Source:

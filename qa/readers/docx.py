@@ -118,22 +118,51 @@ def _contents_entry(raw: str) -> bool:
 def _text(paragraph, qn) -> str:
     """A paragraph's text as Word shows it. python-docx reads only the paragraph's own runs and links,
     so it drops what sits one level down: tracked insertions (w:ins), inline content controls, simple
-    fields, smart tags. Deleted text (w:delText) is no w:t; text boxes are read apart, and a drawing's
-    VML copy (mc:Fallback) and text moved away (w:moveFrom) not at all."""
-    skip = {qn("w:txbxContent"), qn("w:moveFrom"), qn("w:del"), _FALLBACK}
-    text_tag = qn("w:t")
+    fields, smart tags, equations (m:oMath, written out in a line: 「L=(y-ŷ)^2」). Deleted text (w:delText)
+    is no w:t; text boxes are read apart, and a drawing's VML copy (mc:Fallback) and text moved away
+    (w:moveFrom) not at all."""
+    skip = {qn("w:txbxContent"), qn("w:moveFrom"), qn("w:del"), _FALLBACK, _MATH + "dPr", _MATH + "naryPr"}
+    text_tags = {qn("w:t"), _MATH + "t"}
     marks = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
     out: list[str] = []
-    stack = list(reversed(list(paragraph)))
-    while stack:  # depth first, in document order
+    stack: list = list(reversed(list(paragraph)))
+    while stack:  # depth first, in document order; a string is text to write when it is reached
         element = stack.pop()
-        if element.tag == text_tag:
+        if isinstance(element, str):
+            out.append(element)
+        elif element.tag in text_tags:
             out.append(element.text or "")
         elif element.tag in marks:
             out.append(marks[element.tag])
         elif element.tag not in skip:
+            opening, closing = _math_marks(element)
+            out.append(opening)
+            stack.append(closing)
             stack.extend(reversed(list(element)))
     return "".join(out)
+
+
+_MATH = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+# What an equation's structure shows that its text runs do not hold: a superscript's ^, a subscript's _, a
+# fraction's bar, a root's sign, brackets (m:d: round unless it says otherwise), a sum's or integral's sign.
+_MATH_MARKS = {_MATH + "sup": "^", _MATH + "sub": "_", _MATH + "den": "/", _MATH + "rad": "√"}
+
+
+def _math_marks(element) -> tuple[str, str]:
+    """The characters an equation's element shows before and after its content ("" for any other element)."""
+    tag = element.tag
+    if not tag.startswith(_MATH):
+        return "", ""
+    if tag == _MATH + "d":
+        return _math_char(element, "dPr", "begChr", "("), _math_char(element, "dPr", "endChr", ")")
+    if tag == _MATH + "nary":
+        return _math_char(element, "naryPr", "chr", "∫"), ""
+    return _MATH_MARKS.get(tag, ""), ""
+
+
+def _math_char(element, properties: str, name: str, default: str) -> str:
+    found = element.find(f"{_MATH}{properties}/{_MATH}{name}")
+    return default if found is None else found.get(_MATH + "val", default)
 
 
 def _with_number(number: str, text: str) -> str:
