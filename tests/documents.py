@@ -295,6 +295,43 @@ def bold_labels_pdf(out: Path) -> Path:
     return out
 
 
+def smartart_docx(out: Path, lead: str, boxes: list[str], after: str) -> Path:
+    """A Word document with a SmartArt diagram as Word stores one: its boxes' text in a data part of its own
+    (word/diagrams/data1.xml) that a drawing in an empty paragraph points to (r:dm), beside the points that are the
+    diagram itself, the lines between boxes and their drawing, which hold no text."""
+    import docx
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    dgm, a = "http://schemas.openxmlformats.org/drawingml/2006/diagram", "http://schemas.openxmlformats.org/drawingml/2006/main"
+    empty = "<dgm:t><a:bodyPr/><a:p><a:endParaRPr/></a:p></dgm:t>"
+    points = [f'<dgm:pt modelId="{{0}}" type="doc">{empty}</dgm:pt>']
+    for i, box in enumerate(boxes, 1):
+        points += [
+            f'<dgm:pt modelId="{{{i}}}"><dgm:prSet/><dgm:spPr/><dgm:t><a:bodyPr/><a:p><a:r><a:t>{box}</a:t></a:r></a:p></dgm:t></dgm:pt>',
+            f'<dgm:pt modelId="{{t{i}}}" type="parTrans">{empty}</dgm:pt>',
+            f'<dgm:pt modelId="{{s{i}}}" type="pres"><dgm:prSet presName="node"/><dgm:spPr/></dgm:pt>',
+        ]
+    data = f'<dgm:dataModel xmlns:dgm="{dgm}" xmlns:a="{a}"><dgm:ptLst>{"".join(points)}</dgm:ptLst><dgm:cxnLst/></dgm:dataModel>'
+    word = docx.Document()
+    word.add_heading("一、业务流程", 1)
+    word.add_paragraph(lead)
+    content_type = "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml"
+    part = Part(PackURI("/word/diagrams/data1.xml"), content_type, data.encode("utf-8"), word.part.package)
+    rid = word.part.relate_to(part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/diagramData")
+    word.add_paragraph()._p.append(parse_xml(
+        '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:drawing>'
+        '<wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
+        f'<wp:extent cx="5486400" cy="3200400"/><wp:docPr id="1" name="图示 1"/><a:graphic xmlns:a="{a}"><a:graphicData uri="{dgm}">'
+        f'<dgm:relIds xmlns:dgm="{dgm}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:dm="{rid}"'
+        ' r:lo="" r:qs="" r:cs=""/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
+    ))
+    word.add_paragraph(after)
+    word.save(out)
+    return out
+
+
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:
     """One page whose content stream inflates from ~1.5 MB to `megabytes` MB."""
     data = zlib.compress(b"0 0 m " * (megabytes * 2**20 // 6), 9)

@@ -453,6 +453,14 @@ def test_a_word_equation_is_read_in_a_line(tmp_path):
     ]
 
 
+def test_a_word_smartart_diagrams_boxes_are_read_as_a_list(tmp_path):
+    # SmartArt keeps its boxes' text in a part of its own that python-docx never reads: the steps were in no passage.
+    lead, after = "隐私计算平台的联合建模分为以下几个步骤：", "模型训练完成后，由各方共同评审。"
+    boxes = ["初始化", "数据准备", "隐私求交", "联合建模"]
+    doc = read_document(documents.smartart_docx(tmp_path / "flow.docx", lead, boxes, after))
+    assert [(p.text, p.lead) for p in doc.passages] == [("\n".join([lead, *boxes]), True), (after, False)]
+
+
 def test_a_typed_notices_signature_pushed_right_with_spaces_is_its_lines_apart():
     # Paragraphs indented by two full-width spaces, CRLF, and a signature right-aligned with spaces: its lines had
     # read 「某某省人民政府2024年3月1日」.

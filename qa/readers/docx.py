@@ -12,6 +12,7 @@ import zipfile
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import FOOTNOTES, SECTIONS, SENTENCE_PUNCT, Block, Source, article, meaningful_title, named_part, numbering, plain_heading
+from .docx_diagrams import diagram_boxes
 from .docx_notes import notes
 from .docx_numbering import Numbering
 from .tables import render_rows
@@ -46,10 +47,11 @@ def _heading_level(paragraph, qn) -> int | None:
     return None
 
 
-def _body_blocks(body, qn):
+def _body_blocks(body, qn, part):
     """The body's paragraphs and tables in order, those inside content controls too (a cover page,
     a section a template wraps in one; Word's own contents sits in one, its entries in toc styles),
-    and after a paragraph what its text boxes hold (a sidebar, a box of figures).
+    and after a paragraph what its text boxes hold (a sidebar, a box of figures) and the boxes of its
+    SmartArt diagrams, each diagram a tuple of their texts (docx_diagrams.py).
     A loop, not recursion: a hostile file may nest controls deeper than Python recurses."""
     stack = [body.iterchildren()]
     while stack:
@@ -66,6 +68,7 @@ def _body_blocks(body, qn):
         else:
             yield child
             if child.tag == qn("w:p"):
+                yield from diagram_boxes(child, part)
                 boxes = _text_boxes(child, qn)
                 if boxes:
                     stack.append(itertools.chain.from_iterable(box.iterchildren() for box in boxes))
@@ -198,8 +201,10 @@ def _cell_text(cell, document, qn, depth: int) -> str:
     in it as its rows (a layout table holding the data table). Nested deeper than a few tables, only
     the paragraphs' text: recursion stays bounded whatever a file holds."""
     parts = []
-    for child in _body_blocks(cell, qn):
-        if child.tag == qn("w:p"):
+    for child in _body_blocks(cell, qn, document.part):
+        if isinstance(child, tuple):  # a diagram's boxes
+            parts.append(" ".join(child))
+        elif child.tag == qn("w:p"):
             parts.append(_text(child, qn))
         elif child.tag == qn("w:tbl"):
             if depth < _NESTED_TABLES:
@@ -235,10 +240,14 @@ def _read(document) -> Source:
             blocks.append(Block("list", "", tuple(items)) if len(items) > 1 else Block("paragraph", items[0]))
             items.clear()
 
-    children = list(_body_blocks(document.element.body, qn))
-    texts = [_text(c, qn) if c.tag == qn("w:p") else "" for c in children]
+    children = list(_body_blocks(document.element.body, qn, document.part))
+    texts = [_text(c, qn) if not isinstance(c, tuple) and c.tag == qn("w:p") else "" for c in children]
     contents = contents_rows(texts, _contents_entry)
     for row, child in enumerate(children):
+        if isinstance(child, tuple):  # a diagram's boxes: a list of them, or the one box's text (never a label heading)
+            end_list()
+            blocks.append(Block("list", "", child) if len(child) > 1 else Block("paragraph", child[0]))
+            continue
         if child.tag == qn("w:tbl"):
             end_list()
             rendered = render_rows(_table_rows(child, document, qn))
