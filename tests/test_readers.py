@@ -1119,6 +1119,22 @@ def test_a_pdf_tables_header_centred_over_its_columns_is_its_first_row(tmp_path)
     assert passages[1].lead and [p.text for p in passages][0::2] == [text, text]
 
 
+@pytest.mark.slow
+@needs_chromium
+def test_a_pdf_table_set_larger_than_the_text_keeps_its_words_when_a_cell_wraps(tmp_path):
+    # In 12 points over 10-point text a table's lines are in heading type; 「安全保障等级」 wrapped in its cell, so no
+    # two rows line up and neither is a table's row. A line of three cells or more is no heading all the same: as
+    # headings heading nothing the rows' words had been in no passage.
+    rows = (("数据等级", "DL5", "DL4", "DL3", "DL2", "DL1"), ("安全保障等级", "DSAL3", "DSAL3", "DSAL2", "DSAL1", "QM"))
+    cell = "<td style='width: 6em; text-align: center'>{}</td>"
+    table = "<table>" + "".join("<tr>" + "".join(cell.format(c) for c in row) + "</tr>" for row in rows) + "</table>"
+    text = "在数据采集方面，应遵循最小化采集原则，仅采集业务必须的最少数据，并对数据源进行身份鉴别，防止数据源假冒或伪造。"
+    report = documents.chromium_pdf(f"<h1>数据分级指南</h1><h2>一、保障要求</h2><p>{text}</p>{table}<p>{text}</p>", tmp_path / "large.pdf")
+    passages = read_document(report).passages
+    assert "数据等级 DL5 DL4 DL3 DL2 DL1" in [p.text for p in passages]
+    assert any("DSAL3 DSAL3 DSAL2 DSAL1 QM" in p.text for p in passages)
+
+
 _DATA_LEVELS = (("数据等级", "DL5", "DL4", "DL3", "DL2", "DL1"), ("安全保障等级", "DSAL3", "DSAL3", "DSAL2", "DSAL1", "QM"))
 _GRADED_ITEMS = (("车灯喇叭状态", "DL2"), ("制动标志", "DL2"), ("驾驶证信息", "DL3"), ("安全员人脸", "DL4"))
 

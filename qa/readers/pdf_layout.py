@@ -295,7 +295,8 @@ class Layout:
 
     def _heading_type(self, page: int, key: str) -> bool:
         size = self.sizes[page - 1].get(key)
-        return bool(size and size >= _HEADING_SIZE * self.body and key not in self.rows[page - 1])
+        row = key in self.rows[page - 1] or len(self.cells[page - 1].get(key, ())) >= 3  # a row whose others did not line up
+        return bool(size and size >= _HEADING_SIZE * self.body and not row)
 
     def paragraph_starts(self, page: int, lines: list[str]) -> list[bool]:
         """Whether each line opens a paragraph by the page's layout: body text indented from the line before
