@@ -1383,6 +1383,18 @@ def test_a_hostile_line_of_text_is_read_in_linear_time(line, suffix):
     assert "正文一句。" in [p.text for p in doc.passages]
 
 
+@pytest.mark.timeout(10)  # 0.1 s; when each line looked for the page's margin afresh, 29 s
+def test_a_pdf_page_of_many_bold_labels_is_read_in_linear_time():
+    from qa.readers.pdf_layout import Layout
+
+    page, lines = [], []
+    for i in range(10_000):  # a label in bold over a line of running text, 20,000 lines on one page
+        label, text = f"第{i}步操作", f"这是第{i}段正文，说明这一步要做的事情和要求，长度足够。"
+        page += [[label, 10.0, 800 - i, 50.0, "SimSun,Bold", []], [text, 10.0, 800 - i - 0.5, 50.0, "SimSun", []]]
+        lines += [label, text]
+    assert len(Layout([page], "", [[0.0, 595.0]]).bold_labels(1, lines)) == 10_000
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize(
     "make",

@@ -104,6 +104,7 @@ class Layout:
                 if self._body_size(sizes.get(key, 0.0)):
                     body_fonts[font] += len(key)
         self.body_font = body_fonts.most_common(1)[0][0] if body_fonts else ""
+        self.body_lefts: dict[int, float | None] = {}  # each page's left margin of body text (reaches_margin)
 
     def _body_size(self, size: float) -> bool:
         return _BODY_LOW * self.body <= size < _HEADING_SIZE * self.body
@@ -182,11 +183,12 @@ class Layout:
         if not self.body or page is None or page > min(len(self.sizes), len(self.page_edges)):
             return False
         sizes, lefts, rights = self.sizes[page - 1], self.lefts[page - 1], self.rights[page - 1]
-        body = [lefts[k] for k, v in sizes.items() if self._body_size(v) and k in lefts]
+        if page not in self.body_lefts:  # once a page: every line of a page may ask
+            self.body_lefts[page] = min((lefts[k] for k, v in sizes.items() if self._body_size(v) and k in lefts), default=None)
+        left = self.body_lefts[page]
         key = line_key(line.text)
-        if not body or key not in rights or not self._body_size(sizes[key]):
+        if left is None or key not in rights or not self._body_size(sizes[key]):
             return False
-        left = min(body)
         starts_left = lefts[key] <= left + _INDENT_MAX * self.body
         page_left, page_right = self.page_edges[page - 1]
         return starts_left and rights[key] >= page_right - (left - page_left) - _MARGIN_SLACK * self.body
@@ -212,7 +214,7 @@ class Layout:
 
         near = lambda i: [j for j in (i - 1, i + 1) if 0 <= j < len(lines)]  # noqa: E731
 
-        def grid(i: int, j: int) -> bool:  # as many short cells on both lines, where they start aside
+        def grid(i: int, j: int) -> bool:  # as many short cells on both lines, wherever they start
             return len(cells[i]) == len(cells[j]) >= _GRID_CELLS and all(len(t) <= _HEADER_WORD for t, _ in cells[i] + cells[j])
 
         table = {
