@@ -4,6 +4,8 @@
 
 from __future__ import annotations
 
+import functools
+
 from ..text import clean
 
 _DIAGRAM = "{http://schemas.openxmlformats.org/drawingml/2006/diagram}"
@@ -17,22 +19,28 @@ _BOXES = ("node", "asst")
 def diagram_boxes(paragraph, part) -> list[tuple[str, ...]]:
     """For each SmartArt diagram drawn in a paragraph (each once: a copy for older Word points to the same data),
     the text of its boxes in the order the diagram lists them; `part`: the part the paragraph is in."""
-    from docx.oxml import parse_xml
-
     out, seen = [], set()
     for ids in paragraph.iter(_DIAGRAM + "relIds"):
         rid = ids.get(_DATA)
         if not rid or rid in seen or rid not in part.rels or part.rels[rid].is_external:
             continue
         seen.add(rid)
-        boxes = []
-        for point in parse_xml(part.rels[rid].target_part.blob).iter(_DIAGRAM + "pt"):
-            text = point.find(_DIAGRAM + "t")
-            if point.get("type", "node") in _BOXES and text is not None:
-                lines = ("".join(t.text or "" for t in line.iter(_DRAWING + "t")) for line in text.iter(_DRAWING + "p"))
-                box = clean(" ".join(filter(None, map(clean, lines))))
-                if box:
-                    boxes.append(box)
+        boxes = _boxes(part.rels[rid].target_part.blob)
         if boxes:
-            out.append(tuple(boxes))
+            out.append(boxes)
     return out
+
+
+@functools.lru_cache(maxsize=16)  # a file may draw one diagram's data many times: it is read once
+def _boxes(data: bytes) -> tuple[str, ...]:
+    from docx.oxml import parse_xml
+
+    boxes = []
+    for point in parse_xml(data).iter(_DIAGRAM + "pt"):
+        text = point.find(_DIAGRAM + "t")
+        if point.get("type", "node") in _BOXES and text is not None:
+            lines = ("".join(t.text or "" for t in line.iter(_DRAWING + "t")) for line in text.iter(_DRAWING + "p"))
+            box = clean(" ".join(filter(None, map(clean, lines))))
+            if box:
+                boxes.append(box)
+    return tuple(boxes)
