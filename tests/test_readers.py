@@ -461,6 +461,38 @@ def test_a_word_smartart_diagrams_boxes_are_read_as_a_list(tmp_path):
     assert [(p.text, p.lead) for p in doc.passages] == [("\n".join([lead, *boxes]), True), (after, False)]
 
 
+def test_a_word_symbol_inserted_from_a_symbol_font_is_read(tmp_path):
+    # Insert → Symbol with the Symbol or Wingdings font writes no text but a font and a code (w:sym): 「≥」 was lost from
+    # 「年营业收入≥500万元」, and a table's ✓ marks were empty cells. A bullet-like ornament is still left out.
+    import docx
+    from docx.oxml import parse_xml
+
+    def symbol(paragraph, font: str, code: str) -> None:
+        w = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+        paragraph._p.append(parse_xml(f'<w:r xmlns:w="{w}"><w:sym w:font="{font}" w:char="{code}"/></w:r>'))
+
+    word = docx.Document()
+    word.add_heading("一、认定标准", 1)
+    paragraph = word.add_paragraph("年营业收入")
+    symbol(paragraph, "Symbol", "F0B3")
+    paragraph.add_run("500万元的企业，增速")
+    symbol(paragraph, "Symbol", "F0B1")
+    paragraph.add_run("2%以内")
+    symbol(paragraph, "Wingdings", "F0D8")  # an arrowhead, as a bullet
+    paragraph.add_run("。")
+    table = word.add_table(rows=3, cols=2)
+    for row, (name, mark) in zip(table.rows, (("条件", "是否满足"), ("信用良好", ("Wingdings", "F0FC")), ("有抵押", ("Wingdings 2", "F04F")))):
+        row.cells[0].text = name
+        if isinstance(mark, tuple):
+            symbol(row.cells[1].paragraphs[0], *mark)
+        else:
+            row.cells[1].text = mark
+    word.save(tmp_path / "symbols.docx")
+    texts = [p.text for p in read_document(tmp_path / "symbols.docx").passages]
+    assert texts[0] == "年营业收入≥500万元的企业，增速±2%以内。"
+    assert texts[1].split("\n")[1:] == ["条件：信用良好；是否满足：✓", "条件：有抵押；是否满足：✗"]
+
+
 def test_a_typed_notices_signature_pushed_right_with_spaces_is_its_lines_apart():
     # Paragraphs indented by two full-width spaces, CRLF, and a signature right-aligned with spaces: its lines had
     # read 「某某省人民政府2024年3月1日」.

@@ -78,8 +78,9 @@ Reader = Callable[[bytes, str], Source]
 # leads the paragraph under it (Passage.lead), not run into it; 106: … also in a bold made by stroking the regular face
 # (Word's bold of KaiTi), up to a heading's length when it ends short of the line after it and of the margin; 107: a
 # Word equation's text is read (m:oMath), and a formula on a line of its own is no label; 108: a Word SmartArt
-# diagram's boxes are a list after its paragraph; 109: a PDF line of three cells or more is no heading, whatever its type.
-RULES_VERSION = 109
+# diagram's boxes are a list after its paragraph; 109: a PDF line of three cells or more is no heading, whatever its type;
+# 110: a Word symbol from a symbol font (w:sym: Symbol's ≥, Wingdings' ✓) is read.
+RULES_VERSION = 110
 
 
 def _markdown(data: bytes, source: str) -> Source:

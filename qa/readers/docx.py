@@ -14,6 +14,7 @@ from ..text import clean
 from .blocks import FOOTNOTES, SECTIONS, SENTENCE_PUNCT, Block, Source, article, meaningful_title, named_part, numbering, plain_heading
 from .docx_diagrams import diagram_boxes
 from .docx_notes import notes
+from .docx_symbols import symbol_text
 from .docx_numbering import Numbering
 from .tables import render_rows
 from .text_lines import DOT_LEADER, contents_rows, join_lines, phrase_list
@@ -121,11 +122,11 @@ def _contents_entry(raw: str) -> bool:
 def _text(paragraph, qn) -> str:
     """A paragraph's text as Word shows it. python-docx reads only the paragraph's own runs and links,
     so it drops what sits one level down: tracked insertions (w:ins), inline content controls, simple
-    fields, smart tags, equations (m:oMath, written out in a line: 「L=(y-ŷ)^2」). Deleted text (w:delText)
-    is no w:t; text boxes are read apart, and a drawing's VML copy (mc:Fallback) and text moved away
-    (w:moveFrom) not at all."""
+    fields, smart tags, equations (m:oMath, written out in a line: 「L=(y-ŷ)^2」), and symbols (w:sym:
+    「≥」 from the Symbol font; docx_symbols.py). Deleted text (w:delText) is no w:t; text boxes are
+    read apart, and a drawing's VML copy (mc:Fallback) and text moved away (w:moveFrom) not at all."""
     skip = {qn("w:txbxContent"), qn("w:moveFrom"), qn("w:del"), _FALLBACK, _MATH + "dPr", _MATH + "naryPr"}
-    text_tags = {qn("w:t"), _MATH + "t"}
+    text_tags, symbol_tag = {qn("w:t"), _MATH + "t"}, qn("w:sym")
     marks = {qn("w:tab"): "\t", qn("w:br"): "\n", qn("w:cr"): "\n", qn("w:noBreakHyphen"): "-"}
     out: list[str] = []
     stack: list = list(reversed(list(paragraph)))
@@ -137,6 +138,8 @@ def _text(paragraph, qn) -> str:
             out.append(element.text or "")
         elif element.tag in marks:
             out.append(marks[element.tag])
+        elif element.tag == symbol_tag:
+            out.append(symbol_text(element.get(qn("w:font")), element.get(qn("w:char"))))
         elif element.tag not in skip:
             opening, closing = _math_marks(element)
             out.append(opening)
