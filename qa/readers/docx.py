@@ -141,9 +141,11 @@ def _text(paragraph, qn) -> str:
         elif element.tag == symbol_tag:
             out.append(symbol_text(element.get(qn("w:font")), element.get(qn("w:char"))))
         elif element.tag not in skip:
-            opening, closing = _math_marks(element)
-            out.append(opening)
-            stack.append(closing)
+            opening, closing = _math_marks(element)  # "" but in an equation
+            if opening:
+                out.append(opening)
+            if closing:
+                stack.append(closing)
             stack.extend(reversed(list(element)))
     return "".join(out)
 
