@@ -299,11 +299,6 @@ def smartart_docx(out: Path, lead: str, boxes: list[str], after: str) -> Path:
     """A Word document with a SmartArt diagram as Word stores one: its boxes' text in a data part of its own
     (word/diagrams/data1.xml) that a drawing in an empty paragraph points to (r:dm), beside the points that are the
     diagram itself, the lines between boxes and their drawing, which hold no text."""
-    import docx
-    from docx.opc.packuri import PackURI
-    from docx.opc.part import Part
-    from docx.oxml import parse_xml
-
     dgm, a = "http://schemas.openxmlformats.org/drawingml/2006/diagram", "http://schemas.openxmlformats.org/drawingml/2006/main"
     empty = "<dgm:t><a:bodyPr/><a:p><a:endParaRPr/></a:p></dgm:t>"
     points = [f'<dgm:pt modelId="{{0}}" type="doc">{empty}</dgm:pt>']
@@ -314,22 +309,73 @@ def smartart_docx(out: Path, lead: str, boxes: list[str], after: str) -> Path:
             f'<dgm:pt modelId="{{s{i}}}" type="pres"><dgm:prSet presName="node"/><dgm:spPr/></dgm:pt>',
         ]
     data = f'<dgm:dataModel xmlns:dgm="{dgm}" xmlns:a="{a}"><dgm:ptLst>{"".join(points)}</dgm:ptLst><dgm:cxnLst/></dgm:dataModel>'
+    return _drawing_docx(
+        out, "一、业务流程", lead, after, "/word/diagrams/data1.xml", data, "diagramData", dgm,
+        f'<dgm:relIds xmlns:dgm="{dgm}" xmlns:r="{_RELATIONSHIPS}" r:dm="{{rid}}" r:lo="" r:qs="" r:cs=""/>',
+    )
+
+
+def _drawing_docx(out: Path, heading: str, lead: str, after: str, name: str, data: str, kind: str, uri: str,
+                  graphic: str) -> Path:
+    """A Word document whose drawing, in an empty paragraph between two of text, points to a part of its own holding
+    `data` (its kind's content and relationship type); `graphic`: the drawing's element naming the part ({rid})."""
+    import docx
+    from docx.opc.packuri import PackURI
+    from docx.opc.part import Part
+    from docx.oxml import parse_xml
+
+    content_types = {"diagramData": "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml",
+                     "chart": "application/vnd.openxmlformats-officedocument.drawingml.chart+xml"}
     word = docx.Document()
-    word.add_heading("一、业务流程", 1)
+    word.add_heading(heading, 1)
     word.add_paragraph(lead)
-    content_type = "application/vnd.openxmlformats-officedocument.drawingml.diagramData+xml"
-    part = Part(PackURI("/word/diagrams/data1.xml"), content_type, data.encode("utf-8"), word.part.package)
-    rid = word.part.relate_to(part, "http://schemas.openxmlformats.org/officeDocument/2006/relationships/diagramData")
+    part = Part(PackURI(name), content_types[kind], data.encode("utf-8"), word.part.package)
+    rid = word.part.relate_to(part, f"{_RELATIONSHIPS}/{kind}")
     word.add_paragraph()._p.append(parse_xml(
         '<w:r xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:drawing>'
         '<wp:inline xmlns:wp="http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing">'
-        f'<wp:extent cx="5486400" cy="3200400"/><wp:docPr id="1" name="图示 1"/><a:graphic xmlns:a="{a}"><a:graphicData uri="{dgm}">'
-        f'<dgm:relIds xmlns:dgm="{dgm}" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships" r:dm="{rid}"'
-        ' r:lo="" r:qs="" r:cs=""/></a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
+        '<wp:extent cx="5486400" cy="3200400"/><wp:docPr id="1" name="图 1"/>'
+        f'<a:graphic xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:graphicData uri="{uri}">'
+        f'{graphic.format(rid=rid)}</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>'
     ))
     word.add_paragraph(after)
     word.save(out)
     return out
+
+
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+
+
+def chart_docx(out: Path, lead: str, title: str, axis: str, series: list[tuple[str, str, list[float]]], labels: list[str],
+               after: str) -> Path:
+    """A Word document with a bar chart as Word stores one: its title, axis title and the cells it plots cached in a
+    part of its own (word/charts/chart1.xml) that a drawing in an empty paragraph points to (c:chart r:id); each
+    series (name, number format, values) over the same labels."""
+    c, a = "http://schemas.openxmlformats.org/drawingml/2006/chart", "http://schemas.openxmlformats.org/drawingml/2006/main"
+
+    def rich(text: str) -> str:
+        return f"<c:title><c:tx><c:rich><a:bodyPr/><a:p><a:r><a:t>{text}</a:t></a:r></a:p></c:rich></c:tx></c:title>"
+
+    def cache(kind: str, cells: list, code: str = "") -> str:
+        points = "".join(f'<c:pt idx="{i}"><c:v>{v}</c:v></c:pt>' for i, v in enumerate(cells))
+        return f'<c:{kind}>{f"<c:formatCode>{code}</c:formatCode>" if code else ""}<c:ptCount val="{len(cells)}"/>{points}</c:{kind}>'
+
+    sers = "".join(
+        f'<c:ser><c:idx val="{i}"/><c:order val="{i}"/><c:tx><c:strRef><c:f>Sheet1!$B$1</c:f>{cache("strCache", [name])}</c:strRef></c:tx>'
+        f'<c:cat><c:strRef><c:f>Sheet1!$A$2:$A$9</c:f>{cache("strCache", labels)}</c:strRef></c:cat>'
+        f'<c:val><c:numRef><c:f>Sheet1!$B$2:$B$9</c:f>{cache("numCache", values, code)}</c:numRef></c:val></c:ser>'
+        for i, (name, code, values) in enumerate(series)
+    )
+    chart = (
+        f'<c:chartSpace xmlns:c="{c}" xmlns:a="{a}"><c:chart>{rich(title)}<c:autoTitleDeleted val="0"/><c:plotArea>'
+        f'<c:barChart><c:barDir val="col"/>{sers}<c:axId val="1"/><c:axId val="2"/></c:barChart>'
+        f'<c:catAx><c:axId val="1"/>{rich(axis)}<c:crossAx val="2"/></c:catAx><c:valAx><c:axId val="2"/><c:crossAx val="1"/></c:valAx>'
+        "</c:plotArea></c:chart></c:chartSpace>"
+    )
+    return _drawing_docx(
+        out, "一、市场规模", lead, after, "/word/charts/chart1.xml", chart, "chart", c,
+        f'<c:chart xmlns:c="{c}" xmlns:r="{_RELATIONSHIPS}" r:id="{{rid}}"/>',
+    )
 
 
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:

@@ -4,6 +4,7 @@ uniquely cited passages (fixtures made here; the real documents are in test_real
 from __future__ import annotations
 
 import re
+import zipfile
 from collections import Counter
 from pathlib import Path
 
@@ -459,6 +460,41 @@ def test_a_word_smartart_diagrams_boxes_are_read_as_a_list(tmp_path):
     boxes = ["初始化", "数据准备", "隐私求交", "联合建模"]
     doc = read_document(documents.smartart_docx(tmp_path / "flow.docx", lead, boxes, after))
     assert [(p.text, p.lead) for p in doc.passages] == [("\n".join([lead, *boxes]), True), (after, False)]
+
+
+def test_a_word_diagram_whose_part_is_damaged_is_left_out_and_the_rest_read(tmp_path):
+    # A SmartArt data part that is not XML (a file cut short, a tool's bug) had made the whole file unreadable.
+    lead, after = "联合建模分为以下几个步骤：", "模型训练完成后，由各方共同评审。"
+    path = documents.smartart_docx(tmp_path / "flow.docx", lead, ["初始化", "数据准备"], after)
+    with zipfile.ZipFile(path) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts["word/diagrams/data1.xml"] = parts["word/diagrams/data1.xml"][:120]
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    assert [p.text for p in read_document(path).passages] == [lead, after]
+
+
+def test_a_word_charts_title_and_figures_are_a_table(tmp_path):
+    # A chart keeps its title and the cells it plots in a part of its own that python-docx never reads: the figures
+    # were in no passage. They are a table led by the title, a category a row, a percentage as the chart shows it.
+    lead, after = "近年来青海小微企业贷款保持增长。", "贷款增速有所放缓。"
+    path = documents.chart_docx(
+        tmp_path / "chart.docx", lead, "2019-2021年小微企业贷款余额", "年份",
+        [("贷款余额（亿元）", "General", [1203.5, 1389.9999999999998, 1562]), ("同比增速", "0.0%", [0.112, 0.155, 0.1237])],
+        ["2019年", "2020年", "2021年"], after,
+    )
+    doc = read_document(path)
+    assert [(p.text, p.lead) for p in doc.passages] == [
+        (lead, False),
+        ("\n".join([
+            "2019-2021年小微企业贷款余额",
+            "年份：2019年；贷款余额（亿元）：1203.5；同比增速：11.2%",
+            "年份：2020年；贷款余额（亿元）：1390；同比增速：15.5%",
+            "年份：2021年；贷款余额（亿元）：1562；同比增速：12.4%",
+        ]), True),
+        (after, False),
+    ]
 
 
 def test_a_word_symbol_inserted_from_a_symbol_font_is_read(tmp_path):

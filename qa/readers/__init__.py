@@ -79,8 +79,9 @@ Reader = Callable[[bytes, str], Source]
 # (Word's bold of KaiTi), up to a heading's length when it ends short of the line after it and of the margin; 107: a
 # Word equation's text is read (m:oMath), and a formula on a line of its own is no label; 108: a Word SmartArt
 # diagram's boxes are a list after its paragraph; 109: a PDF line of three cells or more is no heading, whatever its type;
-# 110: a Word symbol from a symbol font (w:sym: Symbol's ≥, Wingdings' ✓) is read.
-RULES_VERSION = 110
+# 110: a Word symbol from a symbol font (w:sym: Symbol's ≥, Wingdings' ✓) is read; 111: a Word chart's title and
+# figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file.
+RULES_VERSION = 111
 
 
 def _markdown(data: bytes, source: str) -> Source:

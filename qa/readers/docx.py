@@ -12,6 +12,7 @@ import zipfile
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import FOOTNOTES, SECTIONS, SENTENCE_PUNCT, Block, Source, article, meaningful_title, named_part, numbering, plain_heading
+from .docx_charts import Chart, charts
 from .docx_diagrams import diagram_boxes
 from .docx_notes import notes
 from .docx_symbols import symbol_text
@@ -51,8 +52,8 @@ def _heading_level(paragraph, qn) -> int | None:
 def _body_blocks(body, qn, part):
     """The body's paragraphs and tables in order, those inside content controls too (a cover page,
     a section a template wraps in one; Word's own contents sits in one, its entries in toc styles),
-    and after a paragraph what its text boxes hold (a sidebar, a box of figures) and the boxes of its
-    SmartArt diagrams, each diagram a tuple of their texts (docx_diagrams.py).
+    and after a paragraph what its text boxes hold (a sidebar, a box of figures), the boxes of its
+    SmartArt diagrams, each diagram a tuple of their texts (docx_diagrams.py), and its charts (docx_charts.py).
     A loop, not recursion: a hostile file may nest controls deeper than Python recurses."""
     stack = [body.iterchildren()]
     while stack:
@@ -70,6 +71,7 @@ def _body_blocks(body, qn, part):
             yield child
             if child.tag == qn("w:p"):
                 yield from diagram_boxes(child, part)
+                yield from charts(child, part)
                 boxes = _text_boxes(child, qn)
                 if boxes:
                     stack.append(itertools.chain.from_iterable(box.iterchildren() for box in boxes))
@@ -209,6 +211,8 @@ def _cell_text(cell, document, qn, depth: int) -> str:
     for child in _body_blocks(cell, qn, document.part):
         if isinstance(child, tuple):  # a diagram's boxes
             parts.append(" ".join(child))
+        elif isinstance(child, Chart):
+            parts += [child.title, *render_rows([list(row) for row in child.rows])]
         elif child.tag == qn("w:p"):
             parts.append(_text(child, qn))
         elif child.tag == qn("w:tbl"):
@@ -246,12 +250,17 @@ def _read(document) -> Source:
             items.clear()
 
     children = list(_body_blocks(document.element.body, qn, document.part))
-    texts = [_text(c, qn) if not isinstance(c, tuple) and c.tag == qn("w:p") else "" for c in children]
+    texts = [_text(c, qn) if not isinstance(c, (tuple, Chart)) and c.tag == qn("w:p") else "" for c in children]
     contents = contents_rows(texts, _contents_entry)
     for row, child in enumerate(children):
         if isinstance(child, tuple):  # a diagram's boxes: a list of them, or the one box's text (never a label heading)
             end_list()
             blocks.append(Block("list", "", child) if len(child) > 1 else Block("paragraph", child[0]))
+            continue
+        if isinstance(child, Chart):  # a table of its figures, led by its title
+            end_list()
+            rendered = render_rows([list(row) for row in child.rows])
+            blocks.append(Block("table", child.title, tuple(rendered)))
             continue
         if child.tag == qn("w:tbl"):
             end_list()

@@ -19,24 +19,33 @@ _BOXES = ("node", "asst")
 def diagram_boxes(paragraph, part) -> list[tuple[str, ...]]:
     """For each SmartArt diagram drawn in a paragraph (each once: a copy for older Word points to the same data),
     the text of its boxes in the order the diagram lists them; `part`: the part the paragraph is in."""
+    return [boxes for data in drawn_parts(paragraph, part, _DIAGRAM + "relIds", _DATA) if (boxes := _boxes(data))]
+
+
+def drawn_parts(paragraph, part, tag: str, attribute: str) -> list[bytes]:
+    """The bytes of each part a paragraph's drawings point to (each once) by `attribute` of their `tag` element: a
+    diagram's data, a chart."""
     out, seen = [], set()
-    for ids in paragraph.iter(_DIAGRAM + "relIds"):
-        rid = ids.get(_DATA)
+    for element in paragraph.iter(tag):
+        rid = element.get(attribute)
         if not rid or rid in seen or rid not in part.rels or part.rels[rid].is_external:
             continue
         seen.add(rid)
-        boxes = _boxes(part.rels[rid].target_part.blob)
-        if boxes:
-            out.append(boxes)
+        out.append(part.rels[rid].target_part.blob)
     return out
 
 
 @functools.lru_cache(maxsize=16)  # a file may draw one diagram's data many times: it is read once
 def _boxes(data: bytes) -> tuple[str, ...]:
     from docx.oxml import parse_xml
+    from lxml.etree import XMLSyntaxError
 
+    try:
+        model = parse_xml(data)
+    except XMLSyntaxError:  # a damaged diagram is none: the rest of the file is read
+        return ()
     boxes = []
-    for point in parse_xml(data).iter(_DIAGRAM + "pt"):
+    for point in model.iter(_DIAGRAM + "pt"):
         text = point.find(_DIAGRAM + "t")
         if point.get("type", "node") in _BOXES and text is not None:
             lines = ("".join(t.text or "" for t in line.iter(_DRAWING + "t")) for line in text.iter(_DRAWING + "p"))
