@@ -1132,7 +1132,8 @@ def test_a_pdf_table_is_one_passage_a_row_a_line_with_its_caption(tmp_path):
 def test_a_pdf_label_in_bold_leads_its_paragraph(tmp_path):
     # bj_av's 「DSAL1安全要求」 in bold at the text's size: it had run into the paragraph under it (「DSAL1安全要求在数据采集
     # 方面…」), and that into the paragraph before it; the second label's paragraph opens with a sentence in bold too;
-    # the third is bold as Word makes it of a font without a bold face (filled and stroked: htsc's summary titles).
+    # the third is bold as Word makes it of a font without a bold face (filled and stroked: htsc's summary titles); the
+    # last wraps over two lines (cbi's case titles: 「案例：…平台建设」 had run into 「案例背景：…」).
     passages = read_document(documents.bold_labels_pdf(tmp_path / "labels.pdf")).passages
     assert [(p.text.split("\n"), p.lead) for p in passages] == [
         (["数据安全等级保障是以最大限度消除数据安全问题可能产生的危害为目的，依据数据等级制定不同强度的保障等级，并对不同等级的数据分别使用对应的保障手段。"], False),
@@ -1140,6 +1141,7 @@ def test_a_pdf_label_in_bold_leads_its_paragraph(tmp_path):
         (["DSAL2安全要求", "在数据采集方面与DSAL1安全要求相同。在数据存储方面，除满足DSAL1安全要求外还需在云端和终端设备上对数据进行加密。"], True),
         (["指数配置策略利用牛熊指标对成分股择时结果确定配置比例，效果较好", "将牛熊择时策略使用在同一指数下的所有成分股之上，并根据策略所给出的做多成分股占所有成分股比例决定指标配置仓位。"], True),
         (["在数字化投入体量方面，从投入规模看，二产数字化投入规模明显大于一产、三产，其中，数字化投入规模最大。"], False),
+        (["案例：保障数据合规应用、挖掘数据要素红利，洞见科技助力国内首个省级政务数据隐私计算平台建设工作与运营实践", "案例背景：国内各地数据平台、数据交易中心处于蓬勃建设热潮中。"], True),
     ]
 
 

@@ -80,8 +80,9 @@ Reader = Callable[[bytes, str], Source]
 # Word equation's text is read (m:oMath), and a formula on a line of its own is no label; 108: a Word SmartArt
 # diagram's boxes are a list after its paragraph; 109: a PDF line of three cells or more is no heading, whatever its type;
 # 110: a Word symbol from a symbol font (w:sym: Symbol's ≥, Wingdings' ✓) is read; 111: a Word chart's title and
-# figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file.
-RULES_VERSION = 111
+# figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file; 112: a PDF
+# label in bold wrapped over two lines is one line.
+RULES_VERSION = 112
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -76,6 +76,7 @@ def read(data: bytes, source: str) -> Source:
             texts.remove(first)
             texts.insert(0, first)
         texts[:] = layout.headings_before_their_text(page, texts)
+        texts[:] = layout.join_wrapped_labels(page, texts)
         labels.append(layout.bold_labels(page, texts))
 
     blocks: list[Block] = []

@@ -105,6 +105,7 @@ class Layout:
                     body_fonts[font] += len(key)
         self.body_font = body_fonts.most_common(1)[0][0] if body_fonts else ""
         self.body_lefts: dict[int, float | None] = {}  # each page's left margin of body text (reaches_margin)
+        self.wrapped_labels: set[str] = set()  # bold lines joined as a label wrapped over two (join_wrapped_labels)
 
     def _body_size(self, size: float) -> bool:
         return _BODY_LOW * self.body <= size < _HEADING_SIZE * self.body
@@ -169,7 +170,7 @@ class Layout:
         key = line_key(title)
         if not heading_like(title) or key in self.title:
             return lines
-        self._joined(page, key, line_key(lines[start]))
+        self._joined(page, key, line_key(lines[start]), line_key(lines[end - 1]))
         self.dividers.add(key)
         rest = [line for line in lines[:start] + lines[end:] if not BULLET.match(line)]
         return [title, *rest]
@@ -280,13 +281,14 @@ class Layout:
         if not self.body_font or page > len(self.fonts) or not self.has_body[page - 1]:
             return set()
         fonts, sizes, rows, rights = self.fonts[page - 1], self.sizes[page - 1], self.rows[page - 1], self.rights[page - 1]
-        bold = lambda key: bool(_BOLD.search(fonts.get(key, ""))) and fonts.get(key) != self.body_font  # noqa: E731
+        bold = self._bold(page)
         keys = [line_key(line) for line in lines]
         labels = set()
         for i, key in enumerate(keys[:-1]):
             after, before = keys[i + 1], keys[i - 1] if i else ""
             if (
-                bold(key) and self._body_size(sizes.get(key, 0.0)) and key not in rows and heading_like(lines[i])
+                bold(key) and self._body_size(sizes.get(key, 0.0)) and key not in rows
+                and heading_like(lines[i], lines=2 if key in self.wrapped_labels else 1)
                 and rights.get(key, 0.0) < rights.get(after, 0.0) - _SHORT_OF * self.body and not self.reaches_margin(Line(lines[i], page))
                 and fonts.get(after) and (not bold(after) or _CLAUSE_MARK.search(after))
                 and len(after) >= _RUNNING_LINE and after not in rows
@@ -294,6 +296,33 @@ class Layout:
             ):
                 labels.add(key)
         return labels
+
+    def join_wrapped_labels(self, page: int, lines: list[str]) -> list[str]:
+        """A label in bold wrapped over two lines, one line (cbi's 「案例：保障数据合规应用、…洞见科技助力国内首个省级政务数据
+        隐私计」 「算平台建设」 over 「案例背景：…」, which it had run into): a bold line of body type to the margin, no
+        sentence in it, and a shorter one in the same face after it; bold_labels then decides whether it is a label."""
+        if not self.body_font or page > len(self.fonts) or not self.has_body[page - 1]:
+            return lines
+        fonts, sizes, rows = self.fonts[page - 1], self.sizes[page - 1], self.rows[page - 1]
+        bold = self._bold(page)
+
+        def wrapped(first: str, line: str) -> bool:
+            before, key = line_key(first), line_key(line)
+            return (
+                bold(before) and fonts.get(key) == fonts.get(before) and sizes.get(key) == sizes.get(before)
+                and self._body_size(sizes.get(key, 0.0)) and before not in rows and key not in rows
+                and before not in self.wrapped_labels and len(line) < len(first)
+                and self.reaches_margin(Line(first, page)) and heading_like(first + line, lines=2)
+            )
+
+        out = self._join_pairs(page, lines, wrapped)
+        self.wrapped_labels.update(line_key(line) for line in out if line not in lines)
+        return out
+
+    def _bold(self, page: int):
+        """Whether a line of the page is set in a bold face, one not the body's."""
+        fonts = self.fonts[page - 1]
+        return lambda key: bool(_BOLD.search(fonts.get(key, ""))) and fonts.get(key) != self.body_font
 
     def _heading_type(self, page: int, key: str) -> bool:
         size = self.sizes[page - 1].get(key)
@@ -326,11 +355,24 @@ class Layout:
             )
         return starts
 
-    def _joined(self, page: int, key: str, first: str) -> None:
-        """Lines joined into one (`key`) take the type and place of their first line: every table a heading is looked
-        up in knows them. The font table is read by containment, which the parts already answer."""
-        for table in (self.sizes, self.heights, self.lefts):
-            table[page - 1][key] = table[page - 1][first]
+    def _join_pairs(self, page: int, lines: list[str], wrapped) -> list[str]:
+        """Each line joined to the one before when `wrapped(before, line)`."""
+        out: list[str] = []
+        for line in lines:
+            if out and wrapped(out[-1], line):
+                self._joined(page, line_key(out[-1] + line), line_key(out[-1]), line_key(line))
+                out[-1] += line
+                continue
+            out.append(line)
+        return out
+
+    def _joined(self, page: int, key: str, first: str, last: str) -> None:
+        """Lines joined into one (`key`) take the type, place and face of their first line and the end of their last:
+        every table a heading or a label is looked up in knows them."""
+        for table in (self.sizes, self.heights, self.lefts, self.fonts):
+            if first in table[page - 1]:
+                table[page - 1][key] = table[page - 1][first]
+        self.rights[page - 1][key] = self.rights[page - 1].get(last, 0.0)
 
     def font(self, page: int | None, text: str) -> str | None:
         """The font of most of the lines of a paragraph that starts on `page`: those of its lines found there
@@ -400,27 +442,23 @@ class Layout:
         if not self.body or page > len(self.sizes) or not self.has_body[page - 1]:
             return lines
         sizes = self.sizes[page - 1]
-        out: list[str] = []
-        for line in lines:
-            if out:
-                before, key = line_key(out[-1]), line_key(line)
-                joined = out[-1] + line
-                if (
-                    sizes.get(before) == sizes.get(key) and self._heading_type(page, before) and self._heading_type(page, key)
-                    and len(out[-1]) >= _WRAPPED_TITLE and len(line) < len(out[-1]) and not out[-1].endswith(SENTENCE_END)
-                    and heading_like(joined)
-                ):
-                    self._joined(page, line_key(joined), before)
-                    out[-1] = joined
-                    continue
-            out.append(line)
-        return out
+
+        def wrapped(first: str, line: str) -> bool:
+            before, key = line_key(first), line_key(line)
+            return (
+                sizes.get(before) == sizes.get(key) and self._heading_type(page, before) and self._heading_type(page, key)
+                and len(first) >= _WRAPPED_TITLE and len(line) < len(first) and not first.endswith(SENTENCE_END)
+                and heading_like(first + line)
+            )
+
+        return self._join_pairs(page, lines, wrapped)
 
 
-def heading_like(text: str) -> bool:
-    # A title in heading type may have two clauses (「强化监管：促进数据合规利用，守护基本价值」).
+def heading_like(text: str, lines: int = 1) -> bool:
+    # A title in heading type may have two clauses (「强化监管：促进数据合规利用，守护基本价值」); `lines`: a title's
+    # lines, each up to a heading line's length.
     return (
-        len(text) <= HEADING_MAX
+        len(text) <= lines * HEADING_MAX
         and bool(re.search(r"[\u4e00-\u9fffA-Za-z]{2}", text))
         and not SENTENCE_STOP.search(text.rstrip("：:"))
         and not BULLET.match(text)
