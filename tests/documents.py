@@ -4,6 +4,7 @@ and broken or hostile PDFs written by hand."""
 from __future__ import annotations
 
 import shutil
+import struct
 import subprocess
 import tempfile
 import zlib
@@ -380,6 +381,65 @@ def chart_docx(out: Path, lead: str, title: str, axis: str, series: list[tuple[s
         out, "一、市场规模", lead, after, "/word/charts/chart1.xml", chart, "chart", c,
         f'<c:chart xmlns:c="{c}" xmlns:r="{_RELATIONSHIPS}" r:id="{{rid}}"/>',
     )
+
+
+def word97_doc(out: Path, pieces: list[tuple[str, bool]], flags: int = 0x0200, version: int = 0x00C1) -> Path:
+    """A Word 97-2003 .doc as [MS-DOC] and [MS-CFB] lay one out: a compound file of two streams, WordDocument (the FIB,
+    then the text) and 1Table (the CLX: the piece table saying where each run of the text lies). Each piece is text,
+    UTF-16 or, when compressed, 8-bit at half its offset, as Word stores Latin runs; `flags`: the FIB's (0x0200: the
+    table stream is 1Table; 0x0100: encrypted); `version`: its nFib (Word 97's is 0xC1)."""
+    text_at, data = 0x800, b""
+    places, positions = [], [0]
+    for text, compressed in pieces:
+        places.append((0x40000000 | (text_at + len(data)) * 2) if compressed else text_at + len(data))
+        data += text.encode("cp1252") if compressed else text.encode("utf-16-le")
+        positions.append(positions[-1] + len(text))
+    word = bytearray(max(4096, text_at + len(data)))
+    struct.pack_into("<HH", word, 0, 0xA5EC, version)
+    struct.pack_into("<H", word, 0x0A, flags)
+    struct.pack_into("<H", word, 0x20, 14)  # fibRgW: 14 shorts
+    struct.pack_into("<H", word, 0x3E, 22)  # fibRgLw: 22 longs, ccpText the fourth
+    struct.pack_into("<i", word, 0x4C, positions[-1])
+    struct.pack_into("<H", word, 0x98, 93)  # fibRgFcLcb97: 93 pairs, fcClx/lcbClx the 34th
+    word[text_at : text_at + len(data)] = data
+    plc = struct.pack(f"<{len(positions)}I", *positions) + b"".join(struct.pack("<HIH", 0, fc, 0) for fc in places)
+    clx = b"\x02" + struct.pack("<I", len(plc)) + plc
+    struct.pack_into("<II", word, 0x9A + 8 * 33, 0, len(clx))
+    table = clx + bytes(4096 - len(clx))
+    out.write_bytes(_compound_file({"WordDocument": bytes(word), "1Table": table}))
+    return out
+
+
+def _compound_file(streams: dict[str, bytes]) -> bytes:
+    """An OLE compound file ([MS-CFB] version 3, 512-byte sectors) of streams of 4,096 bytes or more (none in the mini
+    stream): sector 0 the FAT, 1 the directory, then each stream's sectors in a row."""
+    free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD
+    fat, body, starts = [fat_sector, end], b"", []
+    for data in streams.values():
+        data += bytes(-len(data) % 512)
+        first, count = len(fat), len(data) // 512
+        starts.append(first)
+        fat += [*range(first + 1, first + count), end]
+        body += data
+    assert len(fat) <= 128, "one FAT sector maps 128 sectors"
+    header = (
+        bytes.fromhex("D0CF11E0A1B11AE1") + bytes(16) + struct.pack("<HHHHH", 0x3E, 3, 0xFFFE, 9, 6) + bytes(6)
+        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, end, 0, end, 0) + struct.pack("<I", 0) + struct.pack("<108I", *[free] * 108)
+    )
+
+    def entry(name: str, kind: int, left: int, right: int, child: int, start: int, size: int) -> bytes:
+        encoded = (name + "\0").encode("utf-16-le")
+        return (encoded + bytes(64 - len(encoded)) + struct.pack("<HBBIII", len(encoded), kind, 1, left, right, child)
+                + bytes(36) + struct.pack("<IQ", start, size))
+
+    names = list(streams)  # the first the tree's root, the others its left siblings in a row (shorter names sort first)
+    directory = entry("Root Entry", 5, free, free, 1, end, 0) + b"".join(
+        entry(name, 2, i + 2 if i + 1 < len(names) else free, free, free, starts[i], len(streams[name]))
+        for i, name in enumerate(names)
+    )
+    directory += bytes(-len(directory) % 512)
+    fat_bytes = struct.pack(f"<{len(fat)}I", *fat) + struct.pack(f"<{128 - len(fat)}I", *[free] * (128 - len(fat)))
+    return header + fat_bytes + directory + body
 
 
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:

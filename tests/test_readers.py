@@ -497,6 +497,45 @@ def test_a_word_charts_title_and_figures_are_a_table(tmp_path):
     ]
 
 
+def test_a_word_97_doc_is_read_as_word_saves_it_as_text(tmp_path):
+    # A .doc had been refused (「save it as .docx」). Its text lies in pieces the piece table lists, UTF-16 or 8-bit (a
+    # Latin run, at half its offset); a field shows its result, not its instruction; a table's cells end at \x07, a
+    # row at a second one; a page break parts lines. Headings come from their numbering, as in a text file.
+    pieces = [
+        ("一、市场概况\r青海省小微企业贷款余额持续增长，\x13 HYPERLINK \"http://example.com\" \x14详见附表\x15。", False),
+        (" Fintech lending grew.\r", True),
+        ("二、主要机构\r机构\x07数量\x07\x07银行\x0712\x07\x07小额贷款公司\x0730\x07\x07截至2023年末，全省共有小额贷款公司30家。"
+         "\x0c三、展望\r预计小微金融将继续发展。\r", False),
+    ]
+    doc = read_document(documents.word97_doc(tmp_path / "旧报告.doc", pieces))
+    assert [(p.cite, p.text) for p in doc.passages] == [
+        ("1(1)", "青海省小微企业贷款余额持续增长，详见附表。 Fintech lending grew."),
+        ("2(1)", "二、主要机构\n机构：银行；数量：12\n机构：小额贷款公司；数量：30"),
+        ("2(2)", "截至2023年末，全省共有小额贷款公司30家。"),
+        ("3(1)", "预计小微金融将继续发展。"),
+    ]
+    assert [p.headings for p in doc.passages] == [("一、市场概况",), ("二、主要机构",), ("二、主要机构",), ("三、展望",)]
+
+
+@pytest.mark.parametrize("kind, expected", [
+    ("encrypted", "password-protected"), ("word95", "Word 6 or Word 95"), ("not_ole", "cannot be read as a Word 97-2003 .doc"),
+    ("no_table", "lacks its 0Table stream"),
+])
+def test_a_doc_that_cannot_be_read_says_why(tmp_path, kind, expected):
+    path = tmp_path / "bad.doc"
+    pieces = [("一、概况\r正文。\r", False)]
+    if kind == "encrypted":
+        documents.word97_doc(path, pieces, flags=0x0200 | 0x0100)
+    elif kind == "word95":
+        documents.word97_doc(path, pieces, version=0x0065)
+    elif kind == "no_table":
+        documents.word97_doc(path, pieces, flags=0)  # says 0Table, holds 1Table
+    else:
+        path.write_bytes(b"\xd0\xcf\x11\xe0 not really a compound file")
+    with pytest.raises(CorpusError, match=re.escape(expected)):
+        read_document(path)
+
+
 def test_a_word_symbol_inserted_from_a_symbol_font_is_read(tmp_path):
     # Insert → Symbol with the Symbol or Wingdings font writes no text but a font and a code (w:sym): 「≥」 was lost from
     # 「年营业收入≥500万元」, and a table's ✓ marks were empty cells. A bullet-like ornament is still left out.

@@ -81,8 +81,8 @@ Reader = Callable[[bytes, str], Source]
 # diagram's boxes are a list after its paragraph; 109: a PDF line of three cells or more is no heading, whatever its type;
 # 110: a Word symbol from a symbol font (w:sym: Symbol's ≥, Wingdings' ✓) is read; 111: a Word chart's title and
 # figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file; 112: a PDF
-# label in bold wrapped over two lines is one line.
-RULES_VERSION = 112
+# label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc read (qa/readers/doc.py).
+RULES_VERSION = 113
 
 
 def _markdown(data: bytes, source: str) -> Source:
@@ -103,13 +103,19 @@ def _pdf(data: bytes, source: str) -> Source:
     return read(data, source)
 
 
+def _doc(data: bytes, source: str) -> Source:
+    from .doc import read
+
+    return read(data, source)
+
+
 def _docx(data: bytes, source: str) -> Source:
     from .docx import read
 
     return read(data, source)
 
 
-# Imported on use: pypdf and python-docx load only for a corpus that has such files.
-READERS: dict[str, Reader] = {".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx}
+# Imported on use: pypdf, python-docx and olefile load only for a corpus that has such files.
+READERS: dict[str, Reader] = {".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx, ".doc": _doc}
 
 __all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]
