@@ -170,7 +170,6 @@ def files_under(folder: Path, unlisted: list[OSError] | None = None) -> list[Pat
 
 # Document types people keep beside their reports that are not read, with what to do instead.
 _NOT_READ = {
-    ".wps": "WPS .wps is not read; save it as .docx",
     ".rtf": ".rtf is not read; save it as .docx",
     ".odt": ".odt is not read; save it as .docx",
     ".ppt": "slides are not read; save them as PDF",

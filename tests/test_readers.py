@@ -508,6 +508,8 @@ def test_a_word_97_doc_is_read_as_word_saves_it_as_text(tmp_path):
          "\x0c三、展望\r预计小微金融将继续发展。\r", False),
     ]
     doc = read_document(documents.word97_doc(tmp_path / "旧报告.doc", pieces))
+    saved_by_wps = read_document(documents.word97_doc(tmp_path / "旧报告.wps", pieces))  # WPS Office's .wps: the same format
+    assert saved_by_wps.passages == doc.passages
     assert [(p.cite, p.text) for p in doc.passages] == [
         ("1(1)", "青海省小微企业贷款余额持续增长，详见附表。 Fintech lending grew."),
         ("2(1)", "二、主要机构\n机构：银行；数量：12\n机构：小额贷款公司；数量：30"),

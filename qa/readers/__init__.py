@@ -81,7 +81,7 @@ Reader = Callable[[bytes, str], Source]
 # diagram's boxes are a list after its paragraph; 109: a PDF line of three cells or more is no heading, whatever its type;
 # 110: a Word symbol from a symbol font (w:sym: Symbol's ≥, Wingdings' ✓) is read; 111: a Word chart's title and
 # figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file; 112: a PDF
-# label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc read (qa/readers/doc.py).
+# label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc (and WPS .wps) read (qa/readers/doc.py).
 RULES_VERSION = 113
 
 
@@ -115,7 +115,8 @@ def _docx(data: bytes, source: str) -> Source:
     return read(data, source)
 
 
-# Imported on use: pypdf, python-docx and olefile load only for a corpus that has such files.
-READERS: dict[str, Reader] = {".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx, ".doc": _doc}
+# Imported on use: pypdf, python-docx and olefile load only for a corpus that has such files. WPS Office's .wps
+# is Word 97's binary format (LibreOffice opens it with its Word 97 filter).
+READERS: dict[str, Reader] = {".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx, ".doc": _doc, ".wps": _doc}
 
 __all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]

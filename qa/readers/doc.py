@@ -1,4 +1,4 @@
-"""Word 97-2003 (.doc): the text of the main document from its piece table ([MS-DOC]: the FIB names the table stream,
+"""Word 97-2003 (.doc, and WPS Office's .wps, the same format): the text of the main document from its piece table ([MS-DOC]: the FIB names the table stream,
 whose CLX lists where each run of characters lies in the WordDocument stream), read as Word saves it as text — a
 paragraph a line, a table's row a line of cells parted by tabs — by the plain-text reader, whose heading lines
 (一、 （一） 1.1 第一章 …) give the sections. Styles are not read (the paragraph properties sit in another table):
@@ -67,7 +67,7 @@ def _stored_title(ole) -> str:
 
 def _document_text(ole) -> str:
     if not ole.exists("WordDocument"):
-        raise _Unreadable("has no Word document in it (not a Word .doc file?); save it as .docx")
+        raise _Unreadable("holds no Word 97-2003 document (a Microsoft Works or old WPS file?); save it as .docx")
     word = ole.openstream("WordDocument").read()
     ident, version = struct.unpack_from("<HH", word, 0)
     (flags,) = struct.unpack_from("<H", word, 0x0A)
