@@ -262,7 +262,7 @@ def bold_labels_pdf(out: Path) -> Path:
     with a sentence in bold too. The third label is the regular font filled and stroked (render mode 2), as Word
     sets in bold a font without a bold face (htsc's KaiTi summary titles), and longer. Last, a paragraph whose first
     line is in bold (caict's opening sentences): it wraps on, as wide as the line after it. Then a label in bold wrapped
-    over two lines, the first to the margin (cbi's case titles)."""
+    over two lines, the first to the margin (cbi's case titles), and two labels stacked (htsc's disclaimer)."""
     lines = (
         ("F1", "数据安全等级保障是以最大限度消除数据安全问题可能产生的危害为目的，依据数据"),
         ("F1", "等级制定不同强度的保障等级，并对不同等级的数据分别使用对应的保障手段。"),
@@ -280,6 +280,9 @@ def bold_labels_pdf(out: Path) -> Path:
         ("F2", "案例：保障数据合规应用、挖掘数据要素红利，洞见科技助力国内首个省级政务数据隐私计算平台建设工作"),
         ("F2", "与运营实践"),
         ("F1", "案例背景：国内各地数据平台、数据交易中心处于蓬勃建设热潮中。"),
+        ("F2", "针对美国司法管辖区的声明"),
+        ("F2", "美国法律法规要求之一般披露"),
+        ("F1", "本研究报告由华泰证券股份有限公司编制，在美国由其联营公司向机构投资者分发。"),
     )
     content = b"".join(
         b"q BT %s/%s 10 Tf 1 0 0 1 50 %d Tm " % (b"2 Tr " if " stroked" in font else b"", font.split()[0].encode(), 780 - 18 * i)

@@ -1174,7 +1174,8 @@ def test_a_pdf_label_in_bold_leads_its_paragraph(tmp_path):
     # bj_av's 「DSAL1安全要求」 in bold at the text's size: it had run into the paragraph under it (「DSAL1安全要求在数据采集
     # 方面…」), and that into the paragraph before it; the second label's paragraph opens with a sentence in bold too;
     # the third is bold as Word makes it of a font without a bold face (filled and stroked: htsc's summary titles); the
-    # last wraps over two lines (cbi's case titles: 「案例：…平台建设」 had run into 「案例背景：…」).
+    # next wraps over two lines (cbi's case titles: 「案例：…平台建设」 had run into 「案例背景：…」); the last two are stacked
+    # (htsc's 「针对美国司法管辖区的声明」 「美国法律法规要求之一般披露」, which had run into the text under them).
     passages = read_document(documents.bold_labels_pdf(tmp_path / "labels.pdf")).passages
     assert [(p.text.split("\n"), p.lead) for p in passages] == [
         (["数据安全等级保障是以最大限度消除数据安全问题可能产生的危害为目的，依据数据等级制定不同强度的保障等级，并对不同等级的数据分别使用对应的保障手段。"], False),
@@ -1183,6 +1184,7 @@ def test_a_pdf_label_in_bold_leads_its_paragraph(tmp_path):
         (["指数配置策略利用牛熊指标对成分股择时结果确定配置比例，效果较好", "将牛熊择时策略使用在同一指数下的所有成分股之上，并根据策略所给出的做多成分股占所有成分股比例决定指标配置仓位。"], True),
         (["在数字化投入体量方面，从投入规模看，二产数字化投入规模明显大于一产、三产，其中，数字化投入规模最大。"], False),
         (["案例：保障数据合规应用、挖掘数据要素红利，洞见科技助力国内首个省级政务数据隐私计算平台建设工作与运营实践", "案例背景：国内各地数据平台、数据交易中心处于蓬勃建设热潮中。"], True),
+        (["针对美国司法管辖区的声明 美国法律法规要求之一般披露", "本研究报告由华泰证券股份有限公司编制，在美国由其联营公司向机构投资者分发。"], True),
     ]
 
 

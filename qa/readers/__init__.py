@@ -81,8 +81,9 @@ Reader = Callable[[bytes, str], Source]
 # diagram's boxes are a list after its paragraph; 109: a PDF line of three cells or more is no heading, whatever its type;
 # 110: a Word symbol from a symbol font (w:sym: Symbol's ≥, Wingdings' ✓) is read; 111: a Word chart's title and
 # figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file; 112: a PDF
-# label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc (and WPS .wps) read (qa/readers/doc.py).
-RULES_VERSION = 113
+# label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc (and WPS .wps) read (qa/readers/doc.py);
+# 114: two PDF labels in bold stacked over their text are one label.
+RULES_VERSION = 114
 
 
 def _markdown(data: bytes, source: str) -> Source:

@@ -300,7 +300,8 @@ class Layout:
     def join_wrapped_labels(self, page: int, lines: list[str]) -> list[str]:
         """A label in bold wrapped over two lines, one line (cbi's 「案例：保障数据合规应用、…洞见科技助力国内首个省级政务数据
         隐私计」 「算平台建设」 over 「案例背景：…」, which it had run into): a bold line of body type to the margin, no
-        sentence in it, and a shorter one in the same face after it; bold_labels then decides whether it is a label."""
+        sentence in it, and a shorter one in the same face after it; bold_labels then decides whether it is a label.
+        So are two short labels stacked over their text, parted by a space."""
         if not self.body_font or page > len(self.fonts) or not self.has_body[page - 1]:
             return lines
         fonts, sizes, rows = self.fonts[page - 1], self.sizes[page - 1], self.rows[page - 1]
@@ -315,7 +316,21 @@ class Layout:
                 and self.reaches_margin(Line(first, page)) and heading_like(first + line, lines=2)
             )
 
+        # Two short labels stacked (htsc's 「针对美国司法管辖区的声明」 「美国法律法规要求之一般披露」 over its text): the only
+        # two bold lines between a sentence's end (or a heading, a table, the page's top) and running text not in bold,
+        # joined by a space. More in a row, or between fragments, are a diagram's boxes.
+        keys = [line_key(line) for line in lines]
+        stacked = {
+            keys[i] for i in range(len(keys) - 2)
+            if bold(keys[i]) and bold(keys[i + 1]) and not bold(keys[i + 2]) and len(keys[i + 2]) >= _RUNNING_LINE
+            and not (i and bold(keys[i - 1]))
+            and (not i or keys[i - 1].endswith(SENTENCE_END) or keys[i - 1] in rows or self._heading_type(page, keys[i - 1]))
+            and fonts.get(keys[i]) == fonts.get(keys[i + 1]) and sizes.get(keys[i]) == sizes.get(keys[i + 1])
+            and self._body_size(sizes.get(keys[i], 0.0)) and keys[i] not in rows and keys[i + 1] not in rows
+            and heading_like(lines[i]) and heading_like(lines[i + 1]) and not self.reaches_margin(Line(lines[i], page))
+        }
         out = self._join_pairs(page, lines, wrapped)
+        out = self._join_pairs(page, out, lambda first, line: line_key(first) in stacked, " ")
         self.wrapped_labels.update(line_key(line) for line in out if line not in lines)
         return out
 
@@ -355,13 +370,14 @@ class Layout:
             )
         return starts
 
-    def _join_pairs(self, page: int, lines: list[str], wrapped) -> list[str]:
+    def _join_pairs(self, page: int, lines: list[str], wrapped, separator: str = "") -> list[str]:
         """Each line joined to the one before when `wrapped(before, line)`."""
         out: list[str] = []
         for line in lines:
             if out and wrapped(out[-1], line):
-                self._joined(page, line_key(out[-1] + line), line_key(out[-1]), line_key(line))
-                out[-1] += line
+                joined = f"{out[-1].rstrip() if separator else out[-1]}{separator}{line}"
+                self._joined(page, line_key(joined), line_key(out[-1]), line_key(line))
+                out[-1] = joined
                 continue
             out.append(line)
         return out
