@@ -1,7 +1,7 @@
-"""Word 97-2003 (.doc, and WPS Office's .wps, the same format): the text of the main document from its piece table ([MS-DOC]: the FIB names the table stream,
-whose CLX lists where each run of characters lies in the WordDocument stream), read as Word saves it as text — a
-paragraph a line, a table's row a line of cells parted by tabs — by the plain-text reader, whose heading lines
-(一、 （一） 1.1 第一章 …) give the sections. Styles are not read (the paragraph properties sit in another table):
+"""Word 97-2003 (.doc, and WPS Office's .wps, the same format): the text of the main document from its piece table
+([MS-DOC]: the FIB names the table stream, whose CLX lists where each run of characters lies in the WordDocument
+stream), read as Word saves it as text — a paragraph a line, a table's row a line of cells parted by tabs — by the
+plain-text reader, whose heading lines (一、 （一） 1.1 第一章 …) give the sections. Styles are not read (the paragraph properties sit in another table):
 a heading Word numbers automatically shows no number here."""
 
 from __future__ import annotations
