@@ -37,6 +37,8 @@ _MEDIA_TYPES = {
     ".markdown": "text/plain; charset=utf-8",
     ".txt": "text/plain; charset=utf-8",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ".doc": "application/msword",
+    ".wps": "application/vnd.ms-works",  # what browsers and mail clients take .wps for; WPS Office opens it
 }
 # Placeholders the report prints instead of figures (XX亿元, XX%): flagged so nobody reads them as data.
 PLACEHOLDER = re.compile(r"X{2,}\s*(?:%|％|亿元|万元|亿|万|元|家|个|倍)?")

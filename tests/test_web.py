@@ -286,6 +286,14 @@ def test_a_document_filter_and_pdf_pages_in_hits(library):
     assert unknown.status_code == 400 and "no document named 'nope'" in unknown.json()["error"]
 
 
+def test_every_format_read_has_a_media_type_to_be_served_with():
+    # A card's link opens its file in the browser: a .doc served as application/octet-stream would only download.
+    from qa.readers import READERS
+    from qa.web import _MEDIA_TYPES
+
+    assert sorted(set(READERS) - set(_MEDIA_TYPES)) == []
+
+
 @pytest.mark.slow
 def test_a_card_links_to_its_source_served_read_only_by_document_name(library):
     from qa.web import answer_html
