@@ -176,8 +176,6 @@ _NOT_READ = {
     ".pptx": "slides are not read; save them as PDF",
     ".xls": "spreadsheets are not read; put the table in a .docx or .md",
     ".xlsx": "spreadsheets are not read; put the table in a .docx or .md",
-    ".html": "web pages are not read; print them to PDF or save them as .md",
-    ".htm": "web pages are not read; print them to PDF or save them as .md",
 }
 
 

@@ -39,6 +39,9 @@ _MEDIA_TYPES = {
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".doc": "application/msword",
     ".wps": "application/vnd.ms-works",  # what browsers and mail clients take .wps for; WPS Office opens it
+    # A saved web page as its source text: served as HTML from this origin its scripts would run here.
+    ".html": "text/plain; charset=utf-8",
+    ".htm": "text/plain; charset=utf-8",
 }
 # Placeholders the report prints instead of figures (XX亿元, XX%): flagged so nobody reads them as data.
 PLACEHOLDER = re.compile(r"X{2,}\s*(?:%|％|亿元|万元|亿|万|元|家|个|倍)?")

@@ -538,6 +538,78 @@ def test_a_doc_that_cannot_be_read_says_why(tmp_path, kind, expected):
         read_document(path)
 
 
+_WEB_PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>2024年某省小微金融发展报告_某省金融局</title>
+<style>p { color: red }</style><script>var a = "<p>不是正文</p>";</script></head>
+<body>
+<header><a href="/">首页</a> <a href="/news">新闻</a></header>
+<nav><ul><li><a href="/a">机构概况</a></li><li><a href="/b">政策法规</a></li></ul></nav>
+<div class="menu"><a href="/x">通知公告</a> | <a href="/y">办事服务</a></div>
+<article>
+<header><h1>2024年某省小微金融发展报告</h1><p>发布时间：2024-03-01</p></header>
+<h2>一、总体情况</h2>
+<p>2023年末，全省小微企业贷款余额&nbsp;1,562亿元，同比增长12.4%。<br>普惠小微贷款户数达到8.6万户。</p>
+<p>详见<a href="/t">附表</a>。</p>
+<h2>二、主要机构</h2>
+<p>主要机构包括：</p>
+<ul><li>国有商业银行</li><li>农村信用社</li><li>小额贷款公司</li></ul>
+<table><tr><th>机构</th><th>数量</th></tr><tr><td>银行</td><td>12</td></tr><tr><td>小额贷款公司</td><td>30</td></tr></table>
+<figure><img src="a.png" alt="图1 小微企业贷款余额变化"></figure>
+<h2>三、展望</h2>
+<table><tr><td><p>预计2024年小微金融将继续发展，服务覆盖面进一步扩大，融资成本稳中有降。各金融机构将加大首贷、信用贷投放力度，完善尽职免责机制，提升服务小微企业的能力和水平，推动普惠金融高质量发展。</p></td><td><a href="/p">上一篇</a></td></tr></table>
+</article>
+<aside><h3>相关阅读</h3><ul><li><a href="/r1">另一篇报告</a></li></ul></aside>
+<footer>版权所有 © 某省金融局 <a href="/c">联系我们</a></footer>
+</body></html>
+"""
+
+
+def test_a_web_page_is_read_as_its_article_without_the_sites_menus_and_footer(tmp_path):
+    # A report published on a web page and saved from the browser had been passed over (「print it to PDF」). Its
+    # article is read: headings, paragraphs (a <br> a wrap), a list under its lead-in, a data table, a figure's alt
+    # text; the site's header, menus, sidebar, footer, scripts and a cell of links are not text.
+    (tmp_path / "报告.html").write_text(_WEB_PAGE, encoding="utf-8")
+    doc = read_document(tmp_path / "报告.html")
+    assert doc.title == "2024年某省小微金融发展报告"
+    assert [(p.cite, p.text) for p in doc.passages] == [
+        ("(1)", "发布时间：2024-03-01"),
+        ("1(1)", "2023年末，全省小微企业贷款余额 1,562亿元，同比增长12.4%。普惠小微贷款户数达到8.6万户。"),
+        ("1(2)", "详见附表。"),
+        ("2(1)", "主要机构包括：\n国有商业银行\n农村信用社\n小额贷款公司"),
+        ("2(2)", "二、主要机构\n机构：银行；数量：12\n机构：小额贷款公司；数量：30"),
+        ("2(3)", "图1 小微企业贷款余额变化"),
+        ("3(1)", "预计2024年小微金融将继续发展，服务覆盖面进一步扩大，融资成本稳中有降。各金融机构将加大首贷、信用贷投放力度，完善尽职"
+                 "免责机制，提升服务小微企业的能力和水平，推动普惠金融高质量发展。"),
+    ]
+
+
+def test_an_old_web_page_laid_out_in_tables_and_saved_in_gbk_is_read(tmp_path):
+    # No <article>, no heading tags: a table lays out the page, its cells hold the menu, the text (paragraphs whose
+    # 一、 lines are the headings) and the site's footer; the title is the <title> less the site's name.
+    page = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
+<title>2024年政府工作报告_中国政府网</title></head><body><table width="100%">
+<tr><td><a href="/">首页</a> <a href="/y">要闻</a> <a href="/z">政策</a></td></tr>
+<tr><td><table><tr><td><p>一、2023年工作回顾</p>
+<p>过去一年，我们坚持稳中求进工作总基调，经济社会发展主要目标任务圆满完成，国内生产总值增长5.2%。</p>
+<p>二、2024年经济社会发展总体要求和政策取向</p>
+<p>今年发展主要预期目标是：国内生产总值增长5%左右；城镇新增就业1200万人以上。</p></td></tr></table></td></tr>
+</table></body></html>"""
+    (tmp_path / "gov.htm").write_bytes(page.encode("gb18030"))
+    doc = read_document(tmp_path / "gov.htm")
+    assert doc.title == "2024年政府工作报告"
+    assert [(p.cite, p.headings, p.text[:12]) for p in doc.passages] == [
+        ("1(1)", ("一、2023年工作回顾",), "过去一年，我们坚持稳中求"),
+        ("2(1)", ("二、2024年经济社会发展总体要求和政策取向",), "今年发展主要预期目标是："),
+    ]
+
+
+@pytest.mark.timeout(30)  # 4 s; ~100 s when each table's lines were copied up through every table around it
+def test_a_web_page_nesting_200_000_tables_is_read_in_bounded_time(tmp_path):
+    page = "<table><tr><td>" * 200_000 + "正文内容，这是一个句子。" + "</td></tr></table>" * 200_000
+    (tmp_path / "deep.html").write_text(page, encoding="utf-8")
+    assert [p.text for p in read_document(tmp_path / "deep.html").passages] == ["正文内容，这是一个句子。"]
+
+
 def test_a_word_symbol_inserted_from_a_symbol_font_is_read(tmp_path):
     # Insert → Symbol with the Symbol or Wingdings font writes no text but a font and a code (w:sym): 「≥」 was lost from
     # 「年营业收入≥500万元」, and a table's ✓ marks were empty cells. A bullet-like ornament is still left out.

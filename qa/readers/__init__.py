@@ -82,8 +82,8 @@ Reader = Callable[[bytes, str], Source]
 # 110: a Word symbol from a symbol font (w:sym: Symbol's ≥, Wingdings' ✓) is read; 111: a Word chart's title and
 # figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file; 112: a PDF
 # label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc (and WPS .wps) read (qa/readers/doc.py);
-# 114: two PDF labels in bold stacked over their text are one label.
-RULES_VERSION = 114
+# 114: two PDF labels in bold stacked over their text are one label; 115: web pages (.html, .htm) read.
+RULES_VERSION = 115
 
 
 def _markdown(data: bytes, source: str) -> Source:
@@ -110,14 +110,23 @@ def _doc(data: bytes, source: str) -> Source:
     return read(data, source)
 
 
+def _html(data: bytes, source: str) -> Source:
+    from .html import read
+
+    return read(data, source)
+
+
 def _docx(data: bytes, source: str) -> Source:
     from .docx import read
 
     return read(data, source)
 
 
-# Imported on use: pypdf, python-docx and olefile load only for a corpus that has such files. WPS Office's .wps
-# is Word 97's binary format (LibreOffice opens it with its Word 97 filter).
-READERS: dict[str, Reader] = {".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx, ".doc": _doc, ".wps": _doc}
+# Imported on use: pypdf, python-docx and olefile load only for a corpus that has such files. WPS Office saves .wps
+# in Word 97's binary format.
+READERS: dict[str, Reader] = {
+    ".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx, ".doc": _doc, ".wps": _doc,
+    ".html": _html, ".htm": _html,
+}
 
 __all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]

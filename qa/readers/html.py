@@ -1,0 +1,209 @@
+"""Web pages (.html, .htm: a report published on a web page, 「政府工作报告」 on a government site, saved from the
+browser): the page's text written out as Markdown — <h1>…<h6> headings, paragraphs, list items, data tables —
+and read by the Markdown reader, whose plain-text heading lines (一、 （一） …) give the sections where the page
+has no heading tags. What is not the page's text is left out: scripts and styles, the site's navigation,
+header, footer, sidebars and forms, and blocks that are mostly links (a menu, 「上一篇」 「下一篇」); where the page
+marks its <article> or <main>, only that. A table of tables, or of cells holding paragraphs, lays the page out:
+its cells are read as text."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+from ..text import clean
+from . import markdown
+from .blocks import Source
+from .text_lines import decode
+
+# Elements whose content is not the page's text.
+_SKIP = {"script", "style", "noscript", "template", "svg", "math", "head", "nav", "header", "footer", "aside", "form",
+         "iframe", "button", "select", "textarea", "object", "canvas", "audio", "video"}
+# Elements that end the text before them and start a block of their own.
+_BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "li", "dt", "dd", "figcaption", "pre", "address",
+           "center", "ul", "ol", "dl", "figure", "tr", "hr", "body", "caption"}
+_VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr", "param"}
+_HEADING = re.compile(r"^h([1-6])$")
+_SPACE = re.compile(r"\s+")
+_LINK_SHARE = 0.8  # of a block's characters in links, at least: a menu or a list of other pages, not text
+# Tables in tables read as tables to this depth; deeper, their text is their outer cell's: a page nesting 200,000
+# would otherwise copy each one's lines up through every table around it.
+_NESTED_TABLES = 8
+_CELL_TEXT = 200  # characters of a data table's cell, at most: a longer one holds the page's text (a layout table)
+# A line that Markdown would read as markup: escaped, so that it stays text.
+_MARKUP_START = re.compile(r"^(\s*)([#>|]|[-*+](?=\s)|\d{1,9}[.)](?=\s))")
+
+
+@dataclass
+class _Table:
+    rows: list[list[str]] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)  # what its cells hold, read as text (if it lays the page out)
+    layout: bool = False
+
+
+class _Page(HTMLParser):
+    """The page as Markdown lines."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.lines: list[str] = []
+        self.title = ""  # the <title>'s text
+        self.title_parts: list[str] | None = None  # while the <title> is read
+        self.skipping: list[str] = []  # the elements left out that are open, outermost first
+        self.text: list[str] = []  # the open block's text
+        self.links = 0  # characters of it inside links
+        self.in_link = 0
+        self.item = False  # the open block is a list item
+        self.heading = 0  # the open block is a heading of this level
+        self.tables: list[_Table] = []
+        self.cell: list[str] | None = None  # the open cell's text, in a table's row
+        self.cell_blocks = 0  # blocks of text in it
+        self.deeper_tables = 0  # open tables nested past _NESTED_TABLES, read as their outer cell's text
+        self.article: tuple[int, int | None] | None = None  # where the page's first <article> or <main> runs
+        self.article_depth = 0
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "title" and not self.title:
+            self.title_parts = []
+        # A header or footer inside the article is its own (its title, its date): kept.
+        if tag in _SKIP and (self.skipping or tag not in ("header", "footer") or not self.article_depth):
+            self.skipping.append(tag)
+        if self.skipping:
+            return
+        heading = _HEADING.match(tag)
+        if heading or tag in _BLOCKS:
+            self.end_block()
+            self.heading = int(heading.group(1)) if heading else 0
+            self.item = tag == "li"
+        if tag in ("article", "main"):
+            if self.article is None:
+                self.article = (len(self.lines), None)
+            self.article_depth += 1
+        elif tag == "a":
+            self.in_link += 1
+        elif tag == "br":
+            self.text.append("\n")
+        elif tag == "img":
+            alt = clean(dict(attrs).get("alt") or "")
+            if alt and self.cell is None:  # a figure's alt text (a data table's images say nothing)
+                self.end_block()
+                self.emit(f"![{alt}](image)")
+        elif tag == "table" and len(self.tables) >= _NESTED_TABLES:
+            self.deeper_tables += 1  # its cells' text is the outer table's cell's
+            self.tables[-1].layout = True
+        elif tag == "table":
+            self.end_block()
+            if self.tables and self.cell is not None:
+                self.tables[-1].layout = True  # a table in a cell: the outer one lays out the page
+            self.tables.append(_Table())
+            self.cell = None
+        elif tag == "tr" and self.tables and not self.deeper_tables:
+            self.tables[-1].rows.append([])
+        elif tag in ("td", "th") and self.tables and not self.deeper_tables:
+            self.end_cell()
+            if not self.tables[-1].rows:
+                self.tables[-1].rows.append([])
+            self.cell, self.cell_blocks = [], 0
+
+    def handle_startendtag(self, tag, attrs):
+        self.handle_starttag(tag, attrs)
+        if tag not in _VOID:
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag):
+        if tag == "title" and self.title_parts is not None:
+            self.title, self.title_parts = clean("".join(self.title_parts)), None
+        if self.skipping:
+            if tag == self.skipping[-1]:
+                self.skipping.pop()
+            return
+        if tag == "a":
+            self.in_link = max(0, self.in_link - 1)
+        elif _HEADING.match(tag) or tag in _BLOCKS:
+            self.end_block()
+        elif tag == "table" and self.deeper_tables:
+            self.deeper_tables -= 1
+        elif tag in ("td", "th") and not self.deeper_tables:
+            self.end_cell()
+        elif tag == "table" and self.tables:
+            self.end_cell()
+            self.end_table()
+        if tag in ("article", "main") and self.article_depth:
+            self.article_depth -= 1
+            if self.article_depth == 0 and self.article is not None and self.article[1] is None:
+                self.article = (self.article[0], len(self.lines))
+
+    def handle_data(self, data):
+        if self.title_parts is not None:
+            self.title_parts.append(data)
+        if self.skipping:
+            return
+        self.text.append(data)
+        if self.in_link:
+            self.links += len(data.strip())
+
+    def end_block(self) -> None:
+        """The open block's text as Markdown lines: a heading, a list item, or text; left out if mostly links."""
+        lines = [line for line in (clean(x) for x in "".join(self.text).split("\n")) if line]
+        mostly_links = self.links >= _LINK_SHARE * sum(len(_SPACE.sub("", x)) for x in lines) and not self.heading
+        if lines and not mostly_links:
+            if self.heading:
+                written = ["#" * self.heading + " " + " ".join(lines)]
+            else:
+                written = [("- " if self.item and i == 0 else "  " if self.item else "") + _escaped(x) for i, x in enumerate(lines)]
+            if self.cell is not None:
+                self.cell += lines
+                self.cell_blocks += 1
+            self.emit(*written)
+        self.text, self.links, self.heading, self.item = [], 0, 0, False
+
+    def end_cell(self) -> None:
+        self.end_block()
+        if self.cell is None or not self.tables:
+            return
+        table, cell = self.tables[-1], " ".join(self.cell)
+        table.layout = table.layout or len(cell) > _CELL_TEXT or self.cell_blocks > 1  # paragraphs: the page's text
+        table.rows[-1].append(cell)
+        self.cell = None
+
+    def end_table(self) -> None:
+        table = self.tables.pop()
+        rows = [row for row in table.rows if any(row)]
+        self.cell = [] if self.tables else None  # back in the outer table's cell, which lays out the page
+        if table.layout or not rows:
+            self.emit(*table.lines)
+        elif len(rows) == 1 or max(map(len, rows)) == 1:  # a row, or a column: its cells are text
+            self.emit(*[line for row in rows for cell in row if cell for line in ("", _escaped(cell))])
+        else:
+            width = max(map(len, rows))
+            cells = [[c.replace("|", "\\|") for c in row] + [""] * (width - len(row)) for row in rows]
+            self.emit("| " + " | ".join(cells[0]) + " |", "|" + "---|" * width, *("| " + " | ".join(r) + " |" for r in cells[1:]), "")
+        if self.tables:
+            self.tables[-1].layout = True
+
+    def emit(self, *lines: str) -> None:
+        """Lines written out as a block of their own, or held by the open table until it is known to be data or layout."""
+        (self.tables[-1].lines if self.tables else self.lines).extend(["", *lines])
+
+
+def _escaped(line: str) -> str:
+    return _MARKUP_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+
+
+def read(data: bytes, source: str) -> Source:
+    page = _Page()
+    page.feed(decode(data, source))
+    page.close()
+    page.end_block()
+    while page.tables:  # tables the page left open
+        page.end_cell()
+        page.end_table()
+    lines = page.lines
+    if page.article is not None:
+        start, end = page.article
+        if any(lines[start:end]):
+            lines = lines[start:end]
+    read_as_markdown = markdown.read("\n".join(lines).encode("utf-8"), source)
+    stored = clean(re.split(r"\s[-|–—]\s|_", page.title)[0])  # 「2024年政府工作报告_中国政府网」: the site's name after it
+    return Source(title=read_as_markdown.title or stored, blocks=read_as_markdown.blocks, meta=read_as_markdown.meta)
