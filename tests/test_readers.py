@@ -603,6 +603,19 @@ def test_an_old_web_page_laid_out_in_tables_and_saved_in_gbk_is_read(tmp_path):
     ]
 
 
+def test_a_web_pages_text_that_looks_like_markdown_or_html_stays_text(tmp_path):
+    # The page is read through the Markdown reader: 「<div>」 in a sentence had split it, a 「|」 line made a table, and a
+    # line of dashes under a <br> made the line above a heading.
+    page = ("<html><body><h1>测试页</h1><p>公式 a &lt; b &amp;&amp; c，其中&lt;div&gt;是标签。</p>"
+            "<p>第一行<br>------<br>第二行，这是正文。</p><p>| 不是表格 | 是一句话。 |</p><p>&gt; 不是引用。</p><p># 不是标题</p>"
+            "<h2>二、小节 &lt;草稿&gt;</h2><p>正文句子。</p></body></html>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    assert [(p.headings, p.text) for p in read_document(tmp_path / "page.html").passages] == [
+        ((), "公式 a < b && c，其中<div>是标签。"), ((), "第一行------第二行，这是正文。"), ((), "| 不是表格 | 是一句话。 |"),
+        ((), "> 不是引用。"), ((), "# 不是标题"), (("二、小节 <草稿>",), "正文句子。"),
+    ]
+
+
 @pytest.mark.timeout(30)  # 4 s; ~100 s when each table's lines were copied up through every table around it
 def test_a_web_page_nesting_200_000_tables_is_read_in_bounded_time(tmp_path):
     page = "<table><tr><td>" * 200_000 + "正文内容，这是一个句子。" + "</td></tr></table>" * 200_000

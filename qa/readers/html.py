@@ -31,8 +31,10 @@ _LINK_SHARE = 0.8  # of a block's characters in links, at least: a menu or a lis
 # would otherwise copy each one's lines up through every table around it.
 _NESTED_TABLES = 8
 _CELL_TEXT = 200  # characters of a data table's cell, at most: a longer one holds the page's text (a layout table)
-# A line that Markdown would read as markup: escaped, so that it stays text.
-_MARKUP_START = re.compile(r"^(\s*)([#>|]|[-*+](?=\s)|\d{1,9}[.)](?=\s))")
+# What Markdown would read as markup at a line's start (a fence, a container, a footnote, a quote, a heading, a
+# setext rule): its first character written as a character reference, which the Markdown reader reads as text.
+# A list's marker (「1. 」, 「- 」) is left to the Markdown reader, as in a file typed so.
+_MARKUP_START = re.compile(r"^(\s*)(`{3}|~{3}|:{3}|\[\^|>|#+(?=\s|$)|[=-]+\s*$)")
 
 
 @dataclass
@@ -149,7 +151,7 @@ class _Page(HTMLParser):
         mostly_links = self.links >= _LINK_SHARE * sum(len(_SPACE.sub("", x)) for x in lines) and not self.heading
         if lines and not mostly_links:
             if self.heading:
-                written = ["#" * self.heading + " " + " ".join(lines)]
+                written = ["#" * self.heading + " " + _as_text(" ".join(lines))]
             else:
                 written = [("- " if self.item and i == 0 else "  " if self.item else "") + _escaped(x) for i, x in enumerate(lines)]
             if self.cell is not None:
@@ -177,7 +179,7 @@ class _Page(HTMLParser):
             self.emit(*[line for row in rows for cell in row if cell for line in ("", _escaped(cell))])
         else:
             width = max(map(len, rows))
-            cells = [[c.replace("|", "\\|") for c in row] + [""] * (width - len(row)) for row in rows]
+            cells = [[_as_text(c) for c in row] + [""] * (width - len(row)) for row in rows]
             self.emit("| " + " | ".join(cells[0]) + " |", "|" + "---|" * width, *("| " + " | ".join(r) + " |" for r in cells[1:]), "")
         if self.tables:
             self.tables[-1].layout = True
@@ -187,8 +189,13 @@ class _Page(HTMLParser):
         (self.tables[-1].lines if self.tables else self.lines).extend(["", *lines])
 
 
+def _as_text(text: str) -> str:
+    """Text that Markdown reads as itself: 「a &lt; b」, 「<div>」 and 「|」 in a sentence are no markup."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace("|", "\\|")
+
+
 def _escaped(line: str) -> str:
-    return _MARKUP_START.sub(lambda m: m.group(1) + "\\" + m.group(2), line)
+    return _MARKUP_START.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2)[0])};{m.group(2)[1:]}", _as_text(line))
 
 
 def read(data: bytes, source: str) -> Source:
