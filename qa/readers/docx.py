@@ -12,7 +12,7 @@ import zipfile
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import FOOTNOTES, SECTIONS, SENTENCE_PUNCT, Block, Source, article, meaningful_title, named_part, numbering, plain_heading
-from .docx_charts import Chart, charts
+from .charts import Chart, charts
 from .docx_diagrams import diagram_boxes
 from .docx_notes import notes
 from .docx_symbols import symbol_text
@@ -53,7 +53,7 @@ def _body_blocks(body, qn, part):
     """The body's paragraphs and tables in order, those inside content controls too (a cover page,
     a section a template wraps in one; Word's own contents sits in one, its entries in toc styles),
     and after a paragraph what its text boxes hold (a sidebar, a box of figures), the boxes of its
-    SmartArt diagrams, each diagram a tuple of their texts (docx_diagrams.py), and its charts (docx_charts.py).
+    SmartArt diagrams, each diagram a tuple of their texts (docx_diagrams.py), and its charts (charts.py).
     A loop, not recursion: a hostile file may nest controls deeper than Python recurses."""
     stack = [body.iterchildren()]
     while stack:

@@ -1,6 +1,7 @@
-"""Word's charts: their title and the figures they plot, which Word keeps in a part of its own
-(word/charts/chartN.xml, a cache of the workbook's cells beside the chart's drawing) that the body only points to,
-so python-docx never reads it (「2017-2021年市场规模」 and its five bars were in no passage)."""
+"""Charts (DrawingML, as Word and PowerPoint write them): their title and the figures they plot, kept in a part of
+their own (word/charts/chartN.xml, ppt/charts/chartN.xml: a cache of the workbook's cells beside the chart's drawing)
+that the text only points to, so python-docx never reads it (「2017-2021年市场规模」 and its five bars were in no
+passage)."""
 
 from __future__ import annotations
 
@@ -35,11 +36,12 @@ class Chart:
 def charts(paragraph, part) -> list[Chart]:
     """The charts drawn in a paragraph, each once; `part`: the part the paragraph is in. A chart whose part is damaged,
     or that holds no figures (its cache left empty by the tool that wrote it), is none: the rest of the file is read."""
-    return [chart for data in drawn_parts(paragraph, part, _CHART + "chart", _ID) if (chart := _chart(data))]
+    return [chart for data in drawn_parts(paragraph, part, _CHART + "chart", _ID) if (chart := read_chart(data))]
 
 
 @functools.lru_cache(maxsize=16)  # a file may draw one chart's part many times: it is read once
-def _chart(data: bytes) -> Chart | None:
+def read_chart(data: bytes) -> Chart | None:
+    """A chart part (DrawingML, as Word and PowerPoint write it) as a table; None if damaged or without figures."""
     from docx.oxml import parse_xml
     from lxml.etree import XMLSyntaxError
 
