@@ -172,8 +172,7 @@ def files_under(folder: Path, unlisted: list[OSError] | None = None) -> list[Pat
 _NOT_READ = {
     ".rtf": ".rtf is not read; save it as .docx",
     ".odt": ".odt is not read; save it as .docx",
-    ".ppt": "slides are not read; save them as PDF",
-    ".pptx": "slides are not read; save them as PDF",
+    ".ppt": "PowerPoint 97-2003 .ppt is not read; save it as .pptx",
     ".xls": "spreadsheets are not read; put the table in a .docx or .md",
     ".xlsx": "spreadsheets are not read; put the table in a .docx or .md",
 }

@@ -38,6 +38,7 @@ _MEDIA_TYPES = {
     ".txt": "text/plain; charset=utf-8",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".doc": "application/msword",
+    ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".wps": "application/vnd.ms-works",  # what browsers and mail clients take .wps for; WPS Office opens it
     # A saved web page as its source text: served as HTML from this origin its scripts would run here.
     ".html": "text/plain; charset=utf-8",

@@ -7,6 +7,7 @@ import shutil
 import struct
 import subprocess
 import tempfile
+import zipfile
 import zlib
 from pathlib import Path
 
@@ -357,8 +358,17 @@ _RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relation
 def chart_docx(out: Path, lead: str, title: str, axis: str, series: list[tuple[str, str, list[float]]], labels: list[str],
                after: str) -> Path:
     """A Word document with a bar chart as Word stores one: its title, axis title and the cells it plots cached in a
-    part of its own (word/charts/chart1.xml) that a drawing in an empty paragraph points to (c:chart r:id); each
-    series (name, number format, values) over the same labels."""
+    part of its own (word/charts/chart1.xml) that a drawing in an empty paragraph points to (c:chart r:id)."""
+    c = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+    return _drawing_docx(
+        out, "一、市场规模", lead, after, "/word/charts/chart1.xml", chart_xml(title, axis, series, labels), "chart", c,
+        f'<c:chart xmlns:c="{c}" xmlns:r="{_RELATIONSHIPS}" r:id="{{rid}}"/>',
+    )
+
+
+def chart_xml(title: str, axis: str, series: list[tuple[str, str, list[float]]], labels: list[str]) -> str:
+    """A bar chart's part (DrawingML, as Word and PowerPoint write it): its title, the category axis' title, and each
+    series (name, number format, values) over the same labels, cached as the workbook's cells."""
     c, a = "http://schemas.openxmlformats.org/drawingml/2006/chart", "http://schemas.openxmlformats.org/drawingml/2006/main"
 
     def rich(text: str) -> str:
@@ -374,15 +384,11 @@ def chart_docx(out: Path, lead: str, title: str, axis: str, series: list[tuple[s
         f'<c:val><c:numRef><c:f>Sheet1!$B$2:$B$9</c:f>{cache("numCache", values, code)}</c:numRef></c:val></c:ser>'
         for i, (name, code, values) in enumerate(series)
     )
-    chart = (
+    return (
         f'<c:chartSpace xmlns:c="{c}" xmlns:a="{a}"><c:chart>{rich(title)}<c:autoTitleDeleted val="0"/><c:plotArea>'
         f'<c:barChart><c:barDir val="col"/>{sers}<c:axId val="1"/><c:axId val="2"/></c:barChart>'
         f'<c:catAx><c:axId val="1"/>{rich(axis)}<c:crossAx val="2"/></c:catAx><c:valAx><c:axId val="2"/><c:crossAx val="1"/></c:valAx>'
         "</c:plotArea></c:chart></c:chartSpace>"
-    )
-    return _drawing_docx(
-        out, "一、市场规模", lead, after, "/word/charts/chart1.xml", chart, "chart", c,
-        f'<c:chart xmlns:c="{c}" xmlns:r="{_RELATIONSHIPS}" r:id="{{rid}}"/>',
     )
 
 
@@ -443,6 +449,64 @@ def _compound_file(streams: dict[str, bytes]) -> bytes:
     directory += bytes(-len(directory) % 512)
     fat_bytes = struct.pack(f"<{len(fat)}I", *fat) + struct.pack(f"<{128 - len(fat)}I", *[free] * (128 - len(fat)))
     return header + fat_bytes + directory + body
+
+
+def pptx_deck(out: Path, slides: list[str], title: str = "", charts: dict[str, str] | None = None) -> Path:
+    """A PowerPoint deck as PowerPoint stores one: ppt/presentation.xml listing its slides by relationship id, each
+    slide's shapes in ppt/slides/slideN.xml (`slides`: each one's p:spTree content, hidden when it opens with
+    "hidden:"), a chart's part a slide's rId9 points to (`charts`: slide file name → chart XML), the title in
+    docProps/core.xml."""
+    p, a = "http://schemas.openxmlformats.org/presentationml/2006/main", "http://schemas.openxmlformats.org/drawingml/2006/main"
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    with zipfile.ZipFile(out, "w") as deck:
+        deck.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        ids = "".join(f'<p:sldId id="{256 + i}" r:id="rId{i + 1}"/>' for i in range(len(slides)))
+        deck.writestr("ppt/presentation.xml", f'<p:presentation xmlns:p="{p}" xmlns:r="{_RELATIONSHIPS}"><p:sldIdLst>{ids}</p:sldIdLst></p:presentation>')
+        rels = "".join(f'<Relationship Id="rId{i + 1}" Type="{_RELATIONSHIPS}/slide" Target="slides/slide{i + 1}.xml"/>' for i in range(len(slides)))
+        deck.writestr("ppt/_rels/presentation.xml.rels", f'<Relationships xmlns="{package}">{rels}</Relationships>')
+        for i, shapes in enumerate(slides, 1):
+            shown = ' show="0"' if shapes.startswith("hidden:") else ""
+            deck.writestr(f"ppt/slides/slide{i}.xml", (
+                f'<p:sld xmlns:p="{p}" xmlns:a="{a}" xmlns:r="{_RELATIONSHIPS}"{shown}><p:cSld><p:spTree>'
+                f'{shapes.removeprefix("hidden:")}</p:spTree></p:cSld></p:sld>'
+            ))
+            chart = (charts or {}).get(f"slide{i}.xml")
+            if chart:
+                deck.writestr(f"ppt/charts/chart{i}.xml", chart)
+                deck.writestr(f"ppt/slides/_rels/slide{i}.xml.rels", (
+                    f'<Relationships xmlns="{package}"><Relationship Id="rId9" Type="{_RELATIONSHIPS}/chart" '
+                    f'Target="../charts/chart{i}.xml"/></Relationships>'
+                ))
+        if title:
+            deck.writestr("docProps/core.xml", (
+                '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+                f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{title}</dc:title></cp:coreProperties>'
+            ))
+    return out
+
+
+def slide_text(text: list[str], y: int, placeholder: str = "", x: int = 0) -> str:
+    """A text shape at (x, y) on a slide, a paragraph a line (a placeholder's type: title, sldNum…)."""
+    ph = f'<p:ph type="{placeholder}"/>' if placeholder else ""
+    paragraphs = "".join(f"<a:p><a:r><a:t>{line}</a:t></a:r></a:p>" for line in text)
+    return (f'<p:sp><p:nvSpPr><p:cNvPr id="1" name="s"/><p:cNvSpPr/><p:nvPr>{ph}</p:nvPr></p:nvSpPr>'
+            f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="100" cy="100"/></a:xfrm></p:spPr>'
+            f"<p:txBody><a:bodyPr/>{paragraphs}</p:txBody></p:sp>")
+
+
+def slide_table(rows: list[list[str]], y: int) -> str:
+    cells = "".join("<a:tr>" + "".join(f"<a:tc><a:txBody><a:bodyPr/><a:p><a:r><a:t>{c}</a:t></a:r></a:p></a:txBody></a:tc>" for c in row) + "</a:tr>" for row in rows)
+    return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="2" name="t"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>'
+            f'<p:xfrm><a:off x="0" y="{y}"/><a:ext cx="100" cy="100"/></p:xfrm><a:graphic><a:graphicData '
+            f'uri="http://schemas.openxmlformats.org/drawingml/2006/table"><a:tbl>{cells}</a:tbl></a:graphicData></a:graphic></p:graphicFrame>')
+
+
+def slide_chart(y: int) -> str:
+    """A chart's frame on a slide, pointing to the chart part by rId9."""
+    c = "http://schemas.openxmlformats.org/drawingml/2006/chart"
+    return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="3" name="c"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>'
+            f'<p:xfrm><a:off x="0" y="{y}"/><a:ext cx="100" cy="100"/></p:xfrm><a:graphic><a:graphicData uri="{c}">'
+            f'<c:chart xmlns:c="{c}" r:id="rId9"/></a:graphicData></a:graphic></p:graphicFrame>')
 
 
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:

@@ -262,12 +262,12 @@ def test_build_notes_document_files_it_does_not_read(tmp_path):
     corpus.mkdir()
     (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
     (corpus / "old.rtf").write_bytes(b"{\\rtf1 a rich text file}")
-    (corpus / "deck.pptx").write_bytes(b"PK\x03\x04 slides")
+    (corpus / "deck.ppt").write_bytes(b"\xd0\xcf\x11\xe0 slides")
     proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
     assert proc.returncode == 0, proc.stderr  # a note, not a failure: the reports were built
-    assert "old.rtf: .rtf is not read; save it as .docx" in proc.stderr and "deck.pptx" in proc.stderr
+    assert "old.rtf: .rtf is not read; save it as .docx" in proc.stderr and "deck.ppt: PowerPoint 97-2003 .ppt is not read" in proc.stderr
     report = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
-    assert [n["file"] for n in report["not_read"]] == ["deck.pptx", "old.rtf"] and report["skipped"] == []
+    assert [n["file"] for n in report["not_read"]] == ["deck.ppt", "old.rtf"] and report["skipped"] == []
 
 
 def test_ask_with_a_document_filter(tmp_path, env, report_corpus):

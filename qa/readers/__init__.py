@@ -82,8 +82,9 @@ Reader = Callable[[bytes, str], Source]
 # 110: a Word symbol from a symbol font (w:sym: Symbol's ≥, Wingdings' ✓) is read; 111: a Word chart's title and
 # figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file; 112: a PDF
 # label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc (and WPS .wps) read (qa/readers/doc.py);
-# 114: two PDF labels in bold stacked over their text are one label; 115: web pages (.html, .htm) read.
-RULES_VERSION = 115
+# 114: two PDF labels in bold stacked over their text are one label; 115: web pages (.html, .htm) read; 116: PowerPoint
+# decks (.pptx) read.
+RULES_VERSION = 116
 
 
 def _markdown(data: bytes, source: str) -> Source:
@@ -116,6 +117,12 @@ def _html(data: bytes, source: str) -> Source:
     return read(data, source)
 
 
+def _pptx(data: bytes, source: str) -> Source:
+    from .pptx import read
+
+    return read(data, source)
+
+
 def _docx(data: bytes, source: str) -> Source:
     from .docx import read
 
@@ -126,7 +133,7 @@ def _docx(data: bytes, source: str) -> Source:
 # in Word 97's binary format.
 READERS: dict[str, Reader] = {
     ".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx, ".doc": _doc, ".wps": _doc,
-    ".html": _html, ".htm": _html,
+    ".html": _html, ".htm": _html, ".pptx": _pptx,
 }
 
 __all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]

@@ -264,7 +264,7 @@ SECTIONS = ("第章", "第节", "第部分", "一、", "（一）")
 # Titles authoring tools write for every file (Microsoft Word - x.docx, 无标题, Document1, a template's "Title"):
 # not the document's.
 _TOOL_TITLE = re.compile(
-    r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*演示文稿|演示文稿|(document|文档|title|标题)\s*\d*$)|www\.|https?:|\.[a-z]{2,5}$",
+    r"^(microsoft\s+(word|powerpoint)\s*-|untitled|无标题|powerpoint\s*(演示文稿|presentation)|演示文稿|(document|文档|title|标题)\s*\d*$)|www\.|https?:|\.[a-z]{2,5}$",
     re.I,
 )
 
