@@ -2,93 +2,54 @@
 left out), its title a heading and its text, tables and charts the passages under it, a slide's number its page (a
 hit cites 「第 N 页」 as for a PDF). A slide's shapes are read top to bottom, then left to right; a text box's
 paragraphs are a list (a slide's points), led by a first line that ends in a colon. The slide number, date and
-footer placeholders are left out, and so are speaker notes. Read with the standard library's zipfile and lxml
-(python-docx's), no PowerPoint library."""
+footer placeholders are left out, and so are speaker notes. Read as an Office Open XML package (ooxml.py), no
+PowerPoint library."""
 
 from __future__ import annotations
 
-import io
-import posixpath
 import zipfile
 
-from ..errors import CorpusError
 from ..text import clean
 from .blocks import Block, Source, meaningful_title
 from .charts import read_chart
+from .ooxml import PART_MAX, part, read_package, stored_title, targets
 from .tables import render_rows
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
 _C = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_DC = "{http://purl.org/dc/elements/1.1/}"
 _TITLES = ("title", "ctrTitle")
 _LEFT_OUT = ("sldNum", "dt", "ftr", "hdr")  # placeholders that repeat on every slide
-_PART_MAX = 64 * 2**20  # bytes of one part, inflated: past it the file is refused (a zip bomb)
 _GROUPS = 16  # groups in groups read to this depth; deeper, left out
 
 
 def read(data: bytes, source: str) -> Source:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as package:
-            return _read(package)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise CorpusError(f"{source}: cannot be read as a PowerPoint .pptx file ({type(e).__name__}: {e})") from None
-    except Exception as e:  # noqa: BLE001 - lxml raises its own kinds for a damaged part
-        raise CorpusError(f"{source}: cannot be read as a PowerPoint .pptx file ({type(e).__name__}: {e})") from None
-
-
-def _part(package: zipfile.ZipFile, name: str):
-    from docx.oxml import parse_xml
-
-    if package.getinfo(name).file_size > _PART_MAX:
-        raise ValueError(f"{name} inflates to over {_PART_MAX // 2**20} MB")
-    return parse_xml(package.read(name))
-
-
-def _targets(package: zipfile.ZipFile, part: str) -> dict[str, str]:
-    """A part's relationships: id → the path of the part it points to (external ones left out)."""
-    folder, name = posixpath.split(part)
-    rels = f"{folder}/_rels/{name}.rels"
-    if rels not in package.namelist():
-        return {}
-    out = {}
-    for rel in _part(package, rels):
-        target = rel.get("Target") or ""
-        if rel.get("TargetMode") != "External" and target:
-            out[rel.get("Id")] = target.lstrip("/") if target.startswith("/") else posixpath.normpath(posixpath.join(folder, target))
-    return out
+    return read_package(data, source, "a PowerPoint .pptx file", _read)
 
 
 def _read(package: zipfile.ZipFile) -> Source:
     presentation = "ppt/presentation.xml"
-    targets = _targets(package, presentation)
-    slides = [targets[s.get(_R + "id")] for s in _part(package, presentation).iter(_P + "sldId") if s.get(_R + "id") in targets]
+    slide_parts = targets(package, presentation)
+    slides = [slide_parts[s.get(_R + "id")] for s in part(package, presentation).iter(_P + "sldId") if s.get(_R + "id") in slide_parts]
     blocks: list[Block] = []
     for number, slide in enumerate(slides, 1):
         blocks += _slide(package, slide, number)
-    stored = _stored_title(package)
+    stored = stored_title(package)
     title = stored if meaningful_title(stored) else ""
     if not title and blocks and blocks[0].kind == "heading" and blocks[0].page == 1:  # the cover slide's title
         title = blocks.pop(0).text
     return Source(title=title, blocks=tuple(blocks), pages=len(slides))
 
 
-def _stored_title(package: zipfile.ZipFile) -> str:
-    if "docProps/core.xml" not in package.namelist():
-        return ""
-    found = _part(package, "docProps/core.xml").find(_DC + "title")
-    return clean(found.text or "") if found is not None else ""
-
-
 def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
-    root = _part(package, name)
+    root = part(package, name)
     if root.get("show") == "0":  # hidden
         return []
     tree = root.find(f"{_P}cSld/{_P}spTree")
     if tree is None:
         return []
-    targets = _targets(package, name)
+    charts = targets(package, name)
     title, blocks = "", []
     for shape in _in_reading_order(tree, 0):
         placeholder = shape.find(f"{_P}nvSpPr/{_P}nvPr/{_P}ph")
@@ -105,7 +66,7 @@ def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
                 led = lines[0].endswith(("：", ":"))
                 blocks.append(Block("list", lines[0] if led else "", tuple(lines[1:] if led else lines), page=number))
         elif shape.tag == _P + "graphicFrame":
-            blocks += _frame(package, shape, targets, number)
+            blocks += _frame(package, shape, charts, number)
     return ([Block("heading", title, level=1, page=number)] if title else []) + blocks
 
 
@@ -156,7 +117,7 @@ def _paragraphs(body) -> list[str]:
     return out
 
 
-def _frame(package: zipfile.ZipFile, frame, targets: dict[str, str], number: int) -> list[Block]:
+def _frame(package: zipfile.ZipFile, frame, charts: dict[str, str], number: int) -> list[Block]:
     """A graphic frame's table (a row a sentence) or chart (its figures, led by its title)."""
     table = frame.find(f".//{_A}tbl")
     if table is not None:
@@ -167,8 +128,8 @@ def _frame(package: zipfile.ZipFile, frame, targets: dict[str, str], number: int
         rendered = render_rows(rows)
         return [Block("table", "", tuple(rendered), page=number)] if rendered else []
     chart = frame.find(f".//{_C}chart")
-    target = targets.get(chart.get(_R + "id")) if chart is not None else None
-    if target and target in package.namelist() and package.getinfo(target).file_size <= _PART_MAX:
+    target = charts.get(chart.get(_R + "id")) if chart is not None else None
+    if target and target in package.namelist() and package.getinfo(target).file_size <= PART_MAX:
         found = read_chart(package.read(target))
         if found is not None:
             return [Block("table", found.title, tuple(render_rows([list(row) for row in found.rows])), page=number)]
