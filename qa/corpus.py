@@ -173,8 +173,7 @@ _NOT_READ = {
     ".rtf": ".rtf is not read; save it as .docx",
     ".odt": ".odt is not read; save it as .docx",
     ".ppt": "PowerPoint 97-2003 .ppt is not read; save it as .pptx",
-    ".xls": "spreadsheets are not read; put the table in a .docx or .md",
-    ".xlsx": "spreadsheets are not read; put the table in a .docx or .md",
+    ".xls": "Excel 97-2003 .xls is not read; save it as .xlsx",
 }
 
 

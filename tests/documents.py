@@ -509,6 +509,59 @@ def slide_chart(y: int) -> str:
             f'<c:chart xmlns:c="{c}" r:id="rId9"/></a:graphicData></a:graphic></p:graphicFrame>')
 
 
+def xlsx_workbook(out: Path, sheets: dict[str, list[list]], merged: dict[str, list[str]] | None = None,
+                  hidden: tuple[str, ...] = (), title: str = "") -> Path:
+    """An Excel workbook as Excel stores one: xl/workbook.xml naming its sheets by relationship id, text in
+    xl/sharedStrings.xml, number formats in xl/styles.xml (style 1 a percentage 0.0%, style 2 a date yyyy"年"m"月"d"日"),
+    each sheet's cells in xl/worksheets/sheetN.xml. A cell is a str (shared text), a number, or (number, style); a
+    sheet's `merged` ranges (A1:C1) hold their value in the first cell only, as Excel writes them."""
+    s, r = "http://schemas.openxmlformats.org/spreadsheetml/2006/main", _RELATIONSHIPS
+    package = "http://schemas.openxmlformats.org/package/2006/relationships"
+    strings: list[str] = []
+    with zipfile.ZipFile(out, "w") as book:
+        book.writestr("[Content_Types].xml", '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>')
+        entries = "".join(
+            f'<sheet name="{name}" sheetId="{i}" r:id="rId{i}"{_HIDDEN if name in hidden else ""}/>'
+            for i, name in enumerate(sheets, 1)
+        )
+        book.writestr("xl/workbook.xml", f'<workbook xmlns="{s}" xmlns:r="{r}"><sheets>{entries}</sheets></workbook>')
+        rels = "".join(f'<Relationship Id="rId{i}" Type="{r}/worksheet" Target="worksheets/sheet{i}.xml"/>' for i in range(1, len(sheets) + 1))
+        book.writestr("xl/_rels/workbook.xml.rels", f'<Relationships xmlns="{package}">{rels}</Relationships>')
+        for i, (name, rows) in enumerate(sheets.items(), 1):
+            xml_rows = []
+            for n, row in enumerate(rows, 1):
+                cells = []
+                for j, cell in enumerate(row):
+                    ref = f"{chr(65 + j)}{n}"
+                    if isinstance(cell, str):
+                        strings.append(cell)
+                        cells.append(f'<c r="{ref}" t="s"><v>{len(strings) - 1}</v></c>')
+                    elif cell is not None:
+                        number, style = cell if isinstance(cell, tuple) else (cell, 0)
+                        cells.append(f'<c r="{ref}" s="{style}"><v>{number}</v></c>')
+                xml_rows.append(f'<row r="{n}">{"".join(cells)}</row>')
+            merges = "".join(f'<mergeCell ref="{ref}"/>' for ref in (merged or {}).get(name, []))
+            book.writestr(f"xl/worksheets/sheet{i}.xml", (
+                f'<worksheet xmlns="{s}"><sheetData>{"".join(xml_rows)}</sheetData>'
+                f'{f"<mergeCells>{merges}</mergeCells>" if merges else ""}</worksheet>'
+            ))
+        book.writestr("xl/sharedStrings.xml", f'<sst xmlns="{s}">' + "".join(f"<si><t>{t}</t></si>" for t in strings) + "</sst>")
+        book.writestr("xl/styles.xml", (
+            f'<styleSheet xmlns="{s}"><numFmts><numFmt numFmtId="164" formatCode="0.0%"/>'
+            '<numFmt numFmtId="165" formatCode="yyyy&quot;年&quot;m&quot;月&quot;d&quot;日&quot;"/></numFmts>'
+            '<cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="165"/></cellXfs></styleSheet>'
+        ))
+        if title:
+            book.writestr("docProps/core.xml", (
+                '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '
+                f'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>{title}</dc:title></cp:coreProperties>'
+            ))
+    return out
+
+
+_HIDDEN = ' state="hidden"'
+
+
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:
     """One page whose content stream inflates from ~1.5 MB to `megabytes` MB."""
     data = zlib.compress(b"0 0 m " * (megabytes * 2**20 // 6), 9)

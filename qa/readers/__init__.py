@@ -83,8 +83,8 @@ Reader = Callable[[bytes, str], Source]
 # figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file; 112: a PDF
 # label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc (and WPS .wps) read (qa/readers/doc.py);
 # 114: two PDF labels in bold stacked over their text are one label; 115: web pages (.html, .htm) read; 116: PowerPoint
-# decks (.pptx) read.
-RULES_VERSION = 116
+# decks (.pptx) read; 117: Excel workbooks (.xlsx) read.
+RULES_VERSION = 117
 
 
 def _markdown(data: bytes, source: str) -> Source:
@@ -123,6 +123,12 @@ def _pptx(data: bytes, source: str) -> Source:
     return read(data, source)
 
 
+def _xlsx(data: bytes, source: str) -> Source:
+    from .xlsx import read
+
+    return read(data, source)
+
+
 def _docx(data: bytes, source: str) -> Source:
     from .docx import read
 
@@ -133,7 +139,7 @@ def _docx(data: bytes, source: str) -> Source:
 # in Word 97's binary format.
 READERS: dict[str, Reader] = {
     ".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx, ".doc": _doc, ".wps": _doc,
-    ".html": _html, ".htm": _html, ".pptx": _pptx,
+    ".html": _html, ".htm": _html, ".pptx": _pptx, ".xlsx": _xlsx,
 }
 
 __all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]
