@@ -690,6 +690,15 @@ def test_an_excel_sheet_too_large_for_a_report_or_damaged_says_why(tmp_path):
     rows = [["地区", "数值"]] + [[f"地区{i}", i] for i in range(xlsx._ROWS_MAX + 1)]
     with pytest.raises(CorpusError, match="sheet 「明细」 has 20,002 rows"):
         read_document(xlsx_workbook(tmp_path / "big.xlsx", {"明细": rows}))
+    wide = xlsx_workbook(tmp_path / "wide.xlsx", {"宽表": [["地区", "数值"], ["西宁", 1]]})
+    with zipfile.ZipFile(wide) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts["xl/worksheets/sheet1.xml"] = parts["xl/worksheets/sheet1.xml"].replace(b'<c r="B2"', b'<c r="XFD2"')
+    with zipfile.ZipFile(wide, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    with pytest.raises(CorpusError, match="a row reaches column 16,384"):  # 20,000 such rows would fill the memory
+        read_document(wide)
     (tmp_path / "bad.xlsx").write_bytes(b"PK\x03\x04 not a workbook")
     with pytest.raises(CorpusError, match="cannot be read as an Excel .xlsx file"):
         read_document(tmp_path / "bad.xlsx")

@@ -20,6 +20,7 @@ from .tables import render_rows
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 _ROWS_MAX = 20_000  # rows of a sheet: a larger one is data to query, not a report's table to read
+_COLUMNS_MAX = 1_000  # columns likewise (and rows of blanks up to column XFD would fill the memory)
 _CELL = re.compile(r"^([A-Z]{1,3})(\d{1,7})$")
 _DATE_FORMATS = {14, 15, 16, 17, 22, 27, 28, 29, 30, 31, 34, 35, 36, 50, 51, 52, 53, 54, 55, 56, 57, 58}  # built in
 _PERCENT_FORMATS = {9: 0, 10: 2}  # built in: 0%, 0.00%
@@ -107,6 +108,8 @@ def _rows(sheet, strings: list[str], formats: list[str], epoch: datetime.datetim
                     for c in range(left, right + 1):
                         cells[(r, c)] = value
     width = max((c for _, c in cells), default=0)
+    if width > _COLUMNS_MAX:
+        raise ValueError(f"a row reaches column {width:,}, past the {_COLUMNS_MAX:,} a report's table may have")
     rows: dict[int, list[str]] = {}
     for (r, c), text in cells.items():
         rows.setdefault(r, [""] * width)[c - 1] = text
