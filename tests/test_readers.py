@@ -584,13 +584,16 @@ def test_a_web_page_is_read_as_its_article_without_the_sites_menus_and_footer(tm
 
 
 def test_an_old_web_page_laid_out_in_tables_and_saved_in_gbk_is_read(tmp_path):
-    # No <article>, no heading tags: a table lays out the page, its cells hold the menu, the text (paragraphs whose
-    # 一、 lines are the headings) and the site's footer; the title is the <title> less the site's name.
+    # No <article>, no heading tags: a table lays out the page, its cells hold the menu, a breadcrumb and the text
+    # (paragraphs whose 一、 lines are the headings; a sentence of links stays); the title is the <title> less the
+    # site's name.
     page = """<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">
 <title>2024年政府工作报告_中国政府网</title></head><body><table width="100%">
 <tr><td><a href="/">首页</a> <a href="/y">要闻</a> <a href="/z">政策</a></td></tr>
+<tr><td><div><a href="/">首页</a> &gt; <a href="/z">政策</a> &gt; <a href="/z/1">最新</a></div></td></tr>
 <tr><td><table><tr><td><p>一、2023年工作回顾</p>
 <p>过去一年，我们坚持稳中求进工作总基调，经济社会发展主要目标任务圆满完成，国内生产总值增长5.2%。</p>
+<p>参见<a href="/1">《数据安全法》</a>和<a href="/2">《个人信息保护法》</a>。</p>
 <p>二、2024年经济社会发展总体要求和政策取向</p>
 <p>今年发展主要预期目标是：国内生产总值增长5%左右；城镇新增就业1200万人以上。</p></td></tr></table></td></tr>
 </table></body></html>"""
@@ -599,6 +602,7 @@ def test_an_old_web_page_laid_out_in_tables_and_saved_in_gbk_is_read(tmp_path):
     assert doc.title == "2024年政府工作报告"
     assert [(p.cite, p.headings, p.text[:12]) for p in doc.passages] == [
         ("1(1)", ("一、2023年工作回顾",), "过去一年，我们坚持稳中求"),
+        ("1(2)", ("一、2023年工作回顾",), "参见《数据安全法》和《个"),
         ("2(1)", ("二、2024年经济社会发展总体要求和政策取向",), "今年发展主要预期目标是："),
     ]
 

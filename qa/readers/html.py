@@ -2,7 +2,7 @@
 browser): the page's text written out as Markdown — <h1>…<h6> headings, paragraphs, list items, data tables —
 and read by the Markdown reader, whose plain-text heading lines (一、 （一） …) give the sections where the page
 has no heading tags. What is not the page's text is left out: scripts and styles, the site's navigation,
-header, footer, sidebars and forms, and blocks that are mostly links (a menu, 「上一篇」 「下一篇」); where the page
+header, footer, sidebars and forms, and blocks that are links (a menu, a breadcrumb); where the page
 marks its <article> or <main>, only that. A table of tables, or of cells holding paragraphs, lays the page out:
 its cells are read as text."""
 
@@ -25,8 +25,8 @@ _BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "li", "dt", "
            "center", "ul", "ol", "dl", "figure", "tr", "hr", "body", "caption"}
 _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr", "param"}
 _HEADING = re.compile(r"^h([1-6])$")
-_SPACE = re.compile(r"\s+")
-_LINK_SHARE = 0.8  # of a block's characters in links, at least: a menu or a list of other pages, not text
+_WORD = re.compile(r"\w")  # a letter, a digit or a Chinese character: what a block's share of links counts
+_LINK_SHARE = 0.9  # of a block's words in links, at least: a menu, a breadcrumb 「首页 > 政策」, not text
 # Tables in tables read as tables to this depth; deeper, their text is their outer cell's: a page nesting 200,000
 # would otherwise copy each one's lines up through every table around it.
 _NESTED_TABLES = 8
@@ -143,12 +143,12 @@ class _Page(HTMLParser):
             return
         self.text.append(data)
         if self.in_link:
-            self.links += len(data.strip())
+            self.links += len(_WORD.findall(data))
 
     def end_block(self) -> None:
         """The open block's text as Markdown lines: a heading, a list item, or text; left out if mostly links."""
         lines = [line for line in (clean(x) for x in "".join(self.text).split("\n")) if line]
-        mostly_links = self.links >= _LINK_SHARE * sum(len(_SPACE.sub("", x)) for x in lines) and not self.heading
+        mostly_links = self.links >= _LINK_SHARE * sum(len(_WORD.findall(x)) for x in lines) and not self.heading
         if lines and not mostly_links:
             if self.heading:
                 written = ["#" * self.heading + " " + _as_text(" ".join(lines))]
