@@ -2,7 +2,7 @@
 left out), its title a heading and its text, tables and charts the passages under it, a slide's number its page (a
 hit cites 「第 N 页」 as for a PDF). A slide's shapes are read top to bottom, then left to right; a text box's
 paragraphs are a list (a slide's points), led by a first line that ends in a colon. The slide number, date and
-footer placeholders are left out, and so are speaker notes. Read as an Office Open XML package (ooxml.py), no
+footer placeholders are left out, and so are speaker notes and a contents slide (目录, Contents). Read as an Office Open XML package (ooxml.py), no
 PowerPoint library."""
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from .blocks import Block, Source, meaningful_title
 from .charts import read_chart
 from .ooxml import PART_MAX, part, read_package, stored_title, targets
 from .tables import render_rows
+from .text_lines import CONTENTS_TITLE
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -67,6 +68,8 @@ def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
                 blocks.append(Block("list", lines[0] if led else "", tuple(lines[1:] if led else lines), page=number))
         elif shape.tag == _P + "graphicFrame":
             blocks += _frame(package, shape, charts, number)
+    if CONTENTS_TITLE.match(title):  # a contents slide: the deck's section titles again, as a PDF's contents page
+        return []
     return ([Block("heading", title, level=1, page=number)] if title else []) + blocks
 
 
