@@ -486,9 +486,10 @@ def pptx_deck(out: Path, slides: list[str], title: str = "", charts: dict[str, s
 
 
 def slide_text(text: list[str], y: int, placeholder: str = "", x: int = 0) -> str:
-    """A text shape at (x, y) on a slide, a paragraph a line (a placeholder's type: title, sldNum…)."""
+    """A text shape at (x, y) on a slide, a paragraph a line, a \\n in it a line break (a placeholder's type: title…)."""
     ph = f'<p:ph type="{placeholder}"/>' if placeholder else ""
-    paragraphs = "".join(f"<a:p><a:r><a:t>{line}</a:t></a:r></a:p>" for line in text)
+    broken = "</a:t></a:r><a:br/><a:r><a:t>"
+    paragraphs = "".join(f"<a:p><a:r><a:t>{line.replace(chr(10), broken)}</a:t></a:r></a:p>" for line in text)
     return (f'<p:sp><p:nvSpPr><p:cNvPr id="1" name="s"/><p:cNvSpPr/><p:nvPr>{ph}</p:nvPr></p:nvSpPr>'
             f'<p:spPr><a:xfrm><a:off x="{x}" y="{y}"/><a:ext cx="100" cy="100"/></a:xfrm></p:spPr>'
             f"<p:txBody><a:bodyPr/>{paragraphs}</p:txBody></p:sp>")

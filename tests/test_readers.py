@@ -635,7 +635,7 @@ def test_a_powerpoint_deck_is_read_slide_by_slide(tmp_path):
 
     slides = [
         slide_text(["2024年某省小微金融发展报告"], 100, "ctrTitle") + slide_text(["某省金融研究院 2024年3月"], 300, "subTitle"),
-        slide_text(["主要结论："], 300) + slide_text(["市场概况"], 0, "title") + slide_text(["贷款余额1562亿元，同比增长12.4%。"], 200)
+        slide_text(["主要结论："], 300) + slide_text(["市场概况"], 0, "title") + slide_text(["贷款余额1562亿元，同比\n增长12.4%，Fintech\nlending grew。"], 200)
         + slide_text(["2"], 900, "sldNum"),
         "hidden:" + slide_text(["备用页"], 0, "title") + slide_text(["不在演示中的内容。"], 100),
         slide_text(["目 录"], 0, "title") + slide_text(["市场概况", "主要机构"], 100),
@@ -647,7 +647,7 @@ def test_a_powerpoint_deck_is_read_slide_by_slide(tmp_path):
     assert (doc.title, doc.pages) == ("2024年某省小微金融发展报告", 5)
     assert [(p.cite, p.page, p.text) for p in doc.passages] == [
         ("(1)", 1, "某省金融研究院 2024年3月"),
-        ("市场概况(1)", 2, "贷款余额1562亿元，同比增长12.4%。"),
+        ("市场概况(1)", 2, "贷款余额1562亿元，同比增长12.4%，Fintech lending grew。"),  # line breaks: wrapped lines
         ("市场概况(2)", 2, "主要结论："),
         ("主要机构(1)", 5, "机构包括：\n国有商业银行\n小额贷款公司"),
         ("主要机构(2)", 5, "主要机构\n机构：银行；数量：12\n机构：小贷公司；数量：30"),

@@ -14,7 +14,7 @@ from .blocks import Block, Source, meaningful_title
 from .charts import read_chart
 from .ooxml import PART_MAX, part, read_package, stored_title, targets
 from .tables import render_rows
-from .text_lines import CONTENTS_TITLE
+from .text_lines import CONTENTS_TITLE, join_lines
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -50,7 +50,7 @@ def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
     tree = root.find(f"{_P}cSld/{_P}spTree")
     if tree is None:
         return []
-    charts = targets(package, name)
+    related = targets(package, name)
     title, blocks = "", []
     for shape in _in_reading_order(tree, 0):
         placeholder = shape.find(f"{_P}nvSpPr/{_P}nvPr/{_P}ph")
@@ -67,7 +67,7 @@ def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
                 led = lines[0].endswith(("：", ":"))
                 blocks.append(Block("list", lines[0] if led else "", tuple(lines[1:] if led else lines), page=number))
         elif shape.tag == _P + "graphicFrame":
-            blocks += _frame(package, shape, charts, number)
+            blocks += _frame(package, shape, related, number)
     if CONTENTS_TITLE.match(title):  # a contents slide: the deck's section titles again, as a PDF's contents page
         return []
     return ([Block("heading", title, level=1, page=number)] if title else []) + blocks
@@ -100,8 +100,8 @@ def _place(shape) -> tuple[int, int]:
 
 
 def _paragraphs(body) -> list[str]:
-    """A text body's paragraphs, as shown: runs and line breaks (a break inside a point wraps it); the slide number
-    and date fields left out."""
+    """A text body's paragraphs, as shown: runs, and line breaks joined as wrapped lines (no space between Chinese
+    characters); the slide number and date fields left out."""
     if body is None:
         return []
     out = []
@@ -111,17 +111,18 @@ def _paragraphs(body) -> list[str]:
             if element.tag == _A + "r":
                 parts.append("".join(t.text or "" for t in element.iter(_A + "t")))
             elif element.tag == _A + "br":
-                parts.append("")
+                parts.append("\n")
             elif element.tag == _A + "fld" and not (element.get("type") or "").startswith(("slidenum", "datetime")):
                 parts.append("".join(t.text or "" for t in element.iter(_A + "t")))
-        text = clean("".join(parts))
+        text = join_lines([clean(line) for line in "".join(parts).split("\n")])
         if text:
             out.append(text)
     return out
 
 
-def _frame(package: zipfile.ZipFile, frame, charts: dict[str, str], number: int) -> list[Block]:
-    """A graphic frame's table (a row a sentence) or chart (its figures, led by its title)."""
+def _frame(package: zipfile.ZipFile, frame, related: dict[str, str], number: int) -> list[Block]:
+    """A graphic frame's table (a row a sentence) or chart (its figures, led by its title; `related`: the slide's
+    relationships, one of which is the chart's part)."""
     table = frame.find(f".//{_A}tbl")
     if table is not None:
         rows = [
@@ -131,7 +132,7 @@ def _frame(package: zipfile.ZipFile, frame, charts: dict[str, str], number: int)
         rendered = render_rows(rows)
         return [Block("table", "", tuple(rendered), page=number)] if rendered else []
     chart = frame.find(f".//{_C}chart")
-    target = charts.get(chart.get(_R + "id")) if chart is not None else None
+    target = related.get(chart.get(_R + "id")) if chart is not None else None
     if target and target in package.namelist() and package.getinfo(target).file_size <= PART_MAX:
         found = read_chart(package.read(target))
         if found is not None:
