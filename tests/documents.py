@@ -495,6 +495,12 @@ def slide_text(text: list[str], y: int, placeholder: str = "", x: int = 0) -> st
             f"<p:txBody><a:bodyPr/>{paragraphs}</p:txBody></p:sp>")
 
 
+def slide_picture(alt: str, y: int) -> str:
+    """A picture on a slide with its alt text (descr)."""
+    return (f'<p:pic><p:nvPicPr><p:cNvPr id="4" name="图片 4" descr="{alt}"/><p:cNvPicPr/><p:nvPr/></p:nvPicPr>'
+            f'<p:blipFill/><p:spPr><a:xfrm><a:off x="0" y="{y}"/><a:ext cx="100" cy="100"/></a:xfrm></p:spPr></p:pic>')
+
+
 def slide_table(rows: list[list[str]], y: int) -> str:
     cells = "".join("<a:tr>" + "".join(f"<a:tc><a:txBody><a:bodyPr/><a:p><a:r><a:t>{c}</a:t></a:r></a:p></a:txBody></a:tc>" for c in row) + "</a:tr>" for row in rows)
     return (f'<p:graphicFrame><p:nvGraphicFramePr><p:cNvPr id="2" name="t"/><p:cNvGraphicFramePr/><p:nvPr/></p:nvGraphicFramePr>'

@@ -630,13 +630,14 @@ def test_a_web_page_nesting_200_000_tables_is_read_in_bounded_time(tmp_path):
 def test_a_powerpoint_deck_is_read_slide_by_slide(tmp_path):
     # A deck had been passed over (「save it as PDF」). Each slide's title heads its text, read top to bottom; a slide's
     # number is its page; the cover's title is the deck's (the stored one is PowerPoint's default); a hidden slide, a
-    # contents slide and the slide number's placeholder are left out; a table and a chart as in Word.
-    from .documents import chart_xml, pptx_deck, slide_chart, slide_table, slide_text
+    # contents slide and the slide number's placeholder are left out; a picture's caption kept; a table and a chart as
+    # in Word.
+    from .documents import chart_xml, pptx_deck, slide_chart, slide_picture, slide_table, slide_text
 
     slides = [
         slide_text(["2024年某省小微金融发展报告"], 100, "ctrTitle") + slide_text(["某省金融研究院 2024年3月"], 300, "subTitle"),
         slide_text(["主要结论："], 300) + slide_text(["市场概况"], 0, "title") + slide_text(["贷款余额1562亿元，同比\n增长12.4%，Fintech\nlending grew。"], 200)
-        + slide_text(["2"], 900, "sldNum"),
+        + slide_text(["2"], 900, "sldNum") + slide_picture("图1：2019-2023年贷款余额", 250) + slide_picture("图片 3", 260),
         "hidden:" + slide_text(["备用页"], 0, "title") + slide_text(["不在演示中的内容。"], 100),
         slide_text(["目 录"], 0, "title") + slide_text(["市场概况", "主要机构"], 100),
         slide_text(["主要机构"], 0, "title") + slide_text(["机构包括：", "国有商业银行", "小额贷款公司"], 100)
@@ -648,7 +649,8 @@ def test_a_powerpoint_deck_is_read_slide_by_slide(tmp_path):
     assert [(p.cite, p.page, p.text) for p in doc.passages] == [
         ("(1)", 1, "某省金融研究院 2024年3月"),
         ("市场概况(1)", 2, "贷款余额1562亿元，同比增长12.4%，Fintech lending grew。"),  # line breaks: wrapped lines
-        ("市场概况(2)", 2, "主要结论："),
+        ("市场概况(2)", 2, "图1：2019-2023年贷款余额"),  # a picture's alt text when a caption; 「图片 3」 is none
+        ("市场概况(3)", 2, "主要结论："),
         ("主要机构(1)", 5, "机构包括：\n国有商业银行\n小额贷款公司"),
         ("主要机构(2)", 5, "主要机构\n机构：银行；数量：12\n机构：小贷公司；数量：30"),
         ("主要机构(3)", 5, "贷款余额\n年份：2022年；余额（亿元）：1390\n年份：2023年；余额（亿元）：1562"),

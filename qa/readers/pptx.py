@@ -2,7 +2,8 @@
 left out), its title a heading and its text, tables and charts the passages under it, a slide's number its page (a
 hit cites 「第 N 页」 as for a PDF). A slide's shapes are read top to bottom, then left to right; a text box's
 paragraphs are a list (a slide's points), led by a first line that ends in a colon. The slide number, date and
-footer placeholders are left out, and so are speaker notes and a contents slide (目录, Contents). Read as an Office Open XML package (ooxml.py), no
+footer placeholders are left out, and so are speaker notes and a contents slide (目录, Contents); a picture is read
+by its alt text when that is a caption. Read as an Office Open XML package (ooxml.py), no
 PowerPoint library."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from .blocks import Block, Source, meaningful_title
 from .charts import read_chart
 from .ooxml import PART_MAX, part, read_package, stored_title, targets
 from .tables import render_rows
-from .text_lines import CONTENTS_TITLE, join_lines
+from .text_lines import CAPTION_START, CONTENTS_TITLE, join_lines
 
 _P = "{http://schemas.openxmlformats.org/presentationml/2006/main}"
 _A = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -68,6 +69,11 @@ def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
                 blocks.append(Block("list", lines[0] if led else "", tuple(lines[1:] if led else lines), page=number))
         elif shape.tag == _P + "graphicFrame":
             blocks += _frame(package, shape, related, number)
+        elif shape.tag == _P + "pic":
+            names = shape.find(f"{_P}nvPicPr/{_P}cNvPr")
+            described = clean(names.get("descr") or "") if names is not None else ""
+            if CAPTION_START.match(described):  # a picture says something only in a caption as its alt text (「图1：…」)
+                blocks.append(Block("paragraph", described, page=number))
     if CONTENTS_TITLE.match(title):  # a contents slide: the deck's section titles again, as a PDF's contents page
         return []
     return ([Block("heading", title, level=1, page=number)] if title else []) + blocks
@@ -79,7 +85,7 @@ def _in_reading_order(tree, depth: int) -> list:
     for child in tree:
         if child.tag == _P + "grpSp" and depth < _GROUPS:
             shapes.append((_place(child), _in_reading_order(child, depth + 1)))
-        elif child.tag in (_P + "sp", _P + "graphicFrame"):
+        elif child.tag in (_P + "sp", _P + "graphicFrame", _P + "pic"):
             shapes.append((_place(child), [child]))
     shapes.sort(key=lambda shape: shape[0])
     return [s for _, group in shapes for s in group]
@@ -87,7 +93,7 @@ def _in_reading_order(tree, depth: int) -> list:
 
 # Where each kind of shape keeps its place on the slide.
 _OFFSETS = {_P + "sp": f"{_P}spPr/{_A}xfrm/{_A}off", _P + "grpSp": f"{_P}grpSpPr/{_A}xfrm/{_A}off",
-            _P + "graphicFrame": f"{_P}xfrm/{_A}off"}
+            _P + "graphicFrame": f"{_P}xfrm/{_A}off", _P + "pic": f"{_P}spPr/{_A}xfrm/{_A}off"}
 
 
 def _place(shape) -> tuple[int, int]:
