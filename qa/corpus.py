@@ -1,6 +1,6 @@
 """The corpus folder -> Documents of citable Passages.
 
-Each file is read by the reader for its suffix (`qa.readers`: Markdown, plain text, PDF, Word) and
+Each file is read by the reader for its suffix (`qa.readers`: Markdown, plain text, PDF, Word, PowerPoint, Excel, web pages) and
 its blocks become passages (`qa.structure`). A file whose bytes did not change since the last
 build is not read again: its passages come from the index (`previous`). A file that cannot be read
 is reported, never fatal to the others; if an earlier build indexed it, its earlier passages stay.
