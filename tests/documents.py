@@ -451,11 +451,12 @@ def _compound_file(streams: dict[str, bytes]) -> bytes:
     return header + fat_bytes + directory + body
 
 
-def pptx_deck(out: Path, slides: list[str], title: str = "", charts: dict[str, str] | None = None) -> Path:
+def pptx_deck(out: Path, slides: list[str], title: str = "", charts: dict[str, str] | None = None,
+              notes: dict[str, str] | None = None) -> Path:
     """A PowerPoint deck as PowerPoint stores one: ppt/presentation.xml listing its slides by relationship id, each
     slide's shapes in ppt/slides/slideN.xml (`slides`: each one's p:spTree content, hidden when it opens with
-    "hidden:"), a chart's part a slide's rId9 points to (`charts`: slide file name → chart XML), the title in
-    docProps/core.xml."""
+    "hidden:"), a chart's part a slide's rId9 points to (`charts`: slide file name → chart XML), a notes page rId8
+    points to (`notes`: slide file name → its notes page's p:spTree content), the title in docProps/core.xml."""
     p, a = "http://schemas.openxmlformats.org/presentationml/2006/main", "http://schemas.openxmlformats.org/drawingml/2006/main"
     package = "http://schemas.openxmlformats.org/package/2006/relationships"
     with zipfile.ZipFile(out, "w") as deck:
@@ -470,13 +471,18 @@ def pptx_deck(out: Path, slides: list[str], title: str = "", charts: dict[str, s
                 f'<p:sld xmlns:p="{p}" xmlns:a="{a}" xmlns:r="{_RELATIONSHIPS}"{shown}><p:cSld><p:spTree>'
                 f'{shapes.removeprefix("hidden:")}</p:spTree></p:cSld></p:sld>'
             ))
-            chart = (charts or {}).get(f"slide{i}.xml")
+            chart, spoken = (charts or {}).get(f"slide{i}.xml"), (notes or {}).get(f"slide{i}.xml")
+            related = ""
             if chart:
                 deck.writestr(f"ppt/charts/chart{i}.xml", chart)
-                deck.writestr(f"ppt/slides/_rels/slide{i}.xml.rels", (
-                    f'<Relationships xmlns="{package}"><Relationship Id="rId9" Type="{_RELATIONSHIPS}/chart" '
-                    f'Target="../charts/chart{i}.xml"/></Relationships>'
+                related += f'<Relationship Id="rId9" Type="{_RELATIONSHIPS}/chart" Target="../charts/chart{i}.xml"/>'
+            if spoken:
+                deck.writestr(f"ppt/notesSlides/notesSlide{i}.xml", (
+                    f'<p:notes xmlns:p="{p}" xmlns:a="{a}"><p:cSld><p:spTree>{spoken}</p:spTree></p:cSld></p:notes>'
                 ))
+                related += f'<Relationship Id="rId8" Type="{_RELATIONSHIPS}/notesSlide" Target="../notesSlides/notesSlide{i}.xml"/>'
+            if related:
+                deck.writestr(f"ppt/slides/_rels/slide{i}.xml.rels", f'<Relationships xmlns="{package}">{related}</Relationships>')
         if title:
             deck.writestr("docProps/core.xml", (
                 '<cp:coreProperties xmlns:cp="http://schemas.openxmlformats.org/package/2006/metadata/core-properties" '

@@ -630,8 +630,8 @@ def test_a_web_page_nesting_200_000_tables_is_read_in_bounded_time(tmp_path):
 def test_a_powerpoint_deck_is_read_slide_by_slide(tmp_path):
     # A deck had been passed over (「save it as PDF」). Each slide's title heads its text, read top to bottom; a slide's
     # number is its page; the cover's title is the deck's (the stored one is PowerPoint's default); a hidden slide, a
-    # contents slide and the slide number's placeholder are left out; a picture's caption kept; a table and a chart as
-    # in Word.
+    # contents slide and the slide number's placeholder are left out; a picture's caption kept, the speaker notes too;
+    # a table and a chart as in Word.
     from .documents import chart_xml, pptx_deck, slide_chart, slide_picture, slide_table, slide_text
 
     slides = [
@@ -644,13 +644,16 @@ def test_a_powerpoint_deck_is_read_slide_by_slide(tmp_path):
         + slide_table([["机构", "数量"], ["银行", "12"], ["小贷公司", "30"]], 400) + slide_chart(600),
     ]
     chart = chart_xml("贷款余额", "年份", [("余额（亿元）", "General", [1390, 1562])], ["2022年", "2023年"])
-    doc = read_document(pptx_deck(tmp_path / "deck.pptx", slides, title="PowerPoint 演示文稿", charts={"slide5.xml": chart}))
+    notes = {"slide2.xml": slide_text(["2"], 0, "sldNum") + slide_text(["贷款增长主要来自普惠小微贷款的投放。"], 100, "body")}
+    deck = pptx_deck(tmp_path / "deck.pptx", slides, title="PowerPoint 演示文稿", charts={"slide5.xml": chart}, notes=notes)
+    doc = read_document(deck)
     assert (doc.title, doc.pages) == ("2024年某省小微金融发展报告", 5)
     assert [(p.cite, p.page, p.text) for p in doc.passages] == [
         ("(1)", 1, "某省金融研究院 2024年3月"),
         ("市场概况(1)", 2, "贷款余额1562亿元，同比增长12.4%，Fintech lending grew。"),  # line breaks: wrapped lines
         ("市场概况(2)", 2, "图1：2019-2023年贷款余额"),  # a picture's alt text when a caption; 「图片 3」 is none
         ("市场概况(3)", 2, "主要结论："),
+        ("市场概况(4)", 2, "贷款增长主要来自普惠小微贷款的投放。"),  # the speaker notes, after the slide's content
         ("主要机构(1)", 5, "机构包括：\n国有商业银行\n小额贷款公司"),
         ("主要机构(2)", 5, "主要机构\n机构：银行；数量：12\n机构：小贷公司；数量：30"),
         ("主要机构(3)", 5, "贷款余额\n年份：2022年；余额（亿元）：1390\n年份：2023年；余额（亿元）：1562"),

@@ -2,8 +2,8 @@
 left out), its title a heading and its text, tables and charts the passages under it, a slide's number its page (a
 hit cites 「第 N 页」 as for a PDF). A slide's shapes are read top to bottom, then left to right; a text box's
 paragraphs are a list (a slide's points), led by a first line that ends in a colon. The slide number, date and
-footer placeholders are left out, and so are speaker notes and a contents slide (目录, Contents); a picture is read
-by its alt text when that is a caption. Read as an Office Open XML package (ooxml.py), no
+footer placeholders are left out, and so is a contents slide (目录, Contents); a picture is read by its alt text
+when that is a caption; the speaker notes are paragraphs after the slide's content. Read as an Office Open XML package (ooxml.py), no
 PowerPoint library."""
 
 from __future__ import annotations
@@ -76,7 +76,22 @@ def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
                 blocks.append(Block("paragraph", described, page=number))
     if CONTENTS_TITLE.match(title):  # a contents slide: the deck's section titles again, as a PDF's contents page
         return []
+    blocks += [Block("paragraph", line, page=number) for line in _notes(package, related)]
     return ([Block("heading", title, level=1, page=number)] if title else []) + blocks
+
+
+def _notes(package: zipfile.ZipFile, related: dict[str, str]) -> list[str]:
+    """The speaker notes' paragraphs (the notes page's body placeholder): what the presenter says of the slide, often
+    the sentences its points abbreviate."""
+    out = []
+    for name in related.values():
+        if name.startswith("ppt/notesSlides/") and name in package.namelist():
+            tree = part(package, name).find(f"{_P}cSld/{_P}spTree")
+            for shape in tree.iter(_P + "sp") if tree is not None else ():
+                placeholder = shape.find(f"{_P}nvSpPr/{_P}nvPr/{_P}ph")
+                if placeholder is not None and placeholder.get("type") == "body":
+                    out += _paragraphs(shape.find(_P + "txBody"))
+    return out
 
 
 def _in_reading_order(tree, depth: int) -> list:
