@@ -6,6 +6,7 @@ the code never asks which format a passage came from.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 
 from .blocks import Block, Source
@@ -87,59 +88,21 @@ Reader = Callable[[bytes, str], Source]
 RULES_VERSION = 117
 
 
-def _markdown(data: bytes, source: str) -> Source:
-    from .markdown import read
+def _on_use(module: str) -> Reader:
+    """The reader of `qa.readers.<module>`, imported when a file of its kind is first read."""
 
-    return read(data, source)
+    def read(data: bytes, source: str) -> Source:
+        return importlib.import_module(f"{__name__}.{module}").read(data, source)
 
-
-def _text(data: bytes, source: str) -> Source:
-    from .plaintext import read
-
-    return read(data, source)
-
-
-def _pdf(data: bytes, source: str) -> Source:
-    from .pdf import read
-
-    return read(data, source)
-
-
-def _doc(data: bytes, source: str) -> Source:
-    from .doc import read
-
-    return read(data, source)
-
-
-def _html(data: bytes, source: str) -> Source:
-    from .html import read
-
-    return read(data, source)
-
-
-def _pptx(data: bytes, source: str) -> Source:
-    from .pptx import read
-
-    return read(data, source)
-
-
-def _xlsx(data: bytes, source: str) -> Source:
-    from .xlsx import read
-
-    return read(data, source)
-
-
-def _docx(data: bytes, source: str) -> Source:
-    from .docx import read
-
-    return read(data, source)
+    return read
 
 
 # Imported on use: pypdf, python-docx and olefile load only for a corpus that has such files. WPS Office saves .wps
 # in Word 97's binary format.
 READERS: dict[str, Reader] = {
-    ".md": _markdown, ".markdown": _markdown, ".txt": _text, ".pdf": _pdf, ".docx": _docx, ".doc": _doc, ".wps": _doc,
-    ".html": _html, ".htm": _html, ".pptx": _pptx, ".xlsx": _xlsx,
+    ".md": _on_use("markdown"), ".markdown": _on_use("markdown"), ".txt": _on_use("plaintext"), ".pdf": _on_use("pdf"),
+    ".docx": _on_use("docx"), ".doc": _on_use("doc"), ".wps": _on_use("doc"), ".html": _on_use("html"),
+    ".htm": _on_use("html"), ".pptx": _on_use("pptx"), ".xlsx": _on_use("xlsx"),
 }
 
 __all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]
