@@ -291,8 +291,7 @@ class Layout:
                 and heading_like(lines[i], lines=2 if key in self.wrapped_labels else 1)
                 and rights.get(key, 0.0) < rights.get(after, 0.0) - _SHORT_OF * self.body and not self.reaches_margin(Line(lines[i], page))
                 and fonts.get(after) and (not bold(after) or _CLAUSE_MARK.search(after))
-                and len(after) >= _RUNNING_LINE and after not in rows
-                and (not before or before.endswith(SENTENCE_END) or before in rows or self._heading_type(page, before))
+                and len(after) >= _RUNNING_LINE and after not in rows and (not before or self._block_ends(page, before))
             ):
                 labels.add(key)
         return labels
@@ -307,12 +306,16 @@ class Layout:
         fonts, sizes, rows = self.fonts[page - 1], self.sizes[page - 1], self.rows[page - 1]
         bold = self._bold(page)
 
-        def wrapped(first: str, line: str) -> bool:
-            before, key = line_key(first), line_key(line)
+        def alike(a: str, b: str) -> bool:  # two lines of text in one bold face at the body's size, neither a row
             return (
-                bold(before) and fonts.get(key) == fonts.get(before) and sizes.get(key) == sizes.get(before)
-                and self._body_size(sizes.get(key, 0.0)) and before not in rows and key not in rows
-                and before not in self.wrapped_labels and len(line) < len(first)
+                bold(a) and fonts.get(a) == fonts.get(b) and sizes.get(a) == sizes.get(b)
+                and self._body_size(sizes.get(a, 0.0)) and a not in rows and b not in rows
+            )
+
+        def wrapped(first: str, line: str) -> bool:
+            before = line_key(first)
+            return (
+                alike(before, line_key(line)) and before not in self.wrapped_labels and len(line) < len(first)
                 and self.reaches_margin(Line(first, page)) and heading_like(first + line, lines=2)
             )
 
@@ -322,17 +325,19 @@ class Layout:
         keys = [line_key(line) for line in lines]
         stacked = {
             keys[i] for i in range(len(keys) - 2)
-            if bold(keys[i]) and bold(keys[i + 1]) and not bold(keys[i + 2]) and len(keys[i + 2]) >= _RUNNING_LINE
-            and not (i and bold(keys[i - 1]))
-            and (not i or keys[i - 1].endswith(SENTENCE_END) or keys[i - 1] in rows or self._heading_type(page, keys[i - 1]))
-            and fonts.get(keys[i]) == fonts.get(keys[i + 1]) and sizes.get(keys[i]) == sizes.get(keys[i + 1])
-            and self._body_size(sizes.get(keys[i], 0.0)) and keys[i] not in rows and keys[i + 1] not in rows
+            if alike(keys[i], keys[i + 1]) and not bold(keys[i + 2]) and len(keys[i + 2]) >= _RUNNING_LINE
+            and not (i and bold(keys[i - 1])) and (not i or self._block_ends(page, keys[i - 1]))
             and heading_like(lines[i]) and heading_like(lines[i + 1]) and not self.reaches_margin(Line(lines[i], page))
         }
         out = self._join_pairs(page, lines, wrapped)
         out = self._join_pairs(page, out, lambda first, line: line_key(first) in stacked, " ")
-        self.wrapped_labels.update(line_key(line) for line in out if line not in lines)
+        unjoined = set(lines)
+        self.wrapped_labels.update(line_key(line) for line in out if line not in unjoined)
         return out
+
+    def _block_ends(self, page: int, key: str) -> bool:
+        """Whether a line ends what came before a label: a sentence's end, a table's row or a heading."""
+        return key.endswith(SENTENCE_END) or key in self.rows[page - 1] or self._heading_type(page, key)
 
     def _bold(self, page: int):
         """Whether a line of the page is set in a bold face, one not the body's."""
