@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..text import clean
 from .docx_diagrams import drawn_parts
+from .tables import render_rows
 
 _CHART = "{http://schemas.openxmlformats.org/drawingml/2006/chart}"
 _DRAWING = "{http://schemas.openxmlformats.org/drawingml/2006/main}"
@@ -31,6 +32,10 @@ class Chart:
 
     title: str
     rows: tuple[tuple[str, ...], ...]
+
+    def rendered(self) -> list[str]:
+        """Its rows as a table's sentences, 「header：value；…」."""
+        return render_rows([list(row) for row in self.rows])
 
 
 def charts(paragraph, part) -> list[Chart]:

@@ -212,7 +212,7 @@ def _cell_text(cell, document, qn, depth: int) -> str:
         if isinstance(child, tuple):  # a diagram's boxes
             parts.append(" ".join(child))
         elif isinstance(child, Chart):
-            parts += [child.title, *render_rows([list(row) for row in child.rows])]
+            parts += [child.title, *child.rendered()]
         elif child.tag == qn("w:p"):
             parts.append(_text(child, qn))
         elif child.tag == qn("w:tbl"):
@@ -259,8 +259,7 @@ def _read(document) -> Source:
             continue
         if isinstance(child, Chart):  # a table of its figures, led by its title
             end_list()
-            rendered = render_rows([list(row) for row in child.rows])
-            blocks.append(Block("table", child.title, tuple(rendered)))
+            blocks.append(Block("table", child.title, tuple(child.rendered())))
             continue
         if child.tag == qn("w:tbl"):
             end_list()

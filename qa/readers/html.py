@@ -54,7 +54,7 @@ class _Page(HTMLParser):
         self.title_parts: list[str] | None = None  # while the <title> is read
         self.skipping: list[str] = []  # the elements left out that are open, outermost first
         self.text: list[str] = []  # the open block's text
-        self.links = 0  # characters of it inside links
+        self.links = 0  # words of it (letters, digits, Chinese characters) inside links
         self.in_link = 0
         self.item = False  # the open block is a list item
         self.heading = 0  # the open block is a heading of this level

@@ -157,5 +157,5 @@ def _frame(package: zipfile.ZipFile, frame, related: dict[str, str], number: int
     if target and target in package.namelist() and package.getinfo(target).file_size <= PART_MAX:
         found = read_chart(package.read(target))
         if found is not None:
-            return [Block("table", found.title, tuple(render_rows([list(row) for row in found.rows])), page=number)]
+            return [Block("table", found.title, tuple(found.rendered()), page=number)]
     return []
