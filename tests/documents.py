@@ -575,6 +575,33 @@ def xlsx_workbook(out: Path, sheets: dict[str, list[list]], merged: dict[str, li
 _HIDDEN = ' state="hidden"'
 
 
+def odt_document(out: Path, body: str, title: str = "") -> Path:
+    """An OpenDocument text file as LibreOffice stores one: the mimetype first and uncompressed, the manifest,
+    content.xml with `body` (office:text's content, written with the text:, table:, draw:, svg: and office:
+    prefixes) and the title in meta.xml."""
+    names = {"office": "office:1.0", "text": "text:1.0", "table": "table:1.0", "draw": "drawing:1.0", "svg": "svg-compatible:1.0",
+             "style": "style:1.0", "fo": "xsl-fo-compatible:1.0", "meta": "meta:1.0"}
+    spaces = " ".join(f'xmlns:{k}="urn:oasis:names:tc:opendocument:xmlns:{v}"' for k, v in names.items())
+    spaces += ' xmlns:dc="http://purl.org/dc/elements/1.1/" xmlns:xlink="http://www.w3.org/1999/xlink"'
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as odt:
+        odt.writestr(zipfile.ZipInfo("mimetype"), "application/vnd.oasis.opendocument.text", zipfile.ZIP_STORED)
+        odt.writestr("META-INF/manifest.xml", (
+            '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.3">'
+            '<manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+            '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+        ))
+        odt.writestr("content.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {spaces} office:version="1.3">'
+            f"<office:body><office:text>{body}</office:text></office:body></office:document-content>"
+        ))
+        odt.writestr("meta.xml", (
+            f'<?xml version="1.0" encoding="UTF-8"?><office:document-meta {spaces} office:version="1.3"><office:meta>'
+            f'{f"<dc:title>{title}</dc:title>" if title else ""}<meta:generator>LibreOffice/7.6</meta:generator>'
+            "</office:meta></office:document-meta>"
+        ))
+    return out
+
+
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:
     """One page whose content stream inflates from ~1.5 MB to `megabytes` MB."""
     data = zlib.compress(b"0 0 m " * (megabytes * 2**20 // 6), 9)

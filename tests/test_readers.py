@@ -714,6 +714,68 @@ def test_an_excel_sheet_too_large_for_a_report_or_damaged_says_why(tmp_path):
         read_document(tmp_path / "bad.xlsx")
 
 
+def test_an_opendocument_text_is_read_with_its_headings_lists_tables_frames_and_notes(tmp_path):
+    # An .odt (LibreOffice's, WPS's, many a government office's) had been passed over (「save it as .docx」). Headings by
+    # outline level, a list led by its lead-in, a table under its header (the empty cells LibreOffice repeats to the
+    # edge and a row repeated count once), a text frame's and an image's caption after their paragraph, a footnote at
+    # the end; the contents index, a tracked deletion and a comment are not text; a space between two spans is.
+    from .documents import odt_document
+
+    def p(text: str) -> str:
+        return f"<text:p>{text}</text:p>"
+
+    def row(*cells: str, repeat: int = 1) -> str:
+        written = "".join(f"<table:table-cell>{p(c)}</table:table-cell>" for c in cells)
+        return f'<table:table-row table:number-rows-repeated="{repeat}">{written}<table:table-cell table:number-columns-repeated="1020"/></table:table-row>'
+
+    body = (
+        "<text:sequence-decls/>"
+        '<text:tracked-changes><text:changed-region text:id="c1"><text:deletion>' + p("已删除的旧数据") + "</text:deletion></text:changed-region></text:tracked-changes>"
+        "<text:table-of-content><text:index-body>" + p("目录") + p("第一章 发展现状……1") + "</text:index-body></text:table-of-content>"
+        '<text:h text:outline-level="1">第一章 发展现状</text:h>'
+        '<text:h text:outline-level="2">贷款规模</text:h>'
+        + p('截至2023年末，<text:span>贷款余额</text:span>1562亿元<text:note text:note-class="footnote"><text:note-citation>1</text:note-citation>'
+            "<text:note-body>" + p("数据来源：人民银行西宁中心支行。") + '</text:note-body></text:note>，同比增长12.4%。<text:change-start text:change-id="c1"/>'
+            "<office:annotation><dc:creator>审阅人</dc:creator>" + p("请核对数据") + "</office:annotation>")
+        + p("<text:span>Micro</text:span> <text:span>finance</text:span> lending grew.")
+        + p("主要做法包括：")
+        + "<text:list><text:list-item>" + p("扩大信用贷款投放。") + "</text:list-item><text:list-item>" + p("降低融资成本。") + "</text:list-item></text:list>"
+        + '<text:h text:outline-level="2">主要机构</text:h>'
+        + "<table:table><table:table-column/><table:table-header-rows>" + row("机构", "数量") + "</table:table-header-rows>"
+        + row("银行", "12") + row("小贷公司", "30", repeat=3) + "</table:table>"
+        + p('机构数量保持稳定。<draw:frame draw:name="框架1"><draw:text-box>' + p("专栏1：普惠金融服务站覆盖全部行政村。") + "</draw:text-box></draw:frame>"
+            '<draw:frame draw:name="图像1"><draw:image xlink:href="Pictures/1.png"/><svg:desc>图1：2019-2023年贷款余额</svg:desc></draw:frame>')
+    )
+    doc = read_document(odt_document(tmp_path / "报告.odt", body, title="青海省小微金融发展报告"))
+    assert doc.title == "青海省小微金融发展报告"
+    assert [(p.cite, p.text) for p in doc.passages] == [
+        ("贷款规模(1)", "截至2023年末，贷款余额1562亿元，同比增长12.4%。"),
+        ("贷款规模(2)", "Micro finance lending grew."),
+        ("贷款规模(3)", "主要做法包括：\n扩大信用贷款投放。\n降低融资成本。"),
+        ("主要机构(1)", "主要机构\n机构：银行；数量：12\n机构：小贷公司；数量：30"),
+        ("主要机构(2)", "机构数量保持稳定。"),
+        ("主要机构(3)", "专栏1：普惠金融服务站覆盖全部行政村。"),
+        ("主要机构(4)", "图1：2019-2023年贷款余额"),
+        ("脚注(1)", "[1] 数据来源：人民银行西宁中心支行。"),
+    ]
+
+
+def test_an_odt_that_cannot_be_read_says_why(tmp_path):
+    (tmp_path / "bad.odt").write_bytes(b"PK\x03\x04 not a document")
+    with pytest.raises(CorpusError, match="cannot be read as an OpenDocument .odt file"):
+        read_document(tmp_path / "bad.odt")
+    from .documents import odt_document
+
+    deep = odt_document(tmp_path / "deep.odt", "<text:p>" + "<text:span>" * 5000 + "深层嵌套" + "</text:span>" * 5000 + "</text:p>")
+    with pytest.raises(CorpusError, match="Excessive depth"):
+        read_document(deep)
+    # A cell repeated a billion times (the attribute LibreOffice writes for runs of like cells) is read once.
+    cell = '<table:table-cell table:number-columns-repeated="1000000000"><text:p>{}</text:p></table:table-cell>'
+    rows = "".join(f"<table:table-row>{cell.format(f'地区{i}')}{cell.format(i)}</table:table-row>" for i in range(200))
+    wide = read_document(odt_document(tmp_path / "wide.odt", f"<table:table>{rows}</table:table>"))
+    assert wide.passages[0].text.startswith("地区0：地区1；0：1\n地区0：地区2；0：2\n")
+
+
 def test_a_word_symbol_inserted_from_a_symbol_font_is_read(tmp_path):
     # Insert → Symbol with the Symbol or Wingdings font writes no text but a font and a code (w:sym): 「≥」 was lost from
     # 「年营业收入≥500万元」, and a table's ✓ marks were empty cells. A bullet-like ornament is still left out.

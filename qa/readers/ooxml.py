@@ -1,5 +1,6 @@
 """Office Open XML packages (.pptx, .xlsx) read with zipfile and lxml (python-docx's): their parts, each bounded in
-size, the relationships between them, and the title stored with them."""
+size, the relationships between them, and the title stored with them. An OpenDocument file (.odt) is a zip package
+too, read and bounded the same way."""
 
 from __future__ import annotations
 
@@ -30,9 +31,13 @@ def read_package(data: bytes, source: str, kind: str, read: Callable[[zipfile.Zi
 def part(package: zipfile.ZipFile, name: str):
     from docx.oxml import parse_xml
 
+    return parse_xml(part_bytes(package, name))
+
+
+def part_bytes(package: zipfile.ZipFile, name: str) -> bytes:
     if package.getinfo(name).file_size > PART_MAX:
         raise ValueError(f"{name} inflates to over {PART_MAX // 2**20} MB")
-    return parse_xml(package.read(name))
+    return package.read(name)
 
 
 def targets(package: zipfile.ZipFile, name: str) -> dict[str, str]:

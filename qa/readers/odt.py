@@ -1,0 +1,200 @@
+"""OpenDocument text (.odt: LibreOffice's and WPS Office's own format, and what a government office often publishes):
+content.xml written out as a web page — text:h headings at their outline level, paragraphs, lists, tables, a text
+frame's paragraphs and an image's caption-like description after the paragraph holding them — and read by the web
+page reader (html.py), whose Markdown reader finds plain-text heading lines (一、 （一） …) where a document has no
+heading styles. Footnotes and endnotes are a 「脚注」 part at the end, as in Word; an index (the contents) and
+tracked deletions are left out. The title is the one stored in meta.xml when meaningful."""
+
+from __future__ import annotations
+
+import html
+import zipfile
+
+from ..text import clean
+from . import html as web_page
+from .blocks import FOOTNOTES, Block, Source, meaningful_title
+from .ooxml import part_bytes, read_package
+
+_TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
+_TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+_OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
+_DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
+_SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
+_DC = "{http://purl.org/dc/elements/1.1/}"
+_COLUMNS = 1_000  # cells of a row read, at most (a report's table has a few dozen)
+# Not the document's text: indexes (a contents list), tracked deletions, declarations, annotations.
+_LEFT_OUT = {_TEXT + n for n in ("table-of-content", "alphabetical-index", "illustration-index", "table-index", "object-index",
+                                 "user-index", "bibliography", "tracked-changes", "sequence-decls", "variable-decls",
+                                 "user-field-decls", "dde-connection-decls")} | {
+    _OFFICE + "annotation", _OFFICE + "forms", _TABLE + "calculation-settings", _TABLE + "table-columns",
+    _TABLE + "table-column", _TABLE + "table-column-group", _TABLE + "table-header-columns"}
+
+
+def read(data: bytes, source: str) -> Source:
+    return read_package(data, source, "an OpenDocument .odt file", _read)
+
+
+def _read(package: zipfile.ZipFile) -> Source:
+    body = _part(package, "content.xml").find(f"{_OFFICE}body/{_OFFICE}text")
+    page = _Page()
+    for child in body if body is not None else ():
+        page.block(child)
+    read_as_page = web_page.read(("<html><body>" + "".join(page.out) + "</body></html>").encode("utf-8"), "")
+    blocks = read_as_page.blocks
+    if page.notes:
+        blocks += (Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in page.notes))
+    stored = _stored_title(package)
+    return Source(title=stored if meaningful_title(stored) else read_as_page.title, blocks=blocks, meta=read_as_page.meta)
+
+
+def _stored_title(package: zipfile.ZipFile) -> str:
+    if "meta.xml" not in package.namelist():
+        return ""
+    found = _part(package, "meta.xml").find(f"{_OFFICE}meta/{_DC}title")
+    return clean(found.text or "") if found is not None else ""
+
+
+def _part(package: zipfile.ZipFile, name: str):
+    """A part parsed keeping its spaces: a space between two spans is text in ODF (python-docx's parser drops it)."""
+    from lxml import etree
+
+    return etree.fromstring(part_bytes(package, name), etree.XMLParser(resolve_entities=False, no_network=True))
+
+
+class _Page:
+    """The document as HTML: block-level elements in `out`, notes' text in `notes`."""
+
+    def __init__(self):
+        self.out: list[str] = []
+        self.notes: list[str] = []
+
+    def block(self, element) -> None:
+        tag = element.tag
+        if not isinstance(tag, str) or tag in _LEFT_OUT:  # a comment or processing instruction has no str tag
+            return
+        if tag == _TEXT + "h":
+            level = min(max(_int(element.get(_TEXT + "outline-level"), 1), 1), 6)
+            after: list[str] = []
+            self.out += [f"<h{level}>{self.inline(element, after)}</h{level}>", *after]
+        elif tag == _TEXT + "p":
+            after = []
+            self.out += [f"<p>{self.inline(element, after)}</p>", *after]
+        elif tag == _TEXT + "list":
+            self.out.append("<ul>")
+            for item in element:
+                if item.tag in (_TEXT + "list-item", _TEXT + "list-header"):
+                    self.item(item)
+            self.out.append("</ul>")
+        elif tag == _TABLE + "table":
+            self.table(element)
+        elif tag == _DRAW + "frame" or tag == _DRAW + "a":
+            after = []
+            self.inline(element, after)
+            self.out += after
+        else:  # a section, a numbered paragraph, a table's row group…: what it holds
+            for child in element:
+                self.block(child)
+
+    def item(self, item) -> None:
+        """A list item: its paragraphs one item (a line each), a list inside it after."""
+        lines, after = [], []
+        for child in item:
+            if child.tag in (_TEXT + "p", _TEXT + "h"):
+                lines.append(self.inline(child, after))
+        self.out.append("<li>" + "<br>".join(line for line in lines if line) + "</li>")
+        self.out += after
+        for child in item:
+            if child.tag not in (_TEXT + "p", _TEXT + "h"):
+                self.block(child)
+
+    def table(self, table) -> None:
+        self.out.append("<table>")
+        for row in table.iter(_TABLE + "table-row"):
+            if _in_nested_table(row, table):
+                continue
+            cells: list[str] = []
+            for cell in row:
+                if cell.tag not in (_TABLE + "table-cell", _TABLE + "covered-table-cell"):
+                    continue
+                cells.append(self.cell(cell))
+                if len(cells) >= _COLUMNS:
+                    break
+            while cells and cells[-1] == "<td></td>":  # the empty cells to the table's edge
+                cells.pop()
+            if cells:  # a cell or row repeated is read once: the same again says nothing new (and 10⁹ of them fill the memory)
+                self.out.append("<tr>" + "".join(cells) + "</tr>")
+        self.out.append("</table>")
+
+    def cell(self, cell) -> str:
+        """A cell as one <td>: its paragraphs run together (a cell of several paragraphs is still one value), a
+        table in it as a table."""
+        held, self.out = self.out, []
+        parts, after = [], []
+        for child in cell:
+            if child.tag in (_TEXT + "p", _TEXT + "h"):
+                parts.append(self.inline(child, after))
+            elif child.tag == _TEXT + "list":
+                parts += [self.inline(p, after) for p in child.iter(_TEXT + "p")]
+            else:
+                self.block(child)
+        nested, self.out = self.out, held
+        return "<td>" + " ".join(p for p in parts if p) + "".join(after + nested) + "</td>"
+
+    def inline(self, element, after: list[str]) -> str:
+        """A paragraph's text as HTML; a text frame's paragraphs and a described image go to `after`, notes to
+        self.notes."""
+        parts = [html.escape(element.text or "")]
+        for child in element:
+            tag = child.tag if isinstance(child.tag, str) else ""
+            if tag == _TEXT + "s":
+                parts.append(" " * min(_int(child.get(_TEXT + "c"), 1), 100))
+            elif tag == _TEXT + "tab":
+                parts.append(" ")
+            elif tag == _TEXT + "line-break":
+                parts.append("<br>")
+            elif tag == _TEXT + "note":
+                self.note(child)
+            elif tag == _DRAW + "frame":
+                self.frame(child, after)
+            elif tag and tag not in _LEFT_OUT and not tag.startswith((_TEXT + "change", _OFFICE + "annotation")):
+                parts.append(self.inline(child, after))  # a span, a link, a field's shown value, a number
+            parts.append(html.escape(child.tail or ""))
+        return "".join(parts)
+
+    def frame(self, frame, after: list[str]) -> None:
+        box = frame.find(_DRAW + "text-box")
+        if box is not None:  # a text frame: its paragraphs, read as the body's
+            held, self.out = self.out, []
+            for child in box:
+                self.block(child)
+            after += self.out
+            self.out = held
+        elif frame.find(_DRAW + "image") is not None:
+            described = clean(" ".join(e.text or "" for e in (frame.find(_SVG + "title"), frame.find(_SVG + "desc")) if e is not None))
+            if described:
+                after.append(f'<img alt="{html.escape(described)}">')
+
+    def note(self, note) -> None:
+        mark = clean("".join(note.find(_TEXT + "note-citation").itertext())) if note.find(_TEXT + "note-citation") is not None else ""
+        body = note.find(_TEXT + "note-body")
+        lines = [clean("".join(p.itertext())) for p in body.iter(_TEXT + "p")] if body is not None else []
+        text = " ".join(line for line in lines if line)
+        if text:
+            self.notes.append(f"[{mark}] {text}" if mark else text)
+
+
+def _in_nested_table(row, table) -> bool:
+    """Whether a row found under `table` belongs to a table inside one of its cells."""
+    parent = row.getparent()
+    while parent is not None and parent is not table:
+        if parent.tag == _TABLE + "table":
+            return True
+        parent = parent.getparent()
+    return False
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
