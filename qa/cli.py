@@ -329,7 +329,7 @@ def parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(
         prog="qa",
-        description="报告问答: ask questions in Chinese of a folder of reports (PDF, Word, OpenDocument, PowerPoint, Excel, web pages, Markdown, text); get cited passages back.",
+        description="报告问答: ask questions in Chinese of a folder of reports (PDF, Word, OpenDocument, RTF, PowerPoint, Excel, web pages, Markdown, text); get cited passages back.",
         epilog="Start with: qa build && qa ask \"非银行金融机构包括哪些类型？\"",
     )
     p.add_argument("--version", action="version", version=f"qa {__version__}")
@@ -360,8 +360,8 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--json", action="store_true", help="print the metrics as one JSON object")
     e.set_defaults(run=cmd_eval)
 
-    i = sub.add_parser("import", parents=[common], help="turn a PDF, Word, OpenDocument, PowerPoint, Excel, web page or text file into an editable Markdown corpus file")
-    i.add_argument("raw", help="the file to convert (any format `qa build` reads: .pdf, .docx, .doc, .odt, .pptx, .xlsx, .html, .txt, .md)")
+    i = sub.add_parser("import", parents=[common], help="turn a PDF, Word, OpenDocument, RTF, PowerPoint, Excel, web page or text file into an editable Markdown corpus file")
+    i.add_argument("raw", help="the file to convert (any format `qa build` reads: .pdf, .docx, .doc, .odt, .rtf, .pptx, .xlsx, .html, .txt, .md)")
     i.add_argument("-o", "--output", help="where to write (default: CORPUS/<name>.md)")
     i.add_argument("--name", help="document name (default: the file name)")
     i.add_argument("--force", action="store_true", help="overwrite an existing file")

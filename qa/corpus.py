@@ -1,6 +1,6 @@
 """The corpus folder -> Documents of citable Passages.
 
-Each file is read by the reader for its suffix (`qa.readers`: Markdown, plain text, PDF, Word, OpenDocument, PowerPoint, Excel, web pages) and
+Each file is read by the reader for its suffix (`qa.readers`: Markdown, plain text, PDF, Word, OpenDocument, RTF, PowerPoint, Excel, web pages) and
 its blocks become passages (`qa.structure`). A file whose bytes did not change since the last
 build is not read again: its passages come from the index (`previous`). A file that cannot be read
 is reported, never fatal to the others; if an earlier build indexed it, its earlier passages stay.
@@ -170,7 +170,6 @@ def files_under(folder: Path, unlisted: list[OSError] | None = None) -> list[Pat
 
 # Document types people keep beside their reports that are not read, with what to do instead.
 _NOT_READ = {
-    ".rtf": ".rtf is not read; save it as .docx",
     ".ppt": "PowerPoint 97-2003 .ppt is not read; save it as .pptx",
     ".xls": "Excel 97-2003 .xls is not read; save it as .xlsx",
 }

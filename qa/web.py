@@ -41,6 +41,7 @@ _MEDIA_TYPES = {
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".odt": "application/vnd.oasis.opendocument.text",
+    ".rtf": "application/rtf",
     ".wps": "application/vnd.ms-works",  # what browsers and mail clients take .wps for; WPS Office opens it
     # A saved web page as its source text: served as HTML from this origin its scripts would run here.
     ".html": "text/plain; charset=utf-8",

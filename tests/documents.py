@@ -575,10 +575,51 @@ def xlsx_workbook(out: Path, sheets: dict[str, list[list]], merged: dict[str, li
 _HIDDEN = ' state="hidden"'
 
 
-def odt_document(out: Path, body: str, title: str = "") -> Path:
+def word_rtf(out: Path) -> Path:
+    """An RTF file as Word writes one (\\ansicpg936, a GBK font, a style sheet whose 「heading 1」 sets its outline level
+    and whose 「heading 2」 does not, \\info's title): a header, headings, a paragraph of GBK bytes and \\uN escapes with
+    a field, a footnote, hidden text and a tracked deletion, a bulleted list, a table (a cell of two paragraphs),
+    a picture and an object's binary data with its shown result."""
+
+    def gbk(text: str) -> str:
+        return "".join(f"\\'{b:02x}" for b in text.encode("gbk"))
+
+    def escaped(text: str) -> str:  # \\uN with a one-character fallback (\\uc1), negative past 32767 as Word writes it
+        return "".join(f"\\u{ord(c) if ord(c) < 32768 else ord(c) - 65536}?" for c in text)
+
+    rtf = (
+        r"{\rtf1\adeflang1025\ansi\ansicpg936\uc1\adeff0\deff0"
+        r"{\fonttbl{\f0\froman\fcharset0\fprq2 Times New Roman;}{\f13\fbidi \fnil\fcharset134\fprq2{\*\panose 02010600030101010101}"
+        + gbk("宋体") + r"{\*\falt SimSun};}{\f3\fbidi \froman\fcharset2\fprq2 Symbol;}}{\colortbl;\red0\green0\blue0;}"
+        r"{\stylesheet{\ql \li0\ri0\widctlpar\snext0 \sqformat \spriority0 Normal;}{\s1\ql \sb340\sa330\keep\keepn\widctlpar"
+        r"\outlinelevel0\b\fs44 \sbasedon0 \snext0 \sqformat heading 1;}{\s2\ql\b\fs32\sbasedon0 \snext0 heading 2;}}"
+        r"{\info{\title " + gbk("青海省小微金融发展报告") + r"}{\author " + gbk("作者") + "}}\n"
+        r"{\header \pard\plain " + gbk("页眉文字") + r"\par}"
+        r"\pard\plain \s1\b\fs44 \f13 " + gbk("发展现状") + r"\par"
+        r"\pard\plain \s2\b " + escaped("贷款规模") + r"\par"
+        r"\pard\plain \f13 " + escaped("截至2023年末，") + r'{\field{\*\fldinst HYPERLINK "http://example.com"}{\fldrslt ' + gbk("贷款余额")
+        + r"}}1562" + gbk("亿元") + r"{\super\chftn}{\footnote \pard\plain {\super\chftn} " + gbk("数据来源：人民银行西宁中心支行。") + "}"
+        + r"{\v " + gbk("隐藏文字") + r"}{\deleted " + gbk("旧数据") + "}" + gbk("，同比增长12.4%。") + r"\par" + "\n"
+        r"\pard Micro\~finance lending grew \endash  fast.\par"
+        r"\pard " + gbk("主要做法包括：") + r"\par"
+        r"\pard {\listtext\f3 \'b7\tab}" + gbk("扩大信用贷款投放。") + r"\par"
+        r"\pard {\listtext\f3 \'b7\tab}" + gbk("降低融资成本。") + r"\par"
+        r"\pard\plain \s2 " + gbk("主要机构") + r"\par"
+        r"\trowd\cellx2000\cellx4000\pard\intbl " + gbk("机构") + r"\cell " + gbk("数量") + r"\cell\row"
+        r"\trowd\cellx2000\cellx4000\pard\intbl " + gbk("银行") + r"\cell 12\cell\row"
+        r"\trowd\cellx2000\cellx4000\pard\intbl " + gbk("小贷") + r"\par " + gbk("公司") + r"\cell 30\cell\row"
+        r"\pard {\*\shppict{\pict\pngblip 89504e470d0a}}{\nonshppict{\pict\wmetafile8 0100}}{\object{\*\objdata\bin4 {{}x}{\result "
+        + gbk("对象结果文字，内容完整。") + r"}}\par"
+        r"\pard " + gbk("机构数量保持稳定。") + r"\par}"
+    )
+    out.write_bytes(rtf.encode("ascii"))
+    return out
+
+
+def odt_document(out: Path, body: str, title: str = "", styles: str = "") -> Path:
     """An OpenDocument text file as LibreOffice stores one: the mimetype first and uncompressed, the manifest,
     content.xml with `body` (office:text's content, written with the text:, table:, draw:, svg: and office:
-    prefixes) and the title in meta.xml."""
+    prefixes) after the automatic `styles`, and the title in meta.xml."""
     names = {"office": "office:1.0", "text": "text:1.0", "table": "table:1.0", "draw": "drawing:1.0", "svg": "svg-compatible:1.0",
              "style": "style:1.0", "fo": "xsl-fo-compatible:1.0", "meta": "meta:1.0"}
     spaces = " ".join(f'xmlns:{k}="urn:oasis:names:tc:opendocument:xmlns:{v}"' for k, v in names.items())
@@ -592,6 +633,7 @@ def odt_document(out: Path, body: str, title: str = "") -> Path:
         ))
         odt.writestr("content.xml", (
             f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {spaces} office:version="1.3">'
+            f"<office:automatic-styles>{styles}</office:automatic-styles>"
             f"<office:body><office:text>{body}</office:text></office:body></office:document-content>"
         ))
         odt.writestr("meta.xml", (

@@ -715,10 +715,11 @@ def test_an_excel_sheet_too_large_for_a_report_or_damaged_says_why(tmp_path):
 
 
 def test_an_opendocument_text_is_read_with_its_headings_lists_tables_frames_and_notes(tmp_path):
-    # An .odt (LibreOffice's, WPS's, many a government office's) had been passed over (「save it as .docx」). Headings by
-    # outline level, a list led by its lead-in, a table under its header (the empty cells LibreOffice repeats to the
-    # edge and a row repeated count once), a text frame's and an image's caption after their paragraph, a footnote at
-    # the end; the contents index, a tracked deletion and a comment are not text; a space between two spans is.
+    # An .odt (LibreOffice's, WPS's, many a government office's) had been passed over (「save it as .docx」). The
+    # paragraph in the Title style is the title; headings by outline level (a lone Heading 1 a chapter); a list led by
+    # its lead-in, numbered as its list style numbers it; a table under its header (the empty cells LibreOffice repeats
+    # to the edge and a row repeated count once); a text frame's and an image's caption after their paragraph; a
+    # footnote at the end; the contents index, a tracked deletion and a comment are not text; a space between two spans is.
     from .documents import odt_document
 
     def p(text: str) -> str:
@@ -730,6 +731,7 @@ def test_an_opendocument_text_is_read_with_its_headings_lists_tables_frames_and_
 
     body = (
         "<text:sequence-decls/>"
+        '<text:p text:style-name="P9">青海省小微金融发展报告</text:p>'
         '<text:tracked-changes><text:changed-region text:id="c1"><text:deletion>' + p("已删除的旧数据") + "</text:deletion></text:changed-region></text:tracked-changes>"
         "<text:table-of-content><text:index-body>" + p("目录") + p("第一章 发展现状……1") + "</text:index-body></text:table-of-content>"
         '<text:h text:outline-level="1">第一章 发展现状</text:h>'
@@ -739,23 +741,27 @@ def test_an_opendocument_text_is_read_with_its_headings_lists_tables_frames_and_
             "<office:annotation><dc:creator>审阅人</dc:creator>" + p("请核对数据") + "</office:annotation>")
         + p("<text:span>Micro</text:span> <text:span>finance</text:span> lending grew.")
         + p("主要做法包括：")
-        + "<text:list><text:list-item>" + p("扩大信用贷款投放。") + "</text:list-item><text:list-item>" + p("降低融资成本。") + "</text:list-item></text:list>"
+        + '<text:list text:style-name="L1"><text:list-item>' + p("扩大信用贷款投放。") + "</text:list-item><text:list-item>"
+        + p("降低融资成本。") + "</text:list-item></text:list>"
         + '<text:h text:outline-level="2">主要机构</text:h>'
         + "<table:table><table:table-column/><table:table-header-rows>" + row("机构", "数量") + "</table:table-header-rows>"
         + row("银行", "12") + row("小贷公司", "30", repeat=3) + "</table:table>"
         + p('机构数量保持稳定。<draw:frame draw:name="框架1"><draw:text-box>' + p("专栏1：普惠金融服务站覆盖全部行政村。") + "</draw:text-box></draw:frame>"
             '<draw:frame draw:name="图像1"><draw:image xlink:href="Pictures/1.png"/><svg:desc>图1：2019-2023年贷款余额</svg:desc></draw:frame>')
     )
-    doc = read_document(odt_document(tmp_path / "报告.odt", body, title="青海省小微金融发展报告"))
+    styles = ('<style:style style:name="P9" style:family="paragraph" style:parent-style-name="Title"/>'
+              '<text:list-style style:name="L1"><text:list-level-style-number text:level="1" style:num-format="1" '
+              'style:num-prefix="(" style:num-suffix=")"/></text:list-style>')
+    doc = read_document(odt_document(tmp_path / "报告.odt", body, styles=styles))
     assert doc.title == "青海省小微金融发展报告"
     assert [(p.cite, p.text) for p in doc.passages] == [
-        ("贷款规模(1)", "截至2023年末，贷款余额1562亿元，同比增长12.4%。"),
-        ("贷款规模(2)", "Micro finance lending grew."),
-        ("贷款规模(3)", "主要做法包括：\n扩大信用贷款投放。\n降低融资成本。"),
-        ("主要机构(1)", "主要机构\n机构：银行；数量：12\n机构：小贷公司；数量：30"),
-        ("主要机构(2)", "机构数量保持稳定。"),
-        ("主要机构(3)", "专栏1：普惠金融服务站覆盖全部行政村。"),
-        ("主要机构(4)", "图1：2019-2023年贷款余额"),
+        ("1 › 贷款规模(1)", "截至2023年末，贷款余额1562亿元，同比增长12.4%。"),
+        ("1 › 贷款规模(2)", "Micro finance lending grew."),
+        ("1 › 贷款规模(3)", "主要做法包括：\n(1) 扩大信用贷款投放。\n(2) 降低融资成本。"),
+        ("1 › 主要机构(1)", "主要机构\n机构：银行；数量：12\n机构：小贷公司；数量：30"),
+        ("1 › 主要机构(2)", "机构数量保持稳定。"),
+        ("1 › 主要机构(3)", "专栏1：普惠金融服务站覆盖全部行政村。"),
+        ("1 › 主要机构(4)", "图1：2019-2023年贷款余额"),
         ("脚注(1)", "[1] 数据来源：人民银行西宁中心支行。"),
     ]
 
@@ -774,6 +780,35 @@ def test_an_odt_that_cannot_be_read_says_why(tmp_path):
     rows = "".join(f"<table:table-row>{cell.format(f'地区{i}')}{cell.format(i)}</table:table-row>" for i in range(200))
     wide = read_document(odt_document(tmp_path / "wide.odt", f"<table:table>{rows}</table:table>"))
     assert wide.passages[0].text.startswith("地区0：地区1；0：1\n地区0：地区2；0：2\n")
+
+
+def test_a_rich_text_file_is_read_as_word_writes_one(tmp_path):
+    # An .rtf had been passed over (「save it as .docx」). GBK bytes and \uN escapes read alike; headings by the style
+    # sheet (an outline level, or a style named 「heading 2」); a field by its shown text; the header, a picture, an
+    # object's binary data (braces in it), hidden text and a tracked deletion left out; a bullet's symbol dropped; a
+    # table under its header (a cell of two paragraphs one value); the footnote at the end; \info's title.
+    from .documents import word_rtf
+
+    doc = read_document(word_rtf(tmp_path / "报告.rtf"))
+    assert doc.title == "青海省小微金融发展报告"
+    assert [(p.cite, p.text) for p in doc.passages] == [
+        ("发展现状 › 贷款规模(1)", "截至2023年末，贷款余额1562亿元，同比增长12.4%。"),
+        ("发展现状 › 贷款规模(2)", "Micro finance lending grew – fast."),
+        ("发展现状 › 贷款规模(3)", "主要做法包括：\n扩大信用贷款投放。\n降低融资成本。"),
+        ("发展现状 › 主要机构(1)", "主要机构\n机构：银行；数量：12\n机构：小贷公司；数量：30"),
+        ("发展现状 › 主要机构(2)", "对象结果文字，内容完整。"),
+        ("发展现状 › 主要机构(3)", "机构数量保持稳定。"),
+        ("脚注(1)", "[1] 数据来源：人民银行西宁中心支行。"),
+    ]
+
+
+def test_an_rtf_that_cannot_be_read_says_why(tmp_path):
+    (tmp_path / "bad.rtf").write_bytes(b"PK\x03\x04 not rich text")
+    with pytest.raises(CorpusError, match="cannot be read as an RTF file"):
+        read_document(tmp_path / "bad.rtf")
+    (tmp_path / "deep.rtf").write_bytes(b"{\\rtf1 " + b"{" * 200_000 + b"text" + b"}" * 200_000 + b"}")
+    with pytest.raises(CorpusError, match="groups nest deeper than 10,000"):
+        read_document(tmp_path / "deep.rtf")
 
 
 def test_a_word_symbol_inserted_from_a_symbol_font_is_read(tmp_path):
@@ -1229,10 +1264,10 @@ def test_a_contents_list_typed_in_word_paragraphs_is_left_out(tmp_path):
         ]
 
 def test_word_numbers_are_counted_as_word_counts():
-    from qa.readers.docx_numbering import _chinese, _format
+    from qa.readers.docx_numbering import _chinese, number_in
 
     assert [_chinese(n) for n in (1, 10, 11, 20, 105, 110, 1005)] == ["一", "十", "十一", "二十", "一百零五", "一百一十", "一千零五"]
-    assert [_format(n, f) for n, f in ((3, "upperLetter"), (14, "lowerRoman"), (4, "ideographTraditional"), (2, "decimalEnclosedCircle"))] == [
+    assert [number_in(n, f) for n, f in ((3, "upperLetter"), (14, "lowerRoman"), (4, "ideographTraditional"), (2, "decimalEnclosedCircle"))] == [
         "C", "xiv", "丁", "②"
     ]
 

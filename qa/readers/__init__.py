@@ -84,8 +84,9 @@ Reader = Callable[[bytes, str], Source]
 # figures are a table after its paragraph, and a damaged diagram or chart part is left out, not the file; 112: a PDF
 # label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc (and WPS .wps) read (qa/readers/doc.py);
 # 114: two PDF labels in bold stacked over their text are one label; 115: web pages (.html, .htm) read; 116: PowerPoint
-# decks (.pptx) read; 117: Excel workbooks (.xlsx) read; 118: OpenDocument text (.odt) read.
-RULES_VERSION = 118
+# decks (.pptx) read; 117: Excel workbooks (.xlsx) read; 118: OpenDocument text (.odt) read;
+# 119: Rich Text Format (.rtf) read.
+RULES_VERSION = 119
 
 
 def _on_use(module: str) -> Reader:
@@ -103,6 +104,7 @@ READERS: dict[str, Reader] = {
     ".md": _on_use("markdown"), ".markdown": _on_use("markdown"), ".txt": _on_use("plaintext"), ".pdf": _on_use("pdf"),
     ".docx": _on_use("docx"), ".doc": _on_use("doc"), ".wps": _on_use("doc"), ".html": _on_use("html"),
     ".htm": _on_use("html"), ".pptx": _on_use("pptx"), ".xlsx": _on_use("xlsx"), ".odt": _on_use("odt"),
+    ".rtf": _on_use("rtf"),
 }
 
 __all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]

@@ -338,3 +338,12 @@ def _decoration(ch: str) -> bool:
     # So: emoji, ■ ◆ ★; non-ASCII Sk: skin tones; U+FE0F asks for an emoji's colour form, U+20E3 keys a digit.
     category = unicodedata.category(ch)
     return ch.isspace() or category == "So" or category == "Sk" and not ch.isascii() or ch in "\ufe0f\u20e3"
+
+
+TITLE_MAX = 60  # characters of a title set as a first paragraph, at most
+
+
+def title_like(text: str) -> bool:
+    """A first paragraph set apart (centred) that names the document: short, no sentence, not numbered nor a part's name
+    (「某市小微企业融资调研报告」; not a centred 「第一章 总则」)."""
+    return len(text) <= TITLE_MAX and not SENTENCE_PUNCT.search(text) and not numbering(text) and not named_part(text)

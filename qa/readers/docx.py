@@ -11,7 +11,7 @@ import zipfile
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import FOOTNOTES, SECTIONS, SENTENCE_PUNCT, Block, Source, article, meaningful_title, named_part, numbering, plain_heading
+from .blocks import FOOTNOTES, SECTIONS, Block, Source, article, meaningful_title, named_part, numbering, plain_heading, title_like
 from .charts import Chart, charts
 from .docx_diagrams import diagram_boxes
 from .docx_notes import notes
@@ -26,7 +26,6 @@ _NESTED_TABLES = 4  # tables in a cell's tables read as tables to this depth
 _CONTENTS_STYLE = re.compile(r"^(?:toc|目录)\s*\d|^toc heading$", re.I)  # a typed-in contents page's entries
 # A contents entry typed in plain paragraphs: its page number after a tab or a dot leader.
 _PAGE_AT_END = re.compile(r"\d{1,4}$")
-_TITLE_MAX = 60
 _FULL_STOP = re.compile(r"[。！？]")  # a sentence in a table's cell: a one-column table of them is a box of text
 
 
@@ -111,8 +110,7 @@ def _set_as_title(paragraph, text: str) -> bool:
 
     style_format = paragraph.style.paragraph_format if paragraph.style is not None else None
     alignment = paragraph.alignment if paragraph.alignment is not None else style_format.alignment if style_format else None
-    short = len(text) <= _TITLE_MAX and not SENTENCE_PUNCT.search(text)
-    return alignment == WD_ALIGN_PARAGRAPH.CENTER and short and not numbering(text) and not named_part(text)  # 第一章 总则
+    return alignment == WD_ALIGN_PARAGRAPH.CENTER and title_like(text)
 
 
 def _contents_entry(raw: str) -> bool:

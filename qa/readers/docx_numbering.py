@@ -90,7 +90,7 @@ class Numbering:
                 of = levels.get(k - 1)
                 n = counts[k - 1] if counts[k - 1] is not None else (of.start if of else 1)
                 fmt = "decimal" if shown.legal and k - 1 < level else (of.fmt if of else "decimal")
-                text = text.replace(f"%{k}", _format(n, fmt))
+                text = text.replace(f"%{k}", number_in(n, fmt))
         return text.strip()
 
     def _numbering_of(self, paragraph) -> tuple[str, int] | None:
@@ -128,7 +128,8 @@ def _int(value: str | None) -> int | None:
         return None
 
 
-def _format(n: int, fmt: str) -> str:
+def number_in(n: int, fmt: str) -> str:
+    """n written in a Word numbering format (decimal, chineseCounting, upperRoman…)."""
     if fmt in ("chineseCounting", "chineseCountingThousand", "chineseLegalSimplified", "japaneseCounting", "taiwaneseCounting"):
         return _chinese(n)
     if fmt in ("ideographDigital", "taiwaneseDigital", "japaneseDigitalTenThousand"):

@@ -47,8 +47,9 @@ class _Table:
 class _Page(HTMLParser):
     """The page as Markdown lines."""
 
-    def __init__(self):
+    def __init__(self, cell_text: float):
         super().__init__(convert_charrefs=True)
+        self.cell_text = cell_text  # characters of a data table's cell, at most
         self.lines: list[str] = []
         self.title = ""  # the <title>'s text
         self.title_parts: list[str] | None = None  # while the <title> is read
@@ -165,7 +166,7 @@ class _Page(HTMLParser):
         if self.cell is None or not self.tables:
             return
         table, cell = self.tables[-1], " ".join(self.cell)
-        table.layout = table.layout or len(cell) > _CELL_TEXT or self.cell_blocks > 1  # paragraphs: the page's text
+        table.layout = table.layout or len(cell) > self.cell_text or self.cell_blocks > 1  # paragraphs: the page's text
         table.rows[-1].append(cell)
         self.cell = None
 
@@ -198,8 +199,10 @@ def _escaped(line: str) -> str:
     return _MARKUP_START.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2)[0])};{m.group(2)[1:]}", _as_text(line))
 
 
-def read(data: bytes, source: str) -> Source:
-    page = _Page()
+def read(data: bytes, source: str, cell_text: float = _CELL_TEXT) -> Source:
+    """`cell_text`: characters of a data table's cell, at most (a word processor's table holds data whatever its cells'
+    length: the readers of .odt and .rtf, which write their documents as pages, give inf)."""
+    page = _Page(cell_text)
     page.feed(decode(data, source))
     page.close()
     page.end_block()

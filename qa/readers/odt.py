@@ -8,19 +8,27 @@ tracked deletions are left out. The title is the one stored in meta.xml when mea
 from __future__ import annotations
 
 import html
+import math
 import zipfile
+from dataclasses import dataclass
 
 from ..text import clean
 from . import html as web_page
 from .blocks import FOOTNOTES, Block, Source, meaningful_title
+from .docx_numbering import number_in
 from .ooxml import part_bytes, read_package
+from .text_lines import join_lines
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
 _DRAW = "{urn:oasis:names:tc:opendocument:xmlns:drawing:1.0}"
 _SVG = "{urn:oasis:names:tc:opendocument:xmlns:svg-compatible:1.0}"
+_STYLE = "{urn:oasis:names:tc:opendocument:xmlns:style:1.0}"
 _DC = "{http://purl.org/dc/elements/1.1/}"
+# A list style's number formats (style:num-format) by their name in Word's numbering (docx_numbering.number_in).
+_FORMATS = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman",
+            "一, 二, 三, ...": "chineseCounting", "①, ②, ③, ...": "decimalEnclosedCircle"}
 _COLUMNS = 1_000  # cells of a row read, at most (a report's table has a few dozen)
 # Not the document's text: indexes (a contents list), tracked deletions, declarations, annotations.
 _LEFT_OUT = {_TEXT + n for n in ("table-of-content", "alphabetical-index", "illustration-index", "table-index", "object-index",
@@ -35,16 +43,18 @@ def read(data: bytes, source: str) -> Source:
 
 
 def _read(package: zipfile.ZipFile) -> Source:
-    body = _part(package, "content.xml").find(f"{_OFFICE}body/{_OFFICE}text")
-    page = _Page()
-    for child in body if body is not None else ():
+    content = _part(package, "content.xml")
+    styles = [content] + ([_part(package, "styles.xml")] if "styles.xml" in package.namelist() else [])
+    page = _Page(_list_numbers(styles), _parent_styles(styles))
+    for child in content.find(f"{_OFFICE}body/{_OFFICE}text") if content.find(f"{_OFFICE}body/{_OFFICE}text") is not None else ():
         page.block(child)
-    read_as_page = web_page.read(("<html><body>" + "".join(page.out) + "</body></html>").encode("utf-8"), "")
+    read_as_page = web_page.read(("<html><body>" + "".join(page.out) + "</body></html>").encode("utf-8"), "", cell_text=math.inf)
     blocks = read_as_page.blocks
     if page.notes:
         blocks += (Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in page.notes))
     stored = _stored_title(package)
-    return Source(title=stored if meaningful_title(stored) else read_as_page.title, blocks=blocks, meta=read_as_page.meta)
+    title = stored if meaningful_title(stored) else clean(html.unescape(page.title)) or read_as_page.title
+    return Source(title=title, blocks=blocks, meta=read_as_page.meta)
 
 
 def _stored_title(package: zipfile.ZipFile) -> str:
@@ -61,30 +71,63 @@ def _part(package: zipfile.ZipFile, name: str):
     return etree.fromstring(part_bytes(package, name), etree.XMLParser(resolve_entities=False, no_network=True))
 
 
-class _Page:
-    """The document as HTML: block-level elements in `out`, notes' text in `notes`."""
+@dataclass(frozen=True)
+class _Numbering:
+    """How a list style numbers the items of one level: 「(1)」 is prefix (, format decimal, suffix )."""
 
-    def __init__(self):
+    format: str
+    prefix: str
+    suffix: str
+    start: int
+
+
+def _list_numbers(roots) -> dict[tuple[str, int], _Numbering]:
+    """The numbered levels of every list style: (style name, level) → its numbering. A bullet level has none."""
+    out = {}
+    for root in roots:
+        for style in root.iter(_TEXT + "list-style"):
+            for level in style.iter(_TEXT + "list-level-style-number"):
+                written = level.get(_STYLE + "num-format") or ""
+                if written in _FORMATS:
+                    out[(style.get(_STYLE + "name"), _int(level.get(_TEXT + "level"), 1))] = _Numbering(
+                        _FORMATS[written], level.get(_STYLE + "num-prefix") or "", level.get(_STYLE + "num-suffix") or "",
+                        _int(level.get(_TEXT + "start-value"), 1))
+    return out
+
+
+def _parent_styles(roots) -> dict[str, str]:
+    """Paragraph style name → the style it is based on (an automatic style P1 → 「Title」)."""
+    return {s.get(_STYLE + "name"): s.get(_STYLE + "parent-style-name") for root in roots for s in root.iter(_STYLE + "style")
+            if s.get(_STYLE + "parent-style-name")}
+
+
+class _Page:
+    """The document as HTML: block-level elements in `out`, notes' text in `notes`, the paragraph in the Title style
+    in `title`."""
+
+    def __init__(self, numbers: dict[tuple[str, int], _Numbering], parents: dict[str, str]):
         self.out: list[str] = []
         self.notes: list[str] = []
+        self.title = ""
+        self.numbers, self.parents = numbers, parents
+        self.counted: dict[str, int] = {}  # list style → the last number it gave (a list may continue another's)
 
     def block(self, element) -> None:
         tag = element.tag
         if not isinstance(tag, str) or tag in _LEFT_OUT:  # a comment or processing instruction has no str tag
             return
         if tag == _TEXT + "h":
-            level = min(max(_int(element.get(_TEXT + "outline-level"), 1), 1), 6)
+            # One level down: a lone Heading 1 is a chapter, not the title the web page reader would take it for.
+            level = min(max(_int(element.get(_TEXT + "outline-level"), 1), 1) + 1, 6)
             after: list[str] = []
             self.out += [f"<h{level}>{self.inline(element, after)}</h{level}>", *after]
+        elif tag == _TEXT + "p" and not self.title and self.titled(element.get(_TEXT + "style-name")):
+            self.title = self.inline(element, [])
         elif tag == _TEXT + "p":
             after = []
             self.out += [f"<p>{self.inline(element, after)}</p>", *after]
         elif tag == _TEXT + "list":
-            self.out.append("<ul>")
-            for item in element:
-                if item.tag in (_TEXT + "list-item", _TEXT + "list-header"):
-                    self.item(item)
-            self.out.append("</ul>")
+            self.list(element, 1, None)
         elif tag == _TABLE + "table":
             self.table(element)
         elif tag == _DRAW + "frame" or tag == _DRAW + "a":
@@ -95,16 +138,47 @@ class _Page:
             for child in element:
                 self.block(child)
 
-    def item(self, item) -> None:
-        """A list item: its paragraphs one item (a line each), a list inside it after."""
+    def titled(self, style: str | None) -> bool:
+        """Whether a paragraph style is LibreOffice's 「Title」 or based on it."""
+        for _ in range(10):  # a damaged file's styles may loop
+            if style is None or style == "Title":
+                return style == "Title"
+            style = self.parents.get(style)
+        return False
+
+    def list(self, element, level: int, style: str | None) -> None:
+        """A list's items with the numbers its style gives them (「1.」, 「（一）」), as LibreOffice shows them."""
+        style = element.get(_TEXT + "style-name") or style
+        numbering = self.numbers.get((style, level))
+        continued = element.get(_TEXT + "continue-numbering") == "true" or element.get(_TEXT + "continue-list")
+        n = self.counted.get(style, 0) if continued else (numbering.start - 1 if numbering else 0)
+        self.out.append("<ul>")
+        for item in element:
+            if item.tag == _TEXT + "list-item":
+                n = _int(item.get(_TEXT + "start-value"), n + 1)
+                label = f"{numbering.prefix}{number_in(n, numbering.format)}{numbering.suffix}" if numbering else ""
+                self.item(item, label, level, style)
+            elif item.tag == _TEXT + "list-header":
+                self.item(item, "", level, style)
+        self.out.append("</ul>")
+        if numbering:
+            self.counted[style] = n
+
+    def item(self, item, label: str, level: int, style: str | None) -> None:
+        """A list item: its paragraphs one item (a line each), its number before the first, a list inside it after."""
         lines, after = [], []
         for child in item:
             if child.tag in (_TEXT + "p", _TEXT + "h"):
                 lines.append(self.inline(child, after))
-        self.out.append("<li>" + "<br>".join(line for line in lines if line) + "</li>")
+        lines = [line for line in lines if line.strip()]
+        if lines and label:
+            lines[0] = label + ("" if label[-1] in "、）】：" else " ") + lines[0]
+        self.out.append("<li>" + "<br>".join(lines) + "</li>")
         self.out += after
         for child in item:
-            if child.tag not in (_TEXT + "p", _TEXT + "h"):
+            if child.tag == _TEXT + "list":
+                self.list(child, level + 1, style)
+            elif child.tag not in (_TEXT + "p", _TEXT + "h"):
                 self.block(child)
 
     def table(self, table) -> None:
@@ -138,7 +212,7 @@ class _Page:
             else:
                 self.block(child)
         nested, self.out = self.out, held
-        return "<td>" + " ".join(p for p in parts if p) + "".join(after + nested) + "</td>"
+        return "<td>" + join_lines(parts) + "".join(after + nested) + "</td>"
 
     def inline(self, element, after: list[str]) -> str:
         """A paragraph's text as HTML; a text frame's paragraphs and a described image go to `after`, notes to

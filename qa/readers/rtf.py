@@ -1,0 +1,298 @@
+"""Rich Text Format (.rtf: what an older office system exports, WordPad saves, a site offers beside a PDF): the
+document's text read from its control words — paragraphs, tables (\\cell, \\row), headings by outline level (a
+paragraph's own \\outlinelevel or its style's) — written out as a web page and read by the web page reader
+(html.py), whose Markdown reader also finds heading lines (一、 （一） …) in paragraphs. Chinese text comes as \\uN
+escapes or as bytes in the document's or the font's code page (\\ansicpg936, \\fcharset134: GBK). Left out: the font,
+colour and style tables, pictures, objects' data, headers and footers, field instructions (a field reads as its
+shown result), text boxes, hidden text and tracked deletions. Footnotes are a 「脚注」 part at the end, as in Word.
+The title is the one stored in \\info when meaningful."""
+
+from __future__ import annotations
+
+import codecs
+import html
+import math
+import re
+from dataclasses import dataclass, replace
+
+from ..errors import CorpusError
+from ..text import clean
+from . import html as web_page
+from .blocks import FOOTNOTES, Block, Source, meaningful_title, title_like
+from .text_lines import join_lines
+
+_TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\([^a-zA-Z'])|([{}])|([\r\n]+)|([^\\{}\r\n]+)")
+_GROUPS = 10_000  # groups open at once, at most: a file of nothing but 「{」 would otherwise fill the memory
+# Destinations whose content is not the document's text; a destination marked \* is left out unless read here.
+_LEFT_OUT = {"colortbl", "pict", "nonshppict", "objdata", "objclass", "objname", "header", "headerl", "headerr",
+             "headerf", "footer", "footerl", "footerr", "footerf", "fldinst", "author", "operator", "keywords", "comment",
+             "doccomm", "subject", "company", "category", "manager", "hlinkbase", "template", "userprops", "annotation",
+             "atnid", "atnauthor", "xe", "tc", "txe", "falt", "panose", "upr", "printim", "creatim", "revtim", "buptim"}
+_READ = {"footnote", "fonttbl", "stylesheet", "info", "title", "fldrslt", "field", "listtext", "pntext", "result"}
+# Fonts' character sets (\fcharsetN) as code pages; 2 is a symbol font's (Wingdings' bullets): no text. 0 (ANSI) is
+# the document's code page (\ansicpg): Chinese writers set it on every font.
+_CHARSETS = {2: "", 128: "cp932", 129: "cp949", 134: "gbk", 136: "big5", 161: "cp1253", 162: "cp1254",
+             163: "cp1258", 177: "cp1255", 178: "cp1256", 186: "cp1257", 204: "cp1251", 222: "cp874", 238: "cp1250"}
+_SYMBOLS = {"emdash": "—", "endash": "–", "lquote": "‘", "rquote": "’", "ldblquote": "“", "rdblquote": "”", "bullet": "•",
+            "emspace": " ", "enspace": " ", "qmspace": " ", "tab": " ", "line": "<br>", "~": " ", "_": "-", "-": "",
+            "nestcell": " ", "nestrow": " "}
+_PARAGRAPH_ENDS = {"par", "sect", "page", "column"}
+_HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])", re.I)
+
+
+@dataclass
+class _Group:
+    """What a group's control words set; a group starts with its parent's and loses its own at its end."""
+
+    out: str = "body"  # where its text goes: body, note, title, fonts, styles, or "" (nowhere)
+    font: int | None = None
+    uc: int = 1  # characters of fallback after a \uN
+    hidden: bool = False
+
+
+class _Document:
+    """The parse: the page's HTML, the notes, the title, and the tables of fonts and styles it needs on the way."""
+
+    def __init__(self):
+        self.code_page = "cp1252"
+        self.default_font: int | None = None
+        self.fonts: dict[int, str] = {}  # font number → code page
+        self.style_levels: dict[int, int] = {}  # paragraph style number → outline level (0: a top heading)
+        self.entry: int | None = None  # the font or style the font table or style sheet is defining
+        self.style_name: list[str] = []
+        self.title: list[str] = []
+        self.notes: list[list[str]] = []
+        self.html: list[str] = []
+        self.rows: list[str] = []  # the open table's rows
+        self.cells: list[str] = []  # the open row's cells
+        self.text: list[str] = []  # the open paragraph's (or cell's) text, HTML
+        self.level: int | None = None  # the open paragraph's outline level
+        self.centred = False  # the open paragraph is centred (\qc)
+        self.in_table = False
+        self.first_line = ""  # the document's first paragraph, when centred and like a title
+
+    def add(self, group: _Group, text: str) -> None:
+        if group.hidden or not text:
+            return
+        if group.out == "body":
+            self.text.append(text)
+        elif group.out == "note" and self.notes:
+            self.notes[-1].append(text)
+        elif group.out == "title":
+            self.title.append(text)
+        elif group.out == "styles":
+            self.style_name.append(text)
+
+    def end_paragraph(self) -> None:
+        if self.in_table:  # a cell's paragraphs run on: one value
+            self.text.append("\n")
+            return
+        text = _joined(self.text).strip()
+        self.text = []
+        if text and not self.html and not self.first_line and self.centred and title_like(clean(html.unescape(text))):
+            self.first_line = text  # the title set over the text (Word's centred first line), as the Word reader takes it
+        elif text:
+            self.end_table()
+            # Outline level 0 as <h2>: a lone top heading is a chapter, not the title the web page reader would take it for.
+            level = self.level
+            self.html.append(f"<h{level + 2}>{text}</h{level + 2}>" if level is not None and level < 5 else f"<p>{text}</p>")
+
+    def end_cell(self) -> None:
+        paragraphs = _joined(self.text).split("\n")
+        self.cells.append(f"<td>{join_lines(paragraphs)}</td>")
+        self.text = []
+
+    def end_row(self) -> None:
+        if any(cell != "<td></td>" for cell in self.cells):
+            self.rows.append("<tr>" + "".join(self.cells) + "</tr>")
+        self.cells = []
+
+    def end_table(self) -> None:
+        if self.rows:
+            self.html.append("<table>" + "".join(self.rows) + "</table>")
+            self.rows = []
+
+    def end_style(self) -> None:
+        """A style sheet entry ends: a style named 「heading 2」 (「标题 2」) heads at that level if it set none."""
+        heading = _HEADING_STYLE.match(clean("".join(self.style_name)))
+        if self.entry is not None and heading and self.entry not in self.style_levels:
+            self.style_levels[self.entry] = int(heading.group(1)) - 1
+        self.entry, self.style_name = None, []
+
+
+def read(data: bytes, source: str) -> Source:
+    if not data.lstrip().startswith(b"{\\rtf"):
+        raise CorpusError(f"{source}: cannot be read as an RTF file (it does not open with {{\\rtf)")
+    try:
+        document = _parse(data)
+    except _TooDeep:
+        raise CorpusError(f"{source}: cannot be read as an RTF file (groups nest deeper than {_GROUPS:,})") from None
+    page = "<html><body>" + "".join(document.html) + "</body></html>"
+    read_as_page = web_page.read(page.encode("utf-8"), source, cell_text=math.inf)
+    notes = [_as_text(note) for note in document.notes]
+    notes = [f"[{i}] {note}" for i, note in enumerate(notes, 1) if note]
+    blocks = read_as_page.blocks + ((Block("heading", FOOTNOTES), *(Block("paragraph", n) for n in notes)) if notes else ())
+    stored = _as_text(document.title)
+    title = stored if meaningful_title(stored) else _as_text([document.first_line]) or read_as_page.title
+    return Source(title=title, blocks=blocks)
+
+
+class _TooDeep(Exception):
+    pass
+
+
+def _parse(data: bytes) -> _Document:
+    document, group, stack = _Document(), _Group(), []
+    held = bytearray()  # text bytes in a code page (\'hh escapes, 8-bit text), decoded when other text comes
+    skip = 0  # fallback characters after a \uN still to pass over
+    opened = ignorable = False  # a group has just opened (its first control word may name a destination), marked \*
+
+    def flush() -> None:
+        if held:
+            font = group.font if group.font is not None else document.default_font
+            code_page = document.fonts.get(font, document.code_page) if font is not None else document.code_page
+            document.add(group, html.escape(held.decode(code_page, "replace")) if code_page else "")
+            held.clear()
+
+    at = 0
+    while at < len(data):
+        token = _TOKEN.match(data, at)
+        if token is None:  # a backslash ending the file
+            break
+        at = token.end()
+        word, parameter, hex_byte, symbol, brace, _, run = token.groups()
+        first = opened and symbol != b"*"
+        opened = opened and not first
+        if hex_byte:
+            if skip:
+                skip -= 1
+            else:
+                held.append(int(hex_byte, 16))
+            continue
+        flush()
+        if brace == b"{":
+            if len(stack) >= _GROUPS:
+                raise _TooDeep
+            stack.append(group)
+            group, opened, ignorable, skip = replace(group), True, False, 0
+            continue
+        if brace == b"}":
+            if group.out == "styles" and stack and stack[-1].out == "styles":
+                document.end_style()
+            if stack:
+                group = stack.pop()
+            skip = 0
+            continue
+        if run is not None:
+            if skip:
+                passed = min(skip, len(run))
+                run, skip = run[passed:], skip - passed
+            if run.isascii():
+                document.add(group, html.escape(run.decode("ascii")))
+            else:
+                held += run
+            continue
+        if word is None and symbol is None:  # a line break in the file: no text
+            continue
+        name = (word or symbol).decode("latin-1")
+        if name == "*":
+            ignorable = True
+            continue
+        if first and (name in _LEFT_OUT or (ignorable and name not in _READ)):
+            group.out = ""
+            continue
+        if name == "bin":  # binary data of that many bytes
+            at += max(int(parameter or 0), 0)
+            continue
+        if skip:
+            skip -= 1
+            continue
+        value = int(parameter) if parameter else None
+        if name == "u" and value is not None:
+            document.add(group, html.escape(chr(value % 65536)))
+            skip = group.uc
+        else:
+            _control(document, group, name, value)
+    flush()
+    document.in_table = False  # a row the file left open
+    document.end_row()
+    document.end_paragraph()
+    document.end_table()
+    return document
+
+
+def _control(document: _Document, group: _Group, name: str, value: int | None) -> None:
+    """What a control word other than \\uN and \\bin does."""
+    if name in ("fonttbl", "stylesheet", "info", "title"):
+        group.out = {"fonttbl": "fonts", "stylesheet": "styles", "info": "", "title": "title"}[name]
+    elif name == "footnote":
+        group.out = "note"
+        document.notes.append([])
+    elif name == "ansicpg" and value is not None:
+        document.code_page = _code_page(f"cp{value}") or document.code_page
+    elif name == "mac":
+        document.code_page = "mac_roman"
+    elif name == "deff" and value is not None:
+        document.default_font = value
+    elif name == "uc" and value is not None:
+        group.uc = max(value, 0)
+    elif name == "f" and value is not None:
+        if group.out == "fonts":
+            document.entry = value
+        else:
+            group.font = value
+    elif name == "fcharset" and group.out == "fonts" and document.entry is not None and value in _CHARSETS:
+        document.fonts[document.entry] = _CHARSETS[value]
+    elif name == "cpg" and group.out == "fonts" and document.entry is not None and value is not None:
+        document.fonts[document.entry] = _code_page(f"cp{value}") or document.fonts.get(document.entry, "")
+    elif name == "s" and value is not None:
+        if group.out == "styles":
+            document.entry = value
+        elif group.out == "body":
+            document.level = document.style_levels.get(value)
+    elif name == "outlinelevel" and value is not None:
+        if group.out == "styles" and document.entry is not None:
+            document.style_levels[document.entry] = value
+        elif group.out == "body":
+            document.level = value if value < 9 else None  # 9: body text
+    elif name in ("v", "deleted"):
+        group.hidden = value != 0
+    elif group.out not in ("body", "note"):
+        return
+    elif name in _SYMBOLS:
+        document.add(group, _SYMBOLS[name])
+    elif name in ("{", "}", "\\"):
+        document.add(group, html.escape(name))
+    elif name in _PARAGRAPH_ENDS or name in ("\n", "\r"):
+        if group.out == "note":
+            document.add(group, " ")
+        else:
+            document.end_paragraph()
+    elif name == "pard":
+        document.level, document.in_table, document.centred = None, False, False
+    elif name in ("qc", "ql", "qr", "qj", "qd"):
+        document.centred = name == "qc"
+    elif name == "intbl":
+        document.in_table = True
+    elif name == "cell":
+        document.end_cell()
+    elif name == "row":
+        document.end_row()
+        document.in_table = False
+
+
+def _code_page(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return ""
+
+
+def _as_text(parts: list[str]) -> str:
+    """HTML parts (a note's, the title's) as the text they show."""
+    return clean(html.unescape(_joined(parts).replace("<br>", " ")))
+
+
+def _joined(parts: list[str]) -> str:
+    """Text parts as one string, a \\uN surrogate pair (an emoji, a rare character) as the character it halves."""
+    return "".join(parts).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
