@@ -85,7 +85,7 @@ Reader = Callable[[bytes, str], Source]
 # label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc (and WPS .wps) read (qa/readers/doc.py);
 # 114: two PDF labels in bold stacked over their text are one label; 115: web pages (.html, .htm) read; 116: PowerPoint
 # decks (.pptx) read; 117: Excel workbooks (.xlsx) read; 118: OpenDocument text (.odt) read;
-# 119: Rich Text Format (.rtf) read.
+# 119: Rich Text Format (.rtf) read, and an .odt's list numbers (its list styles) and Title paragraph.
 RULES_VERSION = 119
 
 
