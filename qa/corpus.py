@@ -171,7 +171,19 @@ def files_under(folder: Path, unlisted: list[OSError] | None = None) -> list[Pat
 # Document types people keep beside their reports that are not read, with what to do instead.
 _NOT_READ = {
     ".ppt": "PowerPoint 97-2003 .ppt is not read; save it as .pptx",
-    ".xls": "Excel 97-2003 .xls is not read; save it as .xlsx",
+    ".caj": "CNKI's .caj is not read; download the article as PDF",
+    ".kdh": "CNKI's .kdh is not read; download the article as PDF",
+    ".nh": "CNKI's .nh is not read; download the thesis as PDF",
+    ".ofd": ".ofd is not read; save it as PDF",
+    ".et": "a WPS spreadsheet (.et) is not read; save it as .xlsx",
+    ".dps": "a WPS presentation (.dps) is not read; save it as .pptx",
+    ".ods": ".ods is not read; save it as .xlsx",
+    ".odp": ".odp is not read; save it as .pptx",
+    ".mht": "a web archive (.mht) is not read; save the page as .html",
+    ".mhtml": "a web archive (.mhtml) is not read; save the page as .html",
+    ".epub": ".epub is not read; save it as PDF",
+    ".pages": "Apple Pages files are not read; export as .docx or PDF",
+    ".numbers": "Apple Numbers files are not read; export as .xlsx",
 }
 
 

@@ -42,6 +42,7 @@ _MEDIA_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".odt": "application/vnd.oasis.opendocument.text",
     ".rtf": "application/rtf",
+    ".xls": "application/vnd.ms-excel",
     ".wps": "application/vnd.ms-works",  # what browsers and mail clients take .wps for; WPS Office opens it
     # A saved web page as its source text: served as HTML from this origin its scripts would run here.
     ".html": "text/plain; charset=utf-8",

@@ -575,6 +575,33 @@ def xlsx_workbook(out: Path, sheets: dict[str, list[list]], merged: dict[str, li
 _HIDDEN = ' state="hidden"'
 
 
+def xls_workbook(out: Path, sheets: dict[str, list[list]], merged: dict[str, list[tuple[int, int, int, int]]] | None = None,
+                 hidden: tuple[str, ...] = ()) -> Path:
+    """An Excel 97-2003 workbook written by xlwt (another program's BIFF8): a cell is a str, a number, or (number, style)
+    with style 1 a percentage 0.0% and style 2 a date yyyy"年"m"月"d"日"; a sheet's `merged` ranges (top, bottom,
+    left, right, 0-based, inclusive) hold their value in the first cell only, as Excel writes them."""
+    import xlwt
+
+    styles = [xlwt.XFStyle(), xlwt.easyxf(num_format_str="0.0%"), xlwt.easyxf(num_format_str='yyyy"年"m"月"d"日"')]
+    book = xlwt.Workbook(encoding="utf-8")
+    for name, rows in sheets.items():
+        sheet = book.add_sheet(name)
+        sheet.visibility = 1 if name in hidden else 0
+        ranges = (merged or {}).get(name, [])
+        for r, row in enumerate(rows):
+            for c, cell in enumerate(row):
+                if cell is None or any(t <= r <= b and lt <= c <= rt and (r, c) != (t, lt) for t, b, lt, rt in ranges):
+                    continue
+                value, style = cell if isinstance(cell, tuple) else (cell, 0)
+                span = next(((t, b, lt, rt) for t, b, lt, rt in ranges if (t, lt) == (r, c)), None)
+                if span:
+                    sheet.write_merge(*span, value, styles[style])
+                else:
+                    sheet.write(r, c, value, styles[style])
+    book.save(str(out))
+    return out
+
+
 def word_rtf(out: Path) -> Path:
     """An RTF file as Word writes one (\\ansicpg936, a GBK font, a style sheet whose 「heading 1」 sets its outline level
     and whose 「heading 2」 does not, \\info's title): a header, headings, a paragraph of GBK bytes and \\uN escapes with

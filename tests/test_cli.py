@@ -261,13 +261,13 @@ def test_build_notes_document_files_it_does_not_read(tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
-    (corpus / "book.xls").write_bytes(b"\xd0\xcf\x11\xe0 cells")
+    (corpus / "paper.caj").write_bytes(b"CAJ 1.0 an article")
     (corpus / "deck.ppt").write_bytes(b"\xd0\xcf\x11\xe0 slides")
     proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
     assert proc.returncode == 0, proc.stderr  # a note, not a failure: the reports were built
-    assert "book.xls: Excel 97-2003 .xls is not read; save it as .xlsx" in proc.stderr and "deck.ppt: PowerPoint 97-2003 .ppt is not read" in proc.stderr
+    assert "paper.caj: CNKI's .caj is not read; download the article as PDF" in proc.stderr and "deck.ppt: PowerPoint 97-2003 .ppt is not read" in proc.stderr
     report = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
-    assert [n["file"] for n in report["not_read"]] == ["book.xls", "deck.ppt"] and report["skipped"] == []
+    assert [n["file"] for n in report["not_read"]] == ["deck.ppt", "paper.caj"] and report["skipped"] == []
 
 
 def test_ask_with_a_document_filter(tmp_path, env, report_corpus):

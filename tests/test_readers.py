@@ -666,6 +666,23 @@ def test_a_pptx_that_cannot_be_read_says_why(tmp_path):
         read_document(tmp_path / "bad.pptx")
 
 
+# A workbook's sheets (a cell: text, a number, or (number, style): 1 a percentage 0.0%, 2 a date) and what they read as,
+# written as .xlsx and as .xls.
+WORKBOOK = {
+    "贷款情况": [["2023年各地区小微企业贷款情况"], ["地区", "贷款余额（亿元）", "同比增速", "统计日期"],
+             ["西宁", 820.5, (0.1237, 1), (45291, 2)], ["海东", 1389.9999999999998, (0.089, 1), (45291, 2)],
+             ["注：增速为名义增速。"]],
+    "机构": [["类别", "机构", "数量"], ["银行业", "国有银行", 5], [None, "农商行", 30], ["非银行", "小贷公司", 30]],
+    "草稿": [["不应读取", "的内容"], ["1", "2"]],
+}
+WORKBOOK_PASSAGES = [
+    ("贷款情况(1)", "2023年各地区小微企业贷款情况\n地区：西宁；贷款余额（亿元）：820.5；同比增速：12.4%；统计日期：2023-12-31\n"
+                 "地区：海东；贷款余额（亿元）：1390；同比增速：8.9%；统计日期：2023-12-31"),
+    ("贷款情况(2)", "注：增速为名义增速。"),
+    ("机构(1)", "机构\n类别：银行业；机构：国有银行；数量：5\n类别：银行业；机构：农商行；数量：30\n类别：非银行；机构：小贷公司；数量：30"),
+]
+
+
 def test_an_excel_workbook_is_read_a_sheet_a_section_its_table_led_by_its_title_row(tmp_path):
     # A workbook had been passed over (「put the table in a .docx」). Each visible sheet is a section; its table's rows
     # are sentences under the header, led by the title row above (merged across the table: one cell); the one-cell rows
@@ -673,31 +690,34 @@ def test_an_excel_workbook_is_read_a_sheet_a_section_its_table_led_by_its_title_
     # down its rows names each of them.
     from .documents import xlsx_workbook
 
-    sheets = {
-        "贷款情况": [["2023年各地区小微企业贷款情况"], ["地区", "贷款余额（亿元）", "同比增速", "统计日期"],
-                 ["西宁", 820.5, (0.1237, 1), (45291, 2)], ["海东", 1389.9999999999998, (0.089, 1), (45291, 2)],
-                 ["注：增速为名义增速。"]],
-        "机构": [["类别", "机构", "数量"], ["银行业", "国有银行", 5], [None, "农商行", 30], ["非银行", "小贷公司", 30]],
-        "草稿": [["不应读取", "的内容"], ["1", "2"]],
-    }
-    path = xlsx_workbook(tmp_path / "数据.xlsx", sheets, merged={"贷款情况": ["A1:D1"], "机构": ["A2:A3"]}, hidden=("草稿",),
+    path = xlsx_workbook(tmp_path / "数据.xlsx", WORKBOOK, merged={"贷款情况": ["A1:D1"], "机构": ["A2:A3"]}, hidden=("草稿",),
                          title="某省小微金融数据")
     doc = read_document(path)
     assert doc.title == "某省小微金融数据"
-    assert [(p.cite, p.text) for p in doc.passages] == [
-        ("贷款情况(1)", "2023年各地区小微企业贷款情况\n地区：西宁；贷款余额（亿元）：820.5；同比增速：12.4%；统计日期：2023-12-31\n"
-                     "地区：海东；贷款余额（亿元）：1390；同比增速：8.9%；统计日期：2023-12-31"),
-        ("贷款情况(2)", "注：增速为名义增速。"),
-        ("机构(1)", "机构\n类别：银行业；机构：国有银行；数量：5\n类别：银行业；机构：农商行；数量：30\n类别：非银行；机构：小贷公司；数量：30"),
-    ]
+    assert [(p.cite, p.text) for p in doc.passages] == WORKBOOK_PASSAGES
+
+
+def test_an_excel_97_workbook_is_read_as_an_xlsx_is(tmp_path):
+    # An .xls had been passed over (「save it as .xlsx」). The workbook of the .xlsx test, written by xlwt, reads into
+    # the same passages: formats, merged ranges and the hidden sheet alike.
+    from .documents import xls_workbook
+
+    path = xls_workbook(tmp_path / "数据.xls", WORKBOOK, merged={"贷款情况": [(0, 0, 0, 3)], "机构": [(1, 2, 0, 0)]}, hidden=("草稿",))
+    assert [(p.cite, p.text) for p in read_document(path).passages] == WORKBOOK_PASSAGES
+    (tmp_path / "bad.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 not a workbook")
+    with pytest.raises(CorpusError, match="cannot be read as an Excel 97-2003 .xls file"):
+        read_document(tmp_path / "bad.xls")
+    rows = [["地区", "数值"]] + [[f"地区{i}", i] for i in range(20_000)]
+    with pytest.raises(CorpusError, match="sheet 「明细」 has 20,001 rows and 2 columns, more than a report's table"):
+        read_document(xls_workbook(tmp_path / "big.xls", {"明细": rows}))
 
 
 def test_an_excel_sheet_too_large_for_a_report_or_damaged_says_why(tmp_path):
-    from qa.readers import xlsx
+    from qa.readers import sheets
 
     from .documents import xlsx_workbook
 
-    rows = [["地区", "数值"]] + [[f"地区{i}", i] for i in range(xlsx._ROWS_MAX + 1)]
+    rows = [["地区", "数值"]] + [[f"地区{i}", i] for i in range(sheets.ROWS_MAX + 1)]
     with pytest.raises(CorpusError, match="sheet 「明细」 has 20,002 rows"):
         read_document(xlsx_workbook(tmp_path / "big.xlsx", {"明细": rows}))
     wide = xlsx_workbook(tmp_path / "wide.xlsx", {"宽表": [["地区", "数值"], ["西宁", 1]]})

@@ -85,8 +85,9 @@ Reader = Callable[[bytes, str], Source]
 # label in bold wrapped over two lines is one line; 113: Word 97-2003 .doc (and WPS .wps) read (qa/readers/doc.py);
 # 114: two PDF labels in bold stacked over their text are one label; 115: web pages (.html, .htm) read; 116: PowerPoint
 # decks (.pptx) read; 117: Excel workbooks (.xlsx) read; 118: OpenDocument text (.odt) read;
-# 119: Rich Text Format (.rtf) read, and an .odt's list numbers (its list styles) and Title paragraph.
-RULES_VERSION = 119
+# 119: Rich Text Format (.rtf) read, and an .odt's list numbers (its list styles) and Title paragraph; 120: Excel
+# 97-2003 workbooks (.xls) read.
+RULES_VERSION = 120
 
 
 def _on_use(module: str) -> Reader:
@@ -98,13 +99,13 @@ def _on_use(module: str) -> Reader:
     return read
 
 
-# Imported on use: pypdf, python-docx and olefile load only for a corpus that has such files. WPS Office saves .wps
+# Imported on use: pypdf, python-docx, olefile and xlrd load only for a corpus that has such files. WPS Office saves .wps
 # in Word 97's binary format.
 READERS: dict[str, Reader] = {
     ".md": _on_use("markdown"), ".markdown": _on_use("markdown"), ".txt": _on_use("plaintext"), ".pdf": _on_use("pdf"),
     ".docx": _on_use("docx"), ".doc": _on_use("doc"), ".wps": _on_use("doc"), ".html": _on_use("html"),
     ".htm": _on_use("html"), ".pptx": _on_use("pptx"), ".xlsx": _on_use("xlsx"), ".odt": _on_use("odt"),
-    ".rtf": _on_use("rtf"),
+    ".rtf": _on_use("rtf"), ".xls": _on_use("xls"),
 }
 
 __all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]

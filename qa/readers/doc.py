@@ -39,7 +39,7 @@ def read(data: bytes, source: str) -> Source:
         raise CorpusError(f"{source}: cannot be read as a Word 97-2003 .doc file ({type(e).__name__}: {e})") from None
     try:
         text = _document_text(ole)
-        stored = _stored_title(ole)
+        stored = stored_title(ole)
     except _Unreadable as e:
         raise CorpusError(f"{source}: {e}") from None
     except Exception as e:  # noqa: BLE001 - a damaged file fails in olefile or struct in many ways
@@ -51,7 +51,7 @@ def read(data: bytes, source: str) -> Source:
     return Source(title=title, blocks=read_as_text.blocks)
 
 
-def _stored_title(ole) -> str:
+def stored_title(ole) -> str:
     """The title in the file's properties (File → Properties), "" when it has none."""
     if not ole.exists("\x05SummaryInformation"):
         return ""
