@@ -666,6 +666,23 @@ def test_a_pptx_that_cannot_be_read_says_why(tmp_path):
         read_document(tmp_path / "bad.pptx")
 
 
+def test_a_damaged_slide_is_left_out_not_the_deck(tmp_path):
+    from .documents import pptx_deck, slide_text
+
+    slides = [slide_text(["市场概况"], 0, "title") + slide_text(["贷款余额1562亿元，同比增长12.4%。"], 100),
+              slide_text(["主要机构"], 0, "title") + slide_text(["国有商业银行12家。"], 100),
+              slide_text(["发展建议"], 0, "title") + slide_text(["扩大信用贷款投放。"], 100)]
+    deck = pptx_deck(tmp_path / "deck.pptx", slides)
+    with zipfile.ZipFile(deck) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    parts["ppt/slides/slide2.xml"] = parts["ppt/slides/slide2.xml"][:150]  # cut off mid-element
+    with zipfile.ZipFile(deck, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    doc = read_document(deck)
+    assert [(p.page, p.text) for p in doc.passages] == [(1, "贷款余额1562亿元，同比增长12.4%。"), (3, "扩大信用贷款投放。")]
+
+
 # A workbook's sheets (a cell: text, a number, or (number, style): 1 a percentage 0.0%, 2 a date) and what they read as,
 # written as .xlsx and as .xls.
 WORKBOOK = {

@@ -34,9 +34,14 @@ def _read(package: zipfile.ZipFile) -> Source:
     presentation = "ppt/presentation.xml"
     slide_parts = targets(package, presentation)
     slides = [slide_parts[s.get(_R + "id")] for s in part(package, presentation).iter(_P + "sldId") if s.get(_R + "id") in slide_parts]
+    from lxml.etree import XMLSyntaxError
+
     blocks: list[Block] = []
     for number, slide in enumerate(slides, 1):
-        blocks += _slide(package, slide, number)
+        try:
+            blocks += _slide(package, slide, number)
+        except (XMLSyntaxError, KeyError, zipfile.BadZipFile):  # a damaged or missing slide is left out, not the deck
+            continue
     stored = stored_title(package)
     title = stored if meaningful_title(stored) else ""
     if not title and blocks and blocks[0].kind == "heading" and blocks[0].page == 1:  # the cover slide's title
