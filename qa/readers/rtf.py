@@ -27,8 +27,8 @@ _GROUPS = 10_000  # groups open at once, at most: a file of nothing but 「{」 
 _LEFT_OUT = {"colortbl", "pict", "nonshppict", "objdata", "objclass", "objname", "header", "headerl", "headerr",
              "headerf", "footer", "footerl", "footerr", "footerf", "fldinst", "author", "operator", "keywords", "comment",
              "doccomm", "subject", "company", "category", "manager", "hlinkbase", "template", "userprops", "annotation",
-             "atnid", "atnauthor", "xe", "tc", "txe", "falt", "panose", "upr", "printim", "creatim", "revtim", "buptim"}
-_READ = {"footnote", "fonttbl", "stylesheet", "info", "title", "fldrslt", "field", "listtext", "pntext", "result"}
+             "atnid", "atnauthor", "xe", "tc", "txe", "falt", "panose", "printim", "creatim", "revtim", "buptim"}
+_READ = {"footnote", "fonttbl", "stylesheet", "info", "title", "fldrslt", "field", "listtext", "pntext", "result", "upr", "ud"}
 # Fonts' character sets (\fcharsetN) as code pages; 2 is a symbol font's (Wingdings' bullets): no text. 0 (ANSI) is
 # the document's code page (\ansicpg): Chinese writers set it on every font.
 _CHARSETS = {2: "", 128: "cp932", 129: "cp949", 134: "gbk", 136: "big5", 161: "cp1253", 162: "cp1254",
@@ -44,7 +44,8 @@ _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])", re.I)
 class _Group:
     """What a group's control words set; a group starts with its parent's and loses its own at its end."""
 
-    out: str = "body"  # where its text goes: body, note, title, fonts, styles, or "" (nowhere)
+    out: str = "body"  # where its text goes: body, note, title, fonts, styles, or elsewhere (info, upr, "": nowhere)
+    resume: str = ""  # in {\upr{ANSI text}{\*\ud{Unicode text}}}: where the Unicode text goes
     font: int | None = None
     uc: int = 1  # characters of fallback after a \uN
     hidden: bool = False
@@ -64,11 +65,13 @@ class _Document:
         self.notes: list[list[str]] = []
         self.html: list[str] = []
         self.rows: list[str] = []  # the open table's rows
+        self.items: list[str] = []  # the open list's items
         self.cells: list[str] = []  # the open row's cells
         self.text: list[str] = []  # the open paragraph's (or cell's) text, HTML
         self.level: int | None = None  # the open paragraph's outline level
         self.centred = False  # the open paragraph is centred (\qc)
         self.in_table = False
+        self.in_list = False  # the open paragraph is a list's (\lsN)
         self.first_line = ""  # the document's first paragraph, when centred and like a title
 
     def add(self, group: _Group, text: str) -> None:
@@ -76,6 +79,8 @@ class _Document:
             return
         if group.out == "body":
             self.text.append(text)
+        elif group.out == "number":  # a list item's number as written ({\listtext 1.\tab}); a bullet in a symbol font is none
+            self.text.append(text.strip() + " " if text.strip() else "")
         elif group.out == "note" and self.notes:
             self.notes[-1].append(text)
         elif group.out == "title":
@@ -91,8 +96,12 @@ class _Document:
         self.text = []
         if text and not self.html and not self.first_line and self.centred and title_like(clean(html.unescape(text))):
             self.first_line = text  # the title set over the text (Word's centred first line), as the Word reader takes it
+        elif text and self.in_list and self.level is None:  # a numbered heading is a heading
+            self.end_table()
+            self.items.append(f"<li>{text}</li>")
         elif text:
             self.end_table()
+            self.end_list()
             # Outline level 0 as <h2>: a lone top heading is a chapter, not the title the web page reader would take it for.
             level = self.level
             self.html.append(f"<h{level + 2}>{text}</h{level + 2}>" if level is not None and level < 5 else f"<p>{text}</p>")
@@ -102,7 +111,13 @@ class _Document:
         self.cells.append(f"<td>{join_lines(paragraphs)}</td>")
         self.text = []
 
+    def end_list(self) -> None:
+        if self.items:
+            self.html.append("<ul>" + "".join(self.items) + "</ul>")
+            self.items = []
+
     def end_row(self) -> None:
+        self.end_list()
         if any(cell != "<td></td>" for cell in self.cells):
             self.rows.append("<tr>" + "".join(self.cells) + "</tr>")
         self.cells = []
@@ -174,7 +189,7 @@ def _parse(data: bytes) -> _Document:
             if len(stack) >= _GROUPS:
                 raise _TooDeep
             stack.append(group)
-            group, opened, ignorable, skip = replace(group), True, False, 0
+            group, opened, ignorable, skip = replace(group, out="" if group.out == "upr" else group.out), True, False, 0
             continue
         if brace == b"}":
             if group.out == "styles" and stack and stack[-1].out == "styles":
@@ -218,13 +233,22 @@ def _parse(data: bytes) -> _Document:
     document.end_row()
     document.end_paragraph()
     document.end_table()
+    document.end_list()
     return document
 
 
 def _control(document: _Document, group: _Group, name: str, value: int | None) -> None:
     """What a control word other than \\uN and \\bin does."""
-    if name in ("fonttbl", "stylesheet", "info", "title"):
-        group.out = {"fonttbl": "fonts", "stylesheet": "styles", "info": "", "title": "title"}[name]
+    if name in ("fonttbl", "stylesheet", "info"):
+        group.out = {"fonttbl": "fonts", "stylesheet": "styles", "info": "info"}[name]
+    elif name == "title" and group.out == "info":
+        group.out = "title"
+    elif name == "upr":  # the ANSI text (its first group) is left out for the Unicode text in \ud
+        group.out, group.resume = "upr", group.out
+    elif name == "ud":
+        group.out = group.resume
+    elif name in ("listtext", "pntext") and group.out == "body":  # its \pard is the number's, not the paragraph's
+        group.out = "number"
     elif name == "footnote":
         group.out = "note"
         document.notes.append([])
@@ -269,7 +293,9 @@ def _control(document: _Document, group: _Group, name: str, value: int | None) -
         else:
             document.end_paragraph()
     elif name == "pard":
-        document.level, document.in_table, document.centred = None, False, False
+        document.level, document.in_table, document.centred, document.in_list = None, False, False, False
+    elif name == "ls":
+        document.in_list = True
     elif name in ("qc", "ql", "qr", "qj", "qd"):
         document.centred = name == "qc"
     elif name == "intbl":
