@@ -8,6 +8,8 @@ its cells are read as text."""
 
 from __future__ import annotations
 
+import html
+import math
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -25,6 +27,7 @@ _BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "li", "dt", "
            "center", "ul", "ol", "dl", "figure", "tr", "hr", "body", "caption"}
 _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr", "param"}
 _HEADING = re.compile(r"^h([1-6])$")
+_TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"\w")  # a letter, a digit or a Chinese character: what a block's share of links counts
 _LINK_SHARE = 0.9  # of a block's words in links, at least: a menu, a breadcrumb 「首页 > 政策」, not text
 # Tables in tables read as tables to this depth; deeper, their text is their outer cell's: a page nesting 200,000
@@ -199,9 +202,20 @@ def _escaped(line: str) -> str:
     return _MARKUP_START.sub(lambda m: f"{m.group(1)}&#{ord(m.group(2)[0])};{m.group(2)[1:]}", _as_text(line))
 
 
-def read(data: bytes, source: str, cell_text: float = _CELL_TEXT) -> Source:
-    """`cell_text`: characters of a data table's cell, at most (a word processor's table holds data whatever its cells'
-    length: the readers of .odt and .rtf, which write their documents as pages, give inf)."""
+def read(data: bytes, source: str) -> Source:
+    return _read(data, source, _CELL_TEXT)
+
+
+def read_written(body: str, source: str) -> Source:
+    """A word processor's document its reader wrote out as a page's body (odt.py, rtf.py): every table holds data,
+    whatever its cells' length; a document with no text has no blocks (not 「the file is empty」)."""
+    if not clean(html.unescape(_TAG.sub(" ", body))):
+        return Source(title="", blocks=())
+    return _read(f"<html><body>{body}</body></html>".encode("utf-8"), source, math.inf)
+
+
+def _read(data: bytes, source: str, cell_text: float) -> Source:
+    """`cell_text`: characters of a data table's cell, at most."""
     page = _Page(cell_text)
     page.feed(decode(data, source))
     page.close()

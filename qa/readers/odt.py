@@ -8,7 +8,6 @@ tracked deletions are left out. The title is the one stored in meta.xml when mea
 from __future__ import annotations
 
 import html
-import math
 import zipfile
 from dataclasses import dataclass
 
@@ -48,7 +47,7 @@ def _read(package: zipfile.ZipFile) -> Source:
     page = _Page(_list_numbers(styles), _parent_styles(styles))
     for child in content.find(f"{_OFFICE}body/{_OFFICE}text") if content.find(f"{_OFFICE}body/{_OFFICE}text") is not None else ():
         page.block(child)
-    read_as_page = web_page.read(("<html><body>" + "".join(page.out) + "</body></html>").encode("utf-8"), "", cell_text=math.inf)
+    read_as_page = web_page.read_written("".join(page.out), "")
     blocks = read_as_page.blocks
     if page.notes:
         blocks += (Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in page.notes))

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import codecs
 import html
-import math
 import re
 from dataclasses import dataclass, replace
 
@@ -142,8 +141,7 @@ def read(data: bytes, source: str) -> Source:
         document = _parse(data)
     except _TooDeep:
         raise CorpusError(f"{source}: cannot be read as an RTF file (groups nest deeper than {_GROUPS:,})") from None
-    page = "<html><body>" + "".join(document.html) + "</body></html>"
-    read_as_page = web_page.read(page.encode("utf-8"), source, cell_text=math.inf)
+    read_as_page = web_page.read_written("".join(document.html), source)
     notes = [_as_text(note) for note in document.notes]
     notes = [f"[{i}] {note}" for i, note in enumerate(notes, 1) if note]
     blocks = read_as_page.blocks + ((Block("heading", FOOTNOTES), *(Block("paragraph", n) for n in notes)) if notes else ())
