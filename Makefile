@@ -26,15 +26,18 @@ index: install
 run: index
 	$(BIN)/qa serve
 
-# Debian's Chromium and a Chinese font for the browser tests and the PDF fixtures it prints (needs root,
-# as in CI); each installed when missing, the font too where Chromium is already there. Playwright drives
-# it, never downloads one.
+# Debian's Chromium and a Chinese font for the browser tests and the PDF fixtures it prints, and LibreOffice
+# Writer, which writes the Word 97 (.doc), OpenDocument and RTF files the reader tests read (needs root, as in
+# CI); each installed when missing. Playwright drives Chromium, never downloads one.
 chromium:
 	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
 	fc-list :lang=zh family 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-zenhei"; \
-	if [ -n "$$missing" ]; then \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
-	  else echo "note:$$missing missing and not root: browser and PDF tests will be skipped (sudo apt-get install$$missing)"; fi; \
+	command -v soffice >/dev/null || office="libreoffice-writer-nogui"; \
+	if [ -n "$$missing$$office" ]; then \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && export DEBIAN_FRONTEND=noninteractive && \
+	    { [ -z "$$missing" ] || apt-get install -y -qq $$missing >/dev/null; } && \
+	    { [ -z "$$office" ] || apt-get install -y -qq --no-install-recommends $$office >/dev/null; }; \
+	  else echo "note:$$missing $$office missing and not root: browser, PDF and office-file tests will be skipped (sudo apt-get install$$missing $$office)"; fi; \
 	fi
 
 test: install chromium

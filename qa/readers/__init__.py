@@ -86,8 +86,10 @@ Reader = Callable[[bytes, str], Source]
 # 114: two PDF labels in bold stacked over their text are one label; 115: web pages (.html, .htm) read; 116: PowerPoint
 # decks (.pptx) read; 117: Excel workbooks (.xlsx) read; 118: OpenDocument text (.odt) read;
 # 119: Rich Text Format (.rtf) read, and an .odt's list numbers (its list styles) and Title paragraph; 120: Excel
-# 97-2003 workbooks (.xls) read; 121: a damaged slide is left out of its deck, not the deck.
-RULES_VERSION = 121
+# 97-2003 workbooks (.xls) read; 121: a damaged slide is left out of its deck, not the deck; 122: a .doc's paragraph
+# properties read (headings by style or outline level, lists with their numbers, table rows, its Title paragraph), and
+# a typed-in contents page left out of .doc, .odt and .rtf by its styles.
+RULES_VERSION = 122
 
 
 def _on_use(module: str) -> Reader:

@@ -1,18 +1,24 @@
 """Word 97-2003 (.doc, and WPS Office's .wps, the same format): the text of the main document from its piece table
 ([MS-DOC]: the FIB names the table stream, whose CLX lists where each run of characters lies in the WordDocument
-stream), read as Word saves it as text — a paragraph a line, a table's row a line of cells parted by tabs — by the
-plain-text reader, whose heading lines (一、 （一） 1.1 第一章 …) give the sections. Styles are not read (the paragraph properties sit in another table):
-a heading Word numbers automatically shows no number here."""
+stream), each paragraph with what its properties say (doc_paragraphs.py: a heading's outline level, by its style or its
+own; a list item and the number Word shows; a table's cells and rows; centred), written out as a web page for the web page
+reader (html.py), whose Markdown reader also finds heading lines (一、 （一） 1.1 第一章 …) in paragraphs. A file with no
+paragraph properties is read as Word saves it as text — a paragraph a line, a row a line of cells parted by tabs — by
+the plain-text reader. Fields read as their shown results."""
 
 from __future__ import annotations
 
+import bisect
+import html
 import re
 import struct
 
 from ..errors import CorpusError
 from ..text import clean
+from . import html as web_page
 from . import plaintext
-from .blocks import Source, meaningful_title
+from .blocks import Source, meaningful_title, title_like
+from .doc_paragraphs import Paragraph, Properties
 
 _WORD_97 = 0x00C1  # nFib of Word 97 and later; Word 6 and 95 wrote a format of their own
 _ENCRYPTED, _OBFUSCATED, _TABLE_1 = 0x0100, 0x8000, 0x0200  # FibBase flags
@@ -24,6 +30,9 @@ _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
 _CELL = "\x07"
 _MARKS = str.maketrans({"\x0b": "\r", "\x0c": "\r", "\x0e": "\r", "\x1e": "-", "\x1f": None, "\x01": None, "\x02": None,
                         "\x03": None, "\x04": None, "\x05": None, "\x08": None})
+# … and as a web page's paragraph keeps them: a line break a <br> (after escaping), the others a space or nothing.
+_IN_PAGE = str.maketrans({"\x0c": " ", "\x0e": " ", "\x1e": "-", "\x1f": None, "\x01": None, "\x02": None, "\x03": None,
+                          "\x04": None, "\x05": None, "\x08": None})
 
 
 class _Unreadable(Exception):
@@ -38,7 +47,7 @@ def read(data: bytes, source: str) -> Source:
     except Exception as e:  # noqa: BLE001 - olefile raises OSError and others for a file that is not OLE
         raise CorpusError(f"{source}: cannot be read as a Word 97-2003 .doc file ({type(e).__name__}: {e})") from None
     try:
-        text = _document_text(ole)
+        document = _document(ole)
         stored = stored_title(ole)
     except _Unreadable as e:
         raise CorpusError(f"{source}: {e}") from None
@@ -46,26 +55,49 @@ def read(data: bytes, source: str) -> Source:
         raise CorpusError(f"{source}: cannot be read as a Word 97-2003 .doc file ({type(e).__name__}: {e})") from None
     finally:
         ole.close()
-    read_as_text = plaintext.read(text.encode("utf-8"), source)
-    title = stored if meaningful_title(stored) else read_as_text.title
-    return Source(title=title, blocks=read_as_text.blocks)
+    if isinstance(document, str):  # no paragraph properties: read as Word saves it as text
+        read_as = plaintext.read(document.encode("utf-8"), source)
+        first_line = ""
+    else:
+        body, first_line = document
+        read_as = web_page.read_written(body, source)
+    title = stored if meaningful_title(stored) else first_line or read_as.title
+    return Source(title=title, blocks=read_as.blocks)
 
 
 def stored_title(ole) -> str:
-    """The title in the file's properties (File → Properties), "" when it has none."""
+    """The title in the file's properties (File → Properties; its SummaryInformation property set, [MS-OLEPS]), ""
+    when it has none. Read here, not by olefile's get_metadata, which a damaged property count keeps busy for hours."""
     if not ole.exists("\x05SummaryInformation"):
         return ""
-    title = ole.get_metadata().title  # bytes in the file's code page, which olefile does not say
-    if isinstance(title, bytes):
-        for codec in ("utf-8", "gb18030"):
-            try:
-                return clean(title.decode(codec))
-            except UnicodeDecodeError:
-                continue
-    return clean(title) if isinstance(title, str) else ""
+    data = ole.openstream("\x05SummaryInformation").read()
+    try:
+        (section,) = struct.unpack_from("<I", data, 44)  # past the header (28 bytes) and the first FMTID (16)
+        (count,) = struct.unpack_from("<I", data, section + 4)
+        places = dict(struct.unpack_from("<II", data, section + 8 + 8 * i) for i in range(min(count, 64)))
+        code_page = struct.unpack_from("<H", data, section + places[1] + 4)[0] if 1 in places else 0
+        if 2 not in places:
+            return ""
+        kind, length = struct.unpack_from("<II", data, section + places[2])
+        value = data[section + places[2] + 8 : section + places[2] + 8 + (2 * length if kind == 0x1F else length)]
+    except struct.error:
+        return ""
+    if kind == 0x1F:  # VT_LPWSTR
+        return clean(value.decode("utf-16-le", "replace").split("\0")[0])
+    if kind != 0x1E:  # not VT_LPSTR: no title
+        return ""
+    value = value.split(b"\0")[0]
+    for codec in ([f"cp{code_page}"] if code_page and code_page != 1200 else []) + ["utf-8", "gb18030"]:
+        try:
+            return clean(value.decode(codec))
+        except (UnicodeDecodeError, LookupError):
+            continue
+    return ""
 
 
-def _document_text(ole) -> str:
+def _document(ole) -> str | tuple[str, str]:
+    """The main document as a web page's body and the title set over it (a centred first line, or ""); or, for a file
+    with no paragraph properties, as Word saves it as text."""
     if not ole.exists("WordDocument"):
         raise _Unreadable("holds no Word 97-2003 document (a Microsoft Works or old WPS file?); save it as .docx")
     word = ole.openstream("WordDocument").read()
@@ -81,21 +113,35 @@ def _document_text(ole) -> str:
     if not ole.exists(table_name):
         raise _Unreadable(f"lacks its {table_name} stream (damaged?); save it as .docx")
     table = ole.openstream(table_name).read()
-    characters, clx, clx_size = _fib(word)
+    characters, pairs = _fib(word)
+    clx, clx_size = pairs[_FC_CLX]
     pieces = _pieces(table[clx : clx + clx_size])
     # No more text than the stream holds: pieces of a hostile file may each point to all of it.
     limit, parts, length = min(characters, len(word)), [], 0
+    starts, places = [], []  # each piece's first character (CP) and where it lies in the stream (its byte, its width)
     for fc, count in pieces:
         if length >= limit:
             break
         parts.append(_piece_text(word, fc, min(count, limit - length)))
+        starts.append(length)
+        places.append(((fc & ~_COMPRESSED) // 2, 1) if fc & _COMPRESSED else (fc, 2))
         length += len(parts[-1])
-    return _as_saved_text("".join(parts)[:limit])
+    text = "".join(parts)[:limit]
+    properties = Properties(word, table, ole.openstream("Data").read() if ole.exists("Data") else b"", pairs)
+    if not properties.found:
+        return _as_saved_text(text)
+
+    def place(cp: int) -> int:  # a character's offset in the WordDocument stream (its FC)
+        i = bisect.bisect_right(starts, cp) - 1
+        start, width = places[i]
+        return start + (cp - starts[i]) * width
+
+    return _as_page([(line, properties.of(place(end))) for line, end in _paragraphs(text)])
 
 
-def _fib(word: bytes) -> tuple[int, int, int]:
-    """The main document's length in characters (ccpText) and where its CLX lies in the table stream (fcClx, lcbClx),
-    found past the FIB's variable-length parts."""
+def _fib(word: bytes) -> tuple[int, list[tuple[int, int]]]:
+    """The main document's length in characters (ccpText) and the FIB's fc/lcb pairs (where the CLX, the style sheet
+    and the rest lie in the table stream), found past the FIB's variable-length parts."""
     at = 0x20
     (words,) = struct.unpack_from("<H", word, at)
     at += 2 + 2 * words
@@ -105,8 +151,8 @@ def _fib(word: bytes) -> tuple[int, int, int]:
     (pairs,) = struct.unpack_from("<H", word, at)
     if pairs <= _FC_CLX + 1:
         raise _Unreadable("has no piece table (damaged?); save it as .docx")
-    clx, clx_size = struct.unpack_from("<II", word, at + 2 + 8 * _FC_CLX)
-    return max(characters, 0), clx, clx_size
+    pairs = [struct.unpack_from("<II", word, at + 2 + 8 * i) for i in range(min(pairs, 93))]
+    return max(characters, 0), pairs
 
 
 def _pieces(clx: bytes) -> list[tuple[int, int]]:
@@ -135,21 +181,103 @@ def _piece_text(word: bytes, fc: int, length: int) -> str:
     return word[fc : fc + 2 * length].decode("utf-16-le", "replace")
 
 
+def _shown(text: str) -> str:
+    """The text with each field shown by its result (its instruction, from \\x13 to \\x14, left out), each character
+    where it was: a left-out one is \\x00."""
+    shown, fields = [], []  # fields: for each open field, whether its result is being read
+    for ch in text:
+        if ch == _FIELD_BEGIN:
+            fields.append(False)
+        elif ch == _FIELD_SEPARATOR and fields:
+            fields[-1] = True
+        elif ch == _FIELD_END and fields:
+            fields.pop()
+        elif all(fields):
+            shown.append(ch)
+            continue
+        shown.append("\x00")
+    return "".join(shown)
+
+
+def _paragraphs(text: str) -> list[tuple[str, int]]:
+    """Each paragraph's shown text, its mark included (\\r, \\x07 a cell's or row's end, \\x0c a section's), and the
+    position of its mark."""
+    out, start = [], 0
+    shown = _shown(text)
+    for mark in re.finditer(r"[\r\x07\x0c]", shown):
+        out.append((shown[start : mark.end()].replace("\x00", ""), mark.start()))
+        start = mark.end()
+    if start < len(shown):
+        out.append((shown[start:].replace("\x00", "") + "\r", len(shown) - 1))
+    return out
+
+
+def _as_page(paragraphs: list[tuple[str, Paragraph]]) -> tuple[str, str]:
+    """The paragraphs as a web page's body (headings, lists, tables, paragraphs) and the title set over them."""
+    out, items, rows, cells, cell = [], [], [], [], []
+    first_line = ""
+
+    def end_list() -> None:
+        if items:
+            out.append("<ul>" + "".join(items) + "</ul>")
+            items.clear()
+
+    def end_table() -> None:
+        if rows:
+            out.append("<table>" + "".join(rows) + "</table>")
+            rows.clear()
+
+    for raw, paragraph in paragraphs:
+        mark, body = raw[-1], raw[:-1].translate(_IN_PAGE)
+        plain = clean(body.replace("\x0b", " "))
+        text = "<br>".join(html.escape(clean(part)) for part in body.split("\x0b")) if plain else ""
+        # A row's end: its mark says so, or (where it does not) an empty mark outside the cells, after them.
+        if mark == _CELL and (paragraph.row_end or cells and not cell and not text and not paragraph.in_table):
+            end_list()
+            if any(c != "<td></td>" for c in cells):
+                rows.append("<tr>" + "".join(cells) + "</tr>")
+            cells.clear()
+        elif mark == _CELL:
+            cell.append(text)
+            cells.append("<td>" + " ".join(t for t in cell if t) + "</td>")
+            cell.clear()
+        elif paragraph.in_table:  # a cell's paragraph that goes on
+            cell.append(text)
+        elif not text or paragraph.contents:
+            continue
+        elif not out and not rows and not items and not first_line and (paragraph.titled or paragraph.centred and title_like(plain)):
+            first_line = plain
+        elif paragraph.level is not None:
+            end_list()
+            end_table()
+            level = min(paragraph.level + 2, 6)  # a lone top heading is a chapter, not the page's title
+            out.append(f"<h{level}>{_numbered(paragraph.number, text)}</h{level}>")
+        elif paragraph.listed:
+            end_table()
+            items.append(f"<li>{_numbered(paragraph.number, text)}</li>")
+        else:
+            end_list()
+            end_table()
+            out.append(f"<p>{text}</p>")
+    if cells:  # a row the file left open
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    end_list()
+    end_table()
+    return "".join(out), first_line
+
+
+def _numbered(number: str, text: str) -> str:
+    """A paragraph as Word shows it with its list number: 「1. 政策基调」, 「一、总体要求」 (no space after a full-width mark)."""
+    if not number or text.startswith(number):
+        return text
+    return f"{html.escape(number)}{'' if number[-1] in '、）】：' else ' '}{text}"
+
+
 def _as_saved_text(text: str) -> str:
     """The text as Word saves it as text: fields shown by their results, marks of objects and notes dropped, a
     paragraph a line and a table's row a line of cells parted by tabs (a cell ends at \\x07, a row at a second one)."""
-    shown, fields = [], []  # fields: for each open field, whether its result is being read
-    for part in re.split(r"([\x13\x14\x15])", text):
-        if part == _FIELD_BEGIN:
-            fields.append(False)
-        elif part == _FIELD_SEPARATOR and fields:
-            fields[-1] = True
-        elif part == _FIELD_END and fields:
-            fields.pop()
-        elif all(fields):
-            shown.append(part)
     lines, cells, cell = [], [], []
-    for part in re.split(r"([\r\x07])", "".join(shown).translate(_MARKS)):
+    for part in re.split(r"([\r\x07])", _shown(text).replace("\x00", "").translate(_MARKS)):
         if part == "\r" and cells:  # a paragraph's end inside a row's cell
             cell.append(" ")
         elif part == "\r":

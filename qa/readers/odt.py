@@ -120,8 +120,10 @@ class _Page:
             level = min(max(_int(element.get(_TEXT + "outline-level"), 1), 1) + 1, 6)
             after: list[str] = []
             self.out += [f"<h{level}>{self.inline(element, after)}</h{level}>", *after]
-        elif tag == _TEXT + "p" and not self.title and self.titled(element.get(_TEXT + "style-name")):
+        elif tag == _TEXT + "p" and not self.title and self.styled(element.get(_TEXT + "style-name")) == "Title":
             self.title = self.inline(element, [])
+        elif tag == _TEXT + "p" and self.styled(element.get(_TEXT + "style-name")).startswith("Contents_20_"):
+            return  # a contents page typed in (its entries in the Contents styles), as the index is left out
         elif tag == _TEXT + "p":
             after = []
             self.out += [f"<p>{self.inline(element, after)}</p>", *after]
@@ -137,13 +139,13 @@ class _Page:
             for child in element:
                 self.block(child)
 
-    def titled(self, style: str | None) -> bool:
-        """Whether a paragraph style is LibreOffice's 「Title」 or based on it."""
+    def styled(self, style: str | None) -> str:
+        """The named style a paragraph style is or is based on: LibreOffice's 「Title」, 「Contents_20_1」; "" for none."""
         for _ in range(10):  # a damaged file's styles may loop
-            if style is None or style == "Title":
-                return style == "Title"
+            if style is None or style == "Title" or style.startswith("Contents_20_"):
+                return style or ""
             style = self.parents.get(style)
-        return False
+        return ""
 
     def list(self, element, level: int, style: str | None) -> None:
         """A list's items with the numbers its style gives them (「1.」, 「（一）」), as LibreOffice shows them."""

@@ -37,6 +37,7 @@ _SYMBOLS = {"emdash": "—", "endash": "–", "lquote": "‘", "rquote": "’", 
             "nestcell": " ", "nestrow": " "}
 _PARAGRAPH_ENDS = {"par", "sect", "page", "column"}
 _HEADING_STYLE = re.compile(r"^(?:heading|标题)\s*([1-9])", re.I)
+_CONTENTS_STYLE = re.compile(r"^(?:toc|contents|目录)\s*[1-9]", re.I)  # a contents page's entries
 
 
 @dataclass
@@ -58,6 +59,10 @@ class _Document:
         self.default_font: int | None = None
         self.fonts: dict[int, str] = {}  # font number → code page
         self.style_levels: dict[int, int] = {}  # paragraph style number → outline level (0: a top heading)
+        self.contents_styles: set[int] = set()
+        self.title_styles: set[int] = set()  # styles named Title
+        self.contents = False  # the open paragraph is a contents page's entry
+        self.titled = False  # … in a style named Title
         self.entry: int | None = None  # the font or style the font table or style sheet is defining
         self.style_name: list[str] = []
         self.title: list[str] = []
@@ -93,7 +98,9 @@ class _Document:
             return
         text = _joined(self.text).strip()
         self.text = []
-        if text and not self.html and not self.first_line and self.centred and title_like(clean(html.unescape(text))):
+        if self.contents:
+            return
+        if text and not self.html and not self.first_line and (self.titled or self.centred and title_like(clean(html.unescape(text)))):
             self.first_line = text  # the title set over the text (Word's centred first line), as the Word reader takes it
         elif text and self.in_list and self.level is None:  # a numbered heading is a heading
             self.end_table()
@@ -128,7 +135,12 @@ class _Document:
 
     def end_style(self) -> None:
         """A style sheet entry ends: a style named 「heading 2」 (「标题 2」) heads at that level if it set none."""
-        heading = _HEADING_STYLE.match(clean("".join(self.style_name)))
+        name = clean("".join(self.style_name))
+        heading = _HEADING_STYLE.match(name)
+        if self.entry is not None and _CONTENTS_STYLE.match(name):
+            self.contents_styles.add(self.entry)
+        if self.entry is not None and name.rstrip(";").strip().lower() == "title":
+            self.title_styles.add(self.entry)
         if self.entry is not None and heading and self.entry not in self.style_levels:
             self.style_levels[self.entry] = int(heading.group(1)) - 1
         self.entry, self.style_name = None, []
@@ -272,6 +284,8 @@ def _control(document: _Document, group: _Group, name: str, value: int | None) -
             document.entry = value
         elif group.out == "body":
             document.level = document.style_levels.get(value)
+            document.contents = value in document.contents_styles
+            document.titled = value in document.title_styles
     elif name == "outlinelevel" and value is not None:
         if group.out == "styles" and document.entry is not None:
             document.style_levels[document.entry] = value
@@ -292,6 +306,7 @@ def _control(document: _Document, group: _Group, name: str, value: int | None) -
             document.end_paragraph()
     elif name == "pard":
         document.level, document.in_table, document.centred, document.in_list = None, False, False, False
+        document.contents = document.titled = False
     elif name == "ls":
         document.in_list = True
     elif name in ("qc", "ql", "qr", "qj", "qd"):
