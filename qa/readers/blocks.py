@@ -347,3 +347,11 @@ def title_like(text: str) -> bool:
     """A first paragraph set apart (centred) that names the document: short, no sentence, not numbered nor a part's name
     (「某市小微企业融资调研报告」; not a centred 「第一章 总则」)."""
     return len(text) <= TITLE_MAX and not SENTENCE_PUNCT.search(text) and not numbering(text) and not named_part(text)
+
+
+def with_number(number: str, text: str) -> str:
+    """A paragraph as its word processor shows it with its list number: 「1. 政策基调」, 「一、总体要求」 (no space after a
+    full-width mark); the text as it is when it has none or already starts with it."""
+    if not number or text.startswith(number):
+        return text
+    return f"{number}{'' if number[-1] in '、）】：' else ' '}{text}"

@@ -17,7 +17,7 @@ from ..errors import CorpusError
 from ..text import clean
 from . import html as web_page
 from . import plaintext
-from .blocks import Source, meaningful_title, title_like
+from .blocks import Source, meaningful_title, title_like, with_number
 from .doc_paragraphs import Paragraph, Properties
 
 _WORD_97 = 0x00C1  # nFib of Word 97 and later; Word 6 and 95 wrote a format of their own
@@ -136,7 +136,8 @@ def _document(ole) -> str | tuple[str, str]:
         start, width = places[i]
         return start + (cp - starts[i]) * width
 
-    return _as_page([(line, properties.of(place(end))) for line, end in _paragraphs(text)])
+    page = _as_page([(line, properties.of(place(end))) for line, end in _paragraphs(text)])
+    return page.body(), page.title
 
 
 def _fib(word: bytes) -> tuple[int, list[tuple[int, int]]]:
@@ -212,65 +213,27 @@ def _paragraphs(text: str) -> list[tuple[str, int]]:
     return out
 
 
-def _as_page(paragraphs: list[tuple[str, Paragraph]]) -> tuple[str, str]:
+def _as_page(paragraphs: list[tuple[str, Paragraph]]) -> web_page.WrittenPage:
     """The paragraphs as a web page's body (headings, lists, tables, paragraphs) and the title set over them."""
-    out, items, rows, cells, cell = [], [], [], [], []
-    first_line = ""
-
-    def end_list() -> None:
-        if items:
-            out.append("<ul>" + "".join(items) + "</ul>")
-            items.clear()
-
-    def end_table() -> None:
-        if rows:
-            out.append("<table>" + "".join(rows) + "</table>")
-            rows.clear()
-
+    page, cell, cells_open = web_page.WrittenPage(), [], False
     for raw, paragraph in paragraphs:
         mark, body = raw[-1], raw[:-1].translate(_IN_PAGE)
         plain = clean(body.replace("\x0b", " "))
         text = "<br>".join(html.escape(clean(part)) for part in body.split("\x0b")) if plain else ""
         # A row's end: its mark says so, or (where it does not) an empty mark outside the cells, after them.
-        if mark == _CELL and (paragraph.row_end or cells and not cell and not text and not paragraph.in_table):
-            end_list()
-            if any(c != "<td></td>" for c in cells):
-                rows.append("<tr>" + "".join(cells) + "</tr>")
-            cells.clear()
+        if mark == _CELL and (paragraph.row_end or cells_open and not cell and not text and not paragraph.in_table):
+            page.end_row()
+            cells_open = False
         elif mark == _CELL:
             cell.append(text)
-            cells.append("<td>" + " ".join(t for t in cell if t) + "</td>")
-            cell.clear()
+            page.cell(" ".join(t for t in cell if t))
+            cell, cells_open = [], True
         elif paragraph.in_table:  # a cell's paragraph that goes on
             cell.append(text)
-        elif not text or paragraph.contents:
-            continue
-        elif not out and not rows and not items and not first_line and (paragraph.titled or paragraph.centred and title_like(plain)):
-            first_line = plain
-        elif paragraph.level is not None:
-            end_list()
-            end_table()
-            level = min(paragraph.level + 2, 6)  # a lone top heading is a chapter, not the page's title
-            out.append(f"<h{level}>{_numbered(paragraph.number, text)}</h{level}>")
-        elif paragraph.listed:
-            end_table()
-            items.append(f"<li>{_numbered(paragraph.number, text)}</li>")
-        else:
-            end_list()
-            end_table()
-            out.append(f"<p>{text}</p>")
-    if cells:  # a row the file left open
-        rows.append("<tr>" + "".join(cells) + "</tr>")
-    end_list()
-    end_table()
-    return "".join(out), first_line
-
-
-def _numbered(number: str, text: str) -> str:
-    """A paragraph as Word shows it with its list number: 「1. 政策基调」, 「一、总体要求」 (no space after a full-width mark)."""
-    if not number or text.startswith(number):
-        return text
-    return f"{html.escape(number)}{'' if number[-1] in '、）】：' else ' '}{text}"
+        elif text and not paragraph.contents:
+            page.paragraph(with_number(html.escape(paragraph.number), text), paragraph.level, paragraph.listed,
+                           paragraph.titled or paragraph.centred and title_like(plain))
+    return page
 
 
 def _as_saved_text(text: str) -> str:

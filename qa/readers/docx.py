@@ -11,7 +11,7 @@ import zipfile
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import FOOTNOTES, SECTIONS, Block, Source, article, meaningful_title, named_part, numbering, plain_heading, title_like
+from .blocks import FOOTNOTES, SECTIONS, Block, Source, article, meaningful_title, named_part, numbering, plain_heading, title_like, with_number
 from .charts import Chart, charts
 from .docx_diagrams import diagram_boxes
 from .docx_notes import notes
@@ -173,13 +173,6 @@ def _math_char(element, properties: str, name: str, default: str) -> str:
     return default if found is None else found.get(_MATH + "val", default)
 
 
-def _with_number(number: str, text: str) -> str:
-    """The paragraph as Word shows it: 「第一章 总则」, 「1.1 目的」, 「一、总体要求」 (no space after a full-width mark)."""
-    if not number or text.startswith(number):
-        return text
-    return f"{number}{'' if number[-1] in '、）】：' else ' '}{text}"
-
-
 def _section_number(text: str) -> bool:
     """Numbered as a section (第一章, 一、, （一）, 1.1), not as an item of a list (1., （1）, ①)."""
     found = numbering(text)
@@ -284,10 +277,10 @@ def _read(document) -> Source:
         level = _heading_level(paragraph, qn)
         if level is not None:
             end_list()
-            blocks.append(Block("heading", _with_number(number, text), level=level))
+            blocks.append(Block("heading", with_number(number, text), level=level))
             continue
         numbered = child.pPr is not None and child.pPr.numPr is not None
-        sectioned = _with_number(number, text) if number else ""
+        sectioned = with_number(number, text) if number else ""
         if numbered and _section_number(sectioned) and plain_heading(sectioned):  # 一、总体要求, numbered by Word
             end_list()
             blocks.append(Block("heading", sectioned))
@@ -297,7 +290,7 @@ def _read(document) -> Source:
             blocks.append(Block("paragraph", sectioned))
             continue
         if numbered or "list" in style.lower():
-            items.append(_with_number(number, text))  # as Word shows it: 「(1) 扩大信用贷款投放。」
+            items.append(with_number(number, text))  # as Word shows it: 「(1) 扩大信用贷款投放。」
             continue
         end_list()
         lead = phrase_list(lines)

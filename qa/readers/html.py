@@ -206,6 +206,62 @@ def read(data: bytes, source: str) -> Source:
     return _read(data, source, _CELL_TEXT)
 
 
+class WrittenPage:
+    """A word processor's document written out paragraph by paragraph as a page's body for read_written (doc.py,
+    rtf.py): list items in a row one list, a table's rows one table, and the first paragraph, when set as a title, the
+    title. Texts are HTML."""
+
+    def __init__(self):
+        self.title = ""  # as text
+        self._parts: list[str] = []
+        self._items: list[str] = []  # the open list's items
+        self._rows: list[str] = []  # the open table's rows
+        self._cells: list[str] = []  # the open row's cells
+
+    def paragraph(self, text: str, level: int | None = None, listed: bool = False, titled: bool = False) -> None:
+        """A paragraph: a heading at outline `level` (0 the top one), a list's item when `listed` (a heading is a heading
+        though numbered), the title when `titled` and nothing came before it."""
+        if not text:
+            return
+        if titled and not (self._parts or self._items or self._rows or self._cells or self.title):
+            self.title = clean(html.unescape(text.replace("<br>", " ")))
+            return
+        self._end_table()
+        if listed and level is None:
+            self._items.append(f"<li>{text}</li>")
+            return
+        self._end_list()
+        # Outline level 0 as <h2>: a lone top heading is a chapter, not the title the web page reader would take it for.
+        heading = min(level + 2, 6) if level is not None else 0
+        self._parts.append(f"<h{heading}>{text}</h{heading}>" if heading else f"<p>{text}</p>")
+
+    def cell(self, text: str) -> None:
+        self._cells.append(f"<td>{text}</td>")
+
+    def end_row(self) -> None:
+        self._end_list()
+        if any(cell != "<td></td>" for cell in self._cells):
+            self._rows.append("<tr>" + "".join(self._cells) + "</tr>")
+        self._cells = []
+
+    def body(self) -> str:
+        """The page's body, with a row, list or table the document left open closed."""
+        self.end_row()
+        self._end_list()
+        self._end_table()
+        return "".join(self._parts)
+
+    def _end_list(self) -> None:
+        if self._items:
+            self._parts.append("<ul>" + "".join(self._items) + "</ul>")
+            self._items = []
+
+    def _end_table(self) -> None:
+        if self._rows:
+            self._parts.append("<table>" + "".join(self._rows) + "</table>")
+            self._rows = []
+
+
 def read_written(body: str, source: str) -> Source:
     """A word processor's document its reader wrote out as a page's body (odt.py, rtf.py): every table holds data,
     whatever its cells' length; a document with no text has no blocks (not 「the file is empty」)."""

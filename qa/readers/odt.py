@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..text import clean
 from . import html as web_page
-from .blocks import FOOTNOTES, Block, Source, meaningful_title
+from .blocks import FOOTNOTES, Block, Source, meaningful_title, with_number
 from .docx_numbering import number_in
 from .ooxml import part_bytes, read_package
 from .text_lines import join_lines
@@ -172,8 +172,8 @@ class _Page:
             if child.tag in (_TEXT + "p", _TEXT + "h"):
                 lines.append(self.inline(child, after))
         lines = [line for line in lines if line.strip()]
-        if lines and label:
-            lines[0] = label + ("" if label[-1] in "、）】：" else " ") + lines[0]
+        if lines:
+            lines[0] = with_number(html.escape(label), lines[0])
         self.out.append("<li>" + "<br>".join(lines) + "</li>")
         self.out += after
         for child in item:

@@ -67,16 +67,12 @@ class _Document:
         self.style_name: list[str] = []
         self.title: list[str] = []
         self.notes: list[list[str]] = []
-        self.html: list[str] = []
-        self.rows: list[str] = []  # the open table's rows
-        self.items: list[str] = []  # the open list's items
-        self.cells: list[str] = []  # the open row's cells
+        self.page = web_page.WrittenPage()
         self.text: list[str] = []  # the open paragraph's (or cell's) text, HTML
         self.level: int | None = None  # the open paragraph's outline level
         self.centred = False  # the open paragraph is centred (\qc)
         self.in_table = False
         self.in_list = False  # the open paragraph is a list's (\lsN)
-        self.first_line = ""  # the document's first paragraph, when centred and like a title
 
     def add(self, group: _Group, text: str) -> None:
         if group.hidden or not text:
@@ -98,40 +94,15 @@ class _Document:
             return
         text = _joined(self.text).strip()
         self.text = []
-        if self.contents:
-            return
-        if text and not self.html and not self.first_line and (self.titled or self.centred and title_like(clean(html.unescape(text)))):
-            self.first_line = text  # the title set over the text (Word's centred first line), as the Word reader takes it
-        elif text and self.in_list and self.level is None:  # a numbered heading is a heading
-            self.end_table()
-            self.items.append(f"<li>{text}</li>")
-        elif text:
-            self.end_table()
-            self.end_list()
-            # Outline level 0 as <h2>: a lone top heading is a chapter, not the title the web page reader would take it for.
-            level = self.level
-            self.html.append(f"<h{level + 2}>{text}</h{level + 2}>" if level is not None and level < 5 else f"<p>{text}</p>")
+        if text and not self.contents:
+            level = self.level if self.level is not None and self.level < 5 else None  # levels 5-8 read as body text
+            titled = self.titled or self.centred and title_like(clean(html.unescape(text)))
+            self.page.paragraph(text, level, self.in_list and self.level is None, titled)
 
     def end_cell(self) -> None:
         paragraphs = _joined(self.text).split("\n")
-        self.cells.append(f"<td>{join_lines(paragraphs)}</td>")
+        self.page.cell(join_lines(paragraphs))
         self.text = []
-
-    def end_list(self) -> None:
-        if self.items:
-            self.html.append("<ul>" + "".join(self.items) + "</ul>")
-            self.items = []
-
-    def end_row(self) -> None:
-        self.end_list()
-        if any(cell != "<td></td>" for cell in self.cells):
-            self.rows.append("<tr>" + "".join(self.cells) + "</tr>")
-        self.cells = []
-
-    def end_table(self) -> None:
-        if self.rows:
-            self.html.append("<table>" + "".join(self.rows) + "</table>")
-            self.rows = []
 
     def end_style(self) -> None:
         """A style sheet entry ends: a style named 「heading 2」 (「标题 2」) heads at that level if it set none."""
@@ -153,12 +124,12 @@ def read(data: bytes, source: str) -> Source:
         document = _parse(data)
     except _TooDeep:
         raise CorpusError(f"{source}: cannot be read as an RTF file (groups nest deeper than {_GROUPS:,})") from None
-    read_as_page = web_page.read_written("".join(document.html), source)
+    read_as_page = web_page.read_written(document.page.body(), source)
     notes = [_as_text(note) for note in document.notes]
     notes = [f"[{i}] {note}" for i, note in enumerate(notes, 1) if note]
     blocks = read_as_page.blocks + ((Block("heading", FOOTNOTES), *(Block("paragraph", n) for n in notes)) if notes else ())
     stored = _as_text(document.title)
-    title = stored if meaningful_title(stored) else _as_text([document.first_line]) or read_as_page.title
+    title = stored if meaningful_title(stored) else document.page.title or read_as_page.title
     return Source(title=title, blocks=blocks)
 
 
@@ -240,10 +211,8 @@ def _parse(data: bytes) -> _Document:
             _control(document, group, name, value)
     flush()
     document.in_table = False  # a row the file left open
-    document.end_row()
+    document.page.end_row()
     document.end_paragraph()
-    document.end_table()
-    document.end_list()
     return document
 
 
@@ -316,7 +285,7 @@ def _control(document: _Document, group: _Group, name: str, value: int | None) -
     elif name == "cell":
         document.end_cell()
     elif name == "row":
-        document.end_row()
+        document.page.end_row()
         document.in_table = False
 
 
