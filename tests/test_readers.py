@@ -529,6 +529,19 @@ def test_a_doc_title_is_read_from_its_properties_and_a_damaged_property_count_co
     assert read_document(damaged).title == "青海省小微金融报告"
 
 
+def test_a_doc_whose_bytes_name_another_file_is_not_read_from_that_file(tmp_path):
+    # olefile takes bytes shorter than a compound file for a file name: a .doc holding 「/somewhere/secret.doc」 had been
+    # read as that file, outside the corpus folder.
+    (tmp_path / "elsewhere").mkdir()
+    secret = documents.word97_doc(tmp_path / "elsewhere" / "secret.doc", [("一、机密\r不应被读到的内容。\r", False)])
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "pointer.doc").write_bytes(str(secret).encode())
+    assert read_document(secret).passages  # the file it names can be read
+    with pytest.raises(CorpusError, match="cannot be read as a Word 97-2003 .doc"):
+        read_document(corpus / "pointer.doc")
+
+
 @pytest.mark.parametrize("kind, expected", [
     ("encrypted", "password-protected"), ("word95", "Word 6 or Word 95"), ("not_ole", "cannot be read as a Word 97-2003 .doc"),
     ("no_table", "lacks its 0Table stream"),

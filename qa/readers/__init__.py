@@ -88,8 +88,8 @@ Reader = Callable[[bytes, str], Source]
 # 119: Rich Text Format (.rtf) read, and an .odt's list numbers (its list styles) and Title paragraph; 120: Excel
 # 97-2003 workbooks (.xls) read; 121: a damaged slide is left out of its deck, not the deck; 122: a .doc's paragraph
 # properties read (headings by style or outline level, lists with their numbers, table rows, its Title paragraph), and
-# a typed-in contents page left out of .doc, .odt and .rtf by its styles.
-RULES_VERSION = 122
+# a typed-in contents page left out of .doc, .odt and .rtf by its styles; 123: a .doc's bytes never taken for a file name.
+RULES_VERSION = 123
 
 
 def _on_use(module: str) -> Reader:

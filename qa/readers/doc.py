@@ -9,6 +9,7 @@ the plain-text reader. Fields read as their shown results."""
 from __future__ import annotations
 
 import bisect
+import io
 import html
 import re
 import struct
@@ -43,7 +44,7 @@ def read(data: bytes, source: str) -> Source:
     import olefile
 
     try:
-        ole = olefile.OleFileIO(data)
+        ole = olefile.OleFileIO(io.BytesIO(data))
     except Exception as e:  # noqa: BLE001 - olefile raises OSError and others for a file that is not OLE
         raise CorpusError(f"{source}: cannot be read as a Word 97-2003 .doc file ({type(e).__name__}: {e})") from None
     try:

@@ -37,7 +37,7 @@ def read(data: bytes, source: str) -> Source:
     finally:
         book.release_resources()
     try:
-        ole = olefile.OleFileIO(data)
+        ole = olefile.OleFileIO(io.BytesIO(data))
         stored = stored_title(ole)
         ole.close()
     except Exception:  # noqa: BLE001 - the title is a nicety: a file xlrd read whose properties olefile cannot has none
