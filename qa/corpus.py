@@ -19,6 +19,7 @@ from .errors import CorpusError
 from .progress import show as progress_line
 from .readers import READERS
 from .readers.blocks import plain_heading, strip_inline, undecorated
+from .readers.sniff import format_of
 from .readers.text_lines import caption
 from .structure import ITEM_MAX, chunks, leads_in
 
@@ -112,9 +113,13 @@ class Corpus:
 def parse(data: bytes, path: Path, max_chars: int, file: str | None = None) -> Document:
     """One file's bytes -> its Document (CorpusError when it cannot be read). file: its path in the
     corpus folder (2023/年报.pdf), which names the document; the file name by default."""
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
+    suffix = path.suffix.lower()
+    if suffix not in READERS:
         raise CorpusError(f"{path}: files of type {path.suffix or '(none)'} cannot be read; use {', '.join(CORPUS_SUFFIXES)}")
+    read_as = format_of(data, suffix, str(path))  # what the bytes are: a 「.xls」 a web system wrote may be a web page
+    if read_as not in READERS:
+        raise CorpusError(f"{path}: {_NOT_READ.get(read_as, f'is a {read_as} file, not a {suffix} one, and cannot be read')}")
+    reader = READERS[read_as]
     file = file or path.name
     name = document_name(file)
     source = reader(data, str(path))
@@ -179,8 +184,6 @@ _NOT_READ = {
     ".dps": "a WPS presentation (.dps) is not read; save it as .pptx",
     ".ods": ".ods is not read; save it as .xlsx",
     ".odp": ".odp is not read; save it as .pptx",
-    ".mht": "a web archive (.mht) is not read; save the page as .html",
-    ".mhtml": "a web archive (.mhtml) is not read; save the page as .html",
     ".epub": ".epub is not read; save it as PDF",
     ".pages": "Apple Pages files are not read; export as .docx or PDF",
     ".numbers": "Apple Numbers files are not read; export as .xlsx",

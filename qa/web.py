@@ -47,6 +47,8 @@ _MEDIA_TYPES = {
     # A saved web page as its source text: served as HTML from this origin its scripts would run here.
     ".html": "text/plain; charset=utf-8",
     ".htm": "text/plain; charset=utf-8",
+    ".mht": "text/plain; charset=utf-8",  # a web archive likewise: its page's scripts never run from this origin
+    ".mhtml": "text/plain; charset=utf-8",
 }
 # Placeholders the report prints instead of figures (XX亿元, XX%): flagged so nobody reads them as data.
 PLACEHOLDER = re.compile(r"X{2,}\s*(?:%|％|亿元|万元|亿|万|元|家|个|倍)?")

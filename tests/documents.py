@@ -88,6 +88,50 @@ def chromium_pdf(html_body: str, out: Path) -> Path:
     return out
 
 
+def chromium_mhtml(page_html: str, out: Path) -> Path:
+    """`page_html` opened in headless Chromium and saved as one file (MHTML), as a browser's 「save page as」 does, with a
+    picture beside it (saved as a part of its own)."""
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page_file = Path(tmp) / "page.html"
+        page_file.write_text(page_html, encoding="utf-8")
+        (Path(tmp) / "chart.png").write_bytes(_PNG)
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            try:
+                page = browser.new_page()
+                page.goto(page_file.as_uri())
+                snapshot = page.context.new_cdp_session(page).send("Page.captureSnapshot", {"format": "mhtml"})
+            finally:
+                browser.close()
+    out.write_bytes(snapshot["data"].encode("utf-8"))
+    return out
+
+
+# A 1×1 PNG.
+_PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                     "1f15c4890000000d4944415478da63f8cfc0f01f0005000201a5f6f0a10000000049454e44ae426082")
+
+
+def word_mht(page_html: str, out: Path, charset: str = "gb2312") -> Path:
+    """A web archive as Word writes one (「single file web page」, which office systems also export as 「.doc」): a MIME
+    message whose first part is the page, quoted-printable in a Chinese code page, then a picture in base64."""
+    from email import charset as charsets
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+    from email.mime.text import MIMEText
+
+    code_page = charsets.Charset(charset)
+    code_page.body_encoding = charsets.QP
+    message = MIMEMultipart("related", type="text/html")
+    in_code_page = page_html.encode(charset, "xmlcharrefreplace").decode(charset)  # &#169; for what it lacks, as Word writes ©
+    message.attach(MIMEText(in_code_page, "html", code_page))
+    message.attach(MIMEImage(_PNG, "png"))
+    out.write_bytes(message.as_bytes())
+    return out
+
+
 def report_pdf(out: Path) -> Path:
     """Five pages with a running header, a tracking stamp, page numbers, a contents page, two columns,
     a paragraph across a page break and a Kangxi radical (⼤)."""
@@ -441,11 +485,11 @@ def word97_doc(out: Path, pieces: list[tuple[str, bool]], flags: int = 0x0200, v
         fmtid = bytes.fromhex("E0859FF2F94F6810AB9108002B27B3D9")
         summary = struct.pack("<HHI", 0xFFFE, 0, 0x00020006) + bytes(16) + struct.pack("<I", 1) + fmtid + struct.pack("<I", 48) + section
         streams["\x05SummaryInformation"] = summary + bytes(4096 - len(summary))
-    out.write_bytes(_compound_file(streams))
+    out.write_bytes(compound_file(streams))
     return out
 
 
-def _compound_file(streams: dict[str, bytes]) -> bytes:
+def compound_file(streams: dict[str, bytes]) -> bytes:
     """An OLE compound file ([MS-CFB] version 3, 512-byte sectors) of streams of 4,096 bytes or more (none in the mini
     stream): sector 0 the FAT, 1 the directory, then each stream's sectors in a row."""
     free, end, fat_sector = 0xFFFFFFFF, 0xFFFFFFFE, 0xFFFFFFFD

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import zipfile
 from collections import Counter
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -648,6 +649,69 @@ def test_a_web_page_nesting_200_000_tables_is_read_in_bounded_time(tmp_path):
     page = "<table><tr><td>" * 200_000 + "正文内容，这是一个句子。" + "</td></tr></table>" * 200_000
     (tmp_path / "deep.html").write_text(page, encoding="utf-8")
     assert [p.text for p in read_document(tmp_path / "deep.html").passages] == ["正文内容，这是一个句子。"]
+
+
+def test_a_web_archive_reads_as_its_page(tmp_path):
+    # A page saved as one file (.mht, .mhtml) had been passed over (「save the page as .html」). Word's writes the page in
+    # a Chinese code page, quoted-printable; the picture after it is no text.
+    (tmp_path / "page.html").write_text(_WEB_PAGE, encoding="utf-8")
+    page = read_document(tmp_path / "page.html")
+    word = read_document(documents.word_mht(_WEB_PAGE.replace('charset="utf-8"', 'charset="gb2312"'), tmp_path / "word.mht"))
+    assert (word.title, word.passages) == (page.title, tuple(replace(p, doc="word") for p in page.passages))
+    nested = b"MIME-Version: 1.0\r\n" + b"".join(b"Content-Type: multipart/mixed; boundary=b%d\r\n\r\n--b%d\r\n" % (i, i)
+                                                  for i in range(20_000))
+    (tmp_path / "nested.mht").write_bytes(nested)
+    with pytest.raises(CorpusError, match="nested too deep"):  # the parser's recursion overran
+        read_document(tmp_path / "nested.mht")
+    if not Path(documents.CHROMIUM).exists():
+        pytest.skip("Debian chromium not installed (make test installs it as root): no browser's web archive")
+    browser = read_document(documents.chromium_mhtml(_WEB_PAGE, tmp_path / "saved.mhtml"))
+    assert (browser.title, browser.passages) == (page.title, tuple(replace(p, doc="saved") for p in page.passages))
+
+
+def test_a_file_named_for_another_format_is_read_as_what_its_bytes_are(tmp_path):
+    # Web systems export a 「.xls」 that is an HTML table or a 「.doc」 that is a web archive, RTF or a Word 2007 package,
+    # and a renamed file keeps its bytes: each had been refused (「cannot be read as a Word 97-2003 .doc file」). Word and
+    # Excel open them by what they hold; so does the corpus.
+    named = {
+        "rtf.doc": documents.word_rtf(tmp_path / "a.rtf"),
+        "docx.doc": documents.word_docx(tmp_path / "a.docx"),
+        "doc.docx": documents.word97_doc(tmp_path / "a.doc", [("一、概况\r正文内容，这是一个句子。\r", False)]),
+        "xls.xlsx": documents.xls_workbook(tmp_path / "a.xls", {"产值": [["地区", "产值"], ["西宁", 12]]}),
+        "mht.doc": documents.word_mht(_WEB_PAGE, tmp_path / "a.mht"),
+    }
+    gbk_table = "<meta charset=gb2312><table><tr><td>地区</td><td>产值（亿元）</td></tr><tr><td>西宁</td><td>12</td></tr></table>"
+    (tmp_path / "a.html").write_bytes(gbk_table.encode("gb18030"))
+    named["html.xls"] = tmp_path / "a.html"
+    renamed = tmp_path / "renamed"
+    renamed.mkdir()
+    for name, source in named.items():
+        (renamed / name).write_bytes(source.read_bytes())
+        expected, got = read_document(source), read_document(renamed / name)
+        assert [(p.cite, p.headings, p.text, p.page) for p in got.passages] == [
+            (p.cite, p.headings, p.text, p.page) for p in expected.passages], name
+        assert got.title == (expected.title if expected.title != "a" else name.split(".")[0]), name  # a file's stem when untitled
+    assert [p.text for p in read_document(renamed / "html.xls").passages] == ["地区：西宁；产值（亿元）：12"]
+    # A text file keeps what it holds: HTML typed in a .txt is its text.
+    (renamed / "notes.txt").write_text("<html><body><p>网页源代码的例子，这是一个句子。</p></body></html>", encoding="utf-8")
+    assert "<p>" in read_document(renamed / "notes.txt").passages[0].text
+
+
+def test_a_password_protected_or_2003_xml_office_file_says_why_it_is_not_read(tmp_path):
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    with documents.word_docx(tmp_path / "open.docx").open("rb") as source, (tmp_path / "locked.docx").open("wb") as locked:
+        OOXMLFile(source).encrypt("secret", locked)  # as Word saves a file with a password: a compound file, not a zip
+    with pytest.raises(CorpusError, match="is password-protected; save it without a password"):
+        read_document(tmp_path / "locked.docx")
+    (tmp_path / "template.doc").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Word.Document"?>'
+                                           '<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"/>')
+    with pytest.raises(CorpusError, match=r"is a Word 2003 XML document, not a \.doc file.*save it as \.docx"):
+        read_document(tmp_path / "template.doc")
+    slides = documents.compound_file({"PowerPoint Document": bytes(4096), "Current User": bytes(4096)})
+    (tmp_path / "deck.doc").write_bytes(slides)
+    with pytest.raises(CorpusError, match=r"PowerPoint 97-2003 \.ppt is not read; save it as \.pptx"):
+        read_document(tmp_path / "deck.doc")
 
 
 def test_a_powerpoint_deck_is_read_slide_by_slide(tmp_path):

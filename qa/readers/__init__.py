@@ -88,8 +88,9 @@ Reader = Callable[[bytes, str], Source]
 # 119: Rich Text Format (.rtf) read, and an .odt's list numbers (its list styles) and Title paragraph; 120: Excel
 # 97-2003 workbooks (.xls) read; 121: a damaged slide is left out of its deck, not the deck; 122: a .doc's paragraph
 # properties read (headings by style or outline level, lists with their numbers, table rows, its Title paragraph), and
-# a typed-in contents page left out of .doc, .odt and .rtf by its styles; 123: a .doc's bytes never taken for a file name.
-RULES_VERSION = 123
+# a typed-in contents page left out of .doc, .odt and .rtf by its styles; 123: a .doc's bytes never taken for a file name;
+# 124: a file read as what its bytes are (qa/readers/sniff.py), web archives (.mht, .mhtml) read.
+RULES_VERSION = 124
 
 
 def _on_use(module: str) -> Reader:
@@ -107,7 +108,7 @@ READERS: dict[str, Reader] = {
     ".md": _on_use("markdown"), ".markdown": _on_use("markdown"), ".txt": _on_use("plaintext"), ".pdf": _on_use("pdf"),
     ".docx": _on_use("docx"), ".doc": _on_use("doc"), ".wps": _on_use("doc"), ".html": _on_use("html"),
     ".htm": _on_use("html"), ".pptx": _on_use("pptx"), ".xlsx": _on_use("xlsx"), ".odt": _on_use("odt"),
-    ".rtf": _on_use("rtf"), ".xls": _on_use("xls"),
+    ".rtf": _on_use("rtf"), ".xls": _on_use("xls"), ".mht": _on_use("mht"), ".mhtml": _on_use("mht"),
 }
 
 __all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]
