@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .progress import show as progress_line
-from .readers import READERS
+from .readers import BY_CONTENT, READERS
 from .readers.blocks import plain_heading, strip_inline, undecorated
 from .readers.sniff import format_of
 from .readers.text_lines import caption
@@ -117,9 +117,9 @@ def parse(data: bytes, path: Path, max_chars: int, file: str | None = None) -> D
     if suffix not in READERS:
         raise CorpusError(f"{path}: files of type {path.suffix or '(none)'} cannot be read; use {', '.join(CORPUS_SUFFIXES)}")
     read_as = format_of(data, suffix, str(path))  # what the bytes are: a 「.xls」 a web system wrote may be a web page
-    if read_as not in READERS:
+    reader = READERS.get(read_as) or BY_CONTENT.get(read_as)
+    if reader is None:
         raise CorpusError(f"{path}: {_NOT_READ.get(read_as, f'is a {read_as} file, not a {suffix} one, and cannot be read')}")
-    reader = READERS[read_as]
     file = file or path.name
     name = document_name(file)
     source = reader(data, str(path))

@@ -31,13 +31,17 @@ NO_OFFICE = "" if SOFFICE else "LibreOffice is not installed (make test installs
 
 
 def office_convert(sources: list[Path], suffix: str, out_dir: Path) -> list[Path]:
-    """`sources` written by LibreOffice as `suffix` files (.doc, .odt, .rtf: another program's files) in `out_dir`, with
-    a profile of its own (a first run, as on a new machine)."""
+    """`sources` written by LibreOffice as `suffix` files (.doc, .odt, .rtf: another program's files; .xml: Word 2003
+    XML) in `out_dir`, with a profile of its own (a first run, as on a new machine)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as profile:
-        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", suffix[1:],
-                        "--outdir", str(out_dir), *map(str, sources)], capture_output=True, timeout=600, check=True)
+        subprocess.run([SOFFICE, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to",
+                        _OFFICE_FILTERS.get(suffix, suffix[1:]), "--outdir", str(out_dir), *map(str, sources)],
+                       capture_output=True, timeout=600, check=True)
     return [out_dir / f"{source.stem}{suffix}" for source in sources]
+
+
+_OFFICE_FILTERS = {".xml": "xml:MS Word 2003 XML"}
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-pdf-header-footer",
@@ -710,6 +714,59 @@ def word_rtf(out: Path) -> Path:
         r"\pard " + gbk("机构数量保持稳定。") + r"\par}"
     )
     out.write_bytes(rtf.encode("ascii"))
+    return out
+
+
+def word2003_xml(out: Path) -> Path:
+    """A Word 2003 XML document as Word writes one (and as a server fills in a template of it, exporting 「.doc」):
+    built-in heading styles named 「heading N」 (Word's own ids, 1 and 2) in wx:sub-sections, a list whose numbers Word
+    also writes beside it (wx:t), a link, a simple field, a footnote, a tracked deletion and insertion, hidden text, a
+    text box, a table and a contents entry typed in; the title in its DocumentProperties."""
+    w = "http://schemas.microsoft.com/office/word/2003/wordml"
+
+    def p(text: str, style: str = "", extra: str = "") -> str:
+        props = f'<w:pPr>{f"<w:pStyle w:val={chr(34)}{style}{chr(34)}/>" if style else ""}{extra}</w:pPr>'
+        return f"<w:p>{props}<w:r><w:t>{text}</w:t></w:r></w:p>"
+
+    def item(text: str, shown: str) -> str:
+        return p(text, "a3", f'<w:listPr><w:ilvl w:val="0"/><w:ilfo w:val="1"/><wx:t wx:val="{shown}"/></w:listPr>')
+
+    body = (
+        p("某省小微金融发展报告", "a4") + p("发展现状\t1", "10")
+        + f'<wx:sub-section>{p("发展现状", "1")}'
+        + '<w:p><w:r><w:t>全省小微金融服务体系逐步完善，</w:t></w:r><w:hlink w:dest="http://example.com"><w:r><w:t>详见附表</w:t></w:r></w:hlink>'
+          '<w:r><w:t>，</w:t></w:r><aml:annotation w:type="Word.Deletion"><aml:content><w:r><w:delText>已删除的文字</w:delText></w:r>'
+          '</aml:content></aml:annotation><aml:annotation w:type="Word.Insertion"><aml:content><w:r><w:t>服务覆盖面持续扩大</w:t></w:r>'
+          '</aml:content></aml:annotation><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏的批注</w:t></w:r><w:r><w:t>。</w:t></w:r>'
+          '<w:r><w:footnote><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t>数据来源：某省金融局。</w:t></w:r></w:p></w:footnote></w:r></w:p>'
+        + f'<wx:sub-section>{p("贷款规模", "2")}'
+        + '<w:p><w:r><w:t>截至2023年末，贷款余额</w:t></w:r><w:fldSimple w:instr=" MERGEFIELD 余额 "><w:r><w:t>1562</w:t></w:r></w:fldSimple>'
+          '<w:r><w:t>亿元，同比增长12.4%。</w:t></w:r><w:r><w:pict><v:shape><v:textbox><w:txbxContent>'
+          '<w:p><w:r><w:t>专栏1：首贷户拓展行动。</w:t></w:r></w:p></w:txbxContent></v:textbox></v:shape></w:pict></w:r></w:p>'
+        + p("主要做法包括：") + item("扩大信用贷款投放。", "（一）") + item("降低小微企业融资成本。", "（二）")
+        + "</wx:sub-section></wx:sub-section>"
+        + f'<wx:sub-section>{p("主要机构", "1")}<w:tbl>'
+        + "".join(f'<w:tr><w:tc>{p(a)}</w:tc><w:tc>{p(b)}</w:tc></w:tr>' for a, b in (("机构", "数量"), ("国有商业银行", "12"), ("小额贷款公司", "30")))
+        + "</w:tbl></wx:sub-section>"
+    )
+    styles = (
+        '<w:style w:type="paragraph" w:styleId="1"><w:name w:val="heading 1"/><wx:uiName wx:val="标题 1"/>'
+        '<w:pPr><w:outlineLvl w:val="0"/></w:pPr></w:style>'
+        '<w:style w:type="paragraph" w:styleId="2"><w:name w:val="heading 2"/><w:pPr><w:outlineLvl w:val="1"/></w:pPr></w:style>'
+        '<w:style w:type="paragraph" w:styleId="10"><w:name w:val="toc 1"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="a3"><w:name w:val="List Paragraph"/></w:style>'
+        '<w:style w:type="paragraph" w:styleId="a4"><w:name w:val="Title"/></w:style>'
+    )
+    lists = ('<w:listDef w:listDefId="0"><w:lvl w:ilvl="0"><w:start w:val="1"/><w:nfc w:val="37"/><w:lvlText w:val="（%1）"/>'
+             '</w:lvl></w:listDef><w:list w:ilfo="1"><w:ilst w:val="0"/></w:list>')
+    out.write_text(
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<?mso-application progid="Word.Document"?>\n'
+        f'<w:wordDocument xmlns:w="{w}" xmlns:wx="http://schemas.microsoft.com/office/word/2003/auxHint" '
+        'xmlns:o="urn:schemas-microsoft-com:office:office" xmlns:v="urn:schemas-microsoft-com:vml" '
+        'xmlns:aml="http://schemas.microsoft.com/aml/2001/core" xml:space="preserve">'
+        "<o:DocumentProperties><o:Title>某省小微金融发展报告（2023）</o:Title></o:DocumentProperties>"
+        f"<w:lists>{lists}</w:lists><w:styles>{styles}</w:styles><w:body><wx:sect>{body}</wx:sect></w:body></w:wordDocument>",
+        encoding="utf-8")
     return out
 
 

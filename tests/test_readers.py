@@ -697,17 +697,40 @@ def test_a_file_named_for_another_format_is_read_as_what_its_bytes_are(tmp_path)
     assert "<p>" in read_document(renamed / "notes.txt").passages[0].text
 
 
-def test_a_password_protected_or_2003_xml_office_file_says_why_it_is_not_read(tmp_path):
+def test_a_word_2003_xml_document_exported_as_doc_is_read(tmp_path):
+    # What many systems export as 「.doc」 (a Word template filled in by a server) is Word 2003 XML: it had been refused
+    # (「not an OLE2 structured storage file」). Headings by style, the list numbers Word wrote, a link's and a field's
+    # text, an insertion kept and a deletion, hidden text and the typed-in contents left out, a text box's paragraph
+    # after its own, the table's rows, the footnote a 「脚注」 part; the stored title.
+    document = read_document(documents.word2003_xml(tmp_path / "导出.doc"))
+    assert document.title == "某省小微金融发展报告（2023）"
+    assert [(p.cite, p.text) for p in document.passages] == [
+        ("发展现状(1)", "全省小微金融服务体系逐步完善，详见附表，服务覆盖面持续扩大。"),
+        ("发展现状 › 贷款规模(1)", "截至2023年末，贷款余额1562亿元，同比增长12.4%。"),
+        ("发展现状 › 贷款规模(2)", "专栏1：首贷户拓展行动。"),
+        ("发展现状 › 贷款规模(3)", "主要做法包括：\n（一）扩大信用贷款投放。\n（二）降低小微企业融资成本。"),
+        ("主要机构(1)", "主要机构\n机构：国有商业银行；数量：12\n机构：小额贷款公司；数量：30"),
+        ("脚注(1)", "[1] 数据来源：某省金融局。"),
+    ]
+    deep = ('<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument '
+            'xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"><w:body>' + "<w:p>" * 100_000 + "</w:p>" * 100_000
+            + "</w:body></w:wordDocument>")  # nested past lxml's bound of 256 levels
+    (tmp_path / "deep.doc").write_text(deep)
+    with pytest.raises(CorpusError, match="cannot be read as a Word 2003 XML document"):
+        read_document(tmp_path / "deep.doc")
+
+
+def test_a_password_protected_office_file_or_an_excel_2003_xml_one_says_why_it_is_not_read(tmp_path):
     from msoffcrypto.format.ooxml import OOXMLFile
 
     with documents.word_docx(tmp_path / "open.docx").open("rb") as source, (tmp_path / "locked.docx").open("wb") as locked:
         OOXMLFile(source).encrypt("secret", locked)  # as Word saves a file with a password: a compound file, not a zip
     with pytest.raises(CorpusError, match="is password-protected; save it without a password"):
         read_document(tmp_path / "locked.docx")
-    (tmp_path / "template.doc").write_text('<?xml version="1.0" encoding="UTF-8"?>\n<?mso-application progid="Word.Document"?>'
-                                           '<w:wordDocument xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"/>')
-    with pytest.raises(CorpusError, match=r"is a Word 2003 XML document, not a \.doc file.*save it as \.docx"):
-        read_document(tmp_path / "template.doc")
+    (tmp_path / "export.xls").write_text('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>'
+                                         '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>')
+    with pytest.raises(CorpusError, match=r"is an Excel 2003 XML workbook, not a \.xls file.*save it as \.xlsx"):
+        read_document(tmp_path / "export.xls")
     slides = documents.compound_file({"PowerPoint Document": bytes(4096), "Current User": bytes(4096)})
     (tmp_path / "deck.doc").write_bytes(slides)
     with pytest.raises(CorpusError, match=r"PowerPoint 97-2003 \.ppt is not read; save it as \.pptx"):
@@ -936,14 +959,16 @@ def test_an_rtf_that_cannot_be_read_says_why(tmp_path):
 
 
 @pytest.mark.skipif(bool(documents.NO_OFFICE), reason=documents.NO_OFFICE)
-@pytest.mark.parametrize("suffix", [".doc", ".odt", ".rtf"])
+@pytest.mark.parametrize("suffix", [".doc", ".odt", ".rtf", ".xml"])
 def test_a_report_libreoffice_writes_again_reads_as_its_word_file(suffix, tmp_path):
-    # Another program's files: LibreOffice writes a Word report as Word 97, OpenDocument and RTF. Each reads into the
-    # passages of the .docx, word for word and cited alike — the Title paragraph the title, the typed-in contents
-    # left out, headings by their styles, the numbered list's numbers, the table's rows. (.doc had been read as its
-    # text alone: no headings but 一、 lines, no list numbers.)
+    # Another program's files: LibreOffice writes a Word report as Word 97, OpenDocument, RTF and Word 2003 XML (named
+    # .doc, as systems export it). Each reads into the passages of the .docx, word for word and cited alike — the Title
+    # paragraph the title, the typed-in contents left out, headings by their styles, the numbered list's numbers, the
+    # table's rows. (.doc had been read as its text alone: no headings but 一、 lines, no list numbers.)
     source = documents.office_report_docx(tmp_path / "报告.docx")
     written = documents.office_convert([source], suffix, tmp_path / "written")[0]
+    if suffix == ".xml":
+        written = written.rename(written.with_suffix(".doc"))
     word, again = read_document(source), read_document(written)
     assert again.title == word.title == "某省小微金融发展报告"
     assert [(p.cite, p.text) for p in again.passages] == [(p.cite, p.text) for p in word.passages] == [
@@ -1307,6 +1332,23 @@ def test_a_title_an_authoring_tool_stores_for_every_file_is_not_the_documents(ti
     from qa.readers.blocks import meaningful_title
 
     assert meaningful_title(title) is names_it
+
+
+def test_a_word_tables_equal_neighbouring_values_are_two_cells_and_a_merged_cell_one(tmp_path):
+    # Two cells of one value side by side (5%, 5%; -, -) had been read as one merged cell: every value after them moved
+    # under the header before its own (a broker's 「25E PE：16.00」 was 26E PE's). A cell merged across columns is one.
+    import docx
+
+    document = docx.Document()
+    document.add_heading("一、增长情况", level=1)
+    table = document.add_table(rows=3, cols=4)
+    for r, values in enumerate([["指标", "2023年", "2024年", "2025年"], ["增速", "5%", "5%", "6%"], ["就业", "1200万", "", ""]]):
+        for c, value in enumerate(values):
+            table.cell(r, c).text = value
+    table.cell(2, 2).merge(table.cell(2, 3)).text = "未公布"
+    document.save(tmp_path / "t.docx")
+    assert [p.text for p in read_document(tmp_path / "t.docx").passages] == [
+        "一、增长情况\n指标：增速；2023年：5%；2024年：5%；2025年：6%\n指标：就业；2023年：1200万；2024年：未公布"]
 
 
 def test_word_document(tmp_path):

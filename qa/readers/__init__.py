@@ -89,8 +89,9 @@ Reader = Callable[[bytes, str], Source]
 # 97-2003 workbooks (.xls) read; 121: a damaged slide is left out of its deck, not the deck; 122: a .doc's paragraph
 # properties read (headings by style or outline level, lists with their numbers, table rows, its Title paragraph), and
 # a typed-in contents page left out of .doc, .odt and .rtf by its styles; 123: a .doc's bytes never taken for a file name;
-# 124: a file read as what its bytes are (qa/readers/sniff.py), web archives (.mht, .mhtml) read.
-RULES_VERSION = 124
+# 124: a file read as what its bytes are (qa/readers/sniff.py), web archives (.mht, .mhtml) read; 125: Word 2003 XML read
+# (qa/readers/wordml.py), and two equal values side by side in a Word table are two cells, not one merged cell.
+RULES_VERSION = 125
 
 
 def _on_use(module: str) -> Reader:
@@ -111,4 +112,7 @@ READERS: dict[str, Reader] = {
     ".rtf": _on_use("rtf"), ".xls": _on_use("xls"), ".mht": _on_use("mht"), ".mhtml": _on_use("mht"),
 }
 
-__all__ = ["READERS", "RULES_VERSION", "Block", "Reader", "Source"]
+# Formats told by their bytes alone (sniff.py), under another format's suffix: no suffix of their own is listed.
+BY_CONTENT: dict[str, Reader] = {"word-2003-xml": _on_use("wordml")}
+
+__all__ = ["BY_CONTENT", "READERS", "RULES_VERSION", "Block", "Reader", "Source"]

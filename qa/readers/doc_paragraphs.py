@@ -22,7 +22,7 @@ _HUGE = 0x6646  # sprmPHugePapx: the paragraph's sprms are in the Data stream at
 _BODY_LEVEL = 9  # an outline level of 9 is body text
 _STYLES_MAX, _LISTS_MAX = 4_000, 4_000  # a style sheet or list table claiming more is damaged
 # Word's number formats (nfc) as the names of its numbering in .docx (docx_numbering.number_in); 23 is a bullet.
-_FORMATS = {0: "decimal", 1: "upperRoman", 2: "lowerRoman", 3: "upperLetter", 4: "lowerLetter", 18: "decimalEnclosedCircle",
+NUMBER_FORMATS = {0: "decimal", 1: "upperRoman", 2: "lowerRoman", 3: "upperLetter", 4: "lowerLetter", 18: "decimalEnclosedCircle",
             22: "decimalZero", 28: "decimalEnclosedCircleChinese", 30: "ideographTraditional", 33: "taiwaneseCounting",
             35: "taiwaneseCountingThousand", 36: "taiwaneseDigital", 37: "chineseCounting", 38: "chineseLegalSimplified",
             39: "chineseCountingThousand", 10: "ideographDigital", 14: "decimal", 15: "decimal"}
@@ -46,7 +46,9 @@ class Paragraph:
 
 
 @dataclass(frozen=True)
-class _Level:
+class ListLevel:
+    """One level of a Word list: its first number, its format (nfc) and its number's text."""
+
     start: int
     format: int
     text: str  # the number's text, a level's counter where a character below 9 stands
@@ -60,7 +62,7 @@ class Properties:
         self._style_levels: dict[int, int] = {}
         self._title_styles: set[int] = set()
         self._contents_styles: set[int] = set()
-        self._lists: dict[int, list[_Level]] = {}  # lsid → its levels
+        self._lists: dict[int, list[ListLevel]] = {}  # lsid → its levels
         self._instances: list[int] = []  # ilfo - 1 → lsid
         self._counts: dict[int, list[int]] = {}  # lsid → the counter of each level
         self._data = data
@@ -99,22 +101,9 @@ class Properties:
 
     def _number(self, lsid: int, ilvl: int) -> str:
         levels = self._lists.get(lsid)
-        if not levels or not 0 <= ilvl < len(levels):
+        if not levels:
             return ""
-        counts = self._counts.setdefault(lsid, [level.start - 1 for level in levels])
-        counts[ilvl] += 1
-        for deeper in range(ilvl + 1, len(levels)):  # a level restarts under its parent
-            counts[deeper] = levels[deeper].start - 1
-        if levels[ilvl].format in (_BULLET, _NONE):
-            return ""
-        out = []
-        for ch in levels[ilvl].text:
-            k = ord(ch)
-            if k < len(levels):
-                out.append(number_in(max(counts[k], levels[k].start), _FORMATS.get(levels[k].format, "decimal")))
-            else:
-                out.append(ch)
-        return "".join(out).strip()
+        return counted_number(levels, self._counts.setdefault(lsid, [level.start - 1 for level in levels]), ilvl)
 
     def _read_runs(self, word: bytes, table: bytes, pairs: list[tuple[int, int]]) -> None:
         fc, size = pairs[_FC_PAPX]
@@ -195,12 +184,32 @@ class Properties:
                     (length,) = struct.unpack_from("<H", table, at)
                     text = table[at + 2 : at + 2 + 2 * length].decode("utf-16-le")
                     at += 2 + 2 * length
-                    read.append(_Level(start, nfc, text))
+                    read.append(ListLevel(start, nfc, text))
                 self._lists[lsid] = read
         fc, size = pairs[_FC_LFO]
         if size >= 4:
             (count,) = struct.unpack_from("<i", table, fc)
             self._instances = [struct.unpack_from("<i", table, fc + 4 + 16 * i)[0] for i in range(min(max(count, 0), _LISTS_MAX))]
+
+
+def counted_number(levels: list[ListLevel], counts: list[int], ilvl: int) -> str:
+    """The number Word shows for the next item at level `ilvl` of a list whose counters are `counts` (counted up here;
+    deeper levels restart): 「1.」, 「（一）」, 「1.2」; "" for a bullet or an unnumbered level."""
+    if not 0 <= ilvl < len(levels):
+        return ""
+    counts[ilvl] += 1
+    for deeper in range(ilvl + 1, len(levels)):  # a level restarts under its parent
+        counts[deeper] = levels[deeper].start - 1
+    if levels[ilvl].format in (_BULLET, _NONE):
+        return ""
+    out = []
+    for ch in levels[ilvl].text:
+        k = ord(ch)
+        if k < len(levels):
+            out.append(number_in(max(counts[k], levels[k].start), NUMBER_FORMATS.get(levels[k].format, "decimal")))
+        else:
+            out.append(ch)
+    return "".join(out).strip()
 
 
 def _sprms(grpprl: bytes) -> dict[int, int]:

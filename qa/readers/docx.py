@@ -186,10 +186,11 @@ def _table_rows(table, document, qn, depth: int = 0) -> list[list[str]]:
     rows = []
     for row in Table(table, document).rows:
         cells: list[str] = []
+        previous = None
         for cell in row.cells:
-            text = _cell_text(cell._tc, document, qn, depth)
-            if not cells or text != cells[-1]:  # a merged cell comes once per grid column
-                cells.append(text)
+            if cell._tc is not previous:  # a merged cell comes once per grid column it spans; two like values are two cells
+                cells.append(_cell_text(cell._tc, document, qn, depth))
+            previous = cell._tc
         rows.append(cells)
     return rows
 
