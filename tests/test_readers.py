@@ -720,17 +720,17 @@ def test_a_word_2003_xml_document_exported_as_doc_is_read(tmp_path):
         read_document(tmp_path / "deep.doc")
 
 
-def test_a_password_protected_office_file_or_an_excel_2003_xml_one_says_why_it_is_not_read(tmp_path):
+def test_a_password_protected_office_file_or_a_powerpoint_xml_one_says_why_it_is_not_read(tmp_path):
     from msoffcrypto.format.ooxml import OOXMLFile
 
     with documents.word_docx(tmp_path / "open.docx").open("rb") as source, (tmp_path / "locked.docx").open("wb") as locked:
         OOXMLFile(source).encrypt("secret", locked)  # as Word saves a file with a password: a compound file, not a zip
     with pytest.raises(CorpusError, match="is password-protected; save it without a password"):
         read_document(tmp_path / "locked.docx")
-    (tmp_path / "export.xls").write_text('<?xml version="1.0"?>\n<?mso-application progid="Excel.Sheet"?>'
-                                         '<Workbook xmlns="urn:schemas-microsoft-com:office:spreadsheet"/>')
-    with pytest.raises(CorpusError, match=r"is an Excel 2003 XML workbook, not a \.xls file.*save it as \.xlsx"):
-        read_document(tmp_path / "export.xls")
+    (tmp_path / "deck.pptx").write_text('<?xml version="1.0"?>\n<?mso-application progid="PowerPoint.Show"?>'
+                                        '<pkg:package xmlns:pkg="http://schemas.microsoft.com/office/2006/xmlPackage"/>')
+    with pytest.raises(CorpusError, match=r"is a PowerPoint XML presentation, not a \.pptx file.*save it as \.pptx"):
+        read_document(tmp_path / "deck.pptx")
     slides = documents.compound_file({"PowerPoint Document": bytes(4096), "Current User": bytes(4096)})
     (tmp_path / "deck.doc").write_bytes(slides)
     with pytest.raises(CorpusError, match=r"PowerPoint 97-2003 \.ppt is not read; save it as \.pptx"):
@@ -822,6 +822,23 @@ def test_an_excel_workbook_is_read_a_sheet_a_section_its_table_led_by_its_title_
     doc = read_document(path)
     assert doc.title == "某省小微金融数据"
     assert [(p.cite, p.text) for p in doc.passages] == WORKBOOK_PASSAGES
+
+
+def test_an_excel_2003_xml_workbook_exported_as_xls_is_read_as_an_xlsx_is(tmp_path):
+    # 「XML Spreadsheet 2003」, what many systems export as 「.xls」, had been refused (「Expected BOF record」). The
+    # workbook of the .xlsx test written so reads into the same passages: formats, merged ranges, skipped cells and rows,
+    # the hidden sheet, the stored title.
+    from .documents import excel_2003_xml
+
+    path = excel_2003_xml(tmp_path / "导出.xls", WORKBOOK, merged={"贷款情况": [(0, 0, 0, 3)], "机构": [(1, 2, 0, 0)]},
+                          hidden=("草稿",), title="某省小微金融数据")
+    document = read_document(path)
+    assert document.title == "某省小微金融数据"
+    assert [(p.cite, p.text) for p in document.passages] == WORKBOOK_PASSAGES
+    far = path.read_text(encoding="utf-8").replace("<Row><Cell><ss:Data", '<Row ss:Index="900000"><Cell><ss:Data')  # the note's row
+    (tmp_path / "far.xls").write_text(far, encoding="utf-8")
+    with pytest.raises(CorpusError, match="reaches row 900,000"):
+        read_document(tmp_path / "far.xls")
 
 
 def test_an_excel_97_workbook_is_read_as_an_xlsx_is(tmp_path):

@@ -90,8 +90,9 @@ Reader = Callable[[bytes, str], Source]
 # properties read (headings by style or outline level, lists with their numbers, table rows, its Title paragraph), and
 # a typed-in contents page left out of .doc, .odt and .rtf by its styles; 123: a .doc's bytes never taken for a file name;
 # 124: a file read as what its bytes are (qa/readers/sniff.py), web archives (.mht, .mhtml) read; 125: Word 2003 XML read
-# (qa/readers/wordml.py), and two equal values side by side in a Word table are two cells, not one merged cell.
-RULES_VERSION = 125
+# (qa/readers/wordml.py), and two equal values side by side in a Word table are two cells, not one merged cell; 126: Excel
+# 2003 XML read (qa/readers/excel_xml.py).
+RULES_VERSION = 126
 
 
 def _on_use(module: str) -> Reader:
@@ -113,6 +114,6 @@ READERS: dict[str, Reader] = {
 }
 
 # Formats told by their bytes alone (sniff.py), under another format's suffix: no suffix of their own is listed.
-BY_CONTENT: dict[str, Reader] = {"word-2003-xml": _on_use("wordml")}
+BY_CONTENT: dict[str, Reader] = {"word-2003-xml": _on_use("wordml"), "excel-2003-xml": _on_use("excel_xml")}
 
 __all__ = ["BY_CONTENT", "READERS", "RULES_VERSION", "Block", "Reader", "Source"]

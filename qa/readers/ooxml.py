@@ -1,6 +1,6 @@
 """Office Open XML packages (.pptx, .xlsx) read with zipfile and lxml (python-docx's): their parts, each bounded in
 size, the relationships between them, and the title stored with them. An OpenDocument file (.odt) is a zip package
-too, read and bounded the same way."""
+too, read and bounded the same way; Office's one-file XML formats of 2003 are parsed here as well (flat_xml)."""
 
 from __future__ import annotations
 
@@ -26,6 +26,20 @@ def read_package(data: bytes, source: str, kind: str, read: Callable[[zipfile.Zi
         raise
     except Exception as e:  # noqa: BLE001 - zipfile, lxml and a damaged part's content fail in many ways
         raise CorpusError(f"{source}: cannot be read as {kind} ({type(e).__name__}: {e})") from None
+
+
+def flat_xml(data: bytes, source: str, kind: str, root_tag: str):
+    """A one-file XML document of Office 2003 (Word's, Excel's) parsed, its root checked to be `root_tag`: entities are
+    not resolved, nesting past lxml's 256 levels is refused."""
+    from lxml import etree
+
+    try:
+        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    except etree.XMLSyntaxError as e:
+        raise CorpusError(f"{source}: cannot be read as {kind} ({e})") from None
+    if root.tag != root_tag:
+        raise CorpusError(f"{source}: is XML but not {kind} (its root is <{etree.QName(root).localname}>)")
+    return root
 
 
 def part(package: zipfile.ZipFile, name: str):

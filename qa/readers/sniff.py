@@ -20,9 +20,13 @@ _ZIP = b"PK\x03\x04"
 _TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 _HTML_START = re.compile(rb"<(?:!doctype\s+html|html|head|body|meta|table|title)\b", re.IGNORECASE)
 _MIME_START = re.compile(rb"\s*(?:[\w-]+:[^\r\n]*\r?\n(?:[ \t][^\r\n]*\r?\n)*)*?MIME-Version:", re.IGNORECASE)
-_OFFICE_XML = re.compile(rb'<\?mso-application\s+progid="(Word\.Document|Excel\.Sheet|PowerPoint\.Show)"', re.IGNORECASE)
-_OFFICE_XML_NAMES = {b"excel.sheet": "Excel 2003 XML workbook", b"powerpoint.show": "PowerPoint XML presentation"}
-WORD_2003_XML = "word-2003-xml"  # a format told by its bytes alone: Word saves it as .xml, systems export it as .doc
+# Word's and Excel's XML formats of 2003, by the processing instruction Office writes or, where a generator left it out,
+# the namespace of their root.
+_OFFICE_XML = re.compile(rb'<\?mso-application\s+progid="(Word\.Document|Excel\.Sheet|PowerPoint\.Show)"'
+                         rb'|<(?:w:)?wordDocument\b[^>]*"http://schemas\.microsoft\.com/office/word/2003/wordml"'
+                         rb'|<(?:ss:)?Workbook\b[^>]*"urn:schemas-microsoft-com:office:spreadsheet"', re.IGNORECASE)
+# Formats told by their bytes alone (BY_CONTENT in __init__.py): Office saves them as .xml, systems export them as .doc, .xls.
+WORD_2003_XML, EXCEL_2003_XML = "word-2003-xml", "excel-2003-xml"
 _OOXML_FOLDERS = {"word/": ".docx", "xl/": ".xlsx", "ppt/": ".pptx"}
 _ODF_TEXT = b"application/vnd.oasis.opendocument.text"
 _OLE_STREAMS = {"WordDocument": ".doc", "Workbook": ".xls", "Book": ".xls", "PowerPoint Document": ".ppt"}
@@ -31,7 +35,8 @@ _HEAD = 4096  # bytes looked at for a text format's opening
 
 def format_of(data: bytes, suffix: str, source: str) -> str:
     """The suffix of the format `data` is in: `suffix` (lower case, with its dot) unless the bytes say otherwise for
-    certain; WORD_2003_XML for a Word 2003 XML document. Raises CorpusError for a format that cannot be read whatever the suffix (an encrypted Office file)."""
+    certain; WORD_2003_XML or EXCEL_2003_XML for Office's XML formats of 2003. Raises CorpusError for a format that
+    cannot be read whatever the suffix (an encrypted Office file)."""
     head = data[:_HEAD]
     if head.startswith(_OLE):
         return _compound_file(data, suffix, source)
@@ -47,11 +52,11 @@ def format_of(data: bytes, suffix: str, source: str) -> str:
     if _MIME_START.match(text):
         return ".mht"
     office = _OFFICE_XML.search(text)
-    if office and office.group(1).lower() == b"word.document":
-        return WORD_2003_XML
     if office:
-        raise CorpusError(f"{source}: is an {_OFFICE_XML_NAMES[office.group(1).lower()]}, not a {suffix} file, and is not "
-                          "read; open it in Office or WPS and save it as .xlsx or .pptx")
+        kind = (office.group(1) or office.group(0)).lower()
+        if b"powerpoint" in kind:
+            raise CorpusError(f"{source}: is a PowerPoint XML presentation, not a {suffix} file, and is not read; save it as .pptx")
+        return WORD_2003_XML if b"word" in kind else EXCEL_2003_XML
     if _HTML_START.match(_past_prologue(text)):
         return ".html"
     return suffix

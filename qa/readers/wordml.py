@@ -11,11 +11,11 @@ from __future__ import annotations
 import html
 import re
 
-from ..errors import CorpusError
 from ..text import clean
 from . import html as web_page
 from .blocks import FOOTNOTES, Block, Source, meaningful_title, title_like, with_number
 from .doc_paragraphs import ListLevel, counted_number
+from .ooxml import flat_xml
 from .text_lines import join_lines
 
 _W = "{http://schemas.microsoft.com/office/word/2003/wordml}"
@@ -35,14 +35,7 @@ _LEFT_OUT = {_W + n for n in ("delText", "instrText", "rPr", "pPr", "tblPr", "tr
 
 
 def read(data: bytes, source: str) -> Source:
-    from lxml import etree
-
-    try:
-        root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
-    except etree.XMLSyntaxError as e:
-        raise CorpusError(f"{source}: cannot be read as a Word 2003 XML document ({e})") from None
-    if root.tag != _W + "wordDocument":
-        raise CorpusError(f"{source}: is XML but not a Word 2003 XML document (its root is <{etree.QName(root).localname}>)")
+    root = flat_xml(data, source, "a Word 2003 XML document", _W + "wordDocument")
     page = _Page(_styles(root), _lists(root))
     body = root.find(_W + "body")
     if body is not None:
