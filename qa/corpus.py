@@ -180,7 +180,6 @@ _NOT_READ = {
     ".kdh": "CNKI's .kdh is not read; download the article as PDF",
     ".nh": "CNKI's .nh is not read; download the thesis as PDF",
     ".ofd": ".ofd is not read; save it as PDF",
-    ".et": "a WPS spreadsheet (.et) is not read; save it as .xlsx",
     ".dps": "a WPS presentation (.dps) is not read; save it as .pptx",
     ".ods": ".ods is not read; save it as .xlsx",
     ".odp": ".odp is not read; save it as .pptx",

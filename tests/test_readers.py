@@ -848,6 +848,9 @@ def test_an_excel_97_workbook_is_read_as_an_xlsx_is(tmp_path):
 
     path = xls_workbook(tmp_path / "数据.xls", WORKBOOK, merged={"贷款情况": [(0, 0, 0, 3)], "机构": [(1, 2, 0, 0)]}, hidden=("草稿",))
     assert [(p.cite, p.text) for p in read_document(path).passages] == WORKBOOK_PASSAGES
+    wps = tmp_path / "数据.et"  # WPS Office's spreadsheet: Excel 97's format under its own suffix
+    wps.write_bytes(path.read_bytes())
+    assert [(p.cite, p.text) for p in read_document(wps).passages] == WORKBOOK_PASSAGES
     (tmp_path / "bad.xls").write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1 not a workbook")
     with pytest.raises(CorpusError, match="cannot be read as an Excel 97-2003 .xls file"):
         read_document(tmp_path / "bad.xls")

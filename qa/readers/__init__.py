@@ -105,12 +105,12 @@ def _on_use(module: str) -> Reader:
 
 
 # Imported on use: pypdf, python-docx, olefile and xlrd load only for a corpus that has such files. WPS Office saves .wps
-# in Word 97's binary format.
+# in Word 97's binary format and .et in Excel 97's (BIFF8; its .dps is PowerPoint 97's, not read).
 READERS: dict[str, Reader] = {
     ".md": _on_use("markdown"), ".markdown": _on_use("markdown"), ".txt": _on_use("plaintext"), ".pdf": _on_use("pdf"),
     ".docx": _on_use("docx"), ".doc": _on_use("doc"), ".wps": _on_use("doc"), ".html": _on_use("html"),
     ".htm": _on_use("html"), ".pptx": _on_use("pptx"), ".xlsx": _on_use("xlsx"), ".odt": _on_use("odt"),
-    ".rtf": _on_use("rtf"), ".xls": _on_use("xls"), ".mht": _on_use("mht"), ".mhtml": _on_use("mht"),
+    ".rtf": _on_use("rtf"), ".xls": _on_use("xls"), ".et": _on_use("xls"), ".mht": _on_use("mht"), ".mhtml": _on_use("mht"),
 }
 
 # Formats told by their bytes alone (sniff.py), under another format's suffix: no suffix of their own is listed.
