@@ -175,12 +175,10 @@ def files_under(folder: Path, unlisted: list[OSError] | None = None) -> list[Pat
 
 # Document types people keep beside their reports that are not read, with what to do instead.
 _NOT_READ = {
-    ".ppt": "PowerPoint 97-2003 .ppt is not read; save it as .pptx",
     ".caj": "CNKI's .caj is not read; download the article as PDF",
     ".kdh": "CNKI's .kdh is not read; download the article as PDF",
     ".nh": "CNKI's .nh is not read; download the thesis as PDF",
     ".ofd": ".ofd is not read; save it as PDF",
-    ".dps": "a WPS presentation (.dps) is not read; save it as .pptx",
     ".ods": ".ods is not read; save it as .xlsx",
     ".odp": ".odp is not read; save it as .pptx",
     ".epub": ".epub is not read; save it as PDF",

@@ -44,6 +44,8 @@ _MEDIA_TYPES = {
     ".rtf": "application/rtf",
     ".xls": "application/vnd.ms-excel",
     ".et": "application/vnd.ms-excel",  # WPS's spreadsheet, in Excel 97's format
+    ".ppt": "application/vnd.ms-powerpoint",
+    ".dps": "application/vnd.ms-powerpoint",  # WPS's presentation, in PowerPoint 97's format
     ".wps": "application/vnd.ms-works",  # what browsers and mail clients take .wps for; WPS Office opens it
     # A saved web page as its source text: served as HTML from this origin its scripts would run here.
     ".html": "text/plain; charset=utf-8",

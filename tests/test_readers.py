@@ -679,6 +679,7 @@ def test_a_file_named_for_another_format_is_read_as_what_its_bytes_are(tmp_path)
         "doc.docx": documents.word97_doc(tmp_path / "a.doc", [("一、概况\r正文内容，这是一个句子。\r", False)]),
         "xls.xlsx": documents.xls_workbook(tmp_path / "a.xls", {"产值": [["地区", "产值"], ["西宁", 12]]}),
         "mht.doc": documents.word_mht(_WEB_PAGE, tmp_path / "a.mht"),
+        "ppt.pptx": documents.powerpoint97_ppt(tmp_path / "a.ppt", _PPT_SLIDES),
     }
     gbk_table = "<meta charset=gb2312><table><tr><td>地区</td><td>产值（亿元）</td></tr><tr><td>西宁</td><td>12</td></tr></table>"
     (tmp_path / "a.html").write_bytes(gbk_table.encode("gb18030"))
@@ -731,10 +732,61 @@ def test_a_password_protected_office_file_or_a_powerpoint_xml_one_says_why_it_is
                                         '<pkg:package xmlns:pkg="http://schemas.microsoft.com/office/2006/xmlPackage"/>')
     with pytest.raises(CorpusError, match=r"is a PowerPoint XML presentation, not a \.pptx file.*save it as \.pptx"):
         read_document(tmp_path / "deck.pptx")
-    slides = documents.compound_file({"PowerPoint Document": bytes(4096), "Current User": bytes(4096)})
-    (tmp_path / "deck.doc").write_bytes(slides)
-    with pytest.raises(CorpusError, match=r"PowerPoint 97-2003 \.ppt is not read; save it as \.pptx"):
-        read_document(tmp_path / "deck.doc")
+    (tmp_path / "cnki.doc").write_bytes(documents.compound_file({"Workbook2": bytes(4096)}))  # a compound file of no known kind
+    with pytest.raises(CorpusError, match=r"holds no Word 97-2003 document"):  # read by its suffix: no stream says otherwise
+        read_document(tmp_path / "cnki.doc")
+
+
+_PPT_SLIDES = [
+    {"title": "2024年某省小微金融发展报告", "body": ["某省金融研究院 2024年3月"]},
+    {"title": "市场概况", "body": ["贷款余额1562亿元，同比增长12.4%。", "Fintech lending grew."], "boxes": [(3000, "注：数据来源于某省金融局。")],
+     "notes": "贷款余额增速高于各项贷款。", "date": "2024/3/1"},
+    {"title": "草稿", "body": ["不应读取的内容。"], "hidden": True},
+    {"title": "目录", "body": ["市场概况", "主要机构"]},
+    {"title": "主要机构", "body": ["主要机构包括：", "国有商业银行", "小额贷款公司"]},
+]
+
+
+def test_a_powerpoint_97_deck_is_read_as_its_pptx_would_be(tmp_path):
+    # A .ppt (and WPS's .dps, the same format) had been passed over (「save it as .pptx」). Laid out as PowerPoint writes
+    # one — titles and bodies in the document's slide list, the slides' placeholders pointing to them — each slide's
+    # title heads its text, a text box placed below follows, the speaker notes after; a hidden slide, a contents slide
+    # and the date placeholder are left out; the number of a slide is its page; the cover's title the deck's.
+    deck = read_document(documents.powerpoint97_ppt(tmp_path / "汇报.ppt", _PPT_SLIDES))
+    assert (deck.title, deck.pages) == ("2024年某省小微金融发展报告", 5)
+    assert [(p.cite, p.page, p.text) for p in deck.passages] == [
+        ("(1)", 1, "某省金融研究院 2024年3月"),
+        ("市场概况(1)", 2, "贷款余额1562亿元，同比增长12.4%。\nFintech lending grew."),
+        ("市场概况(2)", 2, "注：数据来源于某省金融局。"),
+        ("市场概况(3)", 2, "贷款余额增速高于各项贷款。"),
+        ("主要机构(1)", 5, "主要机构包括：\n国有商业银行\n小额贷款公司"),
+    ]
+    titled = read_document(documents.powerpoint97_ppt(tmp_path / "titled.dps", _PPT_SLIDES, title="某省小微金融报告"))
+    assert titled.title == "某省小微金融报告" and [p.text for p in titled.passages][1:] == [p.text for p in deck.passages][1:]
+    with pytest.raises(CorpusError, match="is password-protected"):
+        read_document(documents.powerpoint97_ppt(tmp_path / "locked.ppt", _PPT_SLIDES, encrypted=True))
+
+
+@pytest.mark.skipif(bool(documents.NO_IMPRESS), reason=documents.NO_IMPRESS)
+def test_a_deck_libreoffice_writes_as_powerpoint_97_reads_as_its_pptx(tmp_path):
+    # Another program's .ppt: pandoc writes a deck as .pptx, LibreOffice that as PowerPoint 97 (text in each slide's own
+    # text boxes, a table a group of cells, notes pages). Both read into the same passages.
+    import pypandoc
+
+    markdown = ("---\ntitle: 某省小微金融发展报告\n---\n\n# 发展现状\n\n全省小微金融服务体系逐步完善，服务覆盖面持续扩大。\n\n# 主要做法\n\n"
+                "主要做法包括：\n\n- 扩大信用贷款投放。\n- 降低小微企业融资成本。\n\n::: notes\n贷款余额同比增长12.4%，高于各项贷款增速。\n:::\n\n"
+                "# 主要机构\n\n| 机构 | 数量 |\n|---|---|\n| 国有商业银行 | 12 |\n| 小额贷款公司 | 30 |\n")
+    source = tmp_path / "汇报.pptx"
+    pypandoc.convert_text(markdown, "pptx", format="markdown", outputfile=str(source), extra_args=["--standalone"])
+    written = documents.office_convert([source], ".ppt", tmp_path / "written")[0]
+    pptx, ppt = read_document(source), read_document(written)
+    assert (ppt.title, ppt.pages) == (pptx.title, pptx.pages) == ("某省小微金融发展报告", 4)
+    assert [(p.cite, p.page, p.text) for p in ppt.passages] == [(p.cite, p.page, p.text) for p in pptx.passages] == [
+        ("发展现状(1)", 2, "全省小微金融服务体系逐步完善，服务覆盖面持续扩大。"),
+        ("主要做法(1)", 3, "主要做法包括：\n扩大信用贷款投放。\n降低小微企业融资成本。"),
+        ("主要做法(2)", 3, "贷款余额同比增长12.4%，高于各项贷款增速。"),
+        ("主要机构(1)", 4, "主要机构\n机构：国有商业银行；数量：12\n机构：小额贷款公司；数量：30"),
+    ]
 
 
 def test_a_powerpoint_deck_is_read_slide_by_slide(tmp_path):

@@ -9,16 +9,15 @@ the plain-text reader. Fields read as their shown results."""
 from __future__ import annotations
 
 import bisect
-import io
 import html
 import re
 import struct
 
-from ..errors import CorpusError
 from ..text import clean
 from . import html as web_page
 from . import plaintext
 from .blocks import Source, meaningful_title, title_like, with_number
+from .compound import Unreadable, read_compound, stored_title
 from .doc_paragraphs import Paragraph, Properties
 
 _WORD_97 = 0x00C1  # nFib of Word 97 and later; Word 6 and 95 wrote a format of their own
@@ -36,26 +35,8 @@ _IN_PAGE = str.maketrans({"\x0c": " ", "\x0e": " ", "\x1e": "-", "\x1f": None, "
                           "\x04": None, "\x05": None, "\x08": None})
 
 
-class _Unreadable(Exception):
-    """Why a file's text cannot be had."""
-
-
 def read(data: bytes, source: str) -> Source:
-    import olefile
-
-    try:
-        ole = olefile.OleFileIO(io.BytesIO(data))
-    except Exception as e:  # noqa: BLE001 - olefile raises OSError and others for a file that is not OLE
-        raise CorpusError(f"{source}: cannot be read as a Word 97-2003 .doc file ({type(e).__name__}: {e})") from None
-    try:
-        document = _document(ole)
-        stored = stored_title(ole)
-    except _Unreadable as e:
-        raise CorpusError(f"{source}: {e}") from None
-    except Exception as e:  # noqa: BLE001 - a damaged file fails in olefile or struct in many ways
-        raise CorpusError(f"{source}: cannot be read as a Word 97-2003 .doc file ({type(e).__name__}: {e})") from None
-    finally:
-        ole.close()
+    document, stored = read_compound(data, source, "a Word 97-2003 .doc file", lambda ole: (_document(ole), stored_title(ole)))
     if isinstance(document, str):  # no paragraph properties: read as Word saves it as text
         read_as = plaintext.read(document.encode("utf-8"), source)
         first_line = ""
@@ -66,53 +47,23 @@ def read(data: bytes, source: str) -> Source:
     return Source(title=title, blocks=read_as.blocks)
 
 
-def stored_title(ole) -> str:
-    """The title in the file's properties (File → Properties; its SummaryInformation property set, [MS-OLEPS]), ""
-    when it has none. Read here, not by olefile's get_metadata, which a damaged property count keeps busy for hours."""
-    if not ole.exists("\x05SummaryInformation"):
-        return ""
-    data = ole.openstream("\x05SummaryInformation").read()
-    try:
-        (section,) = struct.unpack_from("<I", data, 44)  # past the header (28 bytes) and the first FMTID (16)
-        (count,) = struct.unpack_from("<I", data, section + 4)
-        places = dict(struct.unpack_from("<II", data, section + 8 + 8 * i) for i in range(min(count, 64)))
-        code_page = struct.unpack_from("<H", data, section + places[1] + 4)[0] if 1 in places else 0
-        if 2 not in places:
-            return ""
-        kind, length = struct.unpack_from("<II", data, section + places[2])
-        value = data[section + places[2] + 8 : section + places[2] + 8 + (2 * length if kind == 0x1F else length)]
-    except struct.error:
-        return ""
-    if kind == 0x1F:  # VT_LPWSTR
-        return clean(value.decode("utf-16-le", "replace").split("\0")[0])
-    if kind != 0x1E:  # not VT_LPSTR: no title
-        return ""
-    value = value.split(b"\0")[0]
-    for codec in ([f"cp{code_page}"] if code_page and code_page != 1200 else []) + ["utf-8", "gb18030"]:
-        try:
-            return clean(value.decode(codec))
-        except (UnicodeDecodeError, LookupError):
-            continue
-    return ""
-
-
 def _document(ole) -> str | tuple[str, str]:
     """The main document as a web page's body and the title set over it (a centred first line, or ""); or, for a file
     with no paragraph properties, as Word saves it as text."""
     if not ole.exists("WordDocument"):
-        raise _Unreadable("holds no Word 97-2003 document (a Microsoft Works or old WPS file?); save it as .docx")
+        raise Unreadable("holds no Word 97-2003 document (a Microsoft Works or old WPS file?); save it as .docx")
     word = ole.openstream("WordDocument").read()
     ident, version = struct.unpack_from("<HH", word, 0)
     (flags,) = struct.unpack_from("<H", word, 0x0A)
     if ident != 0xA5EC:
-        raise _Unreadable("is not a Word 97-2003 document; save it as .docx")
+        raise Unreadable("is not a Word 97-2003 document; save it as .docx")
     if version < _WORD_97:
-        raise _Unreadable("is a Word 6 or Word 95 document, which is not read; save it as .docx")
+        raise Unreadable("is a Word 6 or Word 95 document, which is not read; save it as .docx")
     if flags & (_ENCRYPTED | _OBFUSCATED):
-        raise _Unreadable("is password-protected; save it without a password")
+        raise Unreadable("is password-protected; save it without a password")
     table_name = "1Table" if flags & _TABLE_1 else "0Table"
     if not ole.exists(table_name):
-        raise _Unreadable(f"lacks its {table_name} stream (damaged?); save it as .docx")
+        raise Unreadable(f"lacks its {table_name} stream (damaged?); save it as .docx")
     table = ole.openstream(table_name).read()
     characters, pairs = _fib(word)
     clx, clx_size = pairs[_FC_CLX]
@@ -152,7 +103,7 @@ def _fib(word: bytes) -> tuple[int, list[tuple[int, int]]]:
     at += 2 + 4 * longs
     (pairs,) = struct.unpack_from("<H", word, at)
     if pairs <= _FC_CLX + 1:
-        raise _Unreadable("has no piece table (damaged?); save it as .docx")
+        raise Unreadable("has no piece table (damaged?); save it as .docx")
     pairs = [struct.unpack_from("<II", word, at + 2 + 8 * i) for i in range(min(pairs, 93))]
     return max(characters, 0), pairs
 
@@ -165,7 +116,7 @@ def _pieces(clx: bytes) -> list[tuple[int, int]]:
         (size,) = struct.unpack_from("<h", clx, at + 1)
         at += 3 + max(size, 0)
     if at >= len(clx) or clx[at] != 0x02:
-        raise _Unreadable("has no piece table (damaged?); save it as .docx")
+        raise Unreadable("has no piece table (damaged?); save it as .docx")
     (size,) = struct.unpack_from("<I", clx, at + 1)
     table = clx[at + 5 : at + 5 + size]
     count = (len(table) - 4) // 12

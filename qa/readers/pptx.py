@@ -42,11 +42,7 @@ def _read(package: zipfile.ZipFile) -> Source:
             blocks += _slide(package, slide, number)
         except (XMLSyntaxError, KeyError, zipfile.BadZipFile):  # a damaged or missing slide is left out, not the deck
             continue
-    stored = stored_title(package)
-    title = stored if meaningful_title(stored) else ""
-    if not title and blocks and blocks[0].kind == "heading" and blocks[0].page == 1:  # the cover slide's title
-        title = blocks.pop(0).text
-    return Source(title=title, blocks=tuple(blocks), pages=len(slides))
+    return deck_source(stored_title(package), blocks, len(slides))
 
 
 def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
@@ -67,11 +63,8 @@ def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
             lines = _paragraphs(shape.find(_P + "txBody"))
             if kind in _TITLES and lines and not title:
                 title = " ".join(lines)
-            elif len(lines) == 1:
-                blocks.append(Block("paragraph", lines[0], page=number))
-            elif lines:
-                led = lines[0].endswith(("：", ":"))
-                blocks.append(Block("list", lines[0] if led else "", tuple(lines[1:] if led else lines), page=number))
+            else:
+                blocks += text_box(lines, number)
         elif shape.tag == _P + "graphicFrame":
             blocks += _frame(package, shape, related, number)
         elif shape.tag == _P + "pic":
@@ -79,10 +72,35 @@ def _slide(package: zipfile.ZipFile, name: str, number: int) -> list[Block]:
             described = clean(names.get("descr") or "") if names is not None else ""
             if CAPTION_START.match(described):  # a picture says something only in a caption as its alt text (「图1：…」)
                 blocks.append(Block("paragraph", described, page=number))
-    if CONTENTS_TITLE.match(title):  # a contents slide: the deck's section titles again, as a PDF's contents page
+    return slide_blocks(title, blocks, _notes(package, related), number)
+
+
+def text_box(lines: list[str], number: int) -> list[Block]:
+    """A text box's paragraphs on slide `number`: one a paragraph, several a list (a slide's points), led by a first line
+    that ends in a colon."""
+    if len(lines) == 1:
+        return [Block("paragraph", lines[0], page=number)]
+    if not lines:
         return []
-    blocks += [Block("paragraph", line, page=number) for line in _notes(package, related)]
+    led = lines[0].endswith(("：", ":"))
+    return [Block("list", lines[0] if led else "", tuple(lines[1:] if led else lines), page=number)]
+
+
+def slide_blocks(title: str, blocks: list[Block], notes: list[str], number: int) -> list[Block]:
+    """A slide's blocks: its title a heading over its content, then its speaker notes' paragraphs; none for a contents
+    slide (the deck's section titles again, as a PDF's contents page)."""
+    if CONTENTS_TITLE.match(title):
+        return []
+    blocks = blocks + [Block("paragraph", line, page=number) for line in notes]
     return ([Block("heading", title, level=1, page=number)] if title else []) + blocks
+
+
+def deck_source(stored: str, blocks: list[Block], slides: int) -> Source:
+    """A deck's Source: its stored title when meaningful, else the cover slide's title (then no section)."""
+    title = stored if meaningful_title(stored) else ""
+    if not title and blocks and blocks[0].kind == "heading" and blocks[0].page == 1:
+        title, blocks = blocks[0].text, blocks[1:]
+    return Source(title=title, blocks=tuple(blocks), pages=slides)
 
 
 def _notes(package: zipfile.ZipFile, related: dict[str, str]) -> list[str]:

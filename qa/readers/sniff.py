@@ -30,6 +30,7 @@ WORD_2003_XML, EXCEL_2003_XML = "word-2003-xml", "excel-2003-xml"
 _OOXML_FOLDERS = {"word/": ".docx", "xl/": ".xlsx", "ppt/": ".pptx"}
 _ODF_TEXT = b"application/vnd.oasis.opendocument.text"
 _OLE_STREAMS = {"WordDocument": ".doc", "Workbook": ".xls", "Book": ".xls", "PowerPoint Document": ".ppt"}
+_SAME_FORMAT = {".wps": ".doc", ".et": ".xls", ".dps": ".ppt"}  # WPS Office's suffixes for Office 97's formats
 _HEAD = 4096  # bytes looked at for a text format's opening
 
 
@@ -85,7 +86,7 @@ def _compound_file(data: bytes, suffix: str, source: str) -> str:
         raise CorpusError(f"{source}: is password-protected; save it without a password")
     for stream, kind in _OLE_STREAMS.items():
         if stream in streams:
-            return suffix if kind == ".doc" and suffix == ".wps" else kind
+            return suffix if _SAME_FORMAT.get(suffix) == kind else kind
     return suffix
 
 

@@ -9,12 +9,11 @@ import io
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import Source, meaningful_title
-from .doc import stored_title
+from .compound import read_compound, stored_title
 from .sheets import COLUMNS_MAX, EPOCH_1900, EPOCH_1904, ROWS_MAX, number_kind, sheet_rows, shown_number, workbook_blocks
 
 
 def read(data: bytes, source: str) -> Source:
-    import olefile
     import xlrd
 
     try:
@@ -37,10 +36,8 @@ def read(data: bytes, source: str) -> Source:
     finally:
         book.release_resources()
     try:
-        ole = olefile.OleFileIO(io.BytesIO(data))
-        stored = stored_title(ole)
-        ole.close()
-    except Exception:  # noqa: BLE001 - the title is a nicety: a file xlrd read whose properties olefile cannot has none
+        stored = read_compound(data, source, "an Excel 97-2003 .xls file", stored_title)
+    except CorpusError:  # the title is a nicety: a file xlrd read whose properties olefile cannot has none
         stored = ""
     return Source(title=stored if meaningful_title(stored) else "", blocks=tuple(workbook_blocks(sheets, source)))
 
