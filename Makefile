@@ -27,14 +27,15 @@ run: index
 	$(BIN)/qa serve
 
 # Debian's Chromium and a Chinese font for the browser tests and the PDF fixtures it prints, and LibreOffice
-# Writer and Impress, which write the Word 97 (.doc), OpenDocument, RTF, Word 2003 XML and PowerPoint 97 (.ppt) files
-# the reader tests read (needs root, as in CI); each installed when missing. Playwright drives Chromium, never
+# Writer, Impress and Calc, which write the Word 97 (.doc), OpenDocument, RTF, Word 2003 XML, PowerPoint 97 (.ppt) and
+# .ods files the reader tests read (needs root, as in CI); each installed when missing. Playwright drives Chromium, never
 # downloads one.
 chromium:
 	@missing=""; [ -x /usr/bin/chromium ] || missing="chromium"; \
 	fc-list :lang=zh family 2>/dev/null | grep -q . || missing="$$missing fonts-wqy-zenhei"; \
 	command -v soffice >/dev/null || office="libreoffice-writer-nogui"; \
 	[ -e /usr/lib/libreoffice/share/registry/impress.xcd ] || office="$$office libreoffice-impress-nogui"; \
+	[ -e /usr/lib/libreoffice/share/registry/calc.xcd ] || office="$$office libreoffice-calc-nogui"; \
 	if [ -n "$$missing$$office" ]; then \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && export DEBIAN_FRONTEND=noninteractive && \
 	    { [ -z "$$missing" ] || apt-get install -y -qq $$missing >/dev/null; } && \

@@ -41,6 +41,7 @@ _MEDIA_TYPES = {
     ".pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".odt": "application/vnd.oasis.opendocument.text",
+    ".ods": "application/vnd.oasis.opendocument.spreadsheet",
     ".rtf": "application/rtf",
     ".xls": "application/vnd.ms-excel",
     ".et": "application/vnd.ms-excel",  # WPS's spreadsheet, in Excel 97's format

@@ -28,8 +28,17 @@ def _cannot_print_pdf() -> str:
 CANNOT_PRINT_PDF = _cannot_print_pdf()
 SOFFICE = shutil.which("soffice")
 NO_OFFICE = "" if SOFFICE else "LibreOffice is not installed (make test installs libreoffice-writer-nogui as root)"
-NO_IMPRESS = NO_OFFICE or ("" if (Path(SOFFICE).resolve().parent.parent / "share" / "registry" / "impress.xcd").exists() else
-                           "LibreOffice Impress is not installed (make test installs libreoffice-impress-nogui as root)")
+
+
+def _no_office_part(name: str) -> str:
+    """Why LibreOffice cannot write `name`'s files here ("" when it can): the part (impress, calc) is not installed."""
+    if NO_OFFICE:
+        return NO_OFFICE
+    registered = Path(SOFFICE).resolve().parent.parent / "share" / "registry" / f"{name}.xcd"
+    return "" if registered.exists() else f"LibreOffice's {name} is not installed (make test installs libreoffice-{name}-nogui as root)"
+
+
+NO_IMPRESS, NO_CALC = _no_office_part("impress"), _no_office_part("calc")
 
 
 def office_convert(sources: list[Path], suffix: str, out_dir: Path) -> list[Path]:

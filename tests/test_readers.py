@@ -876,6 +876,31 @@ def test_an_excel_workbook_is_read_a_sheet_a_section_its_table_led_by_its_title_
     assert [(p.cite, p.text) for p in doc.passages] == WORKBOOK_PASSAGES
 
 
+@pytest.mark.skipif(bool(documents.NO_CALC), reason=documents.NO_CALC)
+def test_an_opendocument_spreadsheet_calc_writes_is_read_as_an_xlsx_is(tmp_path):
+    # An .ods had been passed over (「save it as .xlsx」). The workbook of the .xlsx test, written by xlwt and saved by
+    # LibreOffice Calc as .ods, reads into the same passages: formats, the merged ranges, the hidden sheet, and the
+    # million empty rows Calc repeats to a sheet's end (skipped, not made).
+    from .documents import xls_workbook
+
+    source = xls_workbook(tmp_path / "数据.xls", WORKBOOK, merged={"贷款情况": [(0, 0, 0, 3)], "机构": [(1, 2, 0, 0)]}, hidden=("草稿",))
+    written = documents.office_convert([source], ".ods", tmp_path / "written")[0]
+    assert [(p.cite, p.text) for p in read_document(written).passages] == WORKBOOK_PASSAGES
+    with zipfile.ZipFile(written) as package:
+        content = package.read("content.xml").decode("utf-8")
+    assert 'table:number-rows-repeated="1048570"' in content  # what Calc wrote
+    far = content.replace(
+        '<table:table-row table:style-name="ro1"><table:table-cell table:style-name="ce1" office:value-type="string" '
+        'calcext:value-type="string"><text:p>注', '<table:table-row table:style-name="ro1" table:number-rows-repeated="999999999">'
+        '<table:table-cell table:style-name="ce1" office:value-type="string" calcext:value-type="string"><text:p>注', 1)
+    assert far != content
+    with zipfile.ZipFile(written) as package, zipfile.ZipFile(tmp_path / "far.ods", "w") as out:
+        for item in package.infolist():
+            out.writestr(item, far if item.filename == "content.xml" else package.read(item.filename))
+    with pytest.raises(CorpusError, match="reaches row 1,000,000,003"):  # a row repeated a billion times: refused, not made
+        read_document(tmp_path / "far.ods")
+
+
 def test_an_excel_2003_xml_workbook_exported_as_xls_is_read_as_an_xlsx_is(tmp_path):
     # 「XML Spreadsheet 2003」, what many systems export as 「.xls」, had been refused (「Expected BOF record」). The
     # workbook of the .xlsx test written so reads into the same passages: formats, merged ranges, skipped cells and rows,

@@ -42,8 +42,8 @@ def read(data: bytes, source: str) -> Source:
 
 
 def _read(package: zipfile.ZipFile) -> Source:
-    content = _part(package, "content.xml")
-    styles = [content] + ([_part(package, "styles.xml")] if "styles.xml" in package.namelist() else [])
+    content = part(package, "content.xml")
+    styles = [content] + ([part(package, "styles.xml")] if "styles.xml" in package.namelist() else [])
     page = _Page(_list_numbers(styles), _parent_styles(styles))
     for child in content.find(f"{_OFFICE}body/{_OFFICE}text") if content.find(f"{_OFFICE}body/{_OFFICE}text") is not None else ():
         page.block(child)
@@ -51,19 +51,20 @@ def _read(package: zipfile.ZipFile) -> Source:
     blocks = read_as_page.blocks
     if page.notes:
         blocks += (Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in page.notes))
-    stored = _stored_title(package)
+    stored = stored_title(package)
     title = stored if meaningful_title(stored) else clean(html.unescape(page.title)) or read_as_page.title
     return Source(title=title, blocks=blocks, meta=read_as_page.meta)
 
 
-def _stored_title(package: zipfile.ZipFile) -> str:
+def stored_title(package: zipfile.ZipFile) -> str:
+    """The title an OpenDocument file stores (meta.xml's dc:title), "" when it has none."""
     if "meta.xml" not in package.namelist():
         return ""
-    found = _part(package, "meta.xml").find(f"{_OFFICE}meta/{_DC}title")
+    found = part(package, "meta.xml").find(f"{_OFFICE}meta/{_DC}title")
     return clean(found.text or "") if found is not None else ""
 
 
-def _part(package: zipfile.ZipFile, name: str):
+def part(package: zipfile.ZipFile, name: str):
     """A part parsed keeping its spaces: a space between two spans is text in ODF (python-docx's parser drops it)."""
     from lxml import etree
 
