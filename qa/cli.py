@@ -361,7 +361,7 @@ def parser() -> argparse.ArgumentParser:
     e.set_defaults(run=cmd_eval)
 
     i = sub.add_parser("import", parents=[common], help="turn a PDF, Word, OpenDocument, RTF, PowerPoint, Excel, web page or text file into an editable Markdown corpus file")
-    i.add_argument("raw", help="the file to convert (any format `qa build` reads: .pdf, .docx, .doc, .wps, .odt, .rtf, .pptx, .ppt, .dps, .xlsx, .xls, .et, .ods, .html, .mht, .txt, .md)")
+    i.add_argument("raw", help="the file to convert (any format `qa build` reads: .pdf, .docx, .doc, .wps, .odt, .rtf, .pptx, .ppt, .dps, .odp, .xlsx, .xls, .et, .ods, .html, .mht, .txt, .md)")
     i.add_argument("-o", "--output", help="where to write (default: CORPUS/<name>.md)")
     i.add_argument("--name", help="document name (default: the file name)")
     i.add_argument("--force", action="store_true", help="overwrite an existing file")

@@ -42,6 +42,7 @@ _MEDIA_TYPES = {
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     ".odt": "application/vnd.oasis.opendocument.text",
     ".ods": "application/vnd.oasis.opendocument.spreadsheet",
+    ".odp": "application/vnd.oasis.opendocument.presentation",
     ".rtf": "application/rtf",
     ".xls": "application/vnd.ms-excel",
     ".et": "application/vnd.ms-excel",  # WPS's spreadsheet, in Excel 97's format

@@ -768,9 +768,11 @@ def test_a_powerpoint_97_deck_is_read_as_its_pptx_would_be(tmp_path):
 
 
 @pytest.mark.skipif(bool(documents.NO_IMPRESS), reason=documents.NO_IMPRESS)
-def test_a_deck_libreoffice_writes_as_powerpoint_97_reads_as_its_pptx(tmp_path):
-    # Another program's .ppt: pandoc writes a deck as .pptx, LibreOffice that as PowerPoint 97 (text in each slide's own
-    # text boxes, a table a group of cells, notes pages). Both read into the same passages.
+@pytest.mark.parametrize("suffix", [".ppt", ".odp"])
+def test_a_deck_libreoffice_writes_as_powerpoint_97_or_opendocument_reads_as_its_pptx(suffix, tmp_path):
+    # Another program's decks: pandoc writes one as .pptx, LibreOffice that as PowerPoint 97 (text in each slide's own
+    # text boxes, a table a group of cells, notes pages) and as OpenDocument (.odp had been passed over too). Each reads
+    # into the .pptx's passages.
     import pypandoc
 
     markdown = ("---\ntitle: 某省小微金融发展报告\n---\n\n# 发展现状\n\n全省小微金融服务体系逐步完善，服务覆盖面持续扩大。\n\n# 主要做法\n\n"
@@ -778,7 +780,7 @@ def test_a_deck_libreoffice_writes_as_powerpoint_97_reads_as_its_pptx(tmp_path):
                 "# 主要机构\n\n| 机构 | 数量 |\n|---|---|\n| 国有商业银行 | 12 |\n| 小额贷款公司 | 30 |\n")
     source = tmp_path / "汇报.pptx"
     pypandoc.convert_text(markdown, "pptx", format="markdown", outputfile=str(source), extra_args=["--standalone"])
-    written = documents.office_convert([source], ".ppt", tmp_path / "written")[0]
+    written = documents.office_convert([source], suffix, tmp_path / "written")[0]
     pptx, ppt = read_document(source), read_document(written)
     assert (ppt.title, ppt.pages) == (pptx.title, pptx.pages) == ("某省小微金融发展报告", 4)
     assert [(p.cite, p.page, p.text) for p in ppt.passages] == [(p.cite, p.page, p.text) for p in pptx.passages] == [

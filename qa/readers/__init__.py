@@ -92,8 +92,8 @@ Reader = Callable[[bytes, str], Source]
 # 124: a file read as what its bytes are (qa/readers/sniff.py), web archives (.mht, .mhtml) read; 125: Word 2003 XML read
 # (qa/readers/wordml.py), and two equal values side by side in a Word table are two cells, not one merged cell; 126: Excel
 # 2003 XML read (qa/readers/excel_xml.py); 127: PowerPoint 97-2003 decks (.ppt, .dps) read (qa/readers/ppt.py); 128:
-# OpenDocument spreadsheets (.ods) read.
-RULES_VERSION = 128
+# OpenDocument spreadsheets (.ods) read; 129: OpenDocument presentations (.odp) read.
+RULES_VERSION = 129
 
 
 def _on_use(module: str) -> Reader:
@@ -112,7 +112,7 @@ READERS: dict[str, Reader] = {
     ".docx": _on_use("docx"), ".doc": _on_use("doc"), ".wps": _on_use("doc"), ".html": _on_use("html"),
     ".htm": _on_use("html"), ".pptx": _on_use("pptx"), ".xlsx": _on_use("xlsx"), ".odt": _on_use("odt"),
     ".rtf": _on_use("rtf"), ".xls": _on_use("xls"), ".et": _on_use("xls"), ".mht": _on_use("mht"), ".mhtml": _on_use("mht"),
-    ".ppt": _on_use("ppt"), ".dps": _on_use("ppt"), ".ods": _on_use("ods"),
+    ".ppt": _on_use("ppt"), ".dps": _on_use("ppt"), ".ods": _on_use("ods"), ".odp": _on_use("odp"),
 }
 
 # Formats told by their bytes alone (sniff.py), under another format's suffix: no suffix of their own is listed.

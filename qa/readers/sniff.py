@@ -28,7 +28,8 @@ _OFFICE_XML = re.compile(rb'<\?mso-application\s+progid="(Word\.Document|Excel\.
 # Formats told by their bytes alone (BY_CONTENT in __init__.py): Office saves them as .xml, systems export them as .doc, .xls.
 WORD_2003_XML, EXCEL_2003_XML = "word-2003-xml", "excel-2003-xml"
 _OOXML_FOLDERS = {"word/": ".docx", "xl/": ".xlsx", "ppt/": ".pptx"}
-_ODF = {b"application/vnd.oasis.opendocument.text": ".odt", b"application/vnd.oasis.opendocument.spreadsheet": ".ods"}
+_ODF = {b"application/vnd.oasis.opendocument.text": ".odt", b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
+        b"application/vnd.oasis.opendocument.presentation": ".odp"}
 _OLE_STREAMS = {"WordDocument": ".doc", "Workbook": ".xls", "Book": ".xls", "PowerPoint Document": ".ppt"}
 _SAME_FORMAT = {".wps": ".doc", ".et": ".xls", ".dps": ".ppt"}  # WPS Office's suffixes for Office 97's formats
 _HEAD = 4096  # bytes looked at for a text format's opening
