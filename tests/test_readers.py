@@ -1079,6 +1079,28 @@ def test_a_report_libreoffice_writes_again_reads_as_its_word_file(suffix, tmp_pa
     ]
 
 
+@pytest.mark.skipif(bool(documents.NO_OFFICE), reason=documents.NO_OFFICE)
+def test_footnotes_and_endnotes_read_alike_in_every_word_processor_format(tmp_path):
+    # A .doc's notes had been left out (they lie after the main text, where its PlcffndTxt and PlcfendTxt say), and an
+    # RTF endnote (ftnalt) was numbered as a footnote. An RTF file with a footnote and an endnote, and LibreOffice's
+    # .doc, .docx and .odt of it, all give the 「脚注」 part Word shows: 「[1] …」, then 「[i] …」.
+    def rtf(text: str) -> str:
+        return "".join(ch if ord(ch) < 128 else f"\\u{ord(ch) if ord(ch) < 32768 else ord(ch) - 65536}?" for ch in text)
+
+    source = tmp_path / "报告.rtf"
+    source.write_text(
+        "{\\rtf1\\ansi\\deff0{\\fonttbl{\\f0\\fnil\\fcharset134 SimSun;}}\\aenddoc\\pard\\plain "
+        + rtf("截至2023年末，贷款余额1562亿元") + "{\\super\\chftn{\\footnote\\pard\\plain{\\super\\chftn} "
+        + rtf("数据来源：人民银行西宁中心支行。") + "}}" + rtf("，同比增长12.4%。") + "\\par\\pard\\plain " + rtf("小额贷款公司30家")
+        + "{\\super\\chftn{\\footnote\\ftnalt\\pard\\plain{\\super\\chftn} " + rtf("统计口径见附录。") + "}}" + rtf("。")
+        + "\\par}", encoding="ascii")
+    notes = ["[1] 数据来源：人民银行西宁中心支行。", "[i] 统计口径见附录。"]
+    for path in [source, *(documents.office_convert([source], suffix, tmp_path / suffix[1:])[0] for suffix in (".doc", ".docx", ".odt"))]:
+        passages = read_document(path).passages
+        assert [p.text for p in passages if p.headings == ("脚注",)] == notes, path.name
+        assert [p.text for p in passages if p.headings != ("脚注",)] == ["截至2023年末，贷款余额1562亿元，同比增长12.4%。", "小额贷款公司30家。"]
+
+
 def test_a_word_symbol_inserted_from_a_symbol_font_is_read(tmp_path):
     # Insert → Symbol with the Symbol or Wingdings font writes no text but a font and a code (w:sym): 「≥」 was lost from
     # 「年营业收入≥500万元」, and a table's ✓ marks were empty cells. A bullet-like ornament is still left out.

@@ -92,8 +92,9 @@ Reader = Callable[[bytes, str], Source]
 # 124: a file read as what its bytes are (qa/readers/sniff.py), web archives (.mht, .mhtml) read; 125: Word 2003 XML read
 # (qa/readers/wordml.py), and two equal values side by side in a Word table are two cells, not one merged cell; 126: Excel
 # 2003 XML read (qa/readers/excel_xml.py); 127: PowerPoint 97-2003 decks (.ppt, .dps) read (qa/readers/ppt.py); 128:
-# OpenDocument spreadsheets (.ods) read; 129: OpenDocument presentations (.odp) read.
-RULES_VERSION = 129
+# OpenDocument spreadsheets (.ods) read; 129: OpenDocument presentations (.odp) read; 130: a .doc's footnotes and endnotes
+# read, an RTF endnote numbered as one (i, ii).
+RULES_VERSION = 130
 
 
 def _on_use(module: str) -> Reader:

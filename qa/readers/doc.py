@@ -10,20 +10,24 @@ from __future__ import annotations
 
 import bisect
 import html
+from dataclasses import dataclass
 import re
 import struct
 
 from ..text import clean
 from . import html as web_page
 from . import plaintext
-from .blocks import Source, meaningful_title, title_like, with_number
+from .blocks import FOOTNOTES, Block, Source, meaningful_title, title_like, with_number
 from .compound import Unreadable, read_compound, stored_title
 from .doc_paragraphs import Paragraph, Properties
+from .docx_numbering import roman
 
 _WORD_97 = 0x00C1  # nFib of Word 97 and later; Word 6 and 95 wrote a format of their own
 _ENCRYPTED, _OBFUSCATED, _TABLE_1 = 0x0100, 0x8000, 0x0200  # FibBase flags
 _COMPRESSED = 0x40000000  # a piece of 8-bit text (cp1252), at half its fc
 _FC_CLX = 33  # the CLX's place in the FIB's fc/lcb pairs
+_FC_FOOTNOTES, _FC_ENDNOTES = 3, 47  # PlcffndTxt's and PlcfendTxt's: where each note's text starts in its story
+_NOTES_MAX = 100_000  # notes of a story read, at most
 # Marks in the text: a field's instruction runs from \x13 to \x14 (its shown result) or \x15; objects, notes'
 # marks and annotations are \x01 \x02 \x05 \x08; \x0b a line break, \x0c a page or section break, \x0e a column's.
 _FIELD_BEGIN, _FIELD_SEPARATOR, _FIELD_END = "\x13", "\x14", "\x15"
@@ -35,21 +39,30 @@ _IN_PAGE = str.maketrans({"\x0c": " ", "\x0e": " ", "\x1e": "-", "\x1f": None, "
                           "\x04": None, "\x05": None, "\x08": None})
 
 
+@dataclass(frozen=True)
+class _Read:
+    text: str  # the main document as a web page's body, or (as_text) as Word saves it as text
+    as_text: bool  # the file has no paragraph properties
+    title: str  # a centred first line set as a title, or ""
+    notes: list[str]  # 「[1] …」 a footnote, 「[i] …」 an endnote
+
+
 def read(data: bytes, source: str) -> Source:
     document, stored = read_compound(data, source, "a Word 97-2003 .doc file", lambda ole: (_document(ole), stored_title(ole)))
-    if isinstance(document, str):  # no paragraph properties: read as Word saves it as text
-        read_as = plaintext.read(document.encode("utf-8"), source)
-        first_line = ""
+    if document.as_text:
+        read_as = plaintext.read(document.text.encode("utf-8"), source)
     else:
-        body, first_line = document
-        read_as = web_page.read_written(body, source)
-    title = stored if meaningful_title(stored) else first_line or read_as.title
-    return Source(title=title, blocks=read_as.blocks)
+        read_as = web_page.read_written(document.text, source)
+    title = stored if meaningful_title(stored) else document.title or read_as.title
+    blocks = read_as.blocks
+    if document.notes:
+        blocks += (Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in document.notes))
+    return Source(title=title, blocks=blocks)
 
 
-def _document(ole) -> str | tuple[str, str]:
-    """The main document as a web page's body and the title set over it (a centred first line, or ""); or, for a file
-    with no paragraph properties, as Word saves it as text."""
+def _document(ole) -> _Read:
+    """The main document as a web page's body and the title set over it (a centred first line, or ""), or, for a file
+    with no paragraph properties, as Word saves it as text; and its notes."""
     if not ole.exists("WordDocument"):
         raise Unreadable("holds no Word 97-2003 document (a Microsoft Works or old WPS file?); save it as .docx")
     word = ole.openstream("WordDocument").read()
@@ -65,11 +78,12 @@ def _document(ole) -> str | tuple[str, str]:
     if not ole.exists(table_name):
         raise Unreadable(f"lacks its {table_name} stream (damaged?); save it as .docx")
     table = ole.openstream(table_name).read()
-    characters, pairs = _fib(word)
+    stories, pairs = _fib(word)
+    characters = stories[0]
     clx, clx_size = pairs[_FC_CLX]
     pieces = _pieces(table[clx : clx + clx_size])
     # No more text than the stream holds: pieces of a hostile file may each point to all of it.
-    limit, parts, length = min(characters, len(word)), [], 0
+    limit, parts, length = min(sum(stories), len(word)), [], 0
     starts, places = [], []  # each piece's first character (CP) and where it lies in the stream (its byte, its width)
     for fc, count in pieces:
         if length >= limit:
@@ -78,10 +92,12 @@ def _document(ole) -> str | tuple[str, str]:
         starts.append(length)
         places.append(((fc & ~_COMPRESSED) // 2, 1) if fc & _COMPRESSED else (fc, 2))
         length += len(parts[-1])
-    text = "".join(parts)[:limit]
+    everything = "".join(parts)[:limit]
+    text = everything[:characters]
+    notes = _notes(everything, stories, table, pairs)
     properties = Properties(word, table, ole.openstream("Data").read() if ole.exists("Data") else b"", pairs)
     if not properties.found:
-        return _as_saved_text(text)
+        return _Read(_as_saved_text(text), True, "", notes)
 
     def place(cp: int) -> int:  # a character's offset in the WordDocument stream (its FC)
         i = bisect.bisect_right(starts, cp) - 1
@@ -89,23 +105,45 @@ def _document(ole) -> str | tuple[str, str]:
         return start + (cp - starts[i]) * width
 
     page = _as_page([(line, properties.of(place(end))) for line, end in _paragraphs(text)])
-    return page.body(), page.title
+    return _Read(page.body(), False, page.title, notes)
 
 
-def _fib(word: bytes) -> tuple[int, list[tuple[int, int]]]:
-    """The main document's length in characters (ccpText) and the FIB's fc/lcb pairs (where the CLX, the style sheet
-    and the rest lie in the table stream), found past the FIB's variable-length parts."""
+def _notes(text: str, stories: list[int], table: bytes, pairs: list[tuple[int, int]]) -> list[str]:
+    """The footnotes, then the endnotes, as Word numbers them by default (1, 2, 3 and i, ii, iii): each note's text lies
+    in its story (after the main document's) where the story's PlcffndTxt / PlcfendTxt says."""
+    out = []
+    main, footnotes, headers, comments, endnotes = stories[:5]
+    for start, length, plc, number in ((main, footnotes, _FC_FOOTNOTES, str), (main + footnotes + headers + comments, endnotes,
+                                                                         _FC_ENDNOTES, roman)):
+        if not length or plc >= len(pairs):
+            continue
+        fc, size = pairs[plc]
+        ends = struct.unpack_from(f"<{min(size // 4, _NOTES_MAX)}I", table, fc) if fc + size <= len(table) else ()
+        shown = []
+        for first, last in zip(ends, ends[1:]):
+            note = _shown(text[start + first : start + min(last, length)]).replace("\x00", "").translate(_MARKS)
+            note = clean(" ".join(part.strip() for part in note.split("\r") if part.strip()))
+            if note:
+                shown.append(note)
+        out += [f"[{number(n)}] {note}" for n, note in enumerate(shown, 1)]
+    return out
+
+
+def _fib(word: bytes) -> tuple[list[int], list[tuple[int, int]]]:
+    """The length in characters of each story — the main document (ccpText), footnotes, headers, comments, endnotes,
+    text boxes, header text boxes — and the FIB's fc/lcb pairs (where the CLX, the style sheet and the rest lie in the
+    table stream), found past the FIB's variable-length parts."""
     at = 0x20
     (words,) = struct.unpack_from("<H", word, at)
     at += 2 + 2 * words
     (longs,) = struct.unpack_from("<H", word, at)
-    (characters,) = struct.unpack_from("<i", word, at + 2 + 4 * 3)
+    stories = [max(struct.unpack_from("<i", word, at + 2 + 4 * i)[0], 0) if i < longs else 0 for i in (3, 4, 5, 7, 8, 9, 10)]
     at += 2 + 4 * longs
     (pairs,) = struct.unpack_from("<H", word, at)
     if pairs <= _FC_CLX + 1:
         raise Unreadable("has no piece table (damaged?); save it as .docx")
     pairs = [struct.unpack_from("<II", word, at + 2 + 8 * i) for i in range(min(pairs, 93))]
-    return max(characters, 0), pairs
+    return stories, pairs
 
 
 def _pieces(clx: bytes) -> list[tuple[int, int]]:

@@ -4,7 +4,7 @@ paragraph's own \\outlinelevel or its style's) — written out as a web page and
 (html.py), whose Markdown reader also finds heading lines (一、 （一） …) in paragraphs. Chinese text comes as \\uN
 escapes or as bytes in the document's or the font's code page (\\ansicpg936, \\fcharset134: GBK). Left out: the font,
 colour and style tables, pictures, objects' data, headers and footers, field instructions (a field reads as its
-shown result), text boxes, hidden text and tracked deletions. Footnotes are a 「脚注」 part at the end, as in Word.
+shown result), text boxes, hidden text and tracked deletions. Footnotes and endnotes are a 「脚注」 part at the end, as in Word.
 The title is the one stored in \\info when meaningful."""
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from ..errors import CorpusError
 from ..text import clean
 from . import html as web_page
 from .blocks import FOOTNOTES, Block, Source, meaningful_title, title_like
+from .docx_numbering import roman
 from .text_lines import join_lines
 
 _TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\([^a-zA-Z'])|([{}])|([\r\n]+)|([^\\{}\r\n]+)")
@@ -67,6 +68,7 @@ class _Document:
         self.style_name: list[str] = []
         self.title: list[str] = []
         self.notes: list[list[str]] = []
+        self.endnotes: set[int] = set()  # the notes (by index) marked \ftnalt: endnotes
         self.page = web_page.WrittenPage()
         self.text: list[str] = []  # the open paragraph's (or cell's) text, HTML
         self.level: int | None = None  # the open paragraph's outline level
@@ -125,8 +127,11 @@ def read(data: bytes, source: str) -> Source:
     except _TooDeep:
         raise CorpusError(f"{source}: cannot be read as an RTF file (groups nest deeper than {_GROUPS:,})") from None
     read_as_page = web_page.read_written(document.page.body(), source)
-    notes = [_as_text(note) for note in document.notes]
-    notes = [f"[{i}] {note}" for i, note in enumerate(notes, 1) if note]
+    # Numbered as Word shows them: footnotes 1, 2, 3, then endnotes i, ii, iii.
+    texts = [(i in document.endnotes, _as_text(note)) for i, note in enumerate(document.notes)]
+    footnotes = [text for endnote, text in texts if text and not endnote]
+    endnotes = [text for endnote, text in texts if text and endnote]
+    notes = [f"[{n}] {text}" for n, text in enumerate(footnotes, 1)] + [f"[{roman(n)}] {text}" for n, text in enumerate(endnotes, 1)]
     blocks = read_as_page.blocks + ((Block("heading", FOOTNOTES), *(Block("paragraph", n) for n in notes)) if notes else ())
     stored = _as_text(document.title)
     title = stored if meaningful_title(stored) else document.page.title or read_as_page.title
@@ -231,6 +236,8 @@ def _control(document: _Document, group: _Group, name: str, value: int | None) -
     elif name == "footnote":
         group.out = "note"
         document.notes.append([])
+    elif name == "ftnalt" and group.out == "note" and document.notes:  # this note is an endnote
+        document.endnotes.add(len(document.notes) - 1)
     elif name == "ansicpg" and value is not None:
         document.code_page = _code_page(f"cp{value}") or document.code_page
     elif name == "mac":
