@@ -97,7 +97,7 @@ class _Document:
         text = _joined(self.text).strip()
         self.text = []
         if text and not self.contents:
-            level = self.level if self.level is not None and self.level < 5 else None  # levels 5-8 read as body text
+            level = self.level
             titled = self.titled or self.centred and title_like(clean(html.unescape(text)))
             self.page.paragraph(text, level, self.in_list and self.level is None, titled)
 
