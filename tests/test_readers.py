@@ -1051,10 +1051,10 @@ def test_a_rich_text_file_is_read_as_word_writes_one(tmp_path):
 def test_an_rtf_heading_at_a_deep_outline_level_is_a_heading_as_in_word(tmp_path):
     # Outline levels 5-8 (Word's Heading 6-9) had been read as body text in RTF only; .doc, .docx, .odt and Word 2003 XML
     # read them as headings.
-    (tmp_path / "deep.rtf").write_bytes(rb"{\rtf1\ansi\pard\outlinelevel0 Overview\par\pard\outlinelevel6 Detail items\par"
-                                        rb"\pard Body text of the report here.\par}")
+    (tmp_path / "deep.rtf").write_bytes(rb"{\rtf1\ansi\pard\outlinelevel0 Overview\par\pard\outlinelevel6 How the figures were "
+                                        rb"counted.\par\pard Body text of the report here.\par}")
     assert [(p.headings, p.text) for p in read_document(tmp_path / "deep.rtf").passages] == [
-        (("Overview", "Detail items"), "Body text of the report here.")]
+        (("Overview", "How the figures were counted."), "Body text of the report here.")]
 
 
 def test_an_rtf_that_cannot_be_read_says_why(tmp_path):
