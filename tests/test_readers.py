@@ -651,6 +651,15 @@ def test_a_web_page_nesting_200_000_tables_is_read_in_bounded_time(tmp_path):
     assert [p.text for p in read_document(tmp_path / "deep.html").passages] == ["正文内容，这是一个句子。"]
 
 
+def test_a_web_page_tables_dash_for_no_figure_is_a_value(tmp_path):
+    # A cell of no words and no links (「-」, a broker's 「no figure」) had been taken for a cell of links and left out —
+    # in web pages and in every format read through them (.doc, .odt, .rtf, Word 2003 XML, web archives).
+    page = ("<html><body><h2>一、估值</h2><table><tr><td>公司</td><td>PE</td><td>EV/EBITDA</td></tr>"
+            "<tr><td>燕京啤酒</td><td>16.30</td><td>-</td></tr></table></body></html>")
+    (tmp_path / "t.html").write_text(page, encoding="utf-8")
+    assert [p.text for p in read_document(tmp_path / "t.html").passages] == ["一、估值\n公司：燕京啤酒；PE：16.30；EV/EBITDA：-"]
+
+
 def test_a_web_archive_reads_as_its_page(tmp_path):
     # A page saved as one file (.mht, .mhtml) had been passed over (「save the page as .html」). Word's writes the page in
     # a Chinese code page, quoted-printable; the picture after it is no text.
@@ -964,7 +973,7 @@ def test_an_opendocument_text_is_read_with_its_headings_lists_tables_frames_and_
     # An .odt (LibreOffice's, WPS's, many a government office's) had been passed over (「save it as .docx」). The
     # paragraph in the Title style is the title; headings by outline level (a lone Heading 1 a chapter); a list led by
     # its lead-in, numbered as its list style numbers it; a table under its header (the empty cells LibreOffice repeats
-    # to the edge and a row repeated count once); a text frame's and an image's caption after their paragraph; a
+    # to the edge dropped, a row repeated read once); a text frame's and an image's caption after their paragraph; a
     # footnote at the end; the contents index, a tracked deletion and a comment are not text; a space between two spans is.
     from .documents import odt_document
 
@@ -1021,11 +1030,26 @@ def test_an_odt_that_cannot_be_read_says_why(tmp_path):
     deep = odt_document(tmp_path / "deep.odt", "<text:p>" + "<text:span>" * 5000 + "深层嵌套" + "</text:span>" * 5000 + "</text:p>")
     with pytest.raises(CorpusError, match="Excessive depth"):
         read_document(deep)
-    # A cell repeated a billion times (the attribute LibreOffice writes for runs of like cells) is read once.
+    # A cell repeated a billion times (the attribute LibreOffice writes for runs of like cells) fills the row's bound,
+    # 1,000 columns, and no more (it had taken 339 s).
     cell = '<table:table-cell table:number-columns-repeated="1000000000"><text:p>{}</text:p></table:table-cell>'
     rows = "".join(f"<table:table-row>{cell.format(f'地区{i}')}{cell.format(i)}</table:table-row>" for i in range(200))
     wide = read_document(odt_document(tmp_path / "wide.odt", f"<table:table>{rows}</table:table>"))
-    assert wide.passages[0].text.startswith("地区0：地区1；0：1\n地区0：地区2；0：2\n")
+    assert wide.passages[0].text.startswith("地区0：地区1；地区0：地区1；")
+
+
+def test_an_odt_tables_like_cells_side_by_side_are_each_a_columns_value(tmp_path):
+    # LibreOffice writes two like cells side by side (5%, 5%) as one cell repeated: it had been read once, and every
+    # value after it moved under the header before its own (as Word's reader had done with two equal cells).
+    from .documents import odt_document
+
+    def cells(*values: str, repeat: int = 1) -> str:
+        return "".join(f'<table:table-cell table:number-columns-repeated="{repeat}"><text:p>{v}</text:p></table:table-cell>' for v in values)
+
+    table = ("<table:table><table:table-row>" + cells("指标", "2023年", "2024年", "2025年") + "</table:table-row><table:table-row>"
+             + cells("增速") + cells("5%", repeat=2) + cells("6%") + "</table:table-row></table:table>")
+    document = read_document(odt_document(tmp_path / "t.odt", '<text:h text:outline-level="1">一、增长情况</text:h>' + table))
+    assert [p.text for p in document.passages] == ["一、增长情况\n指标：增速；2023年：5%；2024年：5%；2025年：6%"]
 
 
 def test_a_rich_text_file_is_read_as_word_writes_one(tmp_path):

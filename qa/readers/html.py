@@ -152,7 +152,8 @@ class _Page(HTMLParser):
     def end_block(self) -> None:
         """The open block's text as Markdown lines: a heading, a list item, or text; left out if mostly links."""
         lines = [line for line in (clean(x) for x in "".join(self.text).split("\n")) if line]
-        mostly_links = self.links >= _LINK_SHARE * sum(len(_WORD.findall(x)) for x in lines) and not self.heading
+        # (A block of no words and no links, a table's 「-」 for no figure, is text.)
+        mostly_links = 0 < self.links >= _LINK_SHARE * sum(len(_WORD.findall(x)) for x in lines) and not self.heading
         if lines and not mostly_links:
             if self.heading:
                 written = ["#" * self.heading + " " + _as_text(" ".join(lines))]

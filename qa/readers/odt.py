@@ -192,12 +192,15 @@ class _Page:
             for cell in row:
                 if cell.tag not in (_TABLE + "table-cell", _TABLE + "covered-table-cell"):
                     continue
-                cells.append(self.cell(cell))
+                # Like cells side by side are one element repeated (「5%」「5%」, 「-」「-」): each is a column's value, up to
+                # the row's bound (10⁹ of them would fill the memory).
+                repeated = _int(cell.get(_TABLE + "number-columns-repeated"), 1)
+                cells += [self.cell(cell)] * max(1, min(repeated, _COLUMNS - len(cells)))
                 if len(cells) >= _COLUMNS:
                     break
             while cells and cells[-1] == "<td></td>":  # the empty cells to the table's edge
                 cells.pop()
-            if cells:  # a cell or row repeated is read once: the same again says nothing new (and 10⁹ of them fill the memory)
+            if cells:  # a row repeated is read once: the same row again says nothing new
                 self.out.append("<tr>" + "".join(cells) + "</tr>")
         self.out.append("</table>")
 
