@@ -294,6 +294,11 @@ def plain_heading(line: str, emphasised: bool = False, enumerations: bool = True
 # document of its own, beside the chapters (「前  言」 of a PDF, 「附件数据分类分级列表」 after chapter 四).
 # The part at a document's end that holds its footnotes (PDF and Markdown), one passage a note.
 FOOTNOTES = "脚注"
+
+
+def notes_part(notes: list[str]) -> tuple[Block, ...]:
+    """The 「脚注」 part at a document's end: its heading, then a paragraph a note; nothing for a document without notes."""
+    return (Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in notes)) if notes else ()
 NAMED_PARTS = frozenset(
     "前言 引言 序言 导言 摘要 内容摘要 执行摘要 概要 提要 结语 结束语 结论 附录 附件 参考文献 致谢 后记 "
     "编写说明 编制说明 编者按 版权声明 免责声明 法律声明 声明 注释 脚注".split()

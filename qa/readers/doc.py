@@ -10,17 +10,17 @@ from __future__ import annotations
 
 import bisect
 import html
-from dataclasses import dataclass
 import re
 import struct
+from dataclasses import dataclass
 
 from ..text import clean
 from . import html as web_page
 from . import plaintext
-from .blocks import FOOTNOTES, Block, Source, meaningful_title, title_like, with_number
+from .blocks import Source, meaningful_title, notes_part, title_like, with_number
 from .compound import Unreadable, read_compound, stored_title
 from .doc_paragraphs import Paragraph, Properties
-from .docx_numbering import roman
+from .docx_notes import numbered
 
 _WORD_97 = 0x00C1  # nFib of Word 97 and later; Word 6 and 95 wrote a format of their own
 _ENCRYPTED, _OBFUSCATED, _TABLE_1 = 0x0100, 0x8000, 0x0200  # FibBase flags
@@ -54,10 +54,7 @@ def read(data: bytes, source: str) -> Source:
     else:
         read_as = web_page.read_written(document.text, source)
     title = stored if meaningful_title(stored) else document.title or read_as.title
-    blocks = read_as.blocks
-    if document.notes:
-        blocks += (Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in document.notes))
-    return Source(title=title, blocks=blocks)
+    return Source(title=title, blocks=read_as.blocks + notes_part(document.notes))
 
 
 def _document(ole) -> _Read:
@@ -109,23 +106,27 @@ def _document(ole) -> _Read:
 
 
 def _notes(text: str, stories: list[int], table: bytes, pairs: list[tuple[int, int]]) -> list[str]:
-    """The footnotes, then the endnotes, as Word numbers them by default (1, 2, 3 and i, ii, iii): each note's text lies
-    in its story (after the main document's) where the story's PlcffndTxt / PlcfendTxt says."""
-    out = []
+    """The footnotes, then the endnotes, numbered as Word shows them: each note's text lies in its story (after the main
+    document's) where the story's PlcffndTxt / PlcfendTxt says."""
     main, footnotes, headers, comments, endnotes = stories[:5]
-    for start, length, plc, number in ((main, footnotes, _FC_FOOTNOTES, str), (main + footnotes + headers + comments, endnotes,
-                                                                         _FC_ENDNOTES, roman)):
-        if not length or plc >= len(pairs):
-            continue
-        fc, size = pairs[plc]
-        ends = struct.unpack_from(f"<{min(size // 4, _NOTES_MAX)}I", table, fc) if fc + size <= len(table) else ()
-        shown = []
-        for first, last in zip(ends, ends[1:]):
-            note = _shown(text[start + first : start + min(last, length)]).replace("\x00", "").translate(_MARKS)
-            note = clean(" ".join(part.strip() for part in note.split("\r") if part.strip()))
-            if note:
-                shown.append(note)
-        out += [f"[{number(n)}] {note}" for n, note in enumerate(shown, 1)]
+    endnotes_start = main + footnotes + headers + comments
+    return numbered(_story_notes(text, main, footnotes, table, pairs, _FC_FOOTNOTES),
+                    _story_notes(text, endnotes_start, endnotes, table, pairs, _FC_ENDNOTES))
+
+
+def _story_notes(text: str, start: int, length: int, table: bytes, pairs: list[tuple[int, int]], plc: int) -> list[str]:
+    """The texts of a story's notes: the story runs `length` characters from `start`; its PLC (the pair `plc`) holds
+    where each note starts in it."""
+    if not length or plc >= len(pairs):
+        return []
+    fc, size = pairs[plc]
+    ends = struct.unpack_from(f"<{min(size // 4, _NOTES_MAX)}I", table, fc) if fc + size <= len(table) else ()
+    out = []
+    for first, last in zip(ends, ends[1:]):
+        note = _shown(text[start + first : start + min(last, length)]).replace("\x00", "").translate(_MARKS)
+        note = clean(" ".join(part.strip() for part in note.split("\r") if part.strip()))
+        if note:
+            out.append(note)
     return out
 
 

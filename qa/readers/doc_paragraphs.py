@@ -23,9 +23,9 @@ _BODY_LEVEL = 9  # an outline level of 9 is body text
 _STYLES_MAX, _LISTS_MAX = 4_000, 4_000  # a style sheet or list table claiming more is damaged
 # Word's number formats (nfc) as the names of its numbering in .docx (docx_numbering.number_in); 23 is a bullet.
 NUMBER_FORMATS = {0: "decimal", 1: "upperRoman", 2: "lowerRoman", 3: "upperLetter", 4: "lowerLetter", 18: "decimalEnclosedCircle",
-            22: "decimalZero", 28: "decimalEnclosedCircleChinese", 30: "ideographTraditional", 33: "taiwaneseCounting",
-            35: "taiwaneseCountingThousand", 36: "taiwaneseDigital", 37: "chineseCounting", 38: "chineseLegalSimplified",
-            39: "chineseCountingThousand", 10: "ideographDigital", 14: "decimal", 15: "decimal"}
+                  22: "decimalZero", 28: "decimalEnclosedCircleChinese", 30: "ideographTraditional", 33: "taiwaneseCounting",
+                  35: "taiwaneseCountingThousand", 36: "taiwaneseDigital", 37: "chineseCounting", 38: "chineseLegalSimplified",
+                  39: "chineseCountingThousand", 10: "ideographDigital", 14: "decimal", 15: "decimal"}
 _BULLET, _NONE = 23, 255
 _TITLE_STYLE = 62  # the sti of Word's built-in Title style
 _CONTENTS_STYLES = range(19, 28)  # toc 1-9: a contents page's entries

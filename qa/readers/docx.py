@@ -11,7 +11,7 @@ import zipfile
 
 from ..errors import CorpusError
 from ..text import clean
-from .blocks import FOOTNOTES, SECTIONS, Block, Source, article, meaningful_title, named_part, numbering, plain_heading, title_like, with_number
+from .blocks import SECTIONS, Block, Source, article, meaningful_title, named_part, notes_part, numbering, plain_heading, title_like, with_number
 from .charts import Chart, charts
 from .docx_diagrams import diagram_boxes
 from .docx_notes import notes
@@ -302,7 +302,5 @@ def _read(document) -> Source:
         named = named_part(text)
         blocks.append(Block("heading", named or text) if named or plain_heading(text) else Block("paragraph", text))
     end_list()
-    footnotes = notes(document, qn, lambda p: _text(p, qn))
-    if footnotes:
-        blocks += [Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in footnotes)]
+    blocks += notes_part(notes(document, qn, lambda p: _text(p, qn)))
     return Source(title=title, blocks=tuple(blocks))

@@ -18,7 +18,7 @@ def notes(document, qn, text_of) -> list[str]:
     from docx.opc.constants import RELATIONSHIP_TYPE as RT
     from docx.oxml import parse_xml
 
-    out = []
+    shown: dict[str, list[str]] = {"footnote": [], "endnote": []}
     for kind, reltype in (("footnote", RT.FOOTNOTES), ("endnote", RT.ENDNOTES)):
         part = next((r.target_part for r in document.part.rels.values() if r.reltype == reltype and not r.is_external), None)
         if part is None:
@@ -31,6 +31,11 @@ def notes(document, qn, text_of) -> list[str]:
                 if text:
                     texts[note.get(qn("w:id"))] = text
         referred = dict.fromkeys(ref.get(qn("w:id")) for ref in document.element.body.iter(qn(f"w:{kind}Reference")))
-        shown = [texts[i] for i in referred if i in texts]
-        out += [f"[{n if kind == 'footnote' else roman(n)}] {text}" for n, text in enumerate(shown, 1)]
-    return out
+        shown[kind] = [texts[i] for i in referred if i in texts]
+    return numbered(shown["footnote"], shown["endnote"])
+
+
+def numbered(footnotes: list[str], endnotes: list[str]) -> list[str]:
+    """Notes as Word numbers them by default, whatever the format they come in (.docx, .doc, .rtf): 「[1] …」 for each
+    footnote, then 「[i] …」 for each endnote."""
+    return [f"[{n}] {text}" for n, text in enumerate(footnotes, 1)] + [f"[{roman(n)}] {text}" for n, text in enumerate(endnotes, 1)]

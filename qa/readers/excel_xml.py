@@ -10,7 +10,7 @@ from ..errors import CorpusError
 from ..text import clean
 from .blocks import Source, meaningful_title
 from .ooxml import flat_xml
-from .sheets import COLUMNS_MAX, EPOCH_1900, ROWS_MAX, number_kind, sheet_rows, shown_number, workbook_blocks
+from .sheets import COLUMNS_MAX, EPOCH_1900, ROWS_MAX, number_kind, past_bounds, sheet_rows, shown_number, workbook_blocks
 
 _SS = "{urn:schemas-microsoft-com:office:spreadsheet}"
 _X = "{urn:schemas-microsoft-com:office:excel}"
@@ -51,8 +51,7 @@ def _rows(table, formats: dict[str, str], name: str, source: str) -> list[list[s
         for cell in row.iterfind(_SS + "Cell"):
             c = _index(cell, c + 1)
             if r > ROWS_MAX or c > COLUMNS_MAX:
-                raise CorpusError(f"{source}: sheet 「{name}」 reaches row {r:,}, column {c:,}, past a report's table ({ROWS_MAX:,} rows, "
-                                  f"{COLUMNS_MAX:,} columns); keep the tables the report needs in a workbook of their own")
+                raise past_bounds(source, name, r, c)
             across, down = _int(cell.get(_SS + "MergeAcross")), _int(cell.get(_SS + "MergeDown"))
             if across or down:
                 merged.append((r, c, r + down, c + across))

@@ -11,7 +11,7 @@ from ..text import clean
 from .blocks import Source, meaningful_title
 from .odt import part, stored_title
 from .ooxml import read_package
-from .sheets import COLUMNS_MAX, EPOCH_1900, ROWS_MAX, sheet_rows, shown_number, workbook_blocks
+from .sheets import COLUMNS_MAX, EPOCH_1900, ROWS_MAX, past_bounds, sheet_rows, shown_number, workbook_blocks
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
 _OFFICE = "{urn:oasis:names:tc:opendocument:xmlns:office:1.0}"
@@ -60,8 +60,7 @@ def _rows(table, name: str, source: str) -> list[list[str]]:
             c += columns
         if texts:
             if r + repeated > ROWS_MAX or texts[-1][0] > COLUMNS_MAX:
-                raise CorpusError(f"{source}: sheet 「{name}」 reaches row {r + repeated:,}, column {texts[-1][0]:,}, past a report's "
-                                  f"table ({ROWS_MAX:,} rows, {COLUMNS_MAX:,} columns); keep the tables the report needs in a workbook of their own")
+                raise past_bounds(source, name, r + repeated, texts[-1][0])
             if len(cells) + repeated * len(texts) > _CELLS_MAX:
                 raise CorpusError(f"{source}: sheet 「{name}」 holds over {_CELLS_MAX:,} cells of text, more than a report's tables; "
                                   "keep the tables the report needs in a workbook of their own")

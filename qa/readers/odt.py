@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from ..text import clean
 from . import html as web_page
-from .blocks import FOOTNOTES, Block, Source, meaningful_title, with_number
+from .blocks import Source, meaningful_title, notes_part, with_number
 from .docx_numbering import number_in
 from .ooxml import part_bytes, read_package
 from .text_lines import join_lines
@@ -48,9 +48,7 @@ def _read(package: zipfile.ZipFile) -> Source:
     for child in content.find(f"{_OFFICE}body/{_OFFICE}text") if content.find(f"{_OFFICE}body/{_OFFICE}text") is not None else ():
         page.block(child)
     read_as_page = web_page.read_written("".join(page.out), "")
-    blocks = read_as_page.blocks
-    if page.notes:
-        blocks += (Block("heading", FOOTNOTES), *(Block("paragraph", note) for note in page.notes))
+    blocks = read_as_page.blocks + notes_part(page.notes)
     stored = stored_title(package)
     title = stored if meaningful_title(stored) else clean(html.unescape(page.title)) or read_as_page.title
     return Source(title=title, blocks=blocks, meta=read_as_page.meta)

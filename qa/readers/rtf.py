@@ -17,8 +17,8 @@ from dataclasses import dataclass, replace
 from ..errors import CorpusError
 from ..text import clean
 from . import html as web_page
-from .blocks import FOOTNOTES, Block, Source, meaningful_title, title_like
-from .docx_numbering import roman
+from .blocks import Source, meaningful_title, notes_part, title_like
+from .docx_notes import numbered
 from .text_lines import join_lines
 
 _TOKEN = re.compile(rb"\\([a-zA-Z]{1,32})(-?\d{1,10})? ?|\\'([0-9a-fA-F]{2})|\\([^a-zA-Z'])|([{}])|([\r\n]+)|([^\\{}\r\n]+)")
@@ -127,12 +127,9 @@ def read(data: bytes, source: str) -> Source:
     except _TooDeep:
         raise CorpusError(f"{source}: cannot be read as an RTF file (groups nest deeper than {_GROUPS:,})") from None
     read_as_page = web_page.read_written(document.page.body(), source)
-    # Numbered as Word shows them: footnotes 1, 2, 3, then endnotes i, ii, iii.
     texts = [(i in document.endnotes, _as_text(note)) for i, note in enumerate(document.notes)]
-    footnotes = [text for endnote, text in texts if text and not endnote]
-    endnotes = [text for endnote, text in texts if text and endnote]
-    notes = [f"[{n}] {text}" for n, text in enumerate(footnotes, 1)] + [f"[{roman(n)}] {text}" for n, text in enumerate(endnotes, 1)]
-    blocks = read_as_page.blocks + ((Block("heading", FOOTNOTES), *(Block("paragraph", n) for n in notes)) if notes else ())
+    notes = numbered([text for endnote, text in texts if text and not endnote], [text for endnote, text in texts if text and endnote])
+    blocks = read_as_page.blocks + notes_part(notes)
     stored = _as_text(document.title)
     title = stored if meaningful_title(stored) else document.page.title or read_as_page.title
     return Source(title=title, blocks=blocks)

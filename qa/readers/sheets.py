@@ -52,6 +52,13 @@ def shown_number(value: str | float, kind: str, epoch: datetime.datetime) -> str
     return f"{number:.10g}"
 
 
+def past_bounds(source: str, name: str, row: int, column: int) -> CorpusError:
+    """The error for a sheet whose cells reach past a report's table (a workbook that places cells by index or repeats
+    them: Excel 2003 XML, .ods)."""
+    return CorpusError(f"{source}: sheet 「{name}」 reaches row {row:,}, column {column:,}, past a report's table ({ROWS_MAX:,} rows, "
+                       f"{COLUMNS_MAX:,} columns); keep the tables the report needs in a workbook of their own")
+
+
 def sheet_rows(cells: dict[tuple[int, int], str], merged: list[tuple[int, int, int, int]]) -> list[list[str]]:
     """A sheet's rows of cell texts from its cells ((row, column) → text, 1-based) and merged ranges (top, left,
     bottom, right, inclusive): a merged range's value in each of its cells. Raises ValueError for a sheet wider than

@@ -31,7 +31,6 @@ _OOXML_FOLDERS = {"word/": ".docx", "xl/": ".xlsx", "ppt/": ".pptx"}
 _ODF = {b"application/vnd.oasis.opendocument.text": ".odt", b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
         b"application/vnd.oasis.opendocument.presentation": ".odp"}
 _OLE_STREAMS = {"WordDocument": ".doc", "Workbook": ".xls", "Book": ".xls", "PowerPoint Document": ".ppt"}
-_SAME_FORMAT = {".wps": ".doc", ".et": ".xls", ".dps": ".ppt"}  # WPS Office's suffixes for Office 97's formats
 _HEAD = 4096  # bytes looked at for a text format's opening
 
 
@@ -87,7 +86,7 @@ def _compound_file(data: bytes, suffix: str, source: str) -> str:
         raise CorpusError(f"{source}: is password-protected; save it without a password")
     for stream, kind in _OLE_STREAMS.items():
         if stream in streams:
-            return suffix if _SAME_FORMAT.get(suffix) == kind else kind
+            return kind  # WPS's .wps, .et and .dps are these formats too: read by the same readers
     return suffix
 
 

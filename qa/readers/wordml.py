@@ -13,7 +13,7 @@ import re
 
 from ..text import clean
 from . import html as web_page
-from .blocks import FOOTNOTES, Block, Source, meaningful_title, title_like, with_number
+from .blocks import Source, meaningful_title, notes_part, title_like, with_number
 from .doc_paragraphs import ListLevel, counted_number
 from .ooxml import flat_xml
 from .text_lines import join_lines
@@ -41,9 +41,7 @@ def read(data: bytes, source: str) -> Source:
     if body is not None:
         page.block(body)
     read_as_page = web_page.read_written(page.page.body(), source)
-    blocks = read_as_page.blocks
-    if page.notes:
-        blocks += (Block("heading", FOOTNOTES), *(Block("paragraph", f"[{n}] {note}") for n, note in enumerate(page.notes, 1)))
+    blocks = read_as_page.blocks + notes_part([f"[{n}] {note}" for n, note in enumerate(page.notes, 1)])
     stored = clean(root.findtext(f"{_O}DocumentProperties/{_O}Title") or "")
     title = stored if meaningful_title(stored) else page.page.title or read_as_page.title
     return Source(title=title, blocks=blocks, meta=read_as_page.meta)
