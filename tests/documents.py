@@ -859,7 +859,7 @@ def word_rtf(out: Path) -> Path:
 def word2003_xml(out: Path) -> Path:
     """A Word 2003 XML document as Word writes one (and as a server fills in a template of it, exporting 「.doc」):
     built-in heading styles named 「heading N」 (Word's own ids, 1 and 2) in wx:sub-sections, a list whose numbers Word
-    also writes beside it (wx:t), a link, a simple field, a footnote, a tracked deletion and insertion, hidden text, a
+    also writes beside it (wx:t), a link, a simple field, a footnote and an endnote, a tracked deletion and insertion, hidden text, a
     text box, a table and a contents entry typed in; the title in its DocumentProperties."""
     w = "http://schemas.microsoft.com/office/word/2003/wordml"
 
@@ -877,7 +877,8 @@ def word2003_xml(out: Path) -> Path:
           '<w:r><w:t>，</w:t></w:r><aml:annotation w:type="Word.Deletion"><aml:content><w:r><w:delText>已删除的文字</w:delText></w:r>'
           '</aml:content></aml:annotation><aml:annotation w:type="Word.Insertion"><aml:content><w:r><w:t>服务覆盖面持续扩大</w:t></w:r>'
           '</aml:content></aml:annotation><w:r><w:rPr><w:vanish/></w:rPr><w:t>隐藏的批注</w:t></w:r><w:r><w:t>。</w:t></w:r>'
-          '<w:r><w:footnote><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t>数据来源：某省金融局。</w:t></w:r></w:p></w:footnote></w:r></w:p>'
+          '<w:r><w:footnote><w:p><w:r><w:footnoteRef/></w:r><w:r><w:t>数据来源：某省金融局。</w:t></w:r></w:p></w:footnote></w:r>'
+          '<w:r><w:endnote><w:p><w:r><w:endnoteRef/></w:r><w:r><w:t>统计口径见附录。</w:t></w:r></w:p></w:endnote></w:r></w:p>'
         + f'<wx:sub-section>{p("贷款规模", "2")}'
         + '<w:p><w:r><w:t>截至2023年末，贷款余额</w:t></w:r><w:fldSimple w:instr=" MERGEFIELD 余额 "><w:r><w:t>1562</w:t></w:r></w:fldSimple>'
           '<w:r><w:t>亿元，同比增长12.4%。</w:t></w:r><w:r><w:pict><v:shape><v:textbox><w:txbxContent>'

@@ -711,7 +711,7 @@ def test_a_word_2003_xml_document_exported_as_doc_is_read(tmp_path):
     # What many systems export as 「.doc」 (a Word template filled in by a server) is Word 2003 XML: it had been refused
     # (「not an OLE2 structured storage file」). Headings by style, the list numbers Word wrote, a link's and a field's
     # text, an insertion kept and a deletion, hidden text and the typed-in contents left out, a text box's paragraph
-    # after its own, the table's rows, the footnote a 「脚注」 part; the stored title.
+    # after its own, the table's rows, the footnote and the endnote a 「脚注」 part; the stored title.
     document = read_document(documents.word2003_xml(tmp_path / "导出.doc"))
     assert document.title == "某省小微金融发展报告（2023）"
     assert [(p.cite, p.text) for p in document.passages] == [
@@ -721,6 +721,7 @@ def test_a_word_2003_xml_document_exported_as_doc_is_read(tmp_path):
         ("发展现状 › 贷款规模(3)", "主要做法包括：\n（一）扩大信用贷款投放。\n（二）降低小微企业融资成本。"),
         ("主要机构(1)", "主要机构\n机构：国有商业银行；数量：12\n机构：小额贷款公司；数量：30"),
         ("脚注(1)", "[1] 数据来源：某省金融局。"),
+        ("脚注(2)", "[i] 统计口径见附录。"),  # an endnote numbered as Word numbers one (it had been [2])
     ]
     deep = ('<?xml version="1.0"?><?mso-application progid="Word.Document"?><w:wordDocument '
             'xmlns:w="http://schemas.microsoft.com/office/word/2003/wordml"><w:body>' + "<w:p>" * 100_000 + "</w:p>" * 100_000

@@ -94,8 +94,9 @@ Reader = Callable[[bytes, str], Source]
 # 2003 XML read (qa/readers/excel_xml.py); 127: PowerPoint 97-2003 decks (.ppt, .dps) read (qa/readers/ppt.py); 128:
 # OpenDocument spreadsheets (.ods) read; 129: OpenDocument presentations (.odp) read; 130: a .doc's footnotes and endnotes
 # read, an RTF endnote numbered as one (i, ii); 131: an RTF paragraph at outline level 5-8 a heading, as in Word's formats;
-# 132: an .odt table's cell repeated is each column's value, and a cell of no words (「-」) is text, not a block of links.
-RULES_VERSION = 132
+# 132: an .odt table's cell repeated is each column's value, and a cell of no words (「-」) is text, not a block of links;
+# 133: a Word 2003 XML endnote numbered as one (i, ii).
+RULES_VERSION = 133
 
 
 def _on_use(module: str) -> Reader:

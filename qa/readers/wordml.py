@@ -15,6 +15,7 @@ from ..text import clean
 from . import html as web_page
 from .blocks import Source, meaningful_title, notes_part, title_like, with_number
 from .doc_paragraphs import ListLevel, counted_number
+from .docx_notes import numbered
 from .ooxml import flat_xml
 from .text_lines import join_lines
 
@@ -41,7 +42,7 @@ def read(data: bytes, source: str) -> Source:
     if body is not None:
         page.block(body)
     read_as_page = web_page.read_written(page.page.body(), source)
-    blocks = read_as_page.blocks + notes_part([f"[{n}] {note}" for n, note in enumerate(page.notes, 1)])
+    blocks = read_as_page.blocks + notes_part(numbered(page.footnotes, page.endnotes))
     stored = clean(root.findtext(f"{_O}DocumentProperties/{_O}Title") or "")
     title = stored if meaningful_title(stored) else page.page.title or read_as_page.title
     return Source(title=title, blocks=blocks, meta=read_as_page.meta)
@@ -105,11 +106,12 @@ def _list_entry(list_properties) -> tuple[str, int] | None:
 
 
 class _Page:
-    """The body written out paragraph by paragraph (`page`); notes' texts in `notes`."""
+    """The body written out paragraph by paragraph (`page`); notes' texts in `footnotes` and `endnotes`."""
 
     def __init__(self, styles: dict[str, _Style], lists: dict[str, tuple[str, list[ListLevel]]]):
         self.page = web_page.WrittenPage()
-        self.notes: list[str] = []
+        self.footnotes: list[str] = []
+        self.endnotes: list[str] = []
         self.styles, self.lists = styles, lists
         self.counts: dict[str, list[int]] = {}  # list definition → the counter of each level
         self.first = True
@@ -166,7 +168,8 @@ class _Page:
             self.page.end_row()
 
     def inline(self, element, after: list[str]) -> str:
-        """A paragraph's or run's text as HTML; a text box's paragraphs go to `after`, notes to self.notes."""
+        """A paragraph's or run's text as HTML; a text box's paragraphs go to `after`, notes to self.footnotes and
+        self.endnotes."""
         parts = []
         for child in element:
             tag = child.tag if isinstance(child.tag, str) else ""
@@ -183,7 +186,7 @@ class _Page:
             elif tag in (_W + "footnote", _W + "endnote"):
                 note = " ".join(clean(html.unescape(re.sub(r"<[^>]+>", " ", self.inline(p, [])))) for p in child.iter(_W + "p"))
                 if note.strip():
-                    self.notes.append(clean(note))
+                    (self.footnotes if tag == _W + "footnote" else self.endnotes).append(clean(note))
             elif tag == _W + "r" and _hidden(child):
                 continue
             elif tag == _AML + "annotation" and child.get(_W + "type") != "Word.Insertion":
