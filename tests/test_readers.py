@@ -660,6 +660,23 @@ def test_a_web_page_tables_dash_for_no_figure_is_a_value(tmp_path):
     assert [p.text for p in read_document(tmp_path / "t.html").passages] == ["一、估值\n公司：燕京啤酒；PE：16.30；EV/EBITDA：-"]
 
 
+def test_a_web_pages_line_breaks_list_numbers_and_items_of_paragraphs_read_as_a_browser_shows_them(tmp_path):
+    # A page wrapped in its source (pandoc's, an editor's) had a line break at each wrap: 「近 5 年」 ran into 「28.2%」,
+    # and a wrapped line opening 「5 年」 could be taken for section 5. An <ol>'s numbers, which a browser shows, were
+    # lost, and an item of paragraphs (<li><p>…</p></li>) was no item. An item left open (no </li>) ends at the list's end.
+    page = ("<html><body><h2>一、估值</h2><p>板块 PE 处于近 5 年\n28.2% 分位，在中信一级行业\r\n中排第 15 位。</p>"
+            '<p>三个看点：</p><ol start="2"><li>政策协同性</li><li>预期管理</li></ol>'
+            '<p>风险：</p><ol type="a"><li>需求不及预期</li><li value="4">价格波动</li></ol>'
+            "<p>本周事件：</p><ul><li><p>特斯拉试运行。</p><p>搭载 FSD。</p></li><li><p>零售数据发布。</p></li></ul>"
+            "<p>合同约定如下。</p><ul><li>甲方承担费用<li>乙方承担责任</ul><p>这是正文段落，不是列表。</p></body></html>")
+    (tmp_path / "page.html").write_text(page, encoding="utf-8")
+    assert [p.text for p in read_document(tmp_path / "page.html").passages] == [
+        "板块 PE 处于近 5 年 28.2% 分位，在中信一级行业中排第 15 位。", "三个看点：\n2. 政策协同性\n3. 预期管理",
+        "风险：\na. 需求不及预期\nd. 价格波动", "本周事件：\n特斯拉试运行。\n搭载 FSD。\n零售数据发布。", "合同约定如下。", "甲方承担费用\n乙方承担责任",
+        "这是正文段落，不是列表。",
+    ]
+
+
 def test_a_web_archive_reads_as_its_page(tmp_path):
     # A page saved as one file (.mht, .mhtml) had been passed over (「save the page as .html」). Word's writes the page in
     # a Chinese code page, quoted-printable; the picture after it is no text.

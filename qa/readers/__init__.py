@@ -95,8 +95,9 @@ Reader = Callable[[bytes, str], Source]
 # OpenDocument spreadsheets (.ods) read; 129: OpenDocument presentations (.odp) read; 130: a .doc's footnotes and endnotes
 # read, an RTF endnote numbered as one (i, ii); 131: an RTF paragraph at outline level 5-8 a heading, as in Word's formats;
 # 132: an .odt table's cell repeated is each column's value, and a cell of no words (「-」) is text, not a block of links;
-# 133: a Word 2003 XML endnote numbered as one (i, ii).
-RULES_VERSION = 133
+# 133: a Word 2003 XML endnote numbered as one (i, ii); 134: a web page's source line breaks white space, an <ol>'s numbers
+# kept, an item's paragraphs its lines, a title page or contents part (epub:type, role) left out.
+RULES_VERSION = 134
 
 
 def _on_use(module: str) -> Reader:

@@ -11,22 +11,33 @@ from __future__ import annotations
 import html
 import math
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
 from ..text import clean
 from . import markdown
 from .blocks import Source
+from .docx_numbering import number_in
 from .text_lines import decode
 
 # Elements whose content is not the page's text.
 _SKIP = {"script", "style", "noscript", "template", "svg", "math", "head", "nav", "header", "footer", "aside", "form",
          "iframe", "button", "select", "textarea", "object", "canvas", "audio", "video"}
+# Parts of a book or page, by their semantic type (EPUB's epub:type, DPUB-ARIA's role), that are not its text: a title
+# page repeats the title, a contents list its headings.
+_NOT_TEXT_PARTS = {"cover", "titlepage", "halftitlepage", "toc", "landmarks", "page-list", "loi", "lot", "doc-cover", "doc-toc",
+                   "doc-pagelist"}
 # Elements that end the text before them and start a block of their own.
 _BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "li", "dt", "dd", "figcaption", "pre", "address",
            "center", "ul", "ol", "dl", "figure", "tr", "hr", "body", "caption"}
 _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr", "param"}
 _HEADING = re.compile(r"^h([1-6])$")
+_SOURCE_BREAK = "\u2029"  # a line break in the page's source, held until its block's text is known around it
+_BREAK_RUN = re.compile(r"[ \t]*\u2029[ \t\u2029]*")
+# An ordered list's number styles (<ol type>) by their name in Word's numbering (docx_numbering.number_in).
+_NUMBER_STYLES = {"1": "decimal", "a": "lowerLetter", "A": "upperLetter", "i": "lowerRoman", "I": "upperRoman"}
+_LETTERED_MAX = 1_000  # past it an item is numbered in digits: a letter or Roman numeral grows with the number
 _TAG = re.compile(r"<[^>]*>")
 _WORD = re.compile(r"\w")  # a letter, a digit or a Chinese character: what a block's share of links counts
 _LINK_SHARE = 0.9  # of a block's words in links, at least: a menu, a breadcrumb 「首页 > 政策」, not text
@@ -38,6 +49,13 @@ _CELL_TEXT = 200  # characters of a data table's cell, at most: a longer one hol
 # setext rule): its first character written as a character reference, which the Markdown reader reads as text.
 # A list's marker (「1. 」, 「- 」) is left to the Markdown reader, as in a file typed so.
 _MARKUP_START = re.compile(r"^(\s*)(`{3}|~{3}|:{3}|\[\^|>|#+(?=\s|$)|[=-]+\s*$)")
+
+
+@dataclass
+class _List:
+    style: str | None  # an ordered list's number style (<ol type>: 1, a, A, i, I); None for a bulleted list
+    number: int = 1  # the next item's
+    in_item: bool = False  # an item of it is open (a page may leave out </li>: the next <li> or the list's end closes it)
 
 
 @dataclass
@@ -60,7 +78,9 @@ class _Page(HTMLParser):
         self.text: list[str] = []  # the open block's text
         self.links = 0  # words of it (letters, digits, Chinese characters) inside links
         self.in_link = 0
-        self.item = False  # the open block is a list item
+        self.lists: list[_List] = []  # the open lists, outermost first
+        self.marker: str | None = None  # the open list item's marker, until its first block of text takes it
+        self.preformatted = 0  # <pre> elements open: their line breaks are the text's
         self.heading = 0  # the open block is a heading of this level
         self.tables: list[_Table] = []
         self.cell: list[str] | None = None  # the open cell's text, in a table's row
@@ -75,14 +95,27 @@ class _Page(HTMLParser):
         # A header or footer inside the article is its own (its title, its date): kept.
         if tag in _SKIP and (self.skipping or tag not in ("header", "footer") or not self.article_depth):
             self.skipping.append(tag)
+        elif self.skipping and tag in self.skipping and tag not in _VOID:
+            self.skipping.append(tag)  # nested in one of its kind left out: its end is not the outer one's
+        elif _NOT_TEXT_PARTS.intersection(" ".join(v or "" for k, v in attrs if k in ("epub:type", "role")).split()):
+            self.skipping.append(tag)
         if self.skipping:
             return
         heading = _HEADING.match(tag)
         if heading or tag in _BLOCKS:
             self.end_block()
             self.heading = int(heading.group(1)) if heading else 0
-            self.item = tag == "li"
-        if tag in ("article", "main"):
+        if tag in ("pre", "textarea", "listing", "plaintext", "xmp"):
+            self.preformatted += 1
+        if tag in ("ol", "ul", "menu"):
+            given = dict(attrs)
+            style = (given.get("type") or "1").strip() if tag == "ol" else None
+            self.lists.append(_List(style if style in _NUMBER_STYLES else "1" if style else None, _int(given.get("start"), 1)))
+        elif tag == "li":
+            self.marker = self.item_marker(_int(dict(attrs).get("value"), None))
+            if self.lists:
+                self.lists[-1].in_item = True
+        elif tag in ("article", "main"):
             if self.article is None:
                 self.article = (len(self.lines), None)
             self.article_depth += 1
@@ -124,10 +157,18 @@ class _Page(HTMLParser):
             if tag == self.skipping[-1]:
                 self.skipping.pop()
             return
+        if tag in ("pre", "textarea", "listing", "plaintext", "xmp") and self.preformatted:
+            self.preformatted -= 1
         if tag == "a":
             self.in_link = max(0, self.in_link - 1)
         elif _HEADING.match(tag) or tag in _BLOCKS:
             self.end_block()
+            if tag == "li":
+                self.marker = None
+                if self.lists:
+                    self.lists[-1].in_item = False
+            elif tag in ("ol", "ul", "menu") and self.lists:
+                self.lists.pop()
         elif tag == "table" and self.deeper_tables:
             self.deeper_tables -= 1
         elif tag in ("td", "th") and not self.deeper_tables:
@@ -145,25 +186,43 @@ class _Page(HTMLParser):
             self.title_parts.append(data)
         if self.skipping:
             return
-        self.text.append(data)
+        # A line break in the page's source is white space, as a browser shows it; only <br> and <pre> break lines.
+        self.text.append(data if self.preformatted else data.replace("\r\n", "\n").replace("\r", "\n").replace("\n", _SOURCE_BREAK))
         if self.in_link:
             self.links += len(_WORD.findall(data))
 
     def end_block(self) -> None:
         """The open block's text as Markdown lines: a heading, a list item, or text; left out if mostly links."""
-        lines = [line for line in (clean(x) for x in "".join(self.text).split("\n")) if line]
+        lines = [line for line in (clean(x) for x in _unbroken("".join(self.text)).split("\n")) if line]
         # (A block of no words and no links, a table's 「-」 for no figure, is text.)
         mostly_links = 0 < self.links >= _LINK_SHARE * sum(len(_WORD.findall(x)) for x in lines) and not self.heading
         if lines and not mostly_links:
+            continued = False
             if self.heading:
                 written = ["#" * self.heading + " " + _as_text(" ".join(lines))]
+            elif self.marker is not None:
+                written = [(self.marker if i == 0 else "  ") + _escaped(x) for i, x in enumerate(lines)]
+                self.marker = None
             else:
-                written = [("- " if self.item and i == 0 else "  " if self.item else "") + _escaped(x) for i, x in enumerate(lines)]
+                # A list item's later paragraphs (<li><p>…</p><p>…</p></li>): lines of its own in the list, under it.
+                continued = bool(self.lists) and self.lists[-1].in_item and self.cell is None
+                written = [(("  - " if i == 0 else "    ") if continued else "") + _escaped(x) for i, x in enumerate(lines)]
             if self.cell is not None:
                 self.cell += lines
                 self.cell_blocks += 1
-            self.emit(*written)
-        self.text, self.links, self.heading, self.item = [], 0, 0, False
+            self.emit(*written, apart=not continued)
+        self.text, self.links, self.heading = [], 0, 0
+
+    def item_marker(self, value: int | None) -> str:
+        """A list item's Markdown marker: its number as the browser shows it in an ordered list (「3. 」, 「- b. 」)."""
+        if not self.lists or self.lists[-1].style is None:
+            return "- "
+        numbered = self.lists[-1]
+        number = numbered.number if value is None else value
+        numbered.number = number + 1
+        if numbered.style == "1" or not 1 <= number <= _LETTERED_MAX:
+            return f"{number}. "  # as a Markdown list is typed
+        return f"- {number_in(number, _NUMBER_STYLES[numbered.style])}. "
 
     def end_cell(self) -> None:
         self.end_block()
@@ -189,9 +248,22 @@ class _Page(HTMLParser):
         if self.tables:
             self.tables[-1].layout = True
 
-    def emit(self, *lines: str) -> None:
-        """Lines written out as a block of their own, or held by the open table until it is known to be data or layout."""
-        (self.tables[-1].lines if self.tables else self.lines).extend(["", *lines])
+    def emit(self, *lines: str, apart: bool = True) -> None:
+        """Lines written out, as a block of their own when `apart`, or held by the open table until it is known to be
+        data or layout."""
+        (self.tables[-1].lines if self.tables else self.lines).extend(["", *lines] if apart else lines)
+
+
+def _unbroken(text: str) -> str:
+    """`text` with its source's line breaks as a browser shows them (CSS Text 3's segment breaks): gone between two
+    wide characters (Chinese text wrapped in the source), a space elsewhere (「年\n28.2%」 is 「年 28.2%」)."""
+    if _SOURCE_BREAK not in text:
+        return text
+    return _BREAK_RUN.sub(lambda m: "" if _wide(text[m.start() - 1 : m.start()]) and _wide(text[m.end() : m.end() + 1]) else " ", text)
+
+
+def _wide(ch: str) -> bool:
+    return bool(ch) and unicodedata.east_asian_width(ch) in ("W", "F") and not "\uac00" <= ch <= "\ud7a3"  # Hangul keeps its spaces
 
 
 def _as_text(text: str) -> str:
@@ -288,3 +360,12 @@ def _read(data: bytes, source: str, cell_text: float) -> Source:
     read_as_markdown = markdown.read("\n".join(lines).encode("utf-8"), source)
     stored = clean(re.split(r"\s[-|–—]\s|_", page.title)[0])  # 「2024年政府工作报告_中国政府网」: the site's name after it
     return Source(title=read_as_markdown.title or stored, blocks=read_as_markdown.blocks, meta=read_as_markdown.meta)
+
+
+def _int(value: str | None, default: int | None) -> int | None:
+    """An attribute's whole number (<ol start>, <li value>); `default` where it gives none that is one."""
+    try:
+        number = int((value or "").strip())
+    except ValueError:
+        return default
+    return number if abs(number) < 10**9 else default
