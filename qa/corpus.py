@@ -179,7 +179,6 @@ _NOT_READ = {
     ".kdh": "CNKI's .kdh is not read; download the article as PDF",
     ".nh": "CNKI's .nh is not read; download the thesis as PDF",
     ".ofd": ".ofd is not read; save it as PDF",
-    ".epub": ".epub is not read; save it as PDF",
     ".pages": "Apple Pages files are not read; export as .docx or PDF",
     ".numbers": "Apple Numbers files are not read; export as .xlsx",
 }

@@ -44,6 +44,7 @@ _MEDIA_TYPES = {
     ".ods": "application/vnd.oasis.opendocument.spreadsheet",
     ".odp": "application/vnd.oasis.opendocument.presentation",
     ".rtf": "application/rtf",
+    ".epub": "application/epub+zip",
     ".xls": "application/vnd.ms-excel",
     ".et": "application/vnd.ms-excel",  # WPS's spreadsheet, in Excel 97's format
     ".ppt": "application/vnd.ms-powerpoint",

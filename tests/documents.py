@@ -938,6 +938,45 @@ def odt_document(out: Path, body: str, title: str = "", styles: str = "") -> Pat
     return out
 
 
+def epub_book(out: Path, pages: list[tuple[str, str]], title: str = "", apart: tuple[str, ...] = (), encrypted: tuple[str, ...] = (),
+              css: str = "") -> Path:
+    """An EPUB 3 e-book as an e-book tool stores one: the mimetype first and uncompressed, container.xml naming the
+    package file in a folder of its own, the package (its manifest listing the pages in reverse, the spine in
+    `pages`' order, the pages named in `apart` linear="no"), a navigation document (a contents list, not in the
+    spine), and each page (name, its body's XHTML) linking `css` as its stylesheet. `encrypted`: pages encryption.xml lists."""
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip", zipfile.ZIP_STORED)
+        book.writestr("META-INF/container.xml", (
+            f'{head}<container version="1.0" xmlns="urn:oasis:names:tc:opendocument:xmlns:container"><rootfiles>'
+            '<rootfile full-path="OEBPS/content.opf" media-type="application/oebps-package+xml"/></rootfiles></container>'))
+        if encrypted:
+            book.writestr("META-INF/encryption.xml", (
+                f'{head}<encryption xmlns="urn:oasis:names:tc:opendocument:xmlns:container" '
+                'xmlns:enc="http://www.w3.org/2001/04/xmlenc#">' + "".join(
+                    f'<enc:EncryptedData><enc:CipherData><enc:CipherReference URI="OEBPS/{name}"/></enc:CipherData>'
+                    "</enc:EncryptedData>" for name in encrypted) + "</encryption>"))
+        items = "".join(f'<item id="p{i}" href="{name}" media-type="application/xhtml+xml"/>' for i, (name, _) in reversed(list(enumerate(pages))))
+        spine = "".join(f'<itemref idref="p{i}" linear="{"no" if name in apart else "yes"}"/>' for i, (name, _) in enumerate(pages))
+        book.writestr("OEBPS/content.opf", (
+            f'{head}<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="id">'
+            '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier id="id">urn:uuid:1</dc:identifier>'
+            f'{f"<dc:title>{title}</dc:title>" if title else ""}<dc:language>zh</dc:language></metadata>'
+            f'<manifest><item id="nav" href="nav.xhtml" media-type="application/xhtml+xml" properties="nav"/>{items}'
+            '<item id="css" href="styles/book.css" media-type="text/css"/></manifest>'
+            f"<spine>{spine}</spine></package>"))
+        xhtml = '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops">'
+        book.writestr("OEBPS/nav.xhtml", (
+            f'{head}{xhtml}<head><title>目录</title></head><body><nav epub:type="toc"><h1>目录</h1><ol>'
+            + "".join(f'<li><a href="{name}">{name}</a></li>' for name, _ in pages) + "</ol></nav></body></html>"))
+        book.writestr("OEBPS/styles/book.css", css)
+        for name, body in pages:
+            book.writestr(f"OEBPS/{name}", (
+                f'{head}<!DOCTYPE html>{xhtml}<head><title>{name}</title>'
+                f'<link rel="stylesheet" type="text/css" href="styles/book.css"/></head><body>{body}</body></html>'))
+    return out
+
+
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:
     """One page whose content stream inflates from ~1.5 MB to `megabytes` MB."""
     data = zlib.compress(b"0 0 m " * (megabytes * 2**20 // 6), 9)

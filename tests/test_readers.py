@@ -1039,6 +1039,99 @@ def test_an_opendocument_text_is_read_with_its_headings_lists_tables_frames_and_
     ]
 
 
+def test_an_epub_is_read_page_by_page_in_its_spines_order(tmp_path):
+    # An e-book (.epub) had been passed over (「save it as PDF」). Its pages are read in the spine's order (the manifest
+    # lists them in reverse), the contents page (the navigation document) and the title page left out, a page read apart
+    # (linear="no": notes) after the others; each page's <main> is the book's as much as the rest of it, a table with a
+    # long cell holds data all the same, and a line wrapped in the source is no line break. The title is the package's.
+    pages = [
+        ("notes.xhtml", '<section epub:type="endnotes"><h2>注释</h2><p>[1] 数据来源：国家金融监督管理总局。</p></section>'),
+        ("title.xhtml", '<section epub:type="titlepage"><h1>某省小微金融发展报告</h1><p>某研究院 编</p></section>'),
+        ("ch1.xhtml", "<section><h1>第一章 发展现状</h1><p>2023年末，全省小微企业贷款余额\n1,562亿元，同比增长12.4%。</p>"
+                      "<h2>一、主要机构</h2><table><tr><th>机构</th><th>数量</th><th>说明</th></tr><tr><td>小额贷款公司</td>"
+                      "<td>30</td><td>" + "主要服务于小微企业和个体工商户的融资需求，" * 8 + "</td></tr></table></section>"),
+        ("ch2.xhtml", '<main><h1>第二章 发展建议</h1><p>主要建议：</p><ol type="a"><li><p>完善风险补偿机制。</p></li>'
+                      "<li><p>加大首贷投放力度。</p></li></ol></main>"),
+    ]
+    book = read_document(documents.epub_book(tmp_path / "报告.epub", pages, title="某省小微金融发展报告（2023）", apart=("notes.xhtml",)))
+    assert book.title == "某省小微金融发展报告（2023）"
+    assert [(p.cite, p.text[:40]) for p in book.passages] == [
+        ("1(1)", "2023年末，全省小微企业贷款余额 1,562亿元，同比增长12.4%。"),
+        ("1.1(1)", "一、主要机构\n机构：小额贷款公司；数量：30；说明：主要服务于小微企业和个体工商"),
+        ("2(1)", "主要建议：\na. 完善风险补偿机制。\nb. 加大首贷投放力度。"),
+        ("2 › 注释(1)", "[1] 数据来源：国家金融监督管理总局。"),
+    ]
+    # Named for another format, it is read as what its bytes are.
+    (tmp_path / "book.docx").write_bytes((tmp_path / "报告.epub").read_bytes())
+    assert read_document(tmp_path / "book.docx").passages[0].text == book.passages[0].text
+
+
+def test_an_epubs_headings_set_as_paragraphs_in_larger_type_are_headings(tmp_path):
+    # LibreOffice's EPUB (and many a typesetting program's) marks no heading: each is a paragraph in a class its
+    # stylesheet sets larger or bold. They had all been paragraphs of text under no section. A word set larger in a
+    # sentence, a large sentence and a bold cell are no headings.
+    css = (".title { font-size: 26pt } .h1, .h2 { font-weight: bold } .h1 { font-size: 14pt } .h2 { font-size: 13pt }"
+           " .big { font-size: 20px } /* .body { font-size: 30pt } */ .quote { font-size: 1.5em }")
+    body = ('<p class="x"><span class="title">某省小微金融发展报告</span></p><p><span class="h1">发展现状</span></p>'
+            '<p>全省小微金融服务体系逐步完善，<span class="big">服务覆盖面</span>持续扩大。</p><p class="h2">贷款规模</p>'
+            "<p>截至2023年末，全省小微企业贷款余额1562亿元。</p><table><tr><td><p class='h1'>机构</p></td><td><p>数量</p></td></tr>"
+            "<tr><td><p>小额贷款公司</p></td><td><p>30</p></td></tr></table>"
+            '<p class="quote">金融是实体经济的血脉。</p><p class="h1">政策建议</p><p>完善融资担保体系。</p>')
+    book = read_document(documents.epub_book(tmp_path / "lo.epub", [("s1.xhtml", body)], title="某省小微金融发展报告", css=css))
+    assert [(p.cite, p.text) for p in book.passages] == [
+        ("发展现状(1)", "全省小微金融服务体系逐步完善，服务覆盖面持续扩大。"),
+        ("发展现状 › 贷款规模(1)", "截至2023年末，全省小微企业贷款余额1562亿元。"),
+        ("发展现状 › 贷款规模(2)", "贷款规模\n机构：小额贷款公司；数量：30"),
+        ("发展现状 › 贷款规模(3)", "金融是实体经济的血脉。"),
+        ("政策建议(1)", "完善融资担保体系。"),
+    ]
+    # A page that marks its headings itself is read by its marks alone: 贷款规模 is not under 发展现状 (a short line over
+    # text, a heading as in any web page).
+    marked = body.replace('<p class="h2">贷款规模</p>', "<h3>贷款规模</h3>")
+    book = read_document(documents.epub_book(tmp_path / "marked.epub", [("s1.xhtml", marked)], title="某省小微金融发展报告", css=css))
+    assert [p.cite for p in book.passages][:2] == ["发展现状(1)", "贷款规模(1)"]
+    if documents.NO_OFFICE:
+        pytest.skip(documents.NO_OFFICE)
+    # LibreOffice's EPUB of a Word report: its sections those of the .docx (what it drops itself: the list's numbers
+    # and the style of the contents page typed in, whose lines it writes as text).
+    source = documents.office_report_docx(tmp_path / "报告.docx")
+    written = read_document(documents.office_convert([source], ".epub", tmp_path / "written")[0])
+    word = read_document(source)
+    assert written.title == word.title
+    assert [(p.cite, p.text.replace("1. ", "").replace("2. ", "")) for p in word.passages] == [
+        (p.cite, p.text) for p in written.passages if p.headings]
+
+
+def test_an_epubs_pages_that_are_not_xhtml_are_read_as_a_browser_reads_them(tmp_path):
+    # XHTML must be well-formed XML; many a book's pages are not (an HTML entity with no DTD to define it, tags left
+    # open, no <body>), and a page nested past lxml's 256 levels is read by the web page reader, which reads any depth.
+    pages = [("deep.xhtml", "<div>" * 1000 + "正文内容，这是一个句子。" + "</div>" * 1000),
+             ("html.xhtml", "<p>&nbsp;另一段<br>正文内容。</p><p>乙方承担全部费用。"),
+             ("nobody.xhtml", "")]
+    written = documents.epub_book(tmp_path / "written.epub", pages)
+    book = tmp_path / "loose.epub"
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(book, "w") as package:
+        for name in source.namelist():  # a page with no <head> or <body>, left open
+            package.writestr(name, "<html><p>无正文标签的一页。" if name.endswith("nobody.xhtml") else source.read(name))
+    assert [p.text for p in read_document(book).passages] == ["正文内容，这是一个句子。", "另一段正文内容。", "乙方承担全部费用。", "无正文标签的一页。"]
+
+
+def test_an_epub_that_cannot_be_read_says_why(tmp_path):
+    page = [("ch1.xhtml", "<h1>第一章</h1><p>正文内容，这是一个句子。</p>")]
+    with pytest.raises(CorpusError, match=r"its text is encrypted \(a DRM-protected e-book\)"):
+        read_document(documents.epub_book(tmp_path / "drm.epub", page, encrypted=("ch1.xhtml",)))
+    with pytest.raises(CorpusError, match="an e-book with no text in its pages"):
+        read_document(documents.epub_book(tmp_path / "empty.epub", [("ch1.xhtml", "<p> </p><img src='a.png'/>")]))
+    with zipfile.ZipFile(tmp_path / "bare.epub", "w") as bare:
+        bare.writestr("mimetype", "application/epub+zip")
+        bare.writestr("ch1.xhtml", "<p>正文</p>")
+    with pytest.raises(CorpusError, match=r"cannot be read as an EPUB e-book \(it names no package file\)"):
+        read_document(tmp_path / "bare.epub")
+    (tmp_path / "bad.epub").write_bytes(b"PK\x03\x04 not a book")
+    with pytest.raises(CorpusError, match="cannot be read as an EPUB e-book"):
+        read_document(tmp_path / "bad.epub")
+
+
 def test_an_odt_that_cannot_be_read_says_why(tmp_path):
     (tmp_path / "bad.odt").write_bytes(b"PK\x03\x04 not a document")
     with pytest.raises(CorpusError, match="cannot be read as an OpenDocument .odt file"):

@@ -134,11 +134,11 @@ def test_pdf_tables_are_rows_and_justified_text_is_not():
     assert len(justified) == 2 and not any("\n" in text for text in justified)
 
 
-@pytest.mark.parametrize("suffix", [".odt", ".rtf", ".docx"])
+@pytest.mark.parametrize("suffix", [".odt", ".rtf", ".docx", ".epub", ".html"])
 def test_the_reports_another_program_writes_read_as_their_markdown(suffix, tmp_path):
-    """pandoc (a writer nobody here wrote) writes each report as OpenDocument, RTF and Word: each reads into clean,
-    uniquely cited passages, nearly all word for word those of its Markdown (what differs is pandoc's: a pipe table it
-    does not take for one, its 「[image: …]」 for a missing picture)."""
+    """pandoc (a writer nobody here wrote) writes each report as OpenDocument, RTF, Word, an e-book and a web page: each
+    reads into clean, uniquely cited passages, nearly all word for word those of its Markdown (what differs is pandoc's:
+    a pipe table it does not take for one, its 「[image: …]」 for a missing picture, its curly quotes)."""
     import pypandoc
 
     same = total = 0
@@ -148,12 +148,15 @@ def test_the_reports_another_program_writes_read_as_their_markdown(suffix, tmp_p
         document, markdown = read_document(written), read_document(report)
         assert [c for c, n in Counter(p.cite for p in document.passages).items() if n > 1] == []
         assert not any(DEBRIS.search(p.text) for p in document.passages)
-        if suffix != ".rtf":  # pandoc's RTF stores no title (its centred title line is one where it has no comma)
+        # pandoc's RTF stores no title (its centred title line is one where it has no comma); a web page's single <h1>
+        # is its title before its <title>, and two of the reports open with one.
+        if suffix not in (".rtf", ".html"):
             assert document.title == markdown.title
         texts = {re.sub(r"\s+", "", p.text) for p in document.passages}
         same += sum(re.sub(r"\s+", "", p.text) in texts for p in markdown.passages)
         total += len(markdown.passages)
-    assert same / total >= 0.95, f"{same}/{total}"  # 413/423 (.odt, .rtf), 412/423 (.docx) when written
+    # 413/423 (.odt, .rtf, .epub), 412/423 (.docx), 404/423 (.html: pandoc's tables of long cells lay out a web page)
+    assert same / total >= 0.95, f"{same}/{total}"
 
 
 @pytest.mark.skipif(bool(documents.NO_OFFICE), reason=documents.NO_OFFICE)

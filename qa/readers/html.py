@@ -343,8 +343,18 @@ def read_written(body: str, source: str) -> Source:
     return _read(f"<html><body>{body}</body></html>".encode("utf-8"), source, math.inf)
 
 
-def _read(data: bytes, source: str, cell_text: float) -> Source:
-    """`cell_text`: characters of a data table's cell, at most."""
+def read_book(body: str, source: str) -> Source:
+    """An e-book's pages, their bodies one after another (epub.py): each page's <article> or <main> is the book's as
+    much as the rest of it, and every table holds data, whatever its cells' length (a book's pages are not laid out
+    with tables); a book with no text has no blocks."""
+    if not clean(html.unescape(_TAG.sub(" ", body))):
+        return Source(title="", blocks=())
+    return _read(f"<html><body>{body}</body></html>".encode("utf-8"), source, math.inf, whole=True)
+
+
+def _read(data: bytes, source: str, cell_text: float, whole: bool = False) -> Source:
+    """`cell_text`: characters of a data table's cell, at most; `whole`: every part of the page read, not only its
+    <article> or <main> where it marks one."""
     page = _Page(cell_text)
     page.feed(decode(data, source))
     page.close()
@@ -353,10 +363,12 @@ def _read(data: bytes, source: str, cell_text: float) -> Source:
         page.end_cell()
         page.end_table()
     lines = page.lines
-    if page.article is not None:
+    if page.article is not None and not whole:
         start, end = page.article
         if any(lines[start:end]):
             lines = lines[start:end]
+    if whole and not any(line.strip() for line in lines):
+        return Source(title="", blocks=())  # a book's pages with no text: its reader says so
     read_as_markdown = markdown.read("\n".join(lines).encode("utf-8"), source)
     stored = clean(re.split(r"\s[-|–—]\s|_", page.title)[0])  # 「2024年政府工作报告_中国政府网」: the site's name after it
     return Source(title=read_as_markdown.title or stored, blocks=read_as_markdown.blocks, meta=read_as_markdown.meta)

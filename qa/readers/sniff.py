@@ -28,8 +28,8 @@ _OFFICE_XML = re.compile(rb'<\?mso-application\s+progid="(Word\.Document|Excel\.
 # Formats told by their bytes alone (BY_CONTENT in __init__.py): Office saves them as .xml, systems export them as .doc, .xls.
 WORD_2003_XML, EXCEL_2003_XML = "word-2003-xml", "excel-2003-xml"
 _OOXML_FOLDERS = {"word/": ".docx", "xl/": ".xlsx", "ppt/": ".pptx"}
-_ODF = {b"application/vnd.oasis.opendocument.text": ".odt", b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
-        b"application/vnd.oasis.opendocument.presentation": ".odp"}
+_MIMETYPES = {b"application/vnd.oasis.opendocument.text": ".odt", b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
+        b"application/vnd.oasis.opendocument.presentation": ".odp", b"application/epub+zip": ".epub"}
 _OLE_STREAMS = {"WordDocument": ".doc", "Workbook": ".xls", "Book": ".xls", "PowerPoint Document": ".ppt"}
 _HEAD = 4096  # bytes looked at for a text format's opening
 
@@ -95,7 +95,7 @@ def _package(data: bytes, suffix: str) -> str:
         with zipfile.ZipFile(io.BytesIO(data)) as package:
             names = package.namelist()
             if "mimetype" in names and package.getinfo("mimetype").file_size < 256:
-                return _ODF.get(package.read("mimetype").strip(), suffix)
+                return _MIMETYPES.get(package.read("mimetype").strip(), suffix)
     except Exception:  # noqa: BLE001 - a damaged package: the suffix's reader says what is wrong with it
         return suffix
     for folder, kind in _OOXML_FOLDERS.items():
