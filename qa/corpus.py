@@ -128,7 +128,7 @@ def parse(data: bytes, path: Path, max_chars: int, file: str | None = None) -> D
     passages = tuple(Passage(name, c.cite, c.headings, c.text, c.page, title, c.lead) for c in found)
     if not passages:
         if source.pages and source.pages_without_text:
-            why = "no text layer (a scanned PDF needs OCR first)"
+            why = "no text layer (a scanned document needs OCR first)"
         elif source.blocks:  # a title or headings alone, or lines too short to be a passage
             why = "no passage found: its text is only a title or headings, or too short (a passage needs two Chinese characters or a Latin word)"
         else:
@@ -178,7 +178,6 @@ _NOT_READ = {
     ".caj": "CNKI's .caj is not read; download the article as PDF",
     ".kdh": "CNKI's .kdh is not read; download the article as PDF",
     ".nh": "CNKI's .nh is not read; download the thesis as PDF",
-    ".ofd": ".ofd is not read; save it as PDF",
     ".pages": "Apple Pages files are not read; export as .docx or PDF",
     ".numbers": "Apple Numbers files are not read; export as .xlsx",
 }

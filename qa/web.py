@@ -45,6 +45,7 @@ _MEDIA_TYPES = {
     ".odp": "application/vnd.oasis.opendocument.presentation",
     ".rtf": "application/rtf",
     ".epub": "application/epub+zip",
+    ".ofd": "application/ofd",
     ".xls": "application/vnd.ms-excel",
     ".et": "application/vnd.ms-excel",  # WPS's spreadsheet, in Excel 97's format
     ".ppt": "application/vnd.ms-powerpoint",

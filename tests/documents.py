@@ -3,6 +3,7 @@ and broken or hostile PDFs written by hand."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import struct
 import subprocess
@@ -975,6 +976,78 @@ def epub_book(out: Path, pages: list[tuple[str, str]], title: str = "", apart: t
                 f'{head}<!DOCTYPE html>{xhtml}<head><title>{name}</title>'
                 f'<link rel="stylesheet" type="text/css" href="styles/book.css"/></head><body>{body}</body></html>'))
     return out
+
+
+_OFD_NS = 'xmlns:ofd="http://www.ofdspec.org/2016"'
+
+
+def ofd_document(out: Path, pages: list[str], title: str = "", fonts: str = "", outline: str = "", templates: dict[str, str] | None = None,
+                 page_box: tuple[float, float] = (210.0, 297.0)) -> Path:
+    """An OFD (GB/T 33190) as its writers store one: OFD.xml naming Doc_0/Document.xml, the document (the page area,
+    the public resources with `fonts`, template pages, the pages, `outline`'s OutlineElem entries), and each page's
+    Content.xml holding `pages[i]` (its layers' objects, millimetres from the top left). A page names a template
+    of `templates` (id → its layer's objects) with 「<!--template:id-->」 in its content."""
+    head = '<?xml version="1.0" encoding="UTF-8"?>'
+    width, height = page_box
+    templates = templates or {}
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as ofd:
+        info = f"<ofd:Title>{title}</ofd:Title>" if title else ""
+        ofd.writestr("OFD.xml", (
+            f'{head}<ofd:OFD {_OFD_NS} DocType="OFD" Version="1.0"><ofd:DocBody><ofd:DocInfo><ofd:DocID>1</ofd:DocID>{info}'
+            "<ofd:Author>某省金融局</ofd:Author><ofd:CreationDate>2024-03-01</ofd:CreationDate></ofd:DocInfo>"
+            "<ofd:DocRoot>Doc_0/Document.xml</ofd:DocRoot></ofd:DocBody></ofd:OFD>"))
+        listed = "".join(f'<ofd:TemplatePage ID="{tid}" BaseLoc="Tpls/Tpl_{tid}/Content.xml"/>' for tid in templates)
+        page_list = "".join(f'<ofd:Page ID="{100 + i}" BaseLoc="Pages/Page_{i}/Content.xml"/>' for i in range(len(pages)))
+        ofd.writestr("Doc_0/Document.xml", (
+            f'{head}<ofd:Document {_OFD_NS}><ofd:CommonData><ofd:MaxUnitID>999</ofd:MaxUnitID><ofd:PageArea>'
+            f"<ofd:PhysicalBox>0 0 {width} {height}</ofd:PhysicalBox></ofd:PageArea><ofd:PublicRes>PublicRes.xml</ofd:PublicRes>"
+            f"{listed}</ofd:CommonData><ofd:Pages>{page_list}</ofd:Pages>"
+            f'{f"<ofd:Outlines>{outline}</ofd:Outlines>" if outline else ""}</ofd:Document>'))
+        ofd.writestr("Doc_0/PublicRes.xml", f'{head}<ofd:Res {_OFD_NS} BaseLoc="Res"><ofd:Fonts>{fonts}</ofd:Fonts></ofd:Res>')
+        for tid, objects in templates.items():
+            ofd.writestr(f"Doc_0/Tpls/Tpl_{tid}/Content.xml",
+                         f'{head}<ofd:Page {_OFD_NS}><ofd:Content><ofd:Layer ID="{tid}0">{objects}</ofd:Layer></ofd:Content></ofd:Page>')
+        for i, objects in enumerate(pages):
+            template = re.search(r"<!--template:(\w+)-->", objects)
+            uses = f'<ofd:Template TemplateID="{template.group(1)}" ZOrder="Background"/>' if template else ""
+            ofd.writestr(f"Doc_0/Pages/Page_{i}/Content.xml", (
+                f'{head}<ofd:Page {_OFD_NS}>{uses}<ofd:Content><ofd:Layer ID="{i + 2}">{objects}</ofd:Layer></ofd:Content></ofd:Page>'))
+    return out
+
+
+def ofd_from_pdf(pdf: Path, out: Path, title: str = "") -> Path:
+    """A PDF's text written again as an OFD, as a converter would: each pypdf text run one TextObject at its place and
+    size (points to millimetres), glyphs spaced by their width (a Chinese character its type size, another half)."""
+    import html
+
+    from pypdf import PdfReader
+
+    mm = 25.4 / 72
+    fonts: dict[str, str] = {}
+    pages, box = [], (210.0, 297.0)
+    for number, page in enumerate(PdfReader(str(pdf)).pages):
+        height = float(page.mediabox.top)
+        if not number:
+            box = (round(float(page.mediabox.right) * mm, 3), round(height * mm, 3))
+        objects: list[str] = []
+
+        def visit(text, cm, tm, font, size):
+            size *= abs(tm[3] * cm[3]) or abs(tm[0] * cm[0]) or 1.0
+            x, y = tm[4] * cm[0] + tm[5] * cm[2] + cm[4], tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            name = str(font.get("/BaseFont", "")).lstrip("/").split("+")[-1] if font is not None else ""
+            font_id = fonts.setdefault(name, str(10 + len(fonts)))
+            for part in (p.strip() for p in text.split("\n")):
+                if part:
+                    deltas = " ".join(f"{(0.5 if ch.isascii() else 1.0) * size * mm:.3f}" for ch in part[:-1])
+                    objects.append(
+                        f'<ofd:TextObject ID="{1000 + len(objects)}" Boundary="{x * mm:.3f} {(height - y - size) * mm:.3f} 200 {size * mm * 1.5:.3f}" '
+                        f'Font="{font_id}" Size="{size * mm:.3f}"><ofd:TextCode X="0" Y="{size * mm:.3f}"'
+                        f'{f" DeltaX={chr(34)}{deltas}{chr(34)}" if deltas else ""}>{html.escape(part)}</ofd:TextCode></ofd:TextObject>')
+
+        page.extract_text(visitor_text=visit)
+        pages.append("".join(objects))
+    fonts_xml = "".join(f'<ofd:Font ID="{i}" FontName="{html.escape(n)}"/>' for n, i in fonts.items())
+    return ofd_document(out, pages, title=title, fonts=fonts_xml, page_box=box)
 
 
 def bomb_pdf(out: Path, megabytes: int = 1500) -> Path:

@@ -262,12 +262,12 @@ def test_build_notes_document_files_it_does_not_read(tmp_path):
     corpus.mkdir()
     (corpus / "mini.txt").write_text((FIXTURES / "mini_report.txt").read_text(encoding="utf-8"), encoding="utf-8")
     (corpus / "paper.caj").write_bytes(b"CAJ 1.0 an article")
-    (corpus / "invoice.ofd").write_bytes(b"PK\x03\x04 a document")
+    (corpus / "notes.pages").write_bytes(b"PK\x03\x04 a document")
     proc = run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"))
     assert proc.returncode == 0, proc.stderr  # a note, not a failure: the reports were built
-    assert "paper.caj: CNKI's .caj is not read; download the article as PDF" in proc.stderr and "invoice.ofd: .ofd is not read; save it as PDF" in proc.stderr
+    assert "paper.caj: CNKI's .caj is not read; download the article as PDF" in proc.stderr and "notes.pages: Apple Pages files are not read; export as .docx or PDF" in proc.stderr
     report = json.loads(run_qa("build", "--corpus", str(corpus), "--index", str(tmp_path / "index"), "--json").stdout)
-    assert [n["file"] for n in report["not_read"]] == ["invoice.ofd", "paper.caj"] and report["skipped"] == []
+    assert [n["file"] for n in report["not_read"]] == ["notes.pages", "paper.caj"] and report["skipped"] == []
 
 
 def test_ask_with_a_document_filter(tmp_path, env, report_corpus):

@@ -202,7 +202,7 @@ def test_reports_in_subfolders_are_documents_named_by_their_path(tmp_path):
         (tmp_path / year / "年报.md").write_text(report.format(year), encoding="utf-8")
     (tmp_path / "2024" / "附件").mkdir()
     (tmp_path / "2024" / "附件" / "说明.txt").write_text("一、说明\n本附件说明年报的编制口径。\n", encoding="utf-8")
-    (tmp_path / "2024" / "附件" / "公文.ofd").write_bytes(b"PK\x03\x04")
+    (tmp_path / "2024" / "附件" / "说明.pages").write_bytes(b"PK\x03\x04")
     (tmp_path / "2024" / "~$年报.docx").write_bytes(b"\x05Word's lock file")  # beside a document open in Word
     (tmp_path / ".git").mkdir()
     (tmp_path / ".git" / "README.md").write_text("# not a report\n\n版本库的文件。\n", encoding="utf-8")
@@ -212,7 +212,7 @@ def test_reports_in_subfolders_are_documents_named_by_their_path(tmp_path):
         ("2023/年报", "2023/年报.md"), ("2024/年报", "2024/年报.md"), ("2024/附件/说明", "2024/附件/说明.txt")
     ]
     assert corpus.documents[1].passages[0].key == "2024/年报#1(1)" and corpus.documents[1].title == "年报"
-    assert corpus.not_read == [("2024/附件/公文.ofd", ".ofd is not read; save it as PDF")]
+    assert corpus.not_read == [("2024/附件/说明.pages", "Apple Pages files are not read; export as .docx or PDF")]
     (tmp_path / "2023" / "年报.txt").write_text("一、经营\n另一份。\n", encoding="utf-8")
     clash = read_corpus(tmp_path, 1200)
     assert [s.file for s in clash.skipped] == ["2023/年报.md", "2023/年报.txt"] and "same name" in clash.skipped[0].reason

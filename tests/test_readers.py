@@ -1116,6 +1116,84 @@ def test_an_epubs_pages_that_are_not_xhtml_are_read_as_a_browser_reads_them(tmp_
     assert [p.text for p in read_document(book).passages] == ["正文内容，这是一个句子。", "另一段正文内容。", "乙方承担全部费用。", "无正文标签的一页。"]
 
 
+def _ofd_line(text: str, x: float, y: float, size: float, font: str = "1", per_glyph: bool = False) -> str:
+    """A line of an OFD page at (x, baseline y) mm: one TextCode, its glyphs' offsets as 「g N size」; or (per_glyph)
+    one TextObject a glyph, as many writers store text (a Latin glyph half as wide)."""
+    if per_glyph:
+        lefts = [x + sum((0.5 if c.isascii() else 1.0) * size for c in text[:i]) for i in range(len(text))]
+        return "".join(f'<ofd:TextObject ID="{i}" Boundary="{left:.2f} {y - size:.2f} {size} {size * 1.2}" Font="{font}" '
+                       f'Size="{size}"><ofd:TextCode X="0" Y="{size}">{ch}</ofd:TextCode></ofd:TextObject>'
+                       for i, (ch, left) in enumerate(zip(text, lefts)))
+    return (f'<ofd:TextObject ID="1" Boundary="{x} {y - size} 170 {size * 1.2}" Font="{font}" Size="{size}">'
+            f'<ofd:TextCode X="0" Y="{size}" DeltaX="g {len(text) - 1} {size}">{text}</ofd:TextCode></ofd:TextObject>')
+
+
+def test_an_ofd_is_read_as_its_pages_draw_it(tmp_path):
+    # An OFD (GB/T 33190, what government offices publish in) had been passed over (「save it as PDF」). Its pages' text
+    # is read by the PDF rules: the footer's page numbers, the template's letterhead and a page of a scanned image are no
+    # text (the page is reported); a line drawn a glyph at a time, or sized in points under a CTM inside a PageBlock (as
+    # WPS writes), runs on the paragraph; the outline's entries are headings, DocInfo's title the title.
+    first = "2023年末，全省小微企业贷款余额1562亿元，同比增长12.4%，"
+    second = "普惠小微贷款户数达到8.6万户，较上年末增加1.2万户，"
+    third = "服务覆盖面持续扩大，融资成本稳中有降。"
+    scaled = (f'<ofd:PageBlock ID="50"><ofd:TextObject ID="51" Boundary="25 111 170 8" Font="1" Size="16" CTM="0.3528 0 0 0.3528 0 0">'
+              f'<ofd:TextCode X="0" Y="16" DeltaX="g {len(third) - 1} 16">{third}</ofd:TextCode></ofd:TextObject></ofd:PageBlock>')
+    pages = [
+        "<!--template:9-->" + _ofd_line("关于2023年小微金融发展情况的报告", 30, 50, 7.76, "3") + _ofd_line("一、发展现状", 25, 80, 5.64, "2")
+        + _ofd_line(first, 25, 95, 5.64) + _ofd_line(second, 25, 105, 5.64, per_glyph=True) + scaled + _ofd_line("— 1 —", 95, 280, 5.0),
+        _ofd_line("二、主要做法", 25, 40, 5.64, "2") + _ofd_line("加大首贷和信用贷款投放力度，完善风险补偿机制。", 25, 55, 5.64)
+        + _ofd_line("— 2 —", 95, 280, 5.0),
+        '<ofd:ImageObject ID="60" Boundary="0 0 210 297" ResourceID="7"/>',
+    ]
+    fonts = '<ofd:Font ID="1" FontName="仿宋_GB2312"/><ofd:Font ID="2" FontName="黑体"/><ofd:Font ID="3" FontName="方正小标宋简体" Bold="true"/>'
+    outline = "".join(f'<ofd:OutlineElem Title="{title}"><ofd:Actions><ofd:Action Event="CLICK"><ofd:Goto><ofd:Dest Type="XYZ" '
+                      f'PageID="{page}"/></ofd:Goto></ofd:Action></ofd:Actions></ofd:OutlineElem>' for title, page in (("一、发展现状", 100), ("二、主要做法", 101)))
+    path = documents.ofd_document(tmp_path / "公文.ofd", pages, title="关于2023年小微金融发展情况的报告", fonts=fonts, outline=outline,
+                                  templates={"9": _ofd_line("某省地方金融监督管理局文件", 40, 30, 10, "3")})
+    document = read_document(path)
+    assert (document.title, document.pages_without_text) == ("关于2023年小微金融发展情况的报告", (3,))
+    assert [(p.cite, p.page, p.headings, p.text) for p in document.passages] == [
+        ("1(1)", 1, ("一、发展现状",), first + second + third),
+        ("2(1)", 2, ("二、主要做法",), "加大首贷和信用贷款投放力度，完善风险补偿机制。"),
+    ]
+    # Named for another format, it is read as what its bytes are.
+    (tmp_path / "公文.pdf").write_bytes(path.read_bytes())
+    assert read_document(tmp_path / "公文.pdf").passages == tuple(replace(p, doc="公文") for p in document.passages)
+
+
+def test_a_pdf_written_again_as_ofd_reads_into_the_pdfs_passages(tmp_path):
+    # The same pages in the other fixed-layout format read alike: running headers, page numbers, headings by type,
+    # a regulation's articles, a contents page.
+    if documents.CANNOT_PRINT_PDF:
+        pytest.skip(documents.CANNOT_PRINT_PDF)
+    for make in (documents.report_pdf, documents.regulation_pdf, documents.unnumbered_headings_pdf):
+        pdf = make(tmp_path / f"{make.__name__}.pdf")
+        expected, document = read_document(pdf), read_document(documents.ofd_from_pdf(pdf, tmp_path / f"{make.__name__}.ofd"))
+        assert document.title == expected.title
+        assert [(p.cite, p.page, p.text) for p in document.passages] == [(p.cite, p.page, p.text) for p in expected.passages]
+
+
+def test_an_ofd_that_cannot_be_read_says_why(tmp_path):
+    with zipfile.ZipFile(tmp_path / "bare.ofd", "w") as bare:
+        bare.writestr("Doc_0/Document.xml", "<ofd:Document/>")
+    with pytest.raises(CorpusError, match=r"cannot be read as an OFD document \(no OFD.xml in it\)"):
+        read_document(tmp_path / "bare.ofd")
+    path = documents.ofd_document(tmp_path / "nodoc.ofd", ["<ofd:TextObject/>"])
+    with zipfile.ZipFile(path) as source, zipfile.ZipFile(tmp_path / "missing.ofd", "w") as damaged:
+        for name in source.namelist():
+            if name != "Doc_0/Document.xml":
+                damaged.writestr(name, source.read(name))
+    with pytest.raises(CorpusError, match=r"its document Doc_0/Document.xml is missing"):
+        read_document(tmp_path / "missing.ofd")
+    with pytest.raises(CorpusError, match="an OFD document with no pages"):
+        read_document(documents.ofd_document(tmp_path / "empty.ofd", []))
+    with pytest.raises(CorpusError, match="no text layer"):
+        read_document(documents.ofd_document(tmp_path / "scan.ofd", ['<ofd:ImageObject ID="1" Boundary="0 0 210 297" ResourceID="7"/>']))
+    (tmp_path / "bad.ofd").write_bytes(b"PK\x03\x04 not a document")
+    with pytest.raises(CorpusError, match="cannot be read as an OFD document"):
+        read_document(tmp_path / "bad.ofd")
+
+
 def test_an_epub_that_cannot_be_read_says_why(tmp_path):
     page = [("ch1.xhtml", "<h1>第一章</h1><p>正文内容，这是一个句子。</p>")]
     with pytest.raises(CorpusError, match=r"its text is encrypted \(a DRM-protected e-book\)"):

@@ -159,6 +159,23 @@ def test_the_reports_another_program_writes_read_as_their_markdown(suffix, tmp_p
     assert same / total >= 0.95, f"{same}/{total}"
 
 
+def test_the_pdfs_written_again_as_ofd_read_as_the_pdfs(tmp_path):
+    """Each real PDF's text written as an OFD (tests/documents.py: each pypdf run a TextObject at its place and size, its
+    glyphs spaced by an estimate of their width) reads into clean, uniquely cited passages, each with its page, nearly
+    all word for word the PDF's: the PDF's layout rules read OFD pages as they read a PDF's. What differs is the
+    estimate: a super- or subscript, a Latin word's end, a run that pypdf breaks mid-line."""
+    same = total = 0
+    for pdf in PDFS:
+        expected, document = read_document(pdf), read_document(documents.ofd_from_pdf(pdf, tmp_path / f"{pdf.stem}.ofd"))
+        assert [c for c, n in Counter(p.cite for p in document.passages).items() if n > 1] == []
+        assert all(p.page for p in document.passages) and not any(DEBRIS.search(p.text) for p in document.passages)
+        assert document.title == expected.title
+        texts = {re.sub(r"\s+", "", p.text) for p in document.passages}
+        same += sum(re.sub(r"\s+", "", p.text) in texts for p in expected.passages)
+        total += len(expected.passages)
+    assert same / total >= 0.88, f"{same}/{total}"  # 899/983 when written
+
+
 @pytest.mark.skipif(bool(documents.NO_OFFICE), reason=documents.NO_OFFICE)
 def test_the_reports_libreoffice_writes_again_read_as_their_word_files(tmp_path):
     """pandoc writes each report as .docx, LibreOffice that again as .doc, .odt, .rtf and Word 2003 XML: each reads into nearly all the

@@ -96,8 +96,9 @@ Reader = Callable[[bytes, str], Source]
 # read, an RTF endnote numbered as one (i, ii); 131: an RTF paragraph at outline level 5-8 a heading, as in Word's formats;
 # 132: an .odt table's cell repeated is each column's value, and a cell of no words (「-」) is text, not a block of links;
 # 133: a Word 2003 XML endnote numbered as one (i, ii); 134: a web page's source line breaks white space, an <ol>'s numbers
-# kept, an item's paragraphs its lines, a title page or contents part (epub:type, role) left out; 135: e-books (.epub) read.
-RULES_VERSION = 135
+# kept, an item's paragraphs its lines, a title page or contents part (epub:type, role) left out; 135: e-books (.epub) read; 136: OFD
+# documents (.ofd) read by the PDF's layout rules.
+RULES_VERSION = 136
 
 
 def _on_use(module: str) -> Reader:
@@ -117,6 +118,7 @@ READERS: dict[str, Reader] = {
     ".htm": _on_use("html"), ".pptx": _on_use("pptx"), ".xlsx": _on_use("xlsx"), ".odt": _on_use("odt"),
     ".rtf": _on_use("rtf"), ".xls": _on_use("xls"), ".et": _on_use("xls"), ".mht": _on_use("mht"), ".mhtml": _on_use("mht"),
     ".ppt": _on_use("ppt"), ".dps": _on_use("ppt"), ".ods": _on_use("ods"), ".odp": _on_use("odp"), ".epub": _on_use("epub"),
+    ".ofd": _on_use("ofd"),
 }
 
 # Formats told by their bytes alone (sniff.py), under another format's suffix: no suffix of their own is listed.

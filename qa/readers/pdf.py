@@ -50,7 +50,12 @@ def read(data: bytes, source: str) -> Source:
     from ..settings import Settings
 
     settings = Settings.from_env()
-    extracted = _extract_in_child(data, source, settings.pdf_timeout, settings.pdf_memory_mb)
+    return read_laid_out(_extract_in_child(data, source, settings.pdf_timeout, settings.pdf_memory_mb))
+
+
+def read_laid_out(extracted: dict) -> Source:
+    """A fixed-layout document's text as pdf_child.extract gives it (a PDF's; an OFD's, ofd.py) read into blocks: the
+    debris removed, headings, paragraphs, lists, tables and footnotes found from the lines' type and place."""
     pages = [[fix_chars(clean(ln)) for ln in (text or "").splitlines()] for text in extracted["pages"]]
     without_text = tuple(i + 1 for i, lines in enumerate(pages) if not any(re.search(r"\w", ln) for ln in lines))
     lines = _without_debris(pages)

@@ -28,12 +28,12 @@ def extract(data: bytes) -> dict:
             raise SystemExit("password-protected: save it without a password to index it")
         pages, sizes, edges, first = [], [], [], []
         for page in reader.pages:
-            runs = _Runs()
+            runs = Runs()
             page.extract_text(visitor_text=runs.visit, visitor_operand_before=runs.operator)
             pages.append(runs.text())
             edges.append([float(page.mediabox.left), float(page.mediabox.right)])  # text is placed in the unrotated page
             sizes.append(runs.line_sizes())
-            if len(pages) == 1:  # the cover's runs give its title (_largest_line)
+            if len(pages) == 1:  # the cover's runs give its title (largest_line)
                 first = runs.runs
     except FileNotDecryptedError:
         raise SystemExit("password-protected: save it without a password to index it") from None
@@ -46,7 +46,7 @@ def extract(data: bytes) -> dict:
         "page_edges": edges,
         "title": str(meta.get("/Title") or "").strip(),
         "meta": {"author": str(meta.get("/Author") or "").strip(), "date": _pdf_date(meta.get("/CreationDate"))},
-        "largest": _largest_line(first),
+        "largest": largest_line(first),
         "outline": _outline(reader),
     }
 
@@ -64,9 +64,9 @@ _SYMBOL_FONT = re.compile(r"wingding|webding|dingbat|symbol", re.I)
 _STROKED_BOLD = (2, 6)  # render modes that fill and stroke the glyphs: a bold made from the regular face
 
 
-class _Runs:
+class Runs:
     """A page's text runs as pypdf's visitor gives them (joined, they are exactly what extract_text
-    returns), with their type size; footnote markers left out."""
+    returns), with their type size; footnote markers left out. (An OFD's runs too: ofd.py adds them.)"""
 
     def __init__(self):
         self.runs: list[tuple[str, float]] = []
@@ -95,14 +95,20 @@ class _Runs:
         before = next((r for r in reversed(self.runs) if r[0]), None)  # on the same line: no "\n" between
         if before and _MARKER.fullmatch(text) and _CJK_END.search(before[0]) and size < _MARKER_SIZE * before[1]:
             return
+        name = _SUBSET.sub("", str(font.get("/BaseFont", ""))) if font is not None else ""
+        self.add(text, size, tm[4] * cm[1] + tm[5] * cm[3] + cm[5], tm[4] * cm[0] + tm[5] * cm[2] + cm[4],
+                 f"{name},Bold" if name and self.render_mode in _STROKED_BOLD else name)
+
+    def add(self, text: str, size: float, height: float, left: float, font: str) -> None:
+        """A run: its text ("\n" where a line ends), type size, baseline height and left edge on the page (up and right is
+        more), its font's name (",Bold" after a bold face's)."""
         glyph = text.strip()
-        if len(glyph) == 1 and font is not None and _SYMBOL_FONT.search(str(font.get("/BaseFont", ""))):
+        if len(glyph) == 1 and _SYMBOL_FONT.search(font):
             text = text.replace(glyph, "•")
         self.runs.append((text, size))
-        self.heights.append(round(tm[4] * cm[1] + tm[5] * cm[3] + cm[5], 1))
-        self.lefts.append(round(tm[4] * cm[0] + tm[5] * cm[2] + cm[4], 1))
-        name = _SUBSET.sub("", str(font.get("/BaseFont", ""))) if font is not None else ""
-        self.fonts.append(f"{name},Bold" if name and self.render_mode in _STROKED_BOLD else name)
+        self.heights.append(round(height, 1))
+        self.lefts.append(round(left, 1))
+        self.fonts.append(font)
 
     def text(self) -> str:
         return "".join(t for t, _ in self.runs)
@@ -172,7 +178,7 @@ def _pdf_date(value) -> str:
 _TITLE_RUNS = 3  # text runs of a cover that is its title alone (a title over two lines, a subtitle)
 
 
-def _largest_line(runs: list[tuple[str, float]]) -> str:
+def largest_line(runs: list[tuple[str, float]]) -> str:
     """The text set in the largest type among a page's runs (a cover's title), as one line."""
     cjk = [(s, t) for t, s in runs if _CJK.search(t)]
     if not cjk:

@@ -98,6 +98,8 @@ def _package(data: bytes, suffix: str) -> str:
                 return _MIMETYPES.get(package.read("mimetype").strip(), suffix)
     except Exception:  # noqa: BLE001 - a damaged package: the suffix's reader says what is wrong with it
         return suffix
+    if "OFD.xml" in names:  # GB/T 33190's entry file
+        return ".ofd"
     for folder, kind in _OOXML_FOLDERS.items():
         if any(name.startswith(folder) for name in names):
             return kind
