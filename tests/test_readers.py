@@ -3,7 +3,11 @@ uniquely cited passages (fixtures made here; the real documents are in test_real
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import threading
+import time
 import zipfile
 from collections import Counter
 from dataclasses import replace
@@ -2339,6 +2343,42 @@ def test_pdf_reading_is_bounded_in_time_and_memory(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_PDF_MEMORY_MB", "64")
     with pytest.raises(CorpusError, match=r"slow.pdf: cannot be read as a PDF \(reading it needed over 64 MB"):
         read_document(path)
+
+
+def _kill_pdf_readers(times: int, stop: threading.Event) -> None:
+    """SIGKILL this process's PDF reader children as they start, `times` of them, until `stop` is set."""
+    killed: set[int] = set()
+    while len(killed) < times and not stop.is_set():
+        for entry in Path("/proc").iterdir():
+            try:
+                if entry.name.isdigit() and int(entry.name) not in killed and b"pdf_child.py" in (entry / "cmdline").read_bytes():
+                    if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == os.getpid():
+                        os.kill(int(entry.name), signal.SIGKILL)
+                        killed.add(int(entry.name))
+            except (OSError, ValueError, IndexError):
+                continue  # a process that ended meanwhile
+        time.sleep(0.005)
+
+
+@pytest.mark.slow
+def test_a_pdf_reader_killed_from_outside_is_run_once_more(report_pdf):
+    # A full test run once refused the test's own report (「needed over 2048 MB」): its reader had been stopped by a
+    # signal, which had been taken for running out of memory. A kill from outside (the system's out-of-memory killer)
+    # says nothing of the file: the reader is run once more; killed twice, the file is refused saying so.
+    expected = read_document(report_pdf)
+    for times, refused in ((1, False), (2, True)):
+        stop = threading.Event()
+        killer = threading.Thread(target=_kill_pdf_readers, args=(times, stop))
+        killer.start()
+        try:
+            if refused:
+                with pytest.raises(CorpusError, match=r"report.pdf: cannot be read as a PDF \(the PDF reader was stopped by signal 9 twice"):
+                    read_document(report_pdf)
+            else:
+                assert read_document(report_pdf).passages == expected.passages
+        finally:
+            stop.set()
+            killer.join()
 
 
 @pytest.mark.slow

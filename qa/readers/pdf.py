@@ -222,21 +222,29 @@ def _extract_in_child(data: bytes, source: str, timeout: float, memory_mb: int) 
         limit = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
-    try:
-        done = subprocess.run(
-            [sys.executable, "-I", str(Path(__file__).with_name("pdf_child.py"))],
-            input=data,
-            capture_output=True,
-            timeout=timeout,
-            preexec_fn=limits if os.name == "posix" else None,
-            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-        )
-    except subprocess.TimeoutExpired:
-        raise CorpusError(f"{source}: reading this PDF took over {timeout:.0f} s (malformed or hostile file); not indexed") from None
+    # A child stopped by a signal is run once more: a kill from outside (the system's out-of-memory killer making room
+    # for another program) says nothing of the file. Stopped again, the file is refused.
+    for attempt in range(2):
+        try:
+            done = subprocess.run(
+                [sys.executable, "-I", str(Path(__file__).with_name("pdf_child.py"))],
+                input=data,
+                capture_output=True,
+                timeout=timeout,
+                preexec_fn=limits if os.name == "posix" else None,
+                env={**os.environ, "PYTHONWARNINGS": "ignore"},
+            )
+        except subprocess.TimeoutExpired:
+            raise CorpusError(f"{source}: reading this PDF took over {timeout:.0f} s (malformed or hostile file); not indexed") from None
+        if done.returncode >= 0:
+            break
     if done.returncode != 0:
-        tail = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        stderr = done.stderr.decode("utf-8", "replace")
+        tail = stderr.strip().splitlines()
         why = tail[-1] if tail else f"the PDF reader stopped (exit {done.returncode})"
-        if done.returncode < 0 or re.search(r"MemoryError|[Mm]emory allocation|Cannot allocate", done.stderr.decode("utf-8", "replace")):
+        if re.search(r"MemoryError|[Mm]emory allocation|Cannot allocate", stderr):
             why = f"reading it needed over {memory_mb} MB (malformed or hostile file)"
+        elif done.returncode < 0:
+            why = f"the PDF reader was stopped by signal {-done.returncode} twice (over {memory_mb} MB, or a malformed or hostile file)"
         raise CorpusError(f"{source}: cannot be read as a PDF ({why})")
     return json.loads(done.stdout)
