@@ -53,7 +53,9 @@ def office_convert(sources: list[Path], suffix: str, out_dir: Path) -> list[Path
     return [out_dir / f"{source.stem}{suffix}" for source in sources]
 
 
-_OFFICE_FILTERS = {".xml": "xml:MS Word 2003 XML"}
+_OFFICE_FILTERS = {".xml": "xml:MS Word 2003 XML", ".docm": "docm:MS Word 2007 XML VBA", ".dotx": "dotx:MS Word 2007 XML Template",
+                   ".pptm": "pptm:Impress MS PowerPoint 2007 XML VBA", ".ppsx": "ppsx:Impress MS PowerPoint 2007 XML AutoPlay",
+                   ".pps": "pps:MS PowerPoint 97 AutoPlay", ".xlsm": "xlsm:Calc MS Excel 2007 VBA XML"}
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-pdf-header-footer",

@@ -822,6 +822,36 @@ def test_a_deck_libreoffice_writes_as_powerpoint_97_or_opendocument_reads_as_its
     ]
 
 
+def test_office_files_with_macros_templates_and_slide_shows_read_as_their_documents(tmp_path):
+    # A Word file with macros (.docm), a template (.dotx), a deck with macros or saved as a slide show (.pptm, .ppsx,
+    # .pps) and a workbook with macros (.xlsm) are the formats they are named after; each had been passed over (and
+    # python-docx refuses a .docm's content type). Each reads into its source's passages.
+    source = documents.office_report_docx(tmp_path / "报告.docx")
+    word = read_document(source)
+    with zipfile.ZipFile(source) as docx, zipfile.ZipFile(tmp_path / "宏.docm", "w") as docm:  # Word's content type for one
+        for name in docx.namelist():
+            data = docx.read(name)
+            if name == "[Content_Types].xml":
+                data = data.replace(b"wordprocessingml.document.main+xml", b"dummy").replace(
+                    b"application/vnd.openxmlformats-officedocument.dummy", b"application/vnd.ms-word.document.macroEnabled.main+xml")
+                assert b"macroEnabled" in data
+            docm.writestr(name, data)
+    assert read_document(tmp_path / "宏.docm").passages == tuple(replace(p, doc="宏") for p in word.passages)
+    if documents.NO_IMPRESS or documents.NO_CALC:
+        pytest.skip(documents.NO_IMPRESS or documents.NO_CALC)
+    import pypandoc
+
+    deck = tmp_path / "汇报.pptx"
+    pypandoc.convert_text("# 发展现状\n\n全省小微金融服务体系逐步完善。\n\n# 主要做法\n\n- 扩大信用贷款投放。\n- 降低融资成本。\n",
+                          "pptx", format="markdown", outputfile=str(deck), extra_args=["--standalone"])
+    workbook = documents.xls_workbook(tmp_path / "数据.xls", WORKBOOK, merged={"贷款情况": [(0, 0, 0, 3)], "机构": [(1, 2, 0, 0)]}, hidden=("草稿",))
+    for original, suffixes in ((source, (".docm", ".dotx")), (deck, (".pptm", ".ppsx", ".pps")), (workbook, (".xlsm",))):
+        expected = [(p.cite, p.page, p.text) for p in read_document(original).passages]
+        for suffix in suffixes:
+            written = documents.office_convert([original], suffix, tmp_path / suffix[1:])[0]
+            assert [(p.cite, p.page, p.text) for p in read_document(written).passages] == expected, suffix
+
+
 def test_a_powerpoint_deck_is_read_slide_by_slide(tmp_path):
     # A deck had been passed over (「save it as PDF」). Each slide's title heads its text, read top to bottom; a slide's
     # number is its page; the cover's title is the deck's (the stored one is PowerPoint's default); a hidden slide, a

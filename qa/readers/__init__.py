@@ -97,8 +97,8 @@ Reader = Callable[[bytes, str], Source]
 # 132: an .odt table's cell repeated is each column's value, and a cell of no words (「-」) is text, not a block of links;
 # 133: a Word 2003 XML endnote numbered as one (i, ii); 134: a web page's source line breaks white space, an <ol>'s numbers
 # kept, an item's paragraphs its lines, a title page or contents part (epub:type, role) left out; 135: e-books (.epub) read; 136: OFD
-# documents (.ofd) read by the PDF's layout rules.
-RULES_VERSION = 136
+# documents (.ofd) read by the PDF's layout rules; 137: Office's files with macros, templates and slide shows read.
+RULES_VERSION = 137
 
 
 def _on_use(module: str) -> Reader:
@@ -119,6 +119,10 @@ READERS: dict[str, Reader] = {
     ".rtf": _on_use("rtf"), ".xls": _on_use("xls"), ".et": _on_use("xls"), ".mht": _on_use("mht"), ".mhtml": _on_use("mht"),
     ".ppt": _on_use("ppt"), ".dps": _on_use("ppt"), ".ods": _on_use("ods"), ".odp": _on_use("odp"), ".epub": _on_use("epub"),
     ".ofd": _on_use("ofd"),
+    # Office's files with macros, its templates and its slide shows: the same formats.
+    ".docm": _on_use("docx"), ".dotx": _on_use("docx"), ".dotm": _on_use("docx"), ".dot": _on_use("doc"),
+    ".pptm": _on_use("pptx"), ".ppsx": _on_use("pptx"), ".ppsm": _on_use("pptx"), ".potx": _on_use("pptx"), ".pps": _on_use("ppt"),
+    ".pot": _on_use("ppt"), ".xlsm": _on_use("xlsx"), ".xltx": _on_use("xlsx"), ".xltm": _on_use("xlsx"), ".xlt": _on_use("xls"),
 }
 
 # Formats told by their bytes alone (sniff.py), under another format's suffix: no suffix of their own is listed.

@@ -215,15 +215,37 @@ def _cell_text(cell, document, qn, depth: int) -> str:
     return clean("\n".join(parts))
 
 
-def read(data: bytes, source: str) -> Source:
-    import docx
+# The main part's content type of a Word file with macros (.docm) or a template (.dotx, .dotm): the same document
+# format, which python-docx opens only under the .docx type.
+_WORD_MAIN_TYPES = (
+    "application/vnd.ms-word.document.macroEnabled.main+xml",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.template.main+xml",
+    "application/vnd.ms-word.template.macroEnabledTemplate.main+xml",
+)
 
+
+def read(data: bytes, source: str) -> Source:
     try:
-        return _read(docx.Document(io.BytesIO(data)))
+        return _read(_word_document(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as e:
         raise CorpusError(f"{source}: cannot be read as a Word .docx file ({e})") from None
     except Exception as e:  # noqa: BLE001 - python-docx raises many kinds for a damaged package, some only as a part is read
         raise CorpusError(f"{source}: cannot be read as a Word .docx file ({type(e).__name__}: {e})") from None
+
+
+def _word_document(data: bytes):
+    """python-docx's Document of a Word package (.docx, and .docm, .dotx, .dotm alike); ValueError for another package."""
+    from docx.opc.constants import CONTENT_TYPE
+    from docx.opc.part import PartFactory
+    from docx.package import Package
+    from docx.parts.document import DocumentPart
+
+    for content_type in _WORD_MAIN_TYPES:
+        PartFactory.part_type_for.setdefault(content_type, DocumentPart)
+    part = Package.open(io.BytesIO(data)).main_document_part
+    if part.content_type != CONTENT_TYPE.WML_DOCUMENT_MAIN and part.content_type not in _WORD_MAIN_TYPES:
+        raise ValueError(f"not a Word file, content type is '{part.content_type}'")
+    return part.document
 
 
 def _read(document) -> Source:
