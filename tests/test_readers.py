@@ -1136,6 +1136,21 @@ def test_an_epubs_headings_set_as_paragraphs_in_larger_type_are_headings(tmp_pat
         (p.cite, p.text) for p in written.passages if p.headings]
 
 
+def test_an_epubs_notes_are_read_and_their_marks_in_the_text_left_out(tmp_path):
+    # EPUB 3 sets a footnote in an <aside epub:type="footnote"> (DPUB-ARIA: role="doc-endnote"), which had been left out
+    # with the asides a web page's sidebars are, and its mark in the text (noteref) ran into the sentence: 「亿元。1」.
+    pages = [("c1.xhtml", '<h1>第一章 概况</h1><p>贷款余额1562亿元。<a epub:type="noteref" href="#n1">1</a></p>'
+                          '<aside epub:type="footnote" id="n1"><p>1 数据来源：某省金融局。</p></aside><p>第二段正文内容。</p>'
+                          "<aside><p>相关阅读：另一本书。</p></aside>"),
+             ("c2.xhtml", '<h1>第二章 建议</h1><p>完善风险补偿机制。<sup><a role="doc-noteref" href="#n2">[2]</a></sup></p>'
+                          '<aside role="doc-endnote" id="n2"><p>[2] 见附表。</p></aside>')]
+    book = read_document(documents.epub_book(tmp_path / "notes.epub", pages, title="某省小微金融发展报告"))
+    assert [(p.cite, p.text) for p in book.passages] == [
+        ("1(1)", "贷款余额1562亿元。"), ("1(2)", "1 数据来源：某省金融局。"), ("1(3)", "第二段正文内容。"),
+        ("2(1)", "完善风险补偿机制。"), ("2(2)", "[2] 见附表。"),
+    ]
+
+
 def test_an_epubs_pages_that_are_not_xhtml_are_read_as_a_browser_reads_them(tmp_path):
     # XHTML must be well-formed XML; many a book's pages are not (an HTML entity with no DTD to define it, tags left
     # open, no <body>), and a page nested past lxml's 256 levels is read by the web page reader, which reads any depth.

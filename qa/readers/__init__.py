@@ -97,8 +97,9 @@ Reader = Callable[[bytes, str], Source]
 # 132: an .odt table's cell repeated is each column's value, and a cell of no words (「-」) is text, not a block of links;
 # 133: a Word 2003 XML endnote numbered as one (i, ii); 134: a web page's source line breaks white space, an <ol>'s numbers
 # kept, an item's paragraphs its lines, a title page or contents part (epub:type, role) left out; 135: e-books (.epub) read; 136: OFD
-# documents (.ofd) read by the PDF's layout rules; 137: Office's files with macros, templates and slide shows read.
-RULES_VERSION = 137
+# documents (.ofd) read by the PDF's layout rules; 137: Office's files with macros, templates and slide shows read; 138: an
+# aside that is a note read, a note's mark (noteref) left out.
+RULES_VERSION = 138
 
 
 def _on_use(module: str) -> Reader:

@@ -25,12 +25,13 @@ from .text_lines import decode
 _SKIP = {"script", "style", "noscript", "template", "svg", "math", "head", "nav", "header", "footer", "aside", "form",
          "iframe", "button", "select", "textarea", "object", "canvas", "audio", "video"}
 # Parts of a book or page, by their semantic type (EPUB's epub:type, DPUB-ARIA's role), that are not its text: a title
-# page repeats the title, a contents list its headings.
-_NOT_TEXT_PARTS = {"cover", "titlepage", "halftitlepage", "toc", "landmarks", "page-list", "loi", "lot", "doc-cover", "doc-toc",
-                   "doc-pagelist"}
+# page repeats the title, a contents list its headings, a note's mark in the text (noteref) its number.
+_NOT_TEXT_PARTS = {"cover", "titlepage", "halftitlepage", "toc", "landmarks", "page-list", "loi", "lot", "noteref", "doc-cover",
+                   "doc-toc", "doc-pagelist", "doc-noteref"}
+_NOTES = {"footnote", "endnote", "rearnote", "note", "doc-footnote", "doc-endnote"}  # its types of a note
 # Elements that end the text before them and start a block of their own.
 _BLOCKS = {"p", "div", "section", "article", "main", "blockquote", "li", "dt", "dd", "figcaption", "pre", "address",
-           "center", "ul", "ol", "dl", "figure", "tr", "hr", "body", "caption"}
+           "center", "ul", "ol", "dl", "figure", "tr", "hr", "body", "caption", "aside"}
 _VOID = {"br", "img", "hr", "meta", "link", "input", "area", "base", "col", "embed", "source", "track", "wbr", "param"}
 _HEADING = re.compile(r"^h([1-6])$")
 _SOURCE_BREAK = "\u2029"  # a line break in the page's source, held until its block's text is known around it
@@ -92,12 +93,15 @@ class _Page(HTMLParser):
     def handle_starttag(self, tag, attrs):
         if tag == "title" and not self.title:
             self.title_parts = []
-        # A header or footer inside the article is its own (its title, its date): kept.
-        if tag in _SKIP and (self.skipping or tag not in ("header", "footer") or not self.article_depth):
+        kinds = set(" ".join(v or "" for k, v in attrs if k in ("epub:type", "role")).split())  # its semantic type
+        # A header or footer inside the article is its own (its title, its date): kept; so is an aside that is a note
+        # (an e-book's footnotes, <aside epub:type="footnote">), where the page has it.
+        kept = (tag in ("header", "footer") and self.article_depth) or (tag == "aside" and kinds & _NOTES)
+        if tag in _SKIP and (self.skipping or not kept):
             self.skipping.append(tag)
         elif self.skipping and tag in self.skipping and tag not in _VOID:
             self.skipping.append(tag)  # nested in one of its kind left out: its end is not the outer one's
-        elif _NOT_TEXT_PARTS.intersection(" ".join(v or "" for k, v in attrs if k in ("epub:type", "role")).split()):
+        elif kinds & _NOT_TEXT_PARTS:
             self.skipping.append(tag)
         if self.skipping:
             return
