@@ -17,7 +17,7 @@ from ..text import clean
 from . import html as web_page
 from .blocks import Source, meaningful_title
 from .epub_headings import class_types, mark_headings
-from .ooxml import PART_MAX, part_bytes, read_package
+from .ooxml import PART_MAX, part_bytes, part_keeping_spaces, read_package
 from .text_lines import decode
 
 _CONTAINER = "META-INF/container.xml"
@@ -34,7 +34,7 @@ def _read(package: zipfile.ZipFile, source: str) -> Source:
     opf_name = _package_file(package, names)
     if opf_name is None:
         raise CorpusError(f"{source}: cannot be read as an EPUB e-book (it names no package file)")
-    opf = _xml(part_bytes(package, opf_name))
+    opf = part_keeping_spaces(package, opf_name)
     folder = posixpath.dirname(opf_name)
     manifest = {}  # id → (path in the zip, media type, properties)
     for item in _children(opf, "manifest", "item"):
@@ -57,7 +57,7 @@ def _read(package: zipfile.ZipFile, source: str) -> Source:
             raise CorpusError(f"{source}: its pages inflate to over {PART_MAX // 2**20} MB")
         bodies.append(_body(part_bytes(package, path), f"{source}: {path}"))
     parsed = [body for body in bodies if not isinstance(body, str)]
-    mark_headings(parsed, class_types(_stylesheets(package, manifest, parsed)))
+    mark_headings(parsed, class_types(_stylesheets(package, names, manifest, parsed)))
     read_as_page = web_page.read_book("".join(_as_html(body) for body in bodies), source)
     if not read_as_page.blocks:
         raise CorpusError(f"{source}: an e-book with no text in its pages")
@@ -100,10 +100,10 @@ def _as_html(body) -> str:
     return f"<div>{etree.tostring(body, encoding='unicode')}</div>"
 
 
-def _stylesheets(package: zipfile.ZipFile, manifest: dict, bodies: list) -> list[str]:
+def _stylesheets(package: zipfile.ZipFile, names: set[str], manifest: dict, bodies: list) -> list[str]:
     """The book's stylesheets' text: its CSS files (the manifest's) and its pages' <style> elements."""
     sheets = [part_bytes(package, path).decode("utf-8", "replace") for path, media_type, _ in manifest.values()
-              if media_type == "text/css" and path in package.namelist()]
+              if media_type == "text/css" and path in names]
     for body in bodies:
         head = body.getparent()
         sheets += ["".join(style.itertext()) for style in (head.iter("{*}style", "style") if head is not None else ())]
@@ -113,7 +113,7 @@ def _stylesheets(package: zipfile.ZipFile, manifest: dict, bodies: list) -> list
 def _package_file(package: zipfile.ZipFile, names: set[str]) -> str | None:
     """The package file (.opf) container.xml names; the first one in the zip where it names none that is there."""
     if _CONTAINER in names:
-        for rootfile in _xml(part_bytes(package, _CONTAINER)).iter("{*}rootfile"):
+        for rootfile in part_keeping_spaces(package, _CONTAINER).iter("{*}rootfile"):
             path = unquote(rootfile.get("full-path") or "").lstrip("/")
             if path in names:
                 return path
@@ -124,7 +124,7 @@ def _encrypted(package: zipfile.ZipFile, names: set[str]) -> set[str]:
     """The zip's files encryption.xml lists as encrypted."""
     if _ENCRYPTION not in names:
         return set()
-    return {unquote(ref.get("URI") or "").lstrip("/") for ref in _xml(part_bytes(package, _ENCRYPTION)).iter("{*}CipherReference")}
+    return {unquote(ref.get("URI") or "").lstrip("/") for ref in part_keeping_spaces(package, _ENCRYPTION).iter("{*}CipherReference")}
 
 
 def _stored_title(opf) -> str:
@@ -136,9 +136,3 @@ def _children(root, parent: str, child: str) -> list:
     """`child` elements of the root's `parent` element, in any namespace (EPUB 2's and 3's, Dublin Core's)."""
     holder = root.find(f"{{*}}{parent}")
     return [] if holder is None else list(holder.iterfind(f"{{*}}{child}"))
-
-
-def _xml(data: bytes):
-    from lxml import etree
-
-    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))

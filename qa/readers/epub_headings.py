@@ -101,7 +101,7 @@ def _type_of(p, types: dict[str, TypeSet]) -> tuple[tuple[float, bool], int]:
             walk(child, kind)
             counts[kind] += len((child.tail or "").strip())
 
-    walk(p, (_DEFAULT, _local(p) in ("b", "strong")))
+    walk(p, (_DEFAULT, False))
     set_in = {kind: count for kind, count in counts.items() if count}
     if not set_in:
         return (_DEFAULT, False), 0
@@ -120,6 +120,8 @@ def _set_by(element, types: dict[str, TypeSet], inherited: tuple[float, bool]) -
             size = kind.size if kind.size is not None else size
             bold = kind.bold if kind.bold is not None else bold
     return size, bold
+
+
 def _in_other_block(p) -> bool:
     """Whether the paragraph lies in a table, a list item or the like: a cell's text is no heading."""
     parent = p.getparent()

@@ -10,8 +10,8 @@ import zipfile
 
 from ..text import clean
 from .blocks import Block, Source
-from .odt import part, stored_title
-from .ooxml import read_package
+from .odt import stored_title
+from .ooxml import part_keeping_spaces, read_package
 from .pptx import deck_source, slide_blocks, text_box
 from .tables import render_rows
 from .text_lines import join_lines
@@ -35,7 +35,7 @@ def read(data: bytes, source: str) -> Source:
 
 
 def _read(package: zipfile.ZipFile) -> Source:
-    content = part(package, "content.xml")
+    content = part_keeping_spaces(package, "content.xml")
     hidden = {style.get(_STYLE + "name") for style in content.iter(_STYLE + "style")
               if any(p.get(_PRESENTATION + "visibility") == "hidden" for p in style.iter(_STYLE + "drawing-page-properties"))}
     body = content.find(f"{_OFFICE}body/{_OFFICE}presentation")

@@ -9,8 +9,8 @@ import zipfile
 from ..errors import CorpusError
 from ..text import clean
 from .blocks import Source, meaningful_title
-from .odt import part, stored_title
-from .ooxml import read_package
+from .odt import stored_title
+from .ooxml import part_keeping_spaces, read_package
 from .sheets import COLUMNS_MAX, EPOCH_1900, ROWS_MAX, past_bounds, sheet_rows, shown_number, workbook_blocks
 
 _TABLE = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
@@ -25,7 +25,7 @@ def read(data: bytes, source: str) -> Source:
 
 
 def _read(package: zipfile.ZipFile, source: str) -> Source:
-    content = part(package, "content.xml")
+    content = part_keeping_spaces(package, "content.xml")
     hidden = {style.get(_STYLE + "name") for style in content.iter(_STYLE + "style")
               if any(p.get(_TABLE + "display") == "false" for p in style.iter(_STYLE + "table-properties"))}
     body = content.find(f"{_OFFICE}body/{_OFFICE}spreadsheet")

@@ -15,7 +15,7 @@ from ..text import clean
 from . import html as web_page
 from .blocks import Source, meaningful_title, notes_part, with_number
 from .docx_numbering import number_in
-from .ooxml import part_bytes, read_package
+from .ooxml import part_keeping_spaces, read_package
 from .text_lines import join_lines
 
 _TEXT = "{urn:oasis:names:tc:opendocument:xmlns:text:1.0}"
@@ -42,8 +42,8 @@ def read(data: bytes, source: str) -> Source:
 
 
 def _read(package: zipfile.ZipFile) -> Source:
-    content = part(package, "content.xml")
-    styles = [content] + ([part(package, "styles.xml")] if "styles.xml" in package.namelist() else [])
+    content = part_keeping_spaces(package, "content.xml")
+    styles = [content] + ([part_keeping_spaces(package, "styles.xml")] if "styles.xml" in package.namelist() else [])
     page = _Page(_list_numbers(styles), _parent_styles(styles))
     for child in content.find(f"{_OFFICE}body/{_OFFICE}text") if content.find(f"{_OFFICE}body/{_OFFICE}text") is not None else ():
         page.block(child)
@@ -58,15 +58,8 @@ def stored_title(package: zipfile.ZipFile) -> str:
     """The title an OpenDocument file stores (meta.xml's dc:title), "" when it has none."""
     if "meta.xml" not in package.namelist():
         return ""
-    found = part(package, "meta.xml").find(f"{_OFFICE}meta/{_DC}title")
+    found = part_keeping_spaces(package, "meta.xml").find(f"{_OFFICE}meta/{_DC}title")
     return clean(found.text or "") if found is not None else ""
-
-
-def part(package: zipfile.ZipFile, name: str):
-    """A part parsed keeping its spaces: a space between two spans is text in ODF (python-docx's parser drops it)."""
-    from lxml import etree
-
-    return etree.fromstring(part_bytes(package, name), etree.XMLParser(resolve_entities=False, no_network=True))
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from ..errors import CorpusError
 from .blocks import Source
-from .ooxml import PART_MAX, part_bytes, read_package
+from .ooxml import PART_MAX, part_keeping_spaces, read_package
 from .pdf import read_laid_out
 from .pdf_child import Runs, largest_line
 
@@ -32,6 +32,7 @@ _BOLD_WEIGHT = 700
 @dataclass
 class _Document:
     package: zipfile.ZipFile
+    names: set[str]  # the package's part names
     fonts: dict[str, tuple[str, bool]] = field(default_factory=dict)  # ID → (name, bold)
     inflated: int = 0
 
@@ -44,20 +45,20 @@ def _read(package: zipfile.ZipFile, source: str) -> Source:
     names = set(package.namelist())
     if "OFD.xml" not in names:
         raise CorpusError(f"{source}: cannot be read as an OFD document (no OFD.xml in it)")
-    entry = _xml(part_bytes(package, "OFD.xml"))
+    entry = part_keeping_spaces(package, "OFD.xml")
     body = _child(entry, "DocBody")
     root_path = _path("", _text(_child(body, "DocRoot")))
     if root_path not in names:
         raise CorpusError(f"{source}: cannot be read as an OFD document (its document {root_path or '(none)'} is missing)")
-    document = _xml(part_bytes(package, root_path))
+    document = part_keeping_spaces(package, root_path)
     folder = posixpath.dirname(root_path)
-    ofd = _Document(package)
+    ofd = _Document(package, names)
     common = _child(document, "CommonData")
     for res in ("PublicRes", "DocumentRes"):
         for holder in (common.iterfind(f"{{*}}{res}") if common is not None else ()):
             path = _path(folder, _text(holder))
             if path in names:
-                _read_fonts(ofd, _xml(part_bytes(package, path)))
+                _read_fonts(ofd, part_keeping_spaces(package, path))
     default_box = _box(_text(_child(_child(common, "PageArea"), "PhysicalBox")) if common is not None else "")
     pages, ids = [], {}
     for page in _children(_child(document, "Pages"), "Page"):
@@ -88,14 +89,14 @@ def _page_runs(ofd: _Document, path: str, default_box: tuple[float, float, float
     """A page's text runs in the order the page draws them, in points, heights measured up from the page's foot (as in
     a PDF); and the page's width in points."""
     runs = Runs()
-    if path not in ofd.package.namelist():
+    if path not in ofd.names:
         return runs, default_box[2] * _POINTS_PER_MM  # a page whose content is missing: a page without text
     ofd.inflated += ofd.package.getinfo(path).file_size
     if ofd.inflated > _PAGES_MAX:
         raise CorpusError(f"{source}: its pages inflate to over {_PAGES_MAX // 2**20} MB")
-    page = _xml(part_bytes(ofd.package, path))
-    area = _child(page, "Area")
-    box = _box(_text(_child(area, "PhysicalBox"))) if area is not None and _child(area, "PhysicalBox") is not None else default_box
+    page = part_keeping_spaces(ofd.package, path)
+    physical = _child(_child(page, "Area"), "PhysicalBox")
+    box = _box(_text(physical)) if physical is not None else default_box
     page_height = box[3]
     line_y, line_end = None, -math.inf  # the open line's baseline and where its last run ends
     content = _child(page, "Content")
@@ -223,9 +224,3 @@ def _child(element, name: str):
 
 def _children(element, name: str) -> list:
     return list(element.iterfind(f"{{*}}{name}")) if element is not None else []
-
-
-def _xml(data: bytes):
-    from lxml import etree
-
-    return etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))

@@ -48,6 +48,14 @@ def part(package: zipfile.ZipFile, name: str):
     return parse_xml(part_bytes(package, name))
 
 
+def part_keeping_spaces(package: zipfile.ZipFile, name: str):
+    """A part parsed by lxml keeping its spaces (a space between two spans is text in ODF; python-docx's parser, `part`,
+    drops it), entities not resolved: OpenDocument's, an e-book's package files, an OFD's."""
+    from lxml import etree
+
+    return etree.fromstring(part_bytes(package, name), etree.XMLParser(resolve_entities=False, no_network=True))
+
+
 def part_bytes(package: zipfile.ZipFile, name: str) -> bytes:
     if package.getinfo(name).file_size > PART_MAX:
         raise ValueError(f"{name} inflates to over {PART_MAX // 2**20} MB")

@@ -29,7 +29,7 @@ _OFFICE_XML = re.compile(rb'<\?mso-application\s+progid="(Word\.Document|Excel\.
 WORD_2003_XML, EXCEL_2003_XML = "word-2003-xml", "excel-2003-xml"
 _OOXML_FOLDERS = {"word/": ".docx", "xl/": ".xlsx", "ppt/": ".pptx"}
 _MIMETYPES = {b"application/vnd.oasis.opendocument.text": ".odt", b"application/vnd.oasis.opendocument.spreadsheet": ".ods",
-        b"application/vnd.oasis.opendocument.presentation": ".odp", b"application/epub+zip": ".epub"}
+              b"application/vnd.oasis.opendocument.presentation": ".odp", b"application/epub+zip": ".epub"}
 _OLE_STREAMS = {"WordDocument": ".doc", "Workbook": ".xls", "Book": ".xls", "PowerPoint Document": ".ppt"}
 _HEAD = 4096  # bytes looked at for a text format's opening
 
