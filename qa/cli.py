@@ -63,6 +63,10 @@ def cmd_build(args) -> int:
 EXIT_SKIPPED = 3
 
 
+def _pages(pages: list[int]) -> str:
+    return ", ".join(map(str, pages[:10])) + (" …" if len(pages) > 10 else "")
+
+
 def _print_problems(report) -> None:
     """Every file that could not be read, in one run, the PDF pages that had no text, files of types not read
     and files that are copies of others."""
@@ -70,8 +74,9 @@ def _print_problems(report) -> None:
         kept = " (what the previous build read from it is still served)" if s.kept else ""  # a file or a folder
         print(f"qa: skipped {s.reason}{kept}", file=sys.stderr, flush=True)
     for file, pages in (report.pages_without_text or {}).items():
-        shown = ", ".join(map(str, pages[:10])) + (" …" if len(pages) > 10 else "")
-        print(f"qa: note: {file}: {len(pages)} page(s) without a text layer, not indexed (scanned? pages {shown})", file=sys.stderr, flush=True)
+        print(f"qa: note: {file}: {len(pages)} page(s) without a text layer, not indexed (scanned? pages {_pages(pages)})", file=sys.stderr, flush=True)
+    for file, pages in (report.pages_read_by_ocr or {}).items():
+        print(f"qa: note: {file}: {len(pages)} scanned page(s) read by OCR (pages {_pages(pages)}): check its hits against the page", file=sys.stderr, flush=True)
     for file, hint in report.not_read:
         print(f"qa: note: {file}: {hint}", file=sys.stderr, flush=True)
     for file, first in report.copies:
@@ -217,7 +222,7 @@ def format_answer(answer, marked: bool = False, labels: dict[str, str] | None = 
         lines.append(f"{refusal(answer.reason)}最接近的段落：")
     for n, hit in enumerate(answer.hits, 1):
         p = hit.passage
-        where = p.label(labels) + (f", 第 {p.page} 页" if p.page else "")
+        where = p.label(labels) + (f", 第 {p.page} 页" if p.page else "") + (" (scanned, read by OCR)" if hit.ocr else "")
         where += "".join(f"; also in {doc}" for doc in hit.also)
         a, b = hit.highlight_span
         mark = marked and b > a and answer.status != "not_covered"  # the nearest passages' sentences answer nothing
@@ -243,6 +248,7 @@ def cmd_docs(args) -> int:
     for d in data.documents:
         pages = f", {d['pages']} pages" if d.get("pages") else ""
         blank = f", {len(d['pages_without_text'])} without text" if d.get("pages_without_text") else ""
+        blank += f", {len(d['pages_read_by_ocr'])} read by OCR" if d.get("pages_read_by_ocr") else ""
         count = f"{d['passages']} passage{'s' if d['passages'] != 1 else ''}"
         print(f"  {d['name']:<{width}}  {d['title']}  ({d['file']}: {count}{pages}{blank})")
     for s in unreadable:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .errors import CorpusError
 from .progress import show as progress_line
-from .readers import BY_CONTENT, READERS
+from .readers import BY_CONTENT, READERS, reads_scans
 from .readers.blocks import plain_heading, strip_inline, undecorated
 from .readers.sniff import format_of
 from .readers.text_lines import caption
@@ -69,6 +69,7 @@ class Document:
     meta: dict = field(default_factory=dict)  # date, source_url, author where the file says
     pages: int | None = None
     pages_without_text: tuple[int, ...] = ()  # PDF pages with no text layer: not indexed, reported
+    pages_read_by_ocr: tuple[int, ...] = ()  # PDF pages with no text layer whose pictures OCR read: reported
     sha256: str = ""  # of the file's bytes
     size: int = 0
     mtime_ns: int = 0
@@ -77,7 +78,7 @@ class Document:
         """What the index keeps of a document besides its passages (manifest.json)."""
         return {
             "name": self.name, "file": self.file, "title": self.title, "meta": self.meta, "pages": self.pages,
-            "pages_without_text": list(self.pages_without_text), "sha256": self.sha256, "size": self.size,
+            "pages_without_text": list(self.pages_without_text), "pages_read_by_ocr": list(self.pages_read_by_ocr), "sha256": self.sha256, "size": self.size,
             "mtime_ns": self.mtime_ns, "passages": len(self.passages),
         }
 
@@ -86,7 +87,8 @@ class Document:
         return cls(
             name=record["name"], file=record["file"], title=record["title"], passages=tuple(passages),
             meta=dict(record.get("meta") or {}), pages=record.get("pages"),
-            pages_without_text=tuple(record.get("pages_without_text") or ()), sha256=record.get("sha256", ""),
+            pages_without_text=tuple(record.get("pages_without_text") or ()),
+            pages_read_by_ocr=tuple(record.get("pages_read_by_ocr") or ()), sha256=record.get("sha256", ""),
             size=record.get("size", 0), mtime_ns=record.get("mtime_ns", 0),
         )
 
@@ -128,7 +130,8 @@ def parse(data: bytes, path: Path, max_chars: int, file: str | None = None) -> D
     passages = tuple(Passage(name, c.cite, c.headings, c.text, c.page, title, c.lead) for c in found)
     if not passages:
         if source.pages and source.pages_without_text:
-            why = "no text layer (a scanned document needs OCR first)"
+            why = "no text layer, and OCR found none in its pictures" if reads_scans() else (
+                "no text layer (a scanned document: OCR reads one when installed, as `make install` does, and QA_OCR is not 0)")
         elif source.blocks:  # a title or headings alone, or lines too short to be a passage
             why = "no passage found: its text is only a title or headings, or too short (a passage needs two Chinese characters or a Latin word)"
         else:
@@ -136,7 +139,7 @@ def parse(data: bytes, path: Path, max_chars: int, file: str | None = None) -> D
         raise CorpusError(f"{path}: {why}")
     return Document(
         name=name, file=file, title=title, passages=passages, meta=source.meta, pages=source.pages,
-        pages_without_text=source.pages_without_text, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+        pages_without_text=source.pages_without_text, pages_read_by_ocr=source.pages_read_by_ocr, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
     )
 
 

@@ -23,7 +23,7 @@ import numpy as np
 from . import __version__
 from .corpus import Passage, Skipped, duplicate_files, list_corpus, read_corpus
 from .errors import QAError
-from .readers import RULES_VERSION
+from .readers import reader_rules
 from .readers.blocks import numbering
 from .settings import Settings
 from .store import FORMAT_VERSION, GEN_PREFIX, IndexData, NewGeneration, StoredPassage, Store, open_store
@@ -51,6 +51,7 @@ class BuildReport:
     parse_seconds: float = 0.0  # of `seconds`, reading and parsing files
     encode_seconds: float = 0.0  # of `seconds`, encoding sentences and passages in their sections
     pages_without_text: dict = None  # {file: [pages]} of PDFs: pages with no text layer, not indexed
+    pages_read_by_ocr: dict = None  # {file: [pages]} of PDFs: pages with no text layer that OCR read
     not_read: tuple[tuple[str, str], ...] = ()  # (file, what to do) of document types no reader takes
     copies: tuple[tuple[str, str], ...] = ()  # (file, the earlier file with the same bytes): both indexed
 
@@ -181,12 +182,13 @@ def build(
         report = _build_locked(corpus, store, settings, previous, progress, encoder, started)
         # Every skipped file, for `qa docs`; those with their bytes' hash are not parsed again unchanged.
         files = [{"file": s.file, "sha256": s.sha256, "reason": s.reason} for s in corpus.skipped]
-        store.write_unreadable({"reader_rules": RULES_VERSION, "files": files})
+        store.write_unreadable({"reader_rules": reader_rules(), "files": files})
         store.remove_old(settings.keep_generations)
         blank = {d.file: list(d.pages_without_text) for d in corpus.documents if d.pages_without_text}
+        scanned = {d.file: list(d.pages_read_by_ocr) for d in corpus.documents if d.pages_read_by_ocr}
     return dataclasses.replace(
         report, skipped=tuple(corpus.skipped), parsed=corpus.parsed, parse_seconds=round(parse_seconds, 3),
-        pages_without_text=blank, not_read=tuple(corpus.not_read), copies=tuple(duplicate_files(corpus.documents)),
+        pages_without_text=blank, pages_read_by_ocr=scanned, not_read=tuple(corpus.not_read), copies=tuple(duplicate_files(corpus.documents)),
     )
 
 
@@ -206,7 +208,7 @@ def unreadable_files(index: str | Path | Store, settings: Settings | None = None
 def _unreadable(store: Store) -> list[Skipped]:
     record = store.read_unreadable()
     try:
-        if not record or record.get("reader_rules") != RULES_VERSION:
+        if not record or record.get("reader_rules") != reader_rules():
             return []
         return [Skipped(u["file"], u["reason"], kept=False, sha256=u["sha256"]) for u in record["files"]]
     except (KeyError, TypeError, AttributeError):
@@ -281,7 +283,7 @@ def _build_locked(corpus, store: Store, settings: Settings, previous: IndexData 
         "analyzer": analyzer_fingerprint(),
         "counts": {"documents": len(doc_meta), "passages": len(passages), "sentences": sentences},
         "documents": doc_meta,
-        "reader_rules": RULES_VERSION,
+        "reader_rules": reader_rules(),
         "examples": examples,
         "terms": terms,
         "passages": [{"key": p.key, "hash": h} for p, h in zip(passages, hashes)],
@@ -343,7 +345,7 @@ def _stored_vectors(previous: IndexData | None, wanted: set[str], model: str) ->
 def _same_content(previous: IndexData, passages, hashes, terms, doc_meta, examples, settings: Settings) -> bool:
     return (
         previous.manifest.get("analyzer") == analyzer_fingerprint()
-        and previous.manifest.get("reader_rules") == RULES_VERSION
+        and previous.manifest.get("reader_rules") == reader_rules()
         and previous.manifest.get("examples") == examples
         and previous.manifest["settings"] == settings.retrieval_params()
         and previous.manifest["terms"] == terms

@@ -24,6 +24,7 @@ def hit_json(hit: Hit) -> dict:
         "highlight": hit.highlight,
         "highlight_span": list(hit.highlight_span),
         "also": list(hit.also),
+        "ocr": hit.ocr,
     }
 
 
@@ -48,13 +49,14 @@ def build_json(report: BuildReport) -> dict:
         **{k: getattr(report, k) for k in keys},
         "skipped": [{"file": s.file, "reason": s.reason, "kept_previous": s.kept} for s in report.skipped],
         "pages_without_text": report.pages_without_text or {},
+        "pages_read_by_ocr": report.pages_read_by_ocr or {},
         "not_read": [{"file": f, "reason": why} for f, why in report.not_read],
         "copies": [{"file": f, "same_as": first} for f, first in report.copies],
     }
 
 
 def documents_json(data: IndexData, unreadable: list[Skipped]) -> dict:
-    keys = ("name", "title", "file", "passages", "pages", "pages_without_text", "meta")
+    keys = ("name", "title", "file", "passages", "pages", "pages_without_text", "pages_read_by_ocr", "meta")
     return {
         "generation": data.generation,
         "built_at": data.built_at,

@@ -34,6 +34,8 @@ class Hit:
     # Other documents holding this very passage (a report saved twice: same title, section, cite and
     # text): one hit for all of them, not one each.
     also: tuple[str, ...] = ()
+    ocr: bool = False  # its page is a scan OCR read: its text may hold a misread character
+
 
 
 @dataclass(frozen=True)
@@ -208,6 +210,11 @@ class Retriever:
             p = sp.passage
             same.setdefault((p.title, p.headings, p.cite, p.text), []).append(i)
         return {i: tuple(x for x in ids if x != i) for ids in same.values() if len(ids) > 1 for i in ids}
+
+    @functools.cached_property
+    def _scanned_pages(self) -> set[tuple[str, int]]:
+        """(document, page) of the PDF pages OCR read."""
+        return {(d["name"], n) for d in self.data.documents for n in d.get("pages_read_by_ocr") or ()}
 
     def _distinct(self, s: Scores, order: np.ndarray, k: int) -> list[int]:
         """The first k candidates in `order`, a copy of a passage already taken passed over."""
@@ -433,6 +440,7 @@ class Retriever:
             lexical=round(float(s.bm25[j]) / top, 4) if top > 0 else 0.0,
             dense=round(float(s.sentence_cos[j]), 4),
             also=tuple(self.data.passages[c].passage.doc for c in self._copies.get(int(s.ids[j]), ())),
+            ocr=(sp.passage.doc, sp.passage.page) in self._scanned_pages,
         )
 
 

@@ -101,6 +101,12 @@ class Settings:
     # A PDF is read in a child process with these bounds: a hostile or broken file fails alone.
     pdf_timeout: float = 120.0  # seconds per file
     pdf_memory_mb: int = 2048
+    # A PDF page without a text layer (a scan) is read by OCR when RapidOCR is installed (make install does): about a
+    # second a page on 2 cores (make bench), in child processes bounded as the PDF reader's is: this time a page, and
+    # this address space (onnxruntime reserves twice what it uses: a 40-page deck peaked at 2.2 GB, 1.2 GB resident).
+    ocr: bool = True
+    ocr_page_timeout: float = 60.0
+    ocr_memory_mb: int = 4096
 
     # Build
     embed_batch_size: int = 32
@@ -202,6 +208,8 @@ _RANGES: dict[str, tuple[float, float]] = {
     "max_passage_chars": (50, 100_000),
     "pdf_timeout": (1, 86_400),
     "pdf_memory_mb": (64, 1_000_000),
+    "ocr_page_timeout": (0.1, 86_400),
+    "ocr_memory_mb": (64, 1_000_000),
     "embed_batch_size": (1, 4096),
     "keep_generations": (1, 100),
     "port": (0, 65535),

@@ -88,6 +88,7 @@ CSS = """
 .qa-source { font-size: .8rem; }
 .qa-text mark { background: #fde68a; color: inherit; padding: 0 .1rem; border-radius: 3px; }
 .qa-placeholder { border-bottom: 1px dashed #b45309; color: #b45309; cursor: help; }
+.qa-ocr { color: #92400e; background: #fef3c7; border-radius: 3px; padding: 0 .3em; cursor: help; }
 .qa-note { font-size: .8rem; color: #b45309; margin-top: .3rem; }
 .qa-searched { font-size: .8rem; color: var(--body-text-color-subdued); }
 .qa-none, .qa-related { font-weight: 600; }
@@ -121,6 +122,7 @@ def card_html(hit, labels: dict[str, str] | None = None) -> str:
     note = f'<div class="qa-note">{PLACEHOLDER_NOTE}</div>' if (f1 or f2 or f3) else ""
     path = " › ".join(html.escape(x) for x in (p.label(labels), *p.headings))
     page = f" · 第 {p.page} 页" if p.page else ""
+    page += ' · <span class="qa-ocr" title="这一页是扫描件，文字由 OCR 识别，可能有个别错字">扫描件·OCR</span>' if hit.ocr else ""
     page += f" · 另见 {'、'.join(html.escape(d) for d in hit.also)}" if hit.also else ""  # copies of this document
     link = f"{SOURCE_ROUTE}/{quote(p.doc)}" + (f"#page={p.page}" if p.page else "")
     return (
@@ -403,8 +405,9 @@ def _api_tools(gr, live: LiveRetriever, settings: Settings) -> None:
         passages: say the documents do not answer it). "answered" is true only for "answered".
         Hits come best first, each with "title" (the document's title), "doc" (its name), "cite" (the
         passage's citation in the document's own numbering, e.g. "2.3(1)": section 2.3, paragraph 1),
-        "page" (the PDF page, or null), "headings" (the section path), "text" (the whole passage) and
-        "highlight" (the sentence that answers). Quote or paraphrase the highlight and cite every claim
+        "page" (the PDF page, or null), "headings" (the section path), "text" (the whole passage),
+        "highlight" (the sentence that answers) and "ocr" (true when the page is a scan read by OCR: a character
+        may be misread; say so when quoting a figure from it). Quote or paraphrase the highlight and cite every claim
         as 《title》 cite, adding the page when there is one, e.g. 《…报告》 2.3(1), 第 11 页.
 
         Args:

@@ -457,16 +457,20 @@ def bench_documents(tmp: Path, encoder, settings: Settings) -> dict:
 
         documents.report_pdf(corpus / "fixture.pdf")
         where = "a 5-page PDF printed by Chromium"
-    pdf_pages = pdf_seconds = 0.0
+    pdf_pages = pdf_seconds = scanned_pages = scanned_seconds = 0.0
     for path in sorted(corpus.glob("*.pdf")):
         started = time.perf_counter()
         try:
-            pdf_pages += read_document(path).pages or 0
+            document = read_document(path)
+            pages, scanned = document.pages or 0, len(document.pages_read_by_ocr) == document.pages
         except QAError:
             from pypdf import PdfReader
 
-            pdf_pages += len(PdfReader(path).pages)  # a scanned file: its pages were read all the same
-        pdf_seconds += time.perf_counter() - started
+            pages, scanned = len(PdfReader(path).pages), False  # a scanned file without OCR: its pages were read all the same
+        if scanned:  # every page read by OCR (a PDF with a scanned cover counts with the text PDFs)
+            scanned_pages, scanned_seconds = scanned_pages + pages, scanned_seconds + time.perf_counter() - started
+        else:
+            pdf_pages, pdf_seconds = pdf_pages + pages, pdf_seconds + time.perf_counter() - started
     full = build(corpus, tmp / "documents-index", settings, encoder=encoder)
     started = time.perf_counter()
     again = build(corpus, tmp / "documents-index", settings)
@@ -474,6 +478,7 @@ def bench_documents(tmp: Path, encoder, settings: Settings) -> dict:
     results = {
         "corpus": where, "documents": full.documents, "passages": full.passages, "pdf_pages": int(pdf_pages),
         "ms_per_pdf_page": 1000 * pdf_seconds / max(pdf_pages, 1), "full_build_s": full.seconds,
+        "scanned_pages": int(scanned_pages), "s_per_scanned_page": scanned_seconds / max(scanned_pages, 1),
         "parse_s": full.parse_seconds, "encode_s": full.encode_seconds, "noop_rebuild_s": noop,
         "noop_parsed": again.parsed,
     }
@@ -517,6 +522,8 @@ def table(results: dict) -> str:
         out += ["", f"Reading documents ({d['corpus']}; {d['documents']} documents, {d['passages']} passages):", "",
                 "| measure | value |", "|---|---|",
                 f"| PDF text extraction (pypdf in its child process, with debris removal) | {d['ms_per_pdf_page']:.0f} ms a page over {d['pdf_pages']} pages |",
+                *([f"| a scanned PDF read by OCR (RapidOCR in its child process, then the same rules) | {d['s_per_scanned_page']:.2f} s a page over {d['scanned_pages']} pages |"]
+                  if d.get("scanned_pages") else []),
                 f"| full build | {d['full_build_s']:.1f} s: parsing {d['parse_s']:.1f} s ({100 * d['parse_s'] / d['full_build_s']:.0f} %), "
                 f"encoding {d['encode_s']:.1f} s ({100 * d['encode_s'] / d['full_build_s']:.0f} %) |",
                 f"| rebuild, nothing changed | {d['noop_rebuild_s']:.2f} s ({d['noop_parsed']} file(s) parsed) |"]

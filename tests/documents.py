@@ -161,6 +161,37 @@ def report_pdf(out: Path) -> Path:
     return chromium_pdf(body, out)
 
 
+def report_pages_html() -> str:
+    return "".join(
+        f"<div class='page'><div class='head'>{HEADER if i else ''}</div>{content}<div class='foot'>{number}</div></div>"
+        for i, (number, content) in enumerate(PAGES)
+    )
+
+
+def scanned_pdf(html_body: str, out: Path, title: str = "", scale: float = 2.0) -> Path:
+    """`html_body`'s pages (each a div of class page) as a scanner makes a PDF of paper: each page a greyscale picture
+    (Chromium's screenshot of it, about 190 dpi at scale 2) and no text layer."""
+    import io
+
+    from PIL import Image
+    from playwright.sync_api import sync_playwright
+
+    with tempfile.TemporaryDirectory() as tmp:
+        page_file = Path(tmp) / "doc.html"
+        page_file.write_text(f"<html><head><meta charset='utf-8'><style>{_CSS}</style></head><body>{html_body}</body></html>", encoding="utf-8")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", "--disable-gpu", "--no-first-run"])
+            try:
+                page = browser.new_page(viewport={"width": 560, "height": 800}, device_scale_factor=scale)
+                page.goto(page_file.as_uri())
+                shots = [Image.open(io.BytesIO(div.screenshot())).convert("L") for div in page.query_selector_all(".page")]
+            finally:
+                browser.close()
+    dpi = shots[0].width / (148 / 25.4)  # the pages are A5, 148 mm wide
+    shots[0].save(out, "PDF", resolution=dpi, save_all=True, append_images=shots[1:], title=title)
+    return out
+
+
 def unnumbered_headings_pdf(out: Path) -> Path:
     """A broker-style report: unnumbered headings set like body text (bold, same size), listed on a
     contents page that also lists a figure; the heading lines run straight into their paragraphs."""

@@ -138,7 +138,7 @@ def test_build_json_contract(tmp_path):
     report = json.loads(proc.stdout)
     assert list(report) == [
         "documents", "passages", "added", "changed", "removed", "reused", "embedded", "parsed", "seconds",
-        "parse_seconds", "encode_seconds", "generation", "published", "skipped", "pages_without_text", "not_read",
+        "parse_seconds", "encode_seconds", "generation", "published", "skipped", "pages_without_text", "pages_read_by_ocr", "not_read",
         "copies",
     ]
     assert (report["documents"], report["passages"], report["embedded"], report["parsed"]) == (1, 10, 10, 1)

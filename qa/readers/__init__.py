@@ -98,8 +98,24 @@ Reader = Callable[[bytes, str], Source]
 # 133: a Word 2003 XML endnote numbered as one (i, ii); 134: a web page's source line breaks white space, an <ol>'s numbers
 # kept, an item's paragraphs its lines, a title page or contents part (epub:type, role) left out; 135: e-books (.epub) read; 136: OFD
 # documents (.ofd) read by the PDF's layout rules; 137: Office's files with macros, templates and slide shows read; 138: an
-# aside that is a note read, a note's mark (noteref) left out.
-RULES_VERSION = 138
+# aside that is a note read, a note's mark (noteref) left out; 139: a PDF's scanned pages read by OCR, a contents page without
+# leaders, running headers compared width-folded.
+RULES_VERSION = 139
+
+
+def reader_rules() -> int | str:
+    """The rules a build reads files by, as the index records them: RULES_VERSION, marked when a PDF's scanned pages are
+    read by OCR, so that installing OCR (or turning it off) reads the corpus afresh instead of reusing what the last
+    build made of those files."""
+    return f"{RULES_VERSION}+ocr" if reads_scans() else RULES_VERSION
+
+
+def reads_scans() -> bool:
+    """Whether a PDF's scanned pages are read by OCR: it is installed and not turned off (QA_OCR=0)."""
+    from ..settings import Settings
+    from . import ocr
+
+    return Settings.from_env().ocr and ocr.available()
 
 
 def _on_use(module: str) -> Reader:

@@ -48,6 +48,7 @@ class Source:
     meta: dict = field(default_factory=dict)  # date, source_url, author when the file says
     pages: int | None = None  # PDF page count
     pages_without_text: tuple[int, ...] = ()  # PDF pages with no text layer (scanned images)
+    pages_read_by_ocr: tuple[int, ...] = ()  # PDF pages without a text layer whose pictures OCR read
 
 
 # --------------------------------------------------------------------------- inline Markdown

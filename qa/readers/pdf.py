@@ -21,16 +21,17 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import os
 import re
 import subprocess
-import sys
+import unicodedata
 from collections import Counter
-from pathlib import Path
 
 from ..errors import CorpusError
 from ..text import clean
+from . import ocr, reads_scans
 from .blocks import FOOTNOTES, HEADING_MAX, Block, Source, meaningful_title, numbering, plain_heading
+from .child import run_bounded
+from .pdf_child import largest_line
 from .pdf_layout import Layout, fix_chars, line_key
 from .text_lines import (
     CAPTION_START, CONTENTS_TITLE, DOT_LEADER, PAGE_NUMBER, SENTENCE_END, Line, at_margin, blocks_from_lines, caption,
@@ -44,13 +45,34 @@ _CHART_NUMBERS = re.compile(r"^[\d\s.,%％+\-–/:()（）]+$")
 _WRAPPED_LINES = 3
 _COLUMN_MIN = 12  # characters of the narrowest column whose lines wrap
 _FRAGMENT_MAX = 40  # characters of a diagram's line of words
+_PAGED_ENTRY = re.compile(r"\s+\d{1,3}$")  # a contents entry's page number, after its words
 
 
 def read(data: bytes, source: str) -> Source:
     from ..settings import Settings
 
     settings = Settings.from_env()
-    return read_laid_out(_extract_in_child(data, source, settings.pdf_timeout, settings.pdf_memory_mb))
+    extracted = _extract_in_child(data, source, settings.pdf_timeout, settings.pdf_memory_mb)
+    if reads_scans():
+        try:
+            _read_scanned_pages(extracted, data, source, settings)
+        except CorpusError:
+            if not any(re.search(r"\w", text or "") for text in extracted["pages"]):
+                raise  # nothing to index but what OCR could not read: the file is refused, saying why
+            # else the rest is indexed, and the scanned pages are reported as pages without text
+    return read_laid_out(extracted)
+
+
+def _read_scanned_pages(extracted: dict, data: bytes, source: str, settings) -> None:
+    """The pages without a text layer read by OCR, in place: their text and lines as pypdf would give them."""
+    scanned = [i + 1 for i, text in enumerate(extracted["pages"]) if not re.search(r"\w", text or "")]
+    read = ocr.read_pages(data, scanned, source, settings.ocr_page_timeout, settings.ocr_memory_mb)
+    for number, runs in read.items():
+        extracted["pages"][number - 1] = runs.text()
+        extracted["line_sizes"][number - 1] = runs.line_sizes()
+        if number == 1:
+            extracted["largest"] = largest_line(runs.runs)
+    extracted["ocr_pages"] = sorted(read)
 
 
 def read_laid_out(extracted: dict) -> Source:
@@ -69,6 +91,7 @@ def read_laid_out(extracted: dict) -> Source:
     def known_heading(line: Line):
         return contents.get(line_key(line.text)) or layout.heading(line)
 
+    scanned = set(extracted.get("ocr_pages", ()))
     notes: list[Block] = []
     labels: list[set[str]] = []
     for page, texts in enumerate(lines, 1):
@@ -98,7 +121,9 @@ def read_laid_out(extracted: dict) -> Source:
         if level is not None:  # the PDF's own outline names this line a heading
             b = Block("heading", b.text, level=level, page=b.page)
         if b.kind == "heading":
-            b = dataclasses.replace(b, size=layout.size(b.page, b.text))
+            # A size OCR estimated is too rough to rank numbered headings against each other: their numbers do
+            estimated = b.page in scanned and numbering(b.text) is not None
+            b = dataclasses.replace(b, size=None if estimated else layout.size(b.page, b.text))
         elif b.kind == "paragraph":
             b = dataclasses.replace(b, font=layout.font(b.page, b.text))
         if _fragment(b) and blocks and _fragment(blocks[-1]) and blocks[-1].page == b.page:
@@ -108,7 +133,8 @@ def read_laid_out(extracted: dict) -> Source:
     if notes:  # a part of their own at the end, where they break no paragraph that runs over a page
         blocks += [Block("heading", FOOTNOTES), *notes]
     meta = {k: v for k, v in extracted.get("meta", {}).items() if v}
-    return Source(title=clean(title), blocks=tuple(blocks), meta=meta, pages=len(pages), pages_without_text=without_text)
+    return Source(title=clean(title), blocks=tuple(blocks), meta=meta, pages=len(pages), pages_without_text=without_text,
+                  pages_read_by_ocr=tuple(extracted.get("ocr_pages", ())))
 
 
 def _fragment(block: Block) -> bool:
@@ -144,6 +170,12 @@ def _contents_lines(content: list[str]) -> list[str] | None:
     leaders = [ln for ln in content if DOT_LEADER.search(ln)]
     if len(leaders) >= 3 and len(leaders) >= 0.3 * len(content):
         return leaders
+    # Entries with their page numbers but no leaders (OCR drops the dots; some contents pages set none): numbered
+    # headings, most of the page's lines, three at least ending in a page number.
+    words = [ln for ln in content if not PAGE_NUMBER.match(ln)]
+    entries = [ln for ln in words if plain_heading(_PAGED_ENTRY.sub("", ln)) and numbering(_PAGED_ENTRY.sub("", ln))]
+    if sum(bool(_PAGED_ENTRY.search(ln)) for ln in entries) >= 3 and len(entries) >= 0.6 * len(words):
+        return entries
     if not any(CONTENTS_TITLE.match(ln) for ln in content):
         return None
     words = [ln for ln in content if not PAGE_NUMBER.match(ln) and not CONTENTS_TITLE.match(ln)]
@@ -160,7 +192,7 @@ def _contents_entries(pages: list[list[str]]) -> list[str]:
     entries = []
     for lines in pages:
         for ln in _contents_lines([ln for ln in lines if ln]) or ():
-            entry = DOT_LEADER.sub("", ln).strip()
+            entry = _PAGED_ENTRY.sub("", DOT_LEADER.sub("", ln)).strip()
             if entry and not CAPTION_START.match(entry):
                 entries.append(entry)
     return entries
@@ -185,7 +217,8 @@ def _contents_headings(entries: list[str]) -> dict[str, tuple[str, int | None]]:
 
 def _without_debris(pages: list[list[str]]) -> list[list[str]]:
     n = len(pages)
-    masked = lambda s: re.sub(r"\d+", "#", re.sub(r"\s+", "", s))  # noqa: E731
+    # (folded to one width: OCR reads a header's brackets full-width on one page and half-width on the next)
+    masked = lambda s: re.sub(r"\d+", "#", re.sub(r"\s+", "", unicodedata.normalize("NFKC", s)))  # noqa: E731
     edge_counts: Counter = Counter()
     all_counts: Counter = Counter()
     for lines in pages:
@@ -216,24 +249,11 @@ def _without_debris(pages: list[list[str]]) -> list[list[str]]:
 
 
 def _extract_in_child(data: bytes, source: str, timeout: float, memory_mb: int) -> dict:
-    def limits():  # in the child, before it runs: a bound on its address space
-        import resource
-
-        limit = memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-
     # A child stopped by a signal is run once more: a kill from outside (the system's out-of-memory killer making room
     # for another program) says nothing of the file. Stopped again, the file is refused.
     for attempt in range(2):
         try:
-            done = subprocess.run(
-                [sys.executable, "-I", str(Path(__file__).with_name("pdf_child.py"))],
-                input=data,
-                capture_output=True,
-                timeout=timeout,
-                preexec_fn=limits if os.name == "posix" else None,
-                env={**os.environ, "PYTHONWARNINGS": "ignore"},
-            )
+            done = run_bounded("pdf_child.py", [], data, timeout, memory_mb)
         except subprocess.TimeoutExpired:
             raise CorpusError(f"{source}: reading this PDF took over {timeout:.0f} s (malformed or hostile file); not indexed") from None
         if done.returncode >= 0:

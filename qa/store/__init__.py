@@ -23,7 +23,7 @@ import numpy as np
 
 from ..corpus import Document, Passage
 from ..errors import IndexCorrupt, IndexMismatch
-from ..readers import RULES_VERSION
+from ..readers import reader_rules
 from ..settings import Settings
 from ..text import Tokenizer, analyzer_fingerprint, tokenizer_for
 
@@ -134,7 +134,7 @@ class IndexData:
     def corpus_documents(self, max_chars: int) -> dict[str, Document]:
         """The indexed documents by file name, as a build reads them back instead of parsing again
         (none when they were read by other rules or split at another passage length)."""
-        if self.manifest.get("reader_rules") != RULES_VERSION or self.manifest["settings"].get("max_passage_chars") != max_chars:
+        if self.manifest.get("reader_rules") != reader_rules() or self.manifest["settings"].get("max_passage_chars") != max_chars:
             return {}
         by_doc: dict[str, list[Passage]] = {}
         for sp in self.passages:
