@@ -4,6 +4,7 @@ fails alone, reported like any unreadable file."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -25,3 +26,12 @@ def run_bounded(script: str, args: list[str], data: bytes, timeout: float, memor
         preexec_fn=limits if os.name == "posix" else None,
         env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
+
+
+# How a child run out of its address space says so: Python, the C library, onnxruntime's C++ (bad_alloc), or the loader
+# mapping a library past the bound.
+_OUT_OF_MEMORY = re.compile(r"MemoryError|[Mm]emory allocation|[Cc]annot allocate|bad_alloc|failed to map segment")
+
+
+def out_of_memory(stderr: str) -> bool:
+    return bool(_OUT_OF_MEMORY.search(stderr))

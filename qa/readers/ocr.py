@@ -11,13 +11,13 @@ from __future__ import annotations
 import importlib.util
 import json
 import math
-import re
 import subprocess
 from statistics import median
 
 from ..errors import CorpusError
-from .child import run_bounded
+from .child import out_of_memory, run_bounded
 from .pdf_child import Runs
+from .text_lines import width
 
 # A line's box is its type size and the padding the detector adds: a box this many times the size (when no line is long
 # enough to measure it by).
@@ -58,7 +58,7 @@ def _read_in_child(data: bytes, pages: list[int], source: str, seconds_per_page:
         stderr = done.stderr.decode("utf-8", "replace")
         tail = stderr.strip().splitlines()
         why = tail[-1] if tail else f"the OCR reader stopped (exit {done.returncode})"
-        if done.returncode < 0 or re.search(r"MemoryError|bad_alloc|[Cc]annot allocate|memory allocation|failed to map segment", stderr):
+        if done.returncode < 0 or out_of_memory(stderr):
             why = f"reading its scanned pages needed over {memory_mb} MB"
         raise CorpusError(f"{source}: cannot be read by OCR ({why})")
     return {int(n): page for n, page in json.loads(done.stdout)["pages"].items() if page["lines"]}
@@ -73,7 +73,7 @@ def type_sizes(boxes: list[list]) -> dict[int, float]:
     by_width, heights = {}, {}
     for box in boxes:
         text, left, top, right, bottom = box
-        ems = sum(0.5 if ch.isascii() else 1.0 for ch in text.replace(" ", ""))
+        ems = width(text.replace(" ", ""))
         heights[id(box)] = bottom - top
         if ems >= _EMS_FOR_WIDTH:
             by_width[id(box)] = (right - left) / ems

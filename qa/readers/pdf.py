@@ -30,7 +30,7 @@ from ..errors import CorpusError
 from ..text import clean
 from . import ocr, reads_scans
 from .blocks import FOOTNOTES, HEADING_MAX, Block, Source, meaningful_title, numbering, plain_heading
-from .child import run_bounded
+from .child import out_of_memory, run_bounded
 from .pdf_child import largest_line
 from .pdf_layout import Layout, fix_chars, line_key
 from .text_lines import (
@@ -262,7 +262,7 @@ def _extract_in_child(data: bytes, source: str, timeout: float, memory_mb: int) 
         stderr = done.stderr.decode("utf-8", "replace")
         tail = stderr.strip().splitlines()
         why = tail[-1] if tail else f"the PDF reader stopped (exit {done.returncode})"
-        if re.search(r"MemoryError|[Mm]emory allocation|Cannot allocate", stderr):
+        if out_of_memory(stderr):
             why = f"reading it needed over {memory_mb} MB (malformed or hostile file)"
         elif done.returncode < 0:
             why = f"the PDF reader was stopped by signal {-done.returncode} twice (over {memory_mb} MB, or a malformed or hostile file)"
