@@ -101,8 +101,8 @@ class Settings:
     # A PDF is read in a child process with these bounds: a hostile or broken file fails alone.
     pdf_timeout: float = 120.0  # seconds per file
     pdf_memory_mb: int = 2048
-    # A PDF page without a text layer (a scan) is read by OCR when RapidOCR is installed (make install does): about a
-    # second a page on 2 cores (make bench), in child processes bounded as the PDF reader's is: this time a page, and
+    # A PDF page without a text layer (a scan) is read by OCR when RapidOCR is installed (make install does): 1.9 s a
+    # page on 2 cores for the real PDFs rendered as scans (docs/documents.md), in child processes bounded as the PDF reader's is: this time a page, and
     # this address space (onnxruntime reserves twice what it uses: a 40-page deck peaked at 2.2 GB, 1.2 GB resident).
     ocr: bool = True
     ocr_page_timeout: float = 60.0
